@@ -1,0 +1,226 @@
+import { addSeconds } from './clock';
+import { TerminalError } from './errors';
+import { ImageState } from './image';
+import {
+  DeliveryStatus,
+  type Job,
+  type JobErrorInput,
+  type JobEvent,
+  JobStatus,
+  type JobNotification,
+  type JobSpec,
+  NotificationStatus,
+  isTerminal,
+} from './job';
+import { copyRetryDelaySeconds } from './retry-policy';
+
+/** The event does not apply to the job's current status: a stale or duplicated message. */
+export class IllegalTransitionError extends TerminalError {
+  constructor(job: Pick<Job, 'id' | 'status'>, event: JobEvent) {
+    super('IllegalTransition', `job ${job.id}: '${event.type}' does not apply to status '${job.status}'`, {
+      details: { jobId: job.id, status: job.status, event: event.type },
+    });
+  }
+}
+
+const NO_NOTIFICATION: JobNotification = { status: NotificationStatus.None, webhooks: {} };
+
+export const newJob = (
+  id: string,
+  spec: JobSpec,
+  sourceState: ImageState,
+  now: Date,
+): Job => {
+  const at = now.toISOString();
+  const base: Job = {
+    ...spec,
+    id,
+    version: 0,
+    status: JobStatus.WaitingForSource,
+    attempt: 1,
+    round: 1,
+    createdAt: at,
+    updatedAt: at,
+    notification: NO_NOTIFICATION,
+  };
+  return sourceState === ImageState.Available ? { ...base, status: JobStatus.Queued } : base;
+};
+
+const error = (input: JobErrorInput, now: Date) => ({ code: input.code, message: input.message, at: now.toISOString() });
+
+/** Entering an outcome opens the notification for it, with an event id unique to this outcome. */
+const finish = (job: Job, status: JobStatus, now: Date, changes: Partial<Job> = {}): Job => {
+  const at = now.toISOString();
+  const webhooks = Object.fromEntries(job.webhooks.map((name) => [name, { status: DeliveryStatus.Pending, attempts: 0 }]));
+  const notification: JobNotification =
+    job.webhooks.length === 0
+      ? NO_NOTIFICATION
+      : { status: NotificationStatus.Pending, eventId: `${job.id}.r${job.round}.${status}`, requestedAt: at, webhooks };
+  return { ...job, ...changes, status, finishedAt: at, notBefore: undefined, notification };
+};
+
+/** A failed copy is retried while attempts remain; the last failure is the job's outcome. */
+const failOrRetry = (job: Job, failure: JobErrorInput, now: Date): Job => {
+  if (job.attempt < job.maxAttempts) {
+    return {
+      ...job,
+      status: JobStatus.Queued,
+      attempt: job.attempt + 1,
+      destinationImageId: undefined,
+      progressPercent: undefined,
+      copyStartedAt: undefined,
+      lastError: error(failure, now),
+      notBefore: addSeconds(now, copyRetryDelaySeconds(job.attempt)).toISOString(),
+    };
+  }
+  return finish(job, JobStatus.Failed, now, { lastError: error(failure, now) });
+};
+
+const SOURCE_MISSING: JobErrorInput = {
+  code: 'InvalidImageId.NotFound',
+  message: 'the source image does not exist in its region',
+};
+const SOURCE_FAILED: JobErrorInput = { code: 'SourceImageFailed', message: 'the source image failed to build' };
+const COPY_VANISHED: JobErrorInput = {
+  code: 'CopyVanished',
+  message: 'the copy disappeared from the destination region before it became available',
+};
+const COPY_FAILED: JobErrorInput = { code: 'CopyFailed', message: 'the provider reported the copy as failed' };
+const COPY_UNAVAILABLE: JobErrorInput = { code: 'CopyUnavailable', message: 'the copy exists but is not usable' };
+
+const decide = (job: Job, event: JobEvent, now: Date): Job | undefined => {
+  switch (event.type) {
+    case 'source.observed': {
+      if (job.status !== JobStatus.WaitingForSource) return undefined;
+      const source = event.sizeGiB === undefined ? job.source : { ...job.source, sizeGiB: event.sizeGiB };
+      switch (event.state) {
+        case ImageState.Available:
+          return { ...job, source, status: JobStatus.Queued };
+        case ImageState.Pending:
+          return { ...job, source };
+        case ImageState.Failed:
+        case ImageState.Unavailable:
+          return finish(job, JobStatus.Failed, now, { lastError: error(SOURCE_FAILED, now) });
+        case 'missing':
+          return finish(job, JobStatus.Failed, now, { lastError: error(SOURCE_MISSING, now) });
+      }
+      return undefined;
+    }
+    case 'dispatch.claimed':
+      return job.status === JobStatus.Queued ? { ...job, status: JobStatus.Dispatching, notBefore: undefined } : undefined;
+    case 'copy.accepted':
+      return job.status === JobStatus.Dispatching
+        ? {
+            ...job,
+            status: JobStatus.Copying,
+            destinationImageId: event.destinationImageId,
+            progressPercent: 0,
+            copyStartedAt: now.toISOString(),
+          }
+        : undefined;
+    case 'dispatch.deferred':
+      return job.status === JobStatus.Dispatching
+        ? {
+            ...job,
+            status: JobStatus.Queued,
+            lastError: error(event.reason, now),
+            notBefore: event.retryAt?.toISOString(),
+          }
+        : undefined;
+    case 'dispatch.rejected':
+      return job.status === JobStatus.Dispatching
+        ? finish(job, JobStatus.Failed, now, { lastError: error(event.error, now) })
+        : undefined;
+    case 'copy.observed': {
+      if (job.status !== JobStatus.Copying) return undefined;
+      switch (event.state) {
+        case ImageState.Pending:
+          return { ...job, progressPercent: event.progressPercent ?? job.progressPercent };
+        case ImageState.Available:
+          return finish(job, JobStatus.Available, now, { progressPercent: 100, lastError: undefined });
+        case ImageState.Failed:
+          return failOrRetry(job, event.error ?? COPY_FAILED, now);
+        case ImageState.Unavailable:
+          return failOrRetry(job, event.error ?? COPY_UNAVAILABLE, now);
+        case 'missing':
+          return failOrRetry(job, event.error ?? COPY_VANISHED, now);
+      }
+      return undefined;
+    }
+    case 'copy.timed_out':
+      return job.status === JobStatus.Copying
+        ? finish(job, JobStatus.TimedOut, now, {
+            lastError: error(
+              { code: 'CopyTimedOut', message: `the copy did not finish within ${job.copyTimeoutSeconds} s and was cancelled` },
+              now,
+            ),
+          })
+        : undefined;
+    case 'cancelled':
+      return isTerminal(job.status)
+        ? undefined
+        : finish(job, JobStatus.Cancelled, now, { lastError: error({ code: 'Cancelled', message: event.reason }, now) });
+    case 'reopened':
+      return job.status === JobStatus.Failed || job.status === JobStatus.TimedOut
+        ? {
+            ...job,
+            status: JobStatus.Queued,
+            round: job.round + 1,
+            attempt: 1,
+            destinationImageId: undefined,
+            progressPercent: undefined,
+            copyStartedAt: undefined,
+            finishedAt: undefined,
+            notBefore: undefined,
+            // A reopened job keeps its last error for the record; its new outcome will be notified anew.
+            notification: job.notification.status === NotificationStatus.Pending ? job.notification : NO_NOTIFICATION,
+          }
+        : undefined;
+    case 'webhook.delivered':
+    case 'webhook.failed':
+      return recordDelivery(job, event, now);
+  }
+};
+
+const recordDelivery = (
+  job: Job,
+  event: Extract<JobEvent, { type: 'webhook.delivered' | 'webhook.failed' }>,
+  now: Date,
+): Job | undefined => {
+  const current = job.notification.webhooks[event.webhook];
+  if (job.notification.status !== NotificationStatus.Pending || current?.status !== DeliveryStatus.Pending) {
+    return undefined;
+  }
+  const delivery =
+    event.type === 'webhook.delivered'
+      ? { status: DeliveryStatus.Delivered, attempts: current.attempts + 1, deliveredAt: now.toISOString() }
+      : {
+          status: event.giveUp ? DeliveryStatus.GaveUp : DeliveryStatus.Pending,
+          attempts: current.attempts + 1,
+          lastError: event.error,
+        };
+  const webhooks = { ...job.notification.webhooks, [event.webhook]: delivery };
+  const states = Object.values(webhooks).map((w) => w.status);
+  const status = states.includes(DeliveryStatus.Pending)
+    ? NotificationStatus.Pending
+    : states.includes(DeliveryStatus.GaveUp)
+      ? NotificationStatus.GaveUp
+      : NotificationStatus.Delivered;
+  return { ...job, notification: { ...job.notification, status, webhooks } };
+};
+
+/**
+ * Applies an event to a job. Pure: returns the next job (version and timestamps advanced) or
+ * throws IllegalTransitionError when the event does not apply to the job's status.
+ */
+export const advance = (job: Job, event: JobEvent, now: Date): Job => {
+  const next = decide(job, event, now);
+  if (next === undefined) throw new IllegalTransitionError(job, event);
+  return { ...next, version: job.version + 1, updatedAt: now.toISOString() };
+};
+
+/** Like advance, but answers undefined instead of throwing: for duplicates and stale observations. */
+export const tryAdvance = (job: Job, event: JobEvent, now: Date): Job | undefined => {
+  const next = decide(job, event, now);
+  return next === undefined ? undefined : { ...next, version: job.version + 1, updatedAt: now.toISOString() };
+};

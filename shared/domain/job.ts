@@ -1,0 +1,147 @@
+import type { ImageState } from './image';
+
+/**
+ * A replication job: one (source region, source image, destination region). Its life:
+ *
+ *   waiting_for_source ──source available──▶ queued ──claim──▶ dispatching ──CopyImage ok──▶ copying ──▶ available
+ *          │                                  ▲  ▲                 │                            │
+ *          └─source failed/missing─▶ failed   │  └──deferred───────┘ (conflict, throttled, lost) │
+ *                                             └──────────── copy failed, attempts left ─────────┘──▶ failed / timed_out
+ *
+ * `dispatching` exists because CopyImage is not transactional with our table: a job in it may or
+ * may not have a copy in the destination, and recovery finds out by tag and ClientToken.
+ */
+export const JobStatus = {
+  WaitingForSource: 'waiting_for_source',
+  Queued: 'queued',
+  Dispatching: 'dispatching',
+  Copying: 'copying',
+  Available: 'available',
+  Failed: 'failed',
+  TimedOut: 'timed_out',
+  Cancelled: 'cancelled',
+} as const;
+export type JobStatus = (typeof JobStatus)[keyof typeof JobStatus];
+
+export const TERMINAL_STATUSES: readonly JobStatus[] = [
+  JobStatus.Available,
+  JobStatus.Failed,
+  JobStatus.TimedOut,
+  JobStatus.Cancelled,
+];
+/** Jobs that hold one of the provider's copy slots. */
+export const RUNNING_STATUSES: readonly JobStatus[] = [JobStatus.Dispatching, JobStatus.Copying];
+
+export const NotificationStatus = {
+  /** The job has not reached an outcome yet, or the policy has no webhooks. */
+  None: 'none',
+  Pending: 'pending',
+  Delivered: 'delivered',
+  /** At least one webhook kept failing and was given up on; the job records which. */
+  GaveUp: 'gave_up',
+} as const;
+export type NotificationStatus = (typeof NotificationStatus)[keyof typeof NotificationStatus];
+
+export const DeliveryStatus = { Pending: 'pending', Delivered: 'delivered', GaveUp: 'gave_up' } as const;
+export type DeliveryStatus = (typeof DeliveryStatus)[keyof typeof DeliveryStatus];
+
+export interface JobError {
+  readonly code: string;
+  readonly message: string;
+  readonly at: string;
+}
+
+export interface WebhookDelivery {
+  readonly status: DeliveryStatus;
+  readonly attempts: number;
+  readonly lastError?: string | undefined;
+  readonly deliveredAt?: string | undefined;
+}
+
+export interface JobNotification {
+  readonly status: NotificationStatus;
+  /** Stable per outcome: receivers dedupe on it. */
+  readonly eventId?: string | undefined;
+  readonly requestedAt?: string | undefined;
+  readonly webhooks: Readonly<Record<string, WebhookDelivery>>;
+}
+
+/** What a policy asks for; fixed when the job is created. */
+export interface JobSpec {
+  readonly policy: string;
+  readonly source: {
+    readonly region: string;
+    readonly imageId: string;
+    readonly imageName: string;
+    readonly sizeGiB?: number | undefined;
+  };
+  readonly destination: {
+    readonly region: string;
+    readonly imageName: string;
+    readonly description?: string | undefined;
+    readonly encrypted?: boolean | undefined;
+    readonly kmsKeyId?: string | undefined;
+    readonly tags: Readonly<Record<string, string>>;
+  };
+  readonly copyTimeoutSeconds: number;
+  readonly maxAttempts: number;
+  /** Names of the policy's webhooks; the URLs and secrets stay in config. */
+  readonly webhooks: readonly string[];
+}
+
+export interface Job extends JobSpec {
+  readonly id: string;
+  /** Incremented on every write; updates are conditional on it. */
+  readonly version: number;
+  readonly status: JobStatus;
+  /** 1-based copy attempt within the current round. */
+  readonly attempt: number;
+  /** Incremented when the nightly sweep reopens a job that ended without a copy. */
+  readonly round: number;
+  readonly destinationImageId?: string | undefined;
+  readonly progressPercent?: number | undefined;
+  readonly lastError?: JobError | undefined;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly copyStartedAt?: string | undefined;
+  readonly finishedAt?: string | undefined;
+  /** Not to be dispatched before this instant (retry backoff, throttling). */
+  readonly notBefore?: string | undefined;
+  readonly notification: JobNotification;
+}
+
+export const isTerminal = (status: JobStatus): boolean => TERMINAL_STATUSES.includes(status);
+export const isRunning = (status: JobStatus): boolean => RUNNING_STATUSES.includes(status);
+
+/**
+ * A job is in flight while it still needs work from poll-status: not finished, or finished with
+ * its notification not yet settled. The job store keeps an access path for exactly these.
+ */
+export const isInFlight = (job: Pick<Job, 'status' | 'notification'>): boolean =>
+  !isTerminal(job.status) || job.notification.status === NotificationStatus.Pending;
+
+/** What the product learned or decided; the only way a job changes. */
+export type JobEvent =
+  | { readonly type: 'source.observed'; readonly state: ImageState | 'missing'; readonly sizeGiB?: number | undefined }
+  | { readonly type: 'dispatch.claimed' }
+  | { readonly type: 'copy.accepted'; readonly destinationImageId: string }
+  | { readonly type: 'dispatch.deferred'; readonly reason: JobErrorInput; readonly retryAt?: Date | undefined }
+  | { readonly type: 'dispatch.rejected'; readonly error: JobErrorInput }
+  | {
+      readonly type: 'copy.observed';
+      readonly state: ImageState | 'missing';
+      readonly progressPercent?: number | undefined;
+      readonly error?: JobErrorInput | undefined;
+    }
+  | { readonly type: 'copy.timed_out' }
+  | { readonly type: 'cancelled'; readonly reason: string }
+  | { readonly type: 'reopened' }
+  | { readonly type: 'webhook.delivered'; readonly webhook: string }
+  | { readonly type: 'webhook.failed'; readonly webhook: string; readonly error: string; readonly giveUp: boolean };
+
+export interface JobErrorInput {
+  readonly code: string;
+  readonly message: string;
+}
+
+export type JobEventType = JobEvent['type'];

@@ -1,0 +1,34 @@
+/**
+ * Retry and timeout policy, named once. Seconds unless the name says otherwise.
+ */
+
+/** Backoff before a failed copy is tried again: base · 2^(attempt-1), capped. */
+export const COPY_RETRY_BASE_SECONDS = 60;
+export const COPY_RETRY_MAX_SECONDS = 30 * 60;
+
+/** How long a dispatch may stay unanswered before poll-status assumes the dispatcher died. */
+export const DISPATCH_LEASE_SECONDS = 120;
+
+/** Back-off after the provider throttles us or refuses a concurrent copy of one source image. */
+export const DISPATCH_DEFER_SECONDS = 30;
+
+/** A pending notification not delivered within this long is enqueued again. */
+export const NOTIFICATION_REQUEUE_SECONDS = 300;
+
+/** Default copy timeout when a policy does not set one: large images over slow links take hours. */
+export const DEFAULT_COPY_TIMEOUT_SECONDS = 12 * 60 * 60;
+export const DEFAULT_MAX_COPY_ATTEMPTS = 3;
+
+/** Alibaba runs at most five copy tasks per region; more are queued on their side. */
+export const DEFAULT_MAX_CONCURRENT_COPIES_PER_REGION = 5;
+
+/** Webhooks: per-attempt timeout, tries within one invocation, and total tries before giving up. */
+export const WEBHOOK_TIMEOUT_MS = 5_000;
+export const WEBHOOK_TRIES_PER_INVOCATION = 3;
+export const WEBHOOK_BACKOFF_BASE_MS = 200;
+export const WEBHOOK_MAX_TOTAL_ATTEMPTS = 9;
+
+export const copyRetryDelaySeconds = (failedAttempt: number): number =>
+  Math.min(COPY_RETRY_BASE_SECONDS * 2 ** Math.max(0, failedAttempt - 1), COPY_RETRY_MAX_SECONDS);
+
+export const webhookBackoffMs = (triedTimes: number): number => WEBHOOK_BACKOFF_BASE_MS * 2 ** Math.max(0, triedTimes - 1);
