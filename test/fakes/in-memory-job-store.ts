@@ -1,0 +1,43 @@
+import { VersionConflictError } from '../../shared/domain/errors';
+import { type Job, isInFlight } from '../../shared/domain/job';
+import type { JobListFilter, JobStore } from '../../shared/ports/job-store';
+
+/** The job store port in memory, with the same conditional-write semantics as the real ones. */
+export class InMemoryJobStore implements JobStore {
+  readonly #jobs = new Map<string, Job>();
+
+  async putIfAbsent(job: Job): Promise<{ created: boolean; job: Job }> {
+    await Promise.resolve();
+    const existing = this.#jobs.get(job.id);
+    if (existing) return { created: false, job: structuredClone(existing) };
+    this.#jobs.set(job.id, structuredClone(job));
+    return { created: true, job: structuredClone(job) };
+  }
+
+  async get(id: string): Promise<Job | undefined> {
+    await Promise.resolve();
+    const job = this.#jobs.get(id);
+    return job && structuredClone(job);
+  }
+
+  async update(next: Job): Promise<Job> {
+    await Promise.resolve();
+    const stored = this.#jobs.get(next.id);
+    if (!stored || stored.version !== next.version - 1) throw new VersionConflictError(next.id, next.version - 1);
+    this.#jobs.set(next.id, structuredClone(next));
+    return structuredClone(next);
+  }
+
+  async listInFlight(): Promise<Job[]> {
+    return (await this.list()).filter(isInFlight);
+  }
+
+  async list(filter: JobListFilter = {}): Promise<Job[]> {
+    await Promise.resolve();
+    return [...this.#jobs.values()]
+      .filter((job) => filter.policy === undefined || job.policy === filter.policy)
+      .filter((job) => filter.statuses === undefined || filter.statuses.includes(job.status))
+      .map((job) => structuredClone(job))
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  }
+}
