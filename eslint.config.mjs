@@ -20,7 +20,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['shared/domain/**', 'shared/messages/**', 'shared/ports/**', 'functions/*/*.ts'],
+    files: ['shared/domain/**', 'shared/messages/**', 'shared/ports/**', 'shared/workflow/**', 'shared/config/**', 'functions/*/*.ts'],
     ignores: ['functions/*/index.ts', 'functions/*/*.test.ts'],
     rules: {
       'no-restricted-imports': [

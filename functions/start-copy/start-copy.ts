@@ -1,0 +1,160 @@
+import type { PolicyConfig } from '../../shared/config/policy-config';
+import type { Clock } from '../../shared/domain/clock';
+import { InvalidInputError } from '../../shared/domain/errors';
+import { ALL_IMAGE_STATES, type CloudImage, ImageState, ReplicaTag } from '../../shared/domain/image';
+import { JobStatus } from '../../shared/domain/job';
+import { newJob } from '../../shared/domain/job-transitions';
+import { type PlannedJob, planJobs } from '../../shared/domain/policy';
+import type { StartCopyInput } from '../../shared/fc/events';
+import { parseMessage } from '../../shared/fc/events';
+import { StartCopyMessage } from '../../shared/messages/messages';
+import type { ImageCloud } from '../../shared/ports/image-cloud';
+import type { JobStore } from '../../shared/ports/job-store';
+import type { Logger } from '../../shared/ports/logger';
+import type { Queues } from '../../shared/ports/message-queue';
+import { createJobWriter } from '../../shared/workflow/job-writer';
+import { createDispatch, type DispatchOutcome } from './dispatch';
+
+export interface StartCopyDeps {
+  readonly config: PolicyConfig;
+  readonly images: ImageCloud;
+  readonly jobs: JobStore;
+  readonly queues: Queues;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+export interface StartCopyOutcome {
+  readonly input: StartCopyInput['kind'];
+  readonly jobsCreated: number;
+  readonly jobsReopened: number;
+  readonly dispatch?: DispatchOutcome | undefined;
+}
+
+/**
+ * start-copy: turns "there is an image" (an ActionTrail event, the nightly sweep, a queued
+ * request) into jobs, then dispatches what the provider's limits allow.
+ */
+export const createStartCopy = (deps: StartCopyDeps) => {
+  const { config, images, jobs, queues, clock, logger } = deps;
+  const writer = createJobWriter(jobs, clock, logger, queues.notify);
+  const dispatch = createDispatch({
+    images,
+    jobs,
+    writer,
+    clock,
+    logger,
+    maxConcurrentCopiesPerRegion: config.maxConcurrentCopiesPerRegion,
+  });
+
+  /** Copies we already made, by destination region and source image: a sweep adopts them. */
+  const existingCopies = async (regions: readonly string[]): Promise<Map<string, CloudImage>> => {
+    const copies = new Map<string, CloudImage>();
+    for (const region of regions) {
+      const managed = await images.listImages(region, {
+        tags: { [ReplicaTag.Managed]: 'true' },
+        states: [ImageState.Available, ImageState.Pending],
+        ownedBySelf: true,
+      });
+      for (const copy of managed) {
+        const source = copy.tags[ReplicaTag.SourceImage];
+        if (source !== undefined) copies.set(`${region}/${source}`, copy);
+      }
+    }
+    return copies;
+  };
+
+  const materialise = async (
+    image: CloudImage,
+    planned: readonly PlannedJob[],
+    options: { reopenFailed: boolean; adopt?: Map<string, CloudImage> },
+  ): Promise<{ created: number; reopened: number }> => {
+    let created = 0;
+    let reopened = 0;
+    for (const { id, spec } of planned) {
+      const result = await jobs.putIfAbsent(newJob(id, spec, image.state, clock.now()));
+      let job = result.job;
+      if (result.created) {
+        created += 1;
+        logger.info('job created', { jobId: id, policy: spec.policy, source: image.id, destination: spec.destination.region, status: job.status });
+      } else if (options.reopenFailed && (job.status === JobStatus.Failed || job.status === JobStatus.TimedOut)) {
+        const next = await writer.apply(job, { type: 'reopened' });
+        if (next !== undefined) {
+          job = next;
+          reopened += 1;
+        }
+      }
+      const copy = options.adopt?.get(`${spec.destination.region}/${image.id}`);
+      if (copy !== undefined && job.status === JobStatus.Queued) {
+        const claimed = await writer.apply(job, { type: 'dispatch.claimed' });
+        if (claimed !== undefined) {
+          await writer.apply(claimed, { type: 'copy.accepted', destinationImageId: copy.id });
+          logger.info('adopted an existing copy', { jobId: id, destinationImageId: copy.id });
+        }
+      }
+    }
+    return { created, reopened };
+  };
+
+  const sweep = async (onlyRegion?: string): Promise<{ created: number; reopened: number }> => {
+    const sourceRegions = [...new Set(config.policies.map((p) => p.source.region))].filter(
+      (region) => onlyRegion === undefined || region === onlyRegion,
+    );
+    let created = 0;
+    let reopened = 0;
+    for (const region of sourceRegions) {
+      const destinations = [
+        ...new Set(config.policies.filter((p) => p.source.region === region).flatMap((p) => p.destinations.map((d) => d.region))),
+      ];
+      const [candidates, adopt] = await Promise.all([
+        images.listImages(region, { states: [ImageState.Available, ImageState.Pending], ownedBySelf: true }),
+        existingCopies(destinations),
+      ]);
+      for (const image of candidates) {
+        const result = await materialise(image, planJobs(config, image), { reopenFailed: true, adopt });
+        created += result.created;
+        reopened += result.reopened;
+      }
+      logger.info('sweep done', { region, images: candidates.length, created, reopened });
+    }
+    return { created, reopened };
+  };
+
+  const requestImage = async (region: string, imageId: string, policy?: string): Promise<{ created: number; reopened: number }> => {
+    const [image] = await images.listImages(region, { imageId, states: ALL_IMAGE_STATES });
+    if (image === undefined) {
+      logger.warn('image not found, nothing to replicate', { region, imageId });
+      return { created: 0, reopened: 0 };
+    }
+    const planned = planJobs(config, image, policy);
+    if (planned.length === 0) logger.info('no policy selects this image', { region, imageId, name: image.name });
+    return materialise(image, planned, { reopenFailed: policy !== undefined });
+  };
+
+  return async (input: StartCopyInput): Promise<StartCopyOutcome> => {
+    switch (input.kind) {
+      case 'sweep': {
+        const { created, reopened } = await sweep();
+        return { input: input.kind, jobsCreated: created, jobsReopened: reopened, dispatch: await dispatch() };
+      }
+      case 'image-event': {
+        const { created, reopened } =
+          input.imageId === undefined ? await sweep(input.region) : await requestImage(input.region, input.imageId);
+        return { input: input.kind, jobsCreated: created, jobsReopened: reopened, dispatch: await dispatch() };
+      }
+      case 'queue-message': {
+        const message = parseMessage(StartCopyMessage, input.body, input.messageId);
+        if (message.type === 'dispatch.requested') {
+          return { input: input.kind, jobsCreated: 0, jobsReopened: 0, dispatch: await dispatch(message.regions) };
+        }
+        const { created, reopened } = await requestImage(message.source.region, message.source.imageId, message.policy);
+        return { input: input.kind, jobsCreated: created, jobsReopened: reopened, dispatch: await dispatch() };
+      }
+      case 'ignored-event':
+        logger.info('event ignored', { eventId: input.eventId, reason: input.reason });
+        return { input: input.kind, jobsCreated: 0, jobsReopened: 0 };
+      case 'invalid':
+        throw new InvalidInputError(input.reason);
+    }
+  };
+};

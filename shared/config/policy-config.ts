@@ -1,0 +1,147 @@
+import { z } from 'zod';
+import {
+  DEFAULT_COPY_TIMEOUT_SECONDS,
+  DEFAULT_MAX_CONCURRENT_COPIES_PER_REGION,
+  DEFAULT_MAX_COPY_ATTEMPTS,
+} from '../domain/retry-policy';
+
+/**
+ * The replication policy file: which images go where, how, and who hears about it.
+ * Validated once at start; unknown keys are rejected so a typo never silently does nothing.
+ */
+const regionId = z.string().regex(/^[a-z]{2,}(-[a-z0-9]+)+$/, 'expected a region id such as cn-hangzhou');
+
+const tags = z.record(z.string().min(1).max(128), z.string().max(128)).superRefine((record, ctx) => {
+  for (const key of Object.keys(record)) {
+    if (/^(aliyun|acs:)/i.test(key)) ctx.addIssue({ code: 'custom', path: [key], message: 'tag keys cannot start with aliyun or acs:' });
+  }
+});
+
+/** `30m`, `6h`, `1d` or a number of seconds. */
+const duration = z.union([
+  z.number().int().positive(),
+  z
+    .string()
+    .regex(/^\d+\s*[smhd]$/, 'expected a duration such as 90s, 30m, 6h or 1d')
+    .transform((text) => {
+      const value = Number.parseInt(text, 10);
+      const unit = text.trim().slice(-1);
+      return value * { s: 1, m: 60, h: 3600, d: 86400 }[unit as 's' | 'm' | 'h' | 'd'];
+    }),
+]);
+
+const TEMPLATE_FIELDS = ['sourceName', 'sourceId', 'sourceRegion', 'destinationRegion', 'policy'] as const;
+const template = z
+  .string()
+  .min(2)
+  .max(256)
+  .refine(
+    (text) => [...text.matchAll(/\{([^}]*)\}/g)].every((m) => (TEMPLATE_FIELDS as readonly string[]).includes(m[1] ?? '')),
+    `placeholders must be one of ${TEMPLATE_FIELDS.map((f) => `{${f}}`).join(', ')}`,
+  );
+
+const isLoopback = (url: URL): boolean => ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+
+const Webhook = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes'),
+    url: z.url(),
+    /** Name of the environment variable holding the signing secret: secrets never live in this file. */
+    secretEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name such as OPS_WEBHOOK_SECRET'),
+    /** Plain http is refused unless the URL is loopback and this is set (local testing). */
+    allowInsecureLoopback: z.boolean().default(false),
+  })
+  .strict()
+  .superRefine((hook, ctx) => {
+    const url = new URL(hook.url);
+    if (url.protocol === 'https:') return;
+    if (url.protocol === 'http:' && isLoopback(url) && hook.allowInsecureLoopback) return;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['url'],
+      message: 'webhooks must use https (plain http only to a loopback address with allowInsecureLoopback: true)',
+    });
+  });
+
+const Destination = z
+  .object({
+    region: regionId,
+    /** Name of the copy; placeholders {sourceName} {sourceId} {sourceRegion} {destinationRegion} {policy}. */
+    name: template.default('{sourceName}'),
+    description: template.optional(),
+    encryption: z
+      .object({ enabled: z.boolean(), kmsKeyId: z.string().min(1).optional() })
+      .strict()
+      .refine((e) => e.enabled || e.kmsKeyId === undefined, 'kmsKeyId needs enabled: true')
+      .optional(),
+    tags: tags.default({}),
+  })
+  .strict();
+
+const Selection = z
+  .object({
+    imageIds: z.array(z.string().min(3)).min(1).optional(),
+    tags: tags.optional(),
+    /** A regular expression on the image name. */
+    namePattern: z
+      .string()
+      .refine((pattern) => {
+        try {
+          new RegExp(pattern);
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'not a valid regular expression')
+      .optional(),
+  })
+  .strict()
+  .refine(
+    (s) => s.imageIds !== undefined || s.tags !== undefined || s.namePattern !== undefined,
+    'select images by at least one of imageIds, tags or namePattern',
+  );
+
+const Policy = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes'),
+    source: z.object({ region: regionId, select: Selection }).strict(),
+    destinations: z.array(Destination).min(1),
+    copyTimeout: duration.default(DEFAULT_COPY_TIMEOUT_SECONDS),
+    maxAttempts: z.number().int().min(1).max(10).default(DEFAULT_MAX_COPY_ATTEMPTS),
+    webhooks: z.array(Webhook).default([]),
+  })
+  .strict()
+  .superRefine((policy, ctx) => {
+    const seen = new Set<string>();
+    policy.destinations.forEach((destination, index) => {
+      if (destination.region === policy.source.region) {
+        ctx.addIssue({ code: 'custom', path: ['destinations', index, 'region'], message: 'the destination is the source region' });
+      }
+      if (seen.has(destination.region)) {
+        ctx.addIssue({ code: 'custom', path: ['destinations', index, 'region'], message: `${destination.region} is listed twice` });
+      }
+      seen.add(destination.region);
+    });
+  });
+
+export const PolicyConfig = z
+  .object({
+    version: z.literal(1),
+    /** Alibaba runs at most five copies per region and queues the rest; we never ask for more. */
+    maxConcurrentCopiesPerRegion: z.number().int().min(1).max(5).default(DEFAULT_MAX_CONCURRENT_COPIES_PER_REGION),
+    policies: z.array(Policy).min(1),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const names = new Set<string>();
+    config.policies.forEach((policy, index) => {
+      if (names.has(policy.name)) ctx.addIssue({ code: 'custom', path: ['policies', index, 'name'], message: 'duplicate policy name' });
+      names.add(policy.name);
+    });
+  });
+
+export type PolicyConfig = z.infer<typeof PolicyConfig>;
+export type Policy = PolicyConfig['policies'][number];
+export type Destination = Policy['destinations'][number];
+export type Webhook = Policy['webhooks'][number];
+export type Selection = Policy['source']['select'];

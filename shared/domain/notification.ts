@@ -1,0 +1,78 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { secondsBetween } from './clock';
+import { type Job, JobStatus } from './job';
+
+/**
+ * The webhook body, version 1. Receivers dedupe on `eventId`: it is the same for every delivery
+ * of one job outcome, and different for a later outcome of the same job.
+ */
+export const NotificationV1 = z
+  .object({
+    specVersion: z.literal('image-replicator.notification/1'),
+    eventId: z.string(),
+    type: z.enum(['replication.succeeded', 'replication.failed', 'replication.timed_out', 'replication.cancelled']),
+    occurredAt: z.string(),
+    policy: z.string(),
+    jobId: z.string(),
+    status: z.string(),
+    attempt: z.number().int(),
+    source: z.object({ region: z.string(), imageId: z.string(), imageName: z.string() }),
+    destination: z.object({ region: z.string(), imageId: z.string().nullable(), imageName: z.string() }),
+    timings: z.object({
+      createdAt: z.string(),
+      copyStartedAt: z.string().nullable(),
+      finishedAt: z.string().nullable(),
+      durationSeconds: z.number().nullable(),
+    }),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  })
+  .strict();
+export type NotificationV1 = z.infer<typeof NotificationV1>;
+
+const TYPE_BY_STATUS: Partial<Record<Job['status'], NotificationV1['type']>> = {
+  [JobStatus.Available]: 'replication.succeeded',
+  [JobStatus.Failed]: 'replication.failed',
+  [JobStatus.TimedOut]: 'replication.timed_out',
+  [JobStatus.Cancelled]: 'replication.cancelled',
+};
+
+export const buildNotification = (job: Job, now: Date): NotificationV1 => ({
+  specVersion: 'image-replicator.notification/1',
+  eventId: job.notification.eventId ?? job.id,
+  type: TYPE_BY_STATUS[job.status] ?? 'replication.failed',
+  occurredAt: job.finishedAt ?? now.toISOString(),
+  policy: job.policy,
+  jobId: job.id,
+  status: job.status,
+  attempt: job.attempt,
+  source: { region: job.source.region, imageId: job.source.imageId, imageName: job.source.imageName },
+  destination: { region: job.destination.region, imageId: job.destinationImageId ?? null, imageName: job.destination.imageName },
+  timings: {
+    createdAt: job.createdAt,
+    copyStartedAt: job.copyStartedAt ?? null,
+    finishedAt: job.finishedAt ?? null,
+    durationSeconds: job.finishedAt === undefined ? null : Math.round(secondsBetween(job.createdAt, job.finishedAt)),
+  },
+  error: job.status === JobStatus.Available || job.lastError === undefined ? null : { code: job.lastError.code, message: job.lastError.message },
+});
+
+/** HMAC-SHA256 over `<unix seconds>.<body>`, hex. The timestamp lets receivers refuse replays. */
+export const signNotification = (secret: string, timestamp: number, body: string): string =>
+  createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
+
+/** What a receiver does: constant-time compare, and a bounded clock skew. */
+export const verifyNotificationSignature = (
+  secret: string,
+  headers: { timestamp: string | undefined; signature: string | undefined },
+  body: string,
+  now: Date,
+  toleranceSeconds = 300,
+): boolean => {
+  const timestamp = Number(headers.timestamp);
+  if (!Number.isInteger(timestamp) || headers.signature === undefined || !headers.signature.startsWith('v1=')) return false;
+  if (Math.abs(now.getTime() / 1000 - timestamp) > toleranceSeconds) return false;
+  const expected = Buffer.from(signNotification(secret, timestamp, body), 'hex');
+  const given = Buffer.from(headers.signature.slice(3), 'hex');
+  return expected.length === given.length && timingSafeEqual(expected, given);
+};

@@ -1,0 +1,57 @@
+import type { Clock } from '../domain/clock';
+import { VersionConflictError } from '../domain/errors';
+import { type Job, type JobEvent, NotificationStatus, isTerminal } from '../domain/job';
+import { tryAdvance } from '../domain/job-transitions';
+import { NotificationRequestedV1, encodeMessage } from '../messages/messages';
+import type { JobStore } from '../ports/job-store';
+import type { Logger } from '../ports/logger';
+import type { MessageQueue } from '../ports/message-queue';
+
+export interface JobWriter {
+  /**
+   * Applies an event and stores the result. Answers the stored job, or undefined when the event
+   * no longer applies (a duplicate or a stale observation) or another writer got there first:
+   * in both cases somebody else's decision stands and this one is dropped.
+   */
+  apply(job: Job, event: JobEvent): Promise<Job | undefined>;
+}
+
+export const notificationMessage = (job: Job): string | undefined =>
+  job.notification.status === NotificationStatus.Pending && job.notification.eventId !== undefined
+    ? encodeMessage(NotificationRequestedV1, {
+        type: 'notification.requested',
+        version: 1,
+        jobId: job.id,
+        eventId: job.notification.eventId,
+      })
+    : undefined;
+
+/**
+ * The one way use cases change a job. When a job reaches its outcome, its notification is queued
+ * right after the write; if the process dies in between, poll-status queues it again later.
+ */
+export const createJobWriter = (jobs: JobStore, clock: Clock, logger: Logger, notifyQueue: MessageQueue): JobWriter => ({
+  async apply(job, event) {
+    const next = tryAdvance(job, event, clock.now());
+    if (next === undefined) {
+      logger.debug('event does not apply', { jobId: job.id, status: job.status, event: event.type });
+      return undefined;
+    }
+    let stored: Job;
+    try {
+      stored = await jobs.update(next);
+    } catch (error) {
+      if (error instanceof VersionConflictError) {
+        logger.info('lost a race for the job, leaving it to the other writer', { jobId: job.id, event: event.type });
+        return undefined;
+      }
+      throw error;
+    }
+    if (stored.status !== job.status) {
+      logger.info('job moved', { jobId: job.id, from: job.status, to: stored.status, event: event.type, policy: job.policy });
+    }
+    const message = isTerminal(stored.status) && !isTerminal(job.status) ? notificationMessage(stored) : undefined;
+    if (message !== undefined) await notifyQueue.send(message);
+    return stored;
+  },
+});

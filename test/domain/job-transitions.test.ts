@@ -1,0 +1,181 @@
+import { describe, expect, it } from 'vitest';
+import { ImageState } from '../../shared/domain/image';
+import {
+  DeliveryStatus,
+  type Job,
+  type JobEvent,
+  JobStatus,
+  type JobSpec,
+  NotificationStatus,
+  isInFlight,
+} from '../../shared/domain/job';
+import { advance, IllegalTransitionError, newJob, tryAdvance } from '../../shared/domain/job-transitions';
+import { COPY_RETRY_BASE_SECONDS } from '../../shared/domain/retry-policy';
+
+const NOW = new Date('2026-03-01T10:00:00.000Z');
+
+const spec: JobSpec = {
+  policy: 'golden',
+  source: { region: 'cn-hangzhou', imageId: 'm-src', imageName: 'golden-1' },
+  destination: { region: 'cn-shanghai', imageName: 'golden-1', tags: {} },
+  copyTimeoutSeconds: 3600,
+  maxAttempts: 2,
+  webhooks: ['ops', 'audit'],
+};
+
+const jobIn = (status: JobStatus, changes: Partial<Job> = {}): Job => ({
+  ...newJob('rj-1', spec, ImageState.Available, NOW),
+  status,
+  ...(status === JobStatus.Copying ? { destinationImageId: 'm-dst', copyStartedAt: NOW.toISOString() } : {}),
+  ...changes,
+});
+
+/** One representative of every event the model knows. */
+const EVENTS: Record<JobEvent['type'], JobEvent> = {
+  'source.observed': { type: 'source.observed', state: ImageState.Available },
+  'dispatch.claimed': { type: 'dispatch.claimed' },
+  'copy.accepted': { type: 'copy.accepted', destinationImageId: 'm-dst' },
+  'dispatch.deferred': { type: 'dispatch.deferred', reason: { code: 'Throttling.User', message: 'slow down' } },
+  'dispatch.rejected': { type: 'dispatch.rejected', error: { code: 'InvalidImageId.NotFound', message: 'gone' } },
+  'copy.observed': { type: 'copy.observed', state: ImageState.Pending, progressPercent: 40 },
+  'copy.timed_out': { type: 'copy.timed_out' },
+  cancelled: { type: 'cancelled', reason: 'operator' },
+  reopened: { type: 'reopened' },
+  'webhook.delivered': { type: 'webhook.delivered', webhook: 'ops' },
+  'webhook.failed': { type: 'webhook.failed', webhook: 'ops', error: 'HTTP 500', giveUp: false },
+};
+
+/** status → events that apply to it (webhook events apply only with a pending notification). */
+const ALLOWED: Record<JobStatus, JobEvent['type'][]> = {
+  [JobStatus.WaitingForSource]: ['source.observed', 'cancelled'],
+  [JobStatus.Queued]: ['dispatch.claimed', 'cancelled'],
+  [JobStatus.Dispatching]: ['copy.accepted', 'dispatch.deferred', 'dispatch.rejected', 'cancelled'],
+  [JobStatus.Copying]: ['copy.observed', 'copy.timed_out', 'cancelled'],
+  [JobStatus.Available]: [],
+  [JobStatus.Failed]: ['reopened'],
+  [JobStatus.TimedOut]: ['reopened'],
+  [JobStatus.Cancelled]: [],
+};
+
+describe('job transitions', () => {
+  const cases = Object.values(JobStatus).flatMap((status) =>
+    Object.values(EVENTS).map((event) => ({ status, event, allowed: ALLOWED[status].includes(event.type) })),
+  );
+
+  it.each(cases)('$status + $event.type → allowed: $allowed', ({ status, event, allowed }) => {
+    // Prepare
+    const job = jobIn(status);
+    // Act
+    const act = () => advance(job, event, NOW);
+    // Assess
+    if (allowed) {
+      expect(act().version).toBe(job.version + 1);
+    } else {
+      expect(act).toThrow(IllegalTransitionError);
+      expect(tryAdvance(job, event, NOW)).toBeUndefined();
+    }
+  });
+
+  it('creates a job waiting for its source when the source is still being built', () => {
+    // Act
+    const job = newJob('rj-1', spec, ImageState.Pending, NOW);
+    // Assess
+    expect(job.status).toBe(JobStatus.WaitingForSource);
+    expect(job.attempt).toBe(1);
+    expect(isInFlight(job)).toBe(true);
+  });
+
+  it('queues a waiting job once its source is available, keeping the size it learned', () => {
+    const next = advance(jobIn(JobStatus.WaitingForSource), { type: 'source.observed', state: ImageState.Available, sizeGiB: 80 }, NOW);
+    expect(next.status).toBe(JobStatus.Queued);
+    expect(next.source.sizeGiB).toBe(80);
+  });
+
+  it.each([
+    [ImageState.Failed, 'SourceImageFailed'],
+    ['missing' as const, 'InvalidImageId.NotFound'],
+  ])('fails a waiting job whose source is %s, and opens its notification', (state, code) => {
+    const next = advance(jobIn(JobStatus.WaitingForSource), { type: 'source.observed', state }, NOW);
+    expect(next.status).toBe(JobStatus.Failed);
+    expect(next.lastError?.code).toBe(code);
+    expect(next.notification.status).toBe(NotificationStatus.Pending);
+    expect(Object.keys(next.notification.webhooks)).toEqual(['ops', 'audit']);
+  });
+
+  it('records progress while the copy runs and finishes it as available', () => {
+    const copying = jobIn(JobStatus.Copying);
+    const progressed = advance(copying, { type: 'copy.observed', state: ImageState.Pending, progressPercent: 40 }, NOW);
+    const done = advance(progressed, { type: 'copy.observed', state: ImageState.Available }, NOW);
+    expect(progressed.progressPercent).toBe(40);
+    expect(done.status).toBe(JobStatus.Available);
+    expect(done.progressPercent).toBe(100);
+    expect(done.finishedAt).toBe(NOW.toISOString());
+    expect(done.notification.eventId).toBe('rj-1.r1.available');
+  });
+
+  it('retries a failed copy with a new attempt after a back-off, while attempts remain', () => {
+    const next = advance(jobIn(JobStatus.Copying), { type: 'copy.observed', state: ImageState.Failed }, NOW);
+    expect(next.status).toBe(JobStatus.Queued);
+    expect(next.attempt).toBe(2);
+    expect(next.destinationImageId).toBeUndefined();
+    expect(next.notBefore).toBe(new Date(NOW.getTime() + COPY_RETRY_BASE_SECONDS * 1000).toISOString());
+    expect(next.notification.status).toBe(NotificationStatus.None);
+  });
+
+  it('fails the job when the last attempt fails', () => {
+    const next = advance(jobIn(JobStatus.Copying, { attempt: 2 }), { type: 'copy.observed', state: 'missing' }, NOW);
+    expect(next.status).toBe(JobStatus.Failed);
+    expect(next.lastError?.code).toBe('CopyVanished');
+  });
+
+  it('puts a deferred dispatch back in the queue with the same attempt, so the same token is reused', () => {
+    const retryAt = new Date(NOW.getTime() + 30_000);
+    const next = advance(jobIn(JobStatus.Dispatching), { ...EVENTS['dispatch.deferred'], retryAt } as JobEvent, NOW);
+    expect(next.status).toBe(JobStatus.Queued);
+    expect(next.attempt).toBe(1);
+    expect(next.notBefore).toBe(retryAt.toISOString());
+  });
+
+  it('gives a reopened job a new round, so its next outcome is a new notification event', () => {
+    const failed = advance(jobIn(JobStatus.Dispatching), EVENTS['dispatch.rejected'], NOW);
+    const reopened = advance(failed, { type: 'reopened' }, NOW);
+    expect(reopened.status).toBe(JobStatus.Queued);
+    expect(reopened.round).toBe(2);
+    expect(reopened.attempt).toBe(1);
+    expect(failed.notification.eventId).toBe('rj-1.r1.failed');
+  });
+
+  describe('notification deliveries', () => {
+    const finished = advance(jobIn(JobStatus.Copying), { type: 'copy.observed', state: ImageState.Available }, NOW);
+
+    it('stays pending until every webhook has answered, then is delivered and leaves flight', () => {
+      const one = advance(finished, { type: 'webhook.delivered', webhook: 'ops' }, NOW);
+      const both = advance(one, { type: 'webhook.delivered', webhook: 'audit' }, NOW);
+      expect(one.notification.status).toBe(NotificationStatus.Pending);
+      expect(isInFlight(one)).toBe(true);
+      expect(both.notification.status).toBe(NotificationStatus.Delivered);
+      expect(isInFlight(both)).toBe(false);
+    });
+
+    it('counts failed attempts and records a webhook given up on', () => {
+      const failedOnce = advance(finished, { type: 'webhook.failed', webhook: 'ops', error: 'HTTP 500', giveUp: false }, NOW);
+      const gaveUp = advance(failedOnce, { type: 'webhook.failed', webhook: 'ops', error: 'HTTP 500', giveUp: true }, NOW);
+      const settled = advance(gaveUp, { type: 'webhook.delivered', webhook: 'audit' }, NOW);
+      expect(failedOnce.notification.webhooks.ops).toEqual({ status: DeliveryStatus.Pending, attempts: 1, lastError: 'HTTP 500' });
+      expect(gaveUp.notification.webhooks.ops?.status).toBe(DeliveryStatus.GaveUp);
+      expect(settled.notification.status).toBe(NotificationStatus.GaveUp);
+    });
+
+    it('ignores a second delivery of the same webhook', () => {
+      const once = advance(finished, { type: 'webhook.delivered', webhook: 'ops' }, NOW);
+      expect(tryAdvance(once, { type: 'webhook.delivered', webhook: 'ops' }, NOW)).toBeUndefined();
+    });
+
+    it('opens no notification for a policy without webhooks', () => {
+      const quiet = advance(jobIn(JobStatus.Copying, { webhooks: [] }), { type: 'copy.timed_out' }, NOW);
+      expect(quiet.status).toBe(JobStatus.TimedOut);
+      expect(quiet.notification.status).toBe(NotificationStatus.None);
+      expect(isInFlight(quiet)).toBe(false);
+    });
+  });
+});

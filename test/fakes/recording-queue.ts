@@ -1,0 +1,27 @@
+import type { MessageQueue, Queues } from '../../shared/ports/message-queue';
+
+/** A producer that remembers what was sent, parsed, in order. */
+export class RecordingQueue implements MessageQueue {
+  readonly sent: { body: string; delaySeconds?: number | undefined }[] = [];
+  #next = 0;
+
+  async send(body: string, options: { delaySeconds?: number | undefined } = {}): Promise<{ messageId: string }> {
+    await Promise.resolve();
+    this.sent.push({ body, delaySeconds: options.delaySeconds });
+    this.#next += 1;
+    return { messageId: `msg-${this.#next}` };
+  }
+
+  messages(): unknown[] {
+    return this.sent.map((m) => JSON.parse(m.body));
+  }
+
+  clear(): void {
+    this.sent.length = 0;
+  }
+}
+
+export const recordingQueues = (): Queues & { startCopy: RecordingQueue; notify: RecordingQueue } => ({
+  startCopy: new RecordingQueue(),
+  notify: new RecordingQueue(),
+});
