@@ -1,0 +1,172 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { makeNotifyHandler } from '../functions/notify/handler';
+import { makePollStatusHandler } from '../functions/poll-status/handler';
+import { makeStartCopyHandler } from '../functions/start-copy/handler';
+import { SqliteJobStore } from '../shared/adapters/sqlite-job-store';
+import { SqliteMessageQueue } from '../shared/adapters/sqlite-message-queue';
+import type { WebhookSecrets } from '../shared/config/load-policy-config';
+import type { PolicyConfig } from '../shared/config/policy-config';
+import { type Clock, secondsBetween } from '../shared/domain/clock';
+import { errorCode, errorMessage } from '../shared/domain/errors';
+import type { FcContext, FcHandler } from '../shared/fc/context';
+import type { Dependencies, Wiring } from '../shared/fc/dependencies';
+import type { ImageCloud } from '../shared/ports/image-cloud';
+import type { Logger } from '../shared/ports/logger';
+import type { WebhookTransport } from '../shared/ports/webhook-transport';
+import { actionTrailEvent, mnsQueueEvent, timerEvent } from './fc-events';
+
+/** How the local runtime stands in for FC's triggers. Virtual seconds where the clock is scaled. */
+export const LOCAL_POLL_INTERVAL_SECONDS = 60;
+export const LOCAL_VISIBILITY_SECONDS = 120;
+export const LOCAL_MAX_RECEIVES = 8;
+export const LOCAL_BATCH_SIZE = 10;
+export const LOCAL_TICK_MS = 50;
+/** Redelivery back-off of a failed message: base · 2^(receives-1), capped (like a trigger's BACKOFF_RETRY). */
+const redeliverySeconds = (dequeueCount: number): number => Math.min(10 * 2 ** Math.max(0, dequeueCount - 1), 600);
+
+export const QueueName = { StartCopy: 'start-copy', Notify: 'notify', DeadLetters: 'dead-letters' } as const;
+
+export interface LocalRuntimeOptions {
+  /** Folder for the SQLite table and queues; created if missing. */
+  readonly stateDir: string;
+  readonly config: PolicyConfig;
+  readonly secrets: WebhookSecrets;
+  readonly images: ImageCloud;
+  readonly transport: WebhookTransport;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly pause?: ((ms: number) => Promise<void>) | undefined;
+  readonly pollIntervalSeconds?: number | undefined;
+}
+
+export interface RuntimeSnapshot {
+  readonly inFlightJobs: number;
+  readonly queued: { readonly startCopy: number; readonly notify: number };
+  readonly deadLetters: number;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs the three FC handlers on one machine: the same handler code, wired to an SQLite job table
+ * and SQLite queues instead of Tablestore and MNS, fed the event shapes FC would feed them.
+ */
+export class LocalRuntime {
+  readonly db: Database.Database;
+  readonly jobs: SqliteJobStore;
+  readonly startCopyQueue: SqliteMessageQueue;
+  readonly notifyQueue: SqliteMessageQueue;
+  readonly deadLetters: SqliteMessageQueue;
+  readonly #handlers: { startCopy: FcHandler; pollStatus: FcHandler; notify: FcHandler };
+  readonly #options: LocalRuntimeOptions;
+  #lastPoll: Date | undefined;
+  #invocations = 0;
+
+  constructor(options: LocalRuntimeOptions) {
+    this.#options = options;
+    mkdirSync(options.stateDir, { recursive: true });
+    this.db = new Database(join(options.stateDir, 'state.db'));
+    this.jobs = new SqliteJobStore(this.db);
+    const queueOptions = { clock: options.clock, maxReceives: LOCAL_MAX_RECEIVES, deadLetterQueue: QueueName.DeadLetters };
+    this.startCopyQueue = new SqliteMessageQueue(this.db, QueueName.StartCopy, queueOptions);
+    this.notifyQueue = new SqliteMessageQueue(this.db, QueueName.Notify, queueOptions);
+    this.deadLetters = new SqliteMessageQueue(this.db, QueueName.DeadLetters, { ...queueOptions, deadLetterQueue: `${QueueName.DeadLetters}-overflow` });
+    const dependencies: Dependencies = {
+      config: options.config,
+      secrets: options.secrets,
+      images: options.images,
+      jobs: this.jobs,
+      queues: { startCopy: this.startCopyQueue, notify: this.notifyQueue },
+      deadLetters: this.deadLetters,
+      transport: options.transport,
+      clock: options.clock,
+      logger: options.logger,
+      pause: options.pause ?? sleep,
+    };
+    const wiring: Wiring = { dependencies: () => dependencies };
+    this.#handlers = {
+      startCopy: makeStartCopyHandler(wiring),
+      pollStatus: makePollStatusHandler(wiring),
+      notify: makeNotifyHandler(wiring),
+    };
+  }
+
+  #context(name: string): FcContext {
+    this.#invocations += 1;
+    return { requestId: `local-${name}-${this.#invocations}`, function: { name }, region: 'local' };
+  }
+
+  /** The nightly timer: sweep every policy's source region and start what is missing. */
+  async sweep(): Promise<unknown> {
+    return this.#handlers.startCopy(timerEvent('nightly-sweep', this.#options.clock.now()), this.#context('start-copy'));
+  }
+
+  /** What EventBridge delivers when somebody calls CreateImage (or CopyImage/ImportImage). */
+  async imageCreated(region: string, imageId: string, eventName: 'CreateImage' | 'CopyImage' | 'ImportImage' = 'CreateImage'): Promise<unknown> {
+    return this.#handlers.startCopy(actionTrailEvent(eventName, region, imageId, this.#options.clock.now()), this.#context('start-copy'));
+  }
+
+  async poll(): Promise<unknown> {
+    this.#lastPoll = this.#options.clock.now();
+    return this.#handlers.pollStatus(timerEvent('poll-status', this.#lastPoll), this.#context('poll-status'));
+  }
+
+  /**
+   * Delivers visible messages to their function as FC's queue trigger would: a batch of
+   * CloudEvents with base64 bodies. Success acknowledges the batch; a throw puts it back with a
+   * back-off, and a message received too often goes to the dead-letter queue.
+   */
+  async #drain(queue: SqliteMessageQueue, handler: FcHandler, name: string): Promise<number> {
+    const messages = await queue.receive(LOCAL_BATCH_SIZE, LOCAL_VISIBILITY_SECONDS);
+    if (messages.length === 0) return 0;
+    try {
+      await handler(mnsQueueEvent(name, messages, this.#options.clock.now()), this.#context(name));
+      await Promise.all(messages.map((message) => queue.ack(message.receiptHandle)));
+    } catch (error) {
+      this.#options.logger.warn('invocation failed, the batch will be redelivered', { function: name, code: errorCode(error), error: errorMessage(error) });
+      await Promise.all(messages.map((message) => queue.retryLater(message.receiptHandle, redeliverySeconds(message.dequeueCount))));
+    }
+    return messages.length;
+  }
+
+  /** One turn of the loop: deliver queued messages, and poll when the timer is due. */
+  async step(): Promise<void> {
+    while ((await this.#drain(this.startCopyQueue, this.#handlers.startCopy, 'start-copy')) > 0);
+    while ((await this.#drain(this.notifyQueue, this.#handlers.notify, 'notify')) > 0);
+    const interval = this.#options.pollIntervalSeconds ?? LOCAL_POLL_INTERVAL_SECONDS;
+    if (this.#lastPoll === undefined || secondsBetween(this.#lastPoll, this.#options.clock.now()) >= interval) await this.poll();
+  }
+
+  async snapshot(): Promise<RuntimeSnapshot> {
+    const [inFlight, start, notify, dead] = await Promise.all([
+      this.jobs.listInFlight(),
+      this.startCopyQueue.stats(),
+      this.notifyQueue.stats(),
+      this.deadLetters.stats(),
+    ]);
+    const pending = (s: typeof start) => s.visible + s.inFlight + s.delayed;
+    return {
+      inFlightJobs: inFlight.length,
+      queued: { startCopy: pending(start), notify: pending(notify) },
+      deadLetters: dead.visible + dead.delayed + dead.inFlight,
+    };
+  }
+
+  /** Idle: no job needs work and no message waits. Stops on the signal (Ctrl-C) too; the table keeps state for the next run. */
+  async runUntilIdle(options: { signal?: AbortSignal; onStep?: () => Promise<void> | void; tickMs?: number } = {}): Promise<'idle' | 'stopped'> {
+    for (;;) {
+      if (options.signal?.aborted) return 'stopped';
+      await this.step();
+      await options.onStep?.();
+      const snapshot = await this.snapshot();
+      if (snapshot.inFlightJobs === 0 && snapshot.queued.startCopy === 0 && snapshot.queued.notify === 0) return 'idle';
+      await sleep(options.tickMs ?? LOCAL_TICK_MS);
+    }
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
