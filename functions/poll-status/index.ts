@@ -1,0 +1,5 @@
+import { createCloudWiring } from '../../shared/wiring/cloud-wiring';
+import { makePollStatusHandler } from './handler';
+
+/** FC 3.0 entry (`handler: index.handler`). The environment and policy are checked here, at cold start. */
+export const handler = makePollStatusHandler(createCloudWiring(process.env, { webhookSecrets: false }));
