@@ -39,6 +39,13 @@ export interface LocalRuntimeOptions {
   readonly logger: Logger;
   readonly pause?: ((ms: number) => Promise<void>) | undefined;
   readonly pollIntervalSeconds?: number | undefined;
+  /** Wraps the ports the handlers get: fault and crash injection in the chaos suite. */
+  readonly decorate?: ((dependencies: Dependencies) => Dependencies) | undefined;
+  /**
+   * Runs one invocation. The default awaits it; the chaos suite races it against a simulated
+   * process death, after which the invocation counts as failed and its messages are redelivered.
+   */
+  readonly invoke?: ((functionName: string, invocation: () => Promise<unknown>) => Promise<unknown>) | undefined;
 }
 
 export interface RuntimeSnapshot {
@@ -85,12 +92,17 @@ export class LocalRuntime {
       logger: options.logger,
       pause: options.pause ?? sleep,
     };
-    const wiring: Wiring = { dependencies: () => dependencies };
+    const decorated = options.decorate?.(dependencies) ?? dependencies;
+    const wiring: Wiring = { dependencies: () => decorated };
     this.#handlers = {
       startCopy: makeStartCopyHandler(wiring),
       pollStatus: makePollStatusHandler(wiring),
       notify: makeNotifyHandler(wiring),
     };
+  }
+
+  #invoke(name: string, invocation: () => Promise<unknown>): Promise<unknown> {
+    return this.#options.invoke === undefined ? invocation() : this.#options.invoke(name, invocation);
   }
 
   #context(name: string): FcContext {
@@ -100,17 +112,20 @@ export class LocalRuntime {
 
   /** The nightly timer: sweep every policy's source region and start what is missing. */
   async sweep(): Promise<unknown> {
-    return this.#handlers.startCopy(timerEvent('nightly-sweep', this.#options.clock.now()), this.#context('start-copy'));
+    return this.#invoke('start-copy', () => this.#handlers.startCopy(timerEvent('nightly-sweep', this.#options.clock.now()), this.#context('start-copy')));
   }
 
   /** What EventBridge delivers when somebody calls CreateImage (or CopyImage/ImportImage). */
   async imageCreated(region: string, imageId: string, eventName: 'CreateImage' | 'CopyImage' | 'ImportImage' = 'CreateImage'): Promise<unknown> {
-    return this.#handlers.startCopy(actionTrailEvent(eventName, region, imageId, this.#options.clock.now()), this.#context('start-copy'));
+    return this.#invoke('start-copy', () =>
+      this.#handlers.startCopy(actionTrailEvent(eventName, region, imageId, this.#options.clock.now()), this.#context('start-copy')),
+    );
   }
 
   async poll(): Promise<unknown> {
     this.#lastPoll = this.#options.clock.now();
-    return this.#handlers.pollStatus(timerEvent('poll-status', this.#lastPoll), this.#context('poll-status'));
+    const at = this.#lastPoll;
+    return this.#invoke('poll-status', () => this.#handlers.pollStatus(timerEvent('poll-status', at), this.#context('poll-status')));
   }
 
   /**
@@ -122,7 +137,7 @@ export class LocalRuntime {
     const messages = await queue.receive(LOCAL_BATCH_SIZE, LOCAL_VISIBILITY_SECONDS);
     if (messages.length === 0) return 0;
     try {
-      await handler(mnsQueueEvent(name, messages, this.#options.clock.now()), this.#context(name));
+      await this.#invoke(name, () => handler(mnsQueueEvent(name, messages, this.#options.clock.now()), this.#context(name)));
       await Promise.all(messages.map((message) => queue.ack(message.receiptHandle)));
     } catch (error) {
       this.#options.logger.warn('invocation failed, the batch will be redelivered', { function: name, code: errorCode(error), error: errorMessage(error) });

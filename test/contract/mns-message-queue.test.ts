@@ -1,0 +1,18 @@
+import { MNS_MAX_BODY_BYTES } from '../../shared/adapters/mns-message-queue';
+import { startMnsWire } from '../fakes/mns-wire/harness';
+import { describeMessageQueueContract } from './message-queue.contract';
+
+describeMessageQueueContract(
+  'MNS adapter (real @alicloud/mns client against the wire-level fake)',
+  async () => {
+    const wire = await startMnsWire();
+    const queue = wire.queue();
+    return {
+      producer: queue,
+      consumer: queue,
+      advance: (seconds: number) => wire.clock.advance(seconds * 1000),
+      close: () => wire.close(),
+    };
+  },
+  { maxBodyBytes: MNS_MAX_BODY_BYTES },
+);

@@ -1,0 +1,16 @@
+import { startTablestoreHarness } from '../fakes/tablestore-wire/harness';
+import { describeJobStoreContract } from './job-store.contract';
+
+// The real `tablestore` client, over HTTP, against the wire fake: signatures, protobuf and
+// PlainBuffer all take the path they take in production.
+describeJobStoreContract('Tablestore over the wire fake', async () => {
+  const harness = await startTablestoreHarness({ maxRowsPerPage: 2 });
+  return { store: harness.store, close: () => harness.close() };
+});
+
+// The same promises hold if the real service fails a column condition on a missing row (its
+// documentation does not say): the marker write then falls back to a create.
+describeJobStoreContract('Tablestore, strict conditions on missing rows', async () => {
+  const harness = await startTablestoreHarness({ missingRowFailsColumnCondition: true });
+  return { store: harness.store, close: () => harness.close() };
+});
