@@ -1,0 +1,91 @@
+import OpenApi, { $OpenApiUtil } from '@alicloud/openapi-core';
+import * as $dara from '@darabonba/typescript';
+import { type AlibabaCredentials, explicitCredentials } from '../../shared/adapters/alibaba-credentials';
+import { AlibabaEcsImageCloud, type AlibabaEcsImageCloudOptions } from '../../shared/adapters/alibaba-ecs-image-cloud';
+import { type EcsSimulator, createEcsSimulator } from '../../sim/ecs-simulator';
+import type { SimSeedInput } from '../../sim/seed';
+import { ManualSimClock } from '../../sim/sim-clock';
+
+export const TEST_CREDENTIALS: AlibabaCredentials = { accessKeyId: 'LTAI-test-key', accessKeySecret: 'test-secret-5f2a9c' };
+export const STS_CREDENTIALS: AlibabaCredentials = {
+  accessKeyId: 'STS.test-key',
+  accessKeySecret: 'sts-secret-77b1',
+  securityToken: 'sts-token-CAIS-0123456789',
+};
+
+/** Retries that still go through the SDK's retry loop but wait a few milliseconds, not seconds. */
+export const FAST_RETRY = { backoffPeriod: 1, maxDelayMs: 5 } as const;
+
+export interface SimKit {
+  readonly sim: EcsSimulator;
+  readonly clock: ManualSimClock;
+  cloud(options?: Partial<AlibabaEcsImageCloudOptions>): AlibabaEcsImageCloud;
+  close(): Promise<void>;
+}
+
+/** A simulator on 127.0.0.1 with a manual clock, and adapters pointed at it. */
+export const startSimKit = async (seed: SimSeedInput = {}): Promise<SimKit> => {
+  const clock = new ManualSimClock('2026-11-20T08:00:00Z');
+  const sim = await createEcsSimulator({
+    clock,
+    seed: { credentials: [TEST_CREDENTIALS, STS_CREDENTIALS], regions: ['cn-hangzhou', 'cn-shanghai', 'cn-beijing', 'cn-shenzhen', 'ap-southeast-1', 'eu-central-1', 'us-west-1'], ...seed },
+  });
+  return {
+    sim,
+    clock,
+    cloud: (options = {}) =>
+      new AlibabaEcsImageCloud({
+        credentials: explicitCredentials(TEST_CREDENTIALS),
+        endpoint: { endpoint: sim.endpoint, protocol: 'http' },
+        retry: FAST_RETRY,
+        ...options,
+      }),
+    close: () => sim.close(),
+  };
+};
+
+/** The raw generic client, as sdk-notes §2 shows it: what the API really answers, PascalCase. */
+export const rawCall = async (
+  sim: EcsSimulator,
+  action: string,
+  query: Record<string, string>,
+  credentials: AlibabaCredentials = TEST_CREDENTIALS,
+  extra: Partial<$OpenApiUtil.Config> = {},
+): Promise<Record<string, unknown>> => {
+  const client = new OpenApi(
+    new $OpenApiUtil.Config({
+      accessKeyId: credentials.accessKeyId,
+      accessKeySecret: credentials.accessKeySecret,
+      securityToken: credentials.securityToken,
+      endpoint: sim.endpoint,
+      protocol: 'http',
+      regionId: query.RegionId ?? 'cn-hangzhou',
+      ...extra,
+    }),
+  );
+  const params = new $OpenApiUtil.Params({
+    action,
+    version: '2014-05-26',
+    protocol: 'HTTPS',
+    pathname: '/',
+    method: 'POST',
+    authType: 'AK',
+    style: 'RPC',
+    reqBodyType: 'formData',
+    bodyType: 'json',
+  });
+  const response = await client.callApi(params, new $OpenApiUtil.OpenApiRequest({ query }), new $dara.RuntimeOptions({}));
+  return response.body as Record<string, unknown>;
+};
+
+/** What a rejected call threw, for asserting on the SDK's own error shape. */
+export const rejection = async (promise: Promise<unknown>): Promise<Record<string, unknown>> => {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Record<string, unknown>;
+  }
+  throw new Error('expected the call to be rejected');
+};
+
+export const GOLDEN = { region: 'cn-hangzhou', name: 'golden-web-2026-11', sizeGiB: 20, tags: { role: 'golden' } } as const;
