@@ -145,4 +145,49 @@ describe('createStartCopy', () => {
       startCopy({ kind: 'queue-message', messageId: 'q9', body: JSON.stringify({ type: 'replication.requested', version: 1, origin: 'x', source: { region: 'nowhere' } }) }),
     ).rejects.toThrow(/q9: source\.region.*source\.imageId/);
   });
+
+  it('fails and notifies the jobs of an explicitly requested image that does not exist, with the API code', async () => {
+    // Act
+    await startCopy({
+      kind: 'queue-message',
+      messageId: 'q1',
+      body: JSON.stringify({ type: 'replication.requested', version: 1, origin: 'cli', source: { region: 'cn-hangzhou', imageId: 'm-ghost' }, policy: 'golden' }),
+    });
+    // Assess
+    const failed = await jobs.list();
+    expect(failed.map((j) => [j.status, j.lastError?.code])).toEqual([
+      [JobStatus.Failed, 'InvalidImageId.NotFound'],
+      [JobStatus.Failed, 'InvalidImageId.NotFound'],
+    ]);
+    expect(queues.notify.sent).toHaveLength(2);
+  });
+
+  it('only logs an event for an unknown image nobody asked for by name', async () => {
+    const outcome = await startCopy({ kind: 'image-event', eventId: 'ev', eventName: 'CreateImage', region: 'cn-hangzhou', imageId: 'm-ghost' });
+    expect(outcome.jobsCreated).toBe(0);
+    expect(await jobs.list()).toEqual([]);
+  });
+
+  it('sweeps the other source regions when one fails, and reports a retryable failure at the end', async () => {
+    const config = testPolicyConfig(`
+version: 1
+policies:
+  - name: a
+    source: { region: cn-hangzhou, select: { tags: { role: golden } } }
+    destinations: [{ region: cn-shanghai }]
+  - name: b
+    source: { region: cn-qingdao, select: { tags: { role: golden } } }
+    destinations: [{ region: cn-shanghai }]
+`);
+    golden('m-1');
+    const flaky: FakeImageCloud = images;
+    const listImages = flaky.listImages.bind(flaky);
+    flaky.listImages = async (region, query) => {
+      if (region === 'cn-qingdao') throw new RetryableError('Throttling.User', 'slow down');
+      return listImages(region, query);
+    };
+    const sweep = createStartCopy({ config, images: flaky, jobs, queues, clock, logger: silentLogger });
+    await expect(sweep({ kind: 'sweep', triggerTime: 'now' })).rejects.toThrow(/slow down/);
+    expect(await jobs.list()).toHaveLength(1);
+  });
 });

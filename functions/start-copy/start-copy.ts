@@ -1,10 +1,10 @@
 import type { PolicyConfig } from '../../shared/config/policy-config';
 import type { Clock } from '../../shared/domain/clock';
-import { InvalidInputError } from '../../shared/domain/errors';
+import { InvalidInputError, errorCode, errorMessage, isRetryable } from '../../shared/domain/errors';
 import { ALL_IMAGE_STATES, type CloudImage, ImageState, ReplicaTag } from '../../shared/domain/image';
 import { JobStatus } from '../../shared/domain/job';
 import { newJob } from '../../shared/domain/job-transitions';
-import { type PlannedJob, planJobs } from '../../shared/domain/policy';
+import { type PlannedJob, planJob, planJobs } from '../../shared/domain/policy';
 import type { StartCopyInput } from '../../shared/fc/events';
 import { parseMessage } from '../../shared/fc/events';
 import { StartCopyMessage } from '../../shared/messages/messages';
@@ -96,35 +96,72 @@ export const createStartCopy = (deps: StartCopyDeps) => {
     return { created, reopened };
   };
 
+  const sweepRegion = async (region: string): Promise<{ created: number; reopened: number }> => {
+    let created = 0;
+    let reopened = 0;
+    const destinations = [
+      ...new Set(config.policies.filter((p) => p.source.region === region).flatMap((p) => p.destinations.map((d) => d.region))),
+    ];
+    const [candidates, adopt] = await Promise.all([
+      images.listImages(region, { states: [ImageState.Available, ImageState.Pending], ownedBySelf: true }),
+      existingCopies(destinations),
+    ]);
+    for (const image of candidates) {
+      const result = await materialise(image, planJobs(config, image), { reopenFailed: true, adopt });
+      created += result.created;
+      reopened += result.reopened;
+    }
+    logger.info('sweep done', { region, images: candidates.length, created, reopened });
+    return { created, reopened };
+  };
+
   const sweep = async (onlyRegion?: string): Promise<{ created: number; reopened: number }> => {
     const sourceRegions = [...new Set(config.policies.map((p) => p.source.region))].filter(
       (region) => onlyRegion === undefined || region === onlyRegion,
     );
     let created = 0;
     let reopened = 0;
+    let retry: unknown;
     for (const region of sourceRegions) {
-      const destinations = [
-        ...new Set(config.policies.filter((p) => p.source.region === region).flatMap((p) => p.destinations.map((d) => d.region))),
-      ];
-      const [candidates, adopt] = await Promise.all([
-        images.listImages(region, { states: [ImageState.Available, ImageState.Pending], ownedBySelf: true }),
-        existingCopies(destinations),
-      ]);
-      for (const image of candidates) {
-        const result = await materialise(image, planJobs(config, image), { reopenFailed: true, adopt });
+      try {
+        const result = await sweepRegion(region);
         created += result.created;
         reopened += result.reopened;
+      } catch (error) {
+        // One region's trouble (a region the account cannot use, throttling) must not stop the others.
+        logger.error('sweep of a region failed', { region, code: errorCode(error), error: errorMessage(error) });
+        if (isRetryable(error)) retry ??= error;
       }
-      logger.info('sweep done', { region, images: candidates.length, created, reopened });
     }
+    if (retry !== undefined) throw retry;
     return { created, reopened };
+  };
+
+  /**
+   * An explicitly requested image that does not exist still gets its jobs, failed with the API's
+   * code, so whoever asked hears about it. "Explicitly" means named in the request's policy or in
+   * a policy's imageIds; an event for an image nobody asked for is only logged.
+   */
+  const failMissing = async (region: string, imageId: string, policy?: string): Promise<number> => {
+    const requested = config.policies.filter(
+      (p) => p.source.region === region && (p.name === policy || (policy === undefined && p.source.select.imageIds?.includes(imageId) === true)),
+    );
+    const ghost: CloudImage = { id: imageId, region, name: imageId, state: ImageState.Pending, sizeGiB: 0, tags: {} };
+    let created = 0;
+    for (const { id, spec } of requested.flatMap((p) => p.destinations.map((d) => planJob(p, d, ghost)))) {
+      const result = await jobs.putIfAbsent(newJob(id, spec, ImageState.Pending, clock.now()));
+      if (result.created) created += 1;
+      await writer.apply(result.job, { type: 'source.observed', state: 'missing' });
+    }
+    return created;
   };
 
   const requestImage = async (region: string, imageId: string, policy?: string): Promise<{ created: number; reopened: number }> => {
     const [image] = await images.listImages(region, { imageId, states: ALL_IMAGE_STATES });
     if (image === undefined) {
-      logger.warn('image not found, nothing to replicate', { region, imageId });
-      return { created: 0, reopened: 0 };
+      const failed = await failMissing(region, imageId, policy);
+      logger.warn('image not found', { region, imageId, failedJobs: failed });
+      return { created: failed, reopened: 0 };
     }
     const planned = planJobs(config, image, policy);
     if (planned.length === 0) logger.info('no policy selects this image', { region, imageId, name: image.name });
