@@ -143,6 +143,9 @@ describe('createPollStatus', () => {
     queues.notify.clear();
     clock.advance(NOTIFICATION_REQUEUE_SECONDS * 1000);
     const outcome = await poll();
+    clock.advance(60_000);
+    const next = await poll();
     expect(outcome.notificationsQueued).toBe(1);
+    expect(next.notificationsQueued).toBe(0);
   });
 });

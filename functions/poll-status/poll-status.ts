@@ -133,7 +133,9 @@ export const createPollStatus = (deps: PollStatusDeps) => {
     for (const job of current) {
       const requestedAt = job.notification.requestedAt;
       const stale = requestedAt !== undefined && secondsBetween(requestedAt, now) >= NOTIFICATION_REQUEUE_SECONDS;
-      const message = isTerminal(job.status) && stale ? notificationMessage(job) : undefined;
+      if (!isTerminal(job.status) || !stale) continue;
+      const requeued = await writer.apply(job, { type: 'notification.requeued' });
+      const message = requeued === undefined ? undefined : notificationMessage(requeued);
       if (message === undefined) continue;
       await queues.notify.send(message);
       notificationsQueued += 1;

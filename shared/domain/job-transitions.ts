@@ -176,6 +176,11 @@ const decide = (job: Job, event: JobEvent, now: Date): Job | undefined => {
             notification: job.notification.status === NotificationStatus.Pending ? job.notification : NO_NOTIFICATION,
           }
         : undefined;
+    case 'notification.requeued':
+      // Restarts the requeue clock so a notification nobody picks up is asked for again, not in a loop.
+      return job.notification.status === NotificationStatus.Pending
+        ? { ...job, notification: { ...job.notification, requestedAt: now.toISOString() } }
+        : undefined;
     case 'webhook.delivered':
     case 'webhook.failed':
       return recordDelivery(job, event, now);

@@ -136,6 +136,7 @@ export type JobEvent =
   | { readonly type: 'copy.timed_out' }
   | { readonly type: 'cancelled'; readonly reason: string }
   | { readonly type: 'reopened' }
+  | { readonly type: 'notification.requeued' }
   | { readonly type: 'webhook.delivered'; readonly webhook: string }
   | { readonly type: 'webhook.failed'; readonly webhook: string; readonly error: string; readonly giveUp: boolean };
 

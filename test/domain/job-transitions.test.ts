@@ -41,6 +41,7 @@ const EVENTS: Record<JobEvent['type'], JobEvent> = {
   'copy.timed_out': { type: 'copy.timed_out' },
   cancelled: { type: 'cancelled', reason: 'operator' },
   reopened: { type: 'reopened' },
+  'notification.requeued': { type: 'notification.requeued' },
   'webhook.delivered': { type: 'webhook.delivered', webhook: 'ops' },
   'webhook.failed': { type: 'webhook.failed', webhook: 'ops', error: 'HTTP 500', giveUp: false },
 };
@@ -164,6 +165,13 @@ describe('job transitions', () => {
       expect(failedOnce.notification.webhooks.ops).toEqual({ status: DeliveryStatus.Pending, attempts: 1, lastError: 'HTTP 500' });
       expect(gaveUp.notification.webhooks.ops?.status).toBe(DeliveryStatus.GaveUp);
       expect(settled.notification.status).toBe(NotificationStatus.GaveUp);
+    });
+
+    it('restarts the requeue clock of a pending notification', () => {
+      const later = new Date(NOW.getTime() + 600_000);
+      const requeued = advance(finished, { type: 'notification.requeued' }, later);
+      expect(requeued.notification.requestedAt).toBe(later.toISOString());
+      expect(requeued.notification.eventId).toBe(finished.notification.eventId);
     });
 
     it('ignores a second delivery of the same webhook', () => {
