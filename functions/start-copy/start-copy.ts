@@ -1,6 +1,6 @@
 import type { PolicyConfig } from '../../shared/config/policy-config';
 import type { Clock } from '../../shared/domain/clock';
-import { InvalidInputError, errorCode, errorMessage, isRetryable } from '../../shared/domain/errors';
+import { InvalidInputError, RetryableError, errorCode, errorMessage, isRetryable } from '../../shared/domain/errors';
 import { ALL_IMAGE_STATES, type CloudImage, ImageState, ReplicaTag } from '../../shared/domain/image';
 import { JobStatus } from '../../shared/domain/job';
 import { newJob } from '../../shared/domain/job-transitions';
@@ -121,7 +121,7 @@ export const createStartCopy = (deps: StartCopyDeps) => {
     );
     let created = 0;
     let reopened = 0;
-    let retry: unknown;
+    let retry: Error | undefined;
     for (const region of sourceRegions) {
       try {
         const result = await sweepRegion(region);
@@ -130,7 +130,7 @@ export const createStartCopy = (deps: StartCopyDeps) => {
       } catch (error) {
         // One region's trouble (a region the account cannot use, throttling) must not stop the others.
         logger.error('sweep of a region failed', { region, code: errorCode(error), error: errorMessage(error) });
-        if (isRetryable(error)) retry ??= error;
+        if (isRetryable(error)) retry ??= error instanceof Error ? error : new RetryableError('SweepFailed', errorMessage(error));
       }
     }
     if (retry !== undefined) throw retry;

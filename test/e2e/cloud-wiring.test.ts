@@ -78,7 +78,7 @@ policies:
     process.stdout.write = ((chunk: string) => {
       stdout.push(String(chunk));
       return true;
-    }) as typeof process.stdout.write;
+    });
     try {
       handlers = {
         startCopy: makeStartCopyHandler(createCloudWiring(env, { webhookSecrets: false })),
@@ -114,7 +114,7 @@ policies:
     process.stdout.write = ((chunk: string) => {
       stdout.push(String(chunk));
       return true;
-    }) as typeof process.stdout.write;
+    });
     try {
       return await run();
     } finally {
