@@ -1,0 +1,112 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BuildError, type BuiltFunction, buildFunctions, findForbiddenInputs, FUNCTIONS } from '../../scripts/build';
+import { fakeFunctionEnv, loadBundleOffline, NO_NETWORK_GUARD, runNode } from '../../scripts/measure-bundles';
+import { ROOT } from './s-preview';
+
+/** Metafile inputs are relative to the repository root. */
+const localOnly = (input: string): boolean =>
+  /(^|\/)node_modules\/better-sqlite3\//.test(input) || /^(sim|cli|runtime)\//.test(input) || /^shared\/adapters\/sqlite-/.test(input);
+
+describe('the function bundles (scripts/build.ts)', () => {
+  const outDir = mkdtempSync(join(tmpdir(), 'bundles-'));
+  let built: BuiltFunction[] = [];
+
+  beforeAll(async () => {
+    built = await buildFunctions({ root: ROOT, outDir });
+  });
+
+  afterAll(() => {
+    rmSync(outDir, { recursive: true, force: true });
+  });
+
+  it('builds one bundle per function with the policy beside it', () => {
+    // Prepare
+    const example = readFileSync(join(ROOT, 'examples/policy.yaml'), 'utf8');
+    // Act
+    const layout = FUNCTIONS.map((fn) => [fn, existsSync(join(outDir, fn, 'index.js')), readFileSync(join(outDir, fn, 'policy.yaml'), 'utf8') === example]);
+    // Assess
+    expect(built.map((fn) => fn.name)).toEqual([...FUNCTIONS]);
+    expect(layout).toEqual(FUNCTIONS.map((fn) => [fn, true, true]));
+  });
+
+  it('keeps native SQLite, the simulator, the CLI and the local runtime out of every bundle', () => {
+    // Prepare
+    const inputsByFunction = FUNCTIONS.map((fn) => {
+      const meta = JSON.parse(readFileSync(join(outDir, 'meta', `${fn}.json`), 'utf8')) as { inputs: Record<string, unknown> };
+      return [fn, Object.keys(meta.inputs)] as const;
+    });
+    // Act
+    const leaks = inputsByFunction.map(([fn, inputs]) => [fn, inputs.filter(localOnly)]);
+    // Assess
+    expect(inputsByFunction.every(([, inputs]) => inputs.some((i) => i.startsWith('shared/adapters/tablestore-job-store')))).toBe(true);
+    expect(leaks).toEqual(FUNCTIONS.map((fn) => [fn, []]));
+  });
+
+  it.each(FUNCTIONS)('%s loads offline with a complete environment and exports its handler', (fn) => {
+    // Prepare
+    const dir = join(outDir, fn);
+    // Act
+    const loaded = loadBundleOffline(dir);
+    const exported = runNode(`${NO_NETWORK_GUARD}const m=require('./index.js');if(typeof m.handler!=='function')process.exit(3);`, dir, fakeFunctionEnv(dir));
+    // Assess
+    expect(loaded.stderr).toBe('');
+    expect([loaded.status, exported.status]).toEqual([0, 0]);
+  });
+
+  it('fails fast at load, naming the variable, when the environment is incomplete', () => {
+    // Prepare
+    const dir = join(outDir, 'poll-status');
+    const { IMAGE_REPLICATOR_TABLE: _dropped, ...env } = fakeFunctionEnv(dir);
+    // Act
+    const outcome = runNode(`${NO_NETWORK_GUARD}require('./index.js');`, dir, env);
+    // Assess
+    expect(outcome.status).not.toBe(0);
+    expect(outcome.stderr).toContain('IMAGE_REPLICATOR_TABLE');
+  });
+
+  it('catches network use while loading, so "loads offline" means something', () => {
+    // Prepare
+    const code = `${NO_NETWORK_GUARD}require('node:net').connect(9, '127.0.0.1');`;
+    // Act
+    const outcome = runNode(code, outDir, {});
+    // Assess
+    expect(outcome.status).not.toBe(0);
+    expect(outcome.stderr).toContain('network use while loading the bundle');
+  });
+
+  it('refuses to build with a policy file that does not validate', async () => {
+    // Prepare
+    const badPolicy = join(outDir, 'bad-policy.yaml');
+    writeFileSync(badPolicy, 'version: 1\npolicies: []\n');
+    // Act
+    const outcome = buildFunctions({ root: ROOT, outDir: join(outDir, 'bad'), policySource: badPolicy, functions: ['notify'] });
+    // Assess
+    await expect(outcome).rejects.toThrow(BuildError);
+    await expect(outcome).rejects.toThrow(/policies/);
+  });
+});
+
+describe('the forbidden-input check', () => {
+  it('names local-only inputs and lets cloud code and look-alike packages through', () => {
+    // Prepare
+    const inputs = [
+      'node_modules/better-sqlite3/lib/database.js',
+      'node_modules/bindings/bindings.js',
+      'sim/ecs-simulator.ts',
+      'cli/main.ts',
+      'runtime/local-runtime.ts',
+      'shared/adapters/sqlite-job-store.ts',
+      'shared/adapters/tablestore-job-store.ts',
+      'shared/wiring/cloud-wiring.ts',
+      'node_modules/@babel/runtime/helpers/x.js',
+      'node_modules/tablestore/lib/client.js',
+    ];
+    // Act
+    const flagged = findForbiddenInputs(inputs).map((f) => f.input);
+    // Assess
+    expect(flagged).toEqual(inputs.slice(0, 6));
+  });
+});
