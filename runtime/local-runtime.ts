@@ -151,7 +151,12 @@ export class LocalRuntime {
     while ((await this.#drain(this.startCopyQueue, this.#handlers.startCopy, 'start-copy')) > 0);
     while ((await this.#drain(this.notifyQueue, this.#handlers.notify, 'notify')) > 0);
     const interval = this.#options.pollIntervalSeconds ?? LOCAL_POLL_INTERVAL_SECONDS;
-    if (this.#lastPoll === undefined || secondsBetween(this.#lastPoll, this.#options.clock.now()) >= interval) await this.poll();
+    if (this.#lastPoll === undefined || secondsBetween(this.#lastPoll, this.#options.clock.now()) >= interval) {
+      // A failed poll is what a failed timer invocation is on FC: logged, and the next tick tries again.
+      await this.poll().catch((error: unknown) => {
+        this.#options.logger.warn('poll-status failed, the next tick polls again', { code: errorCode(error), error: errorMessage(error) });
+      });
+    }
   }
 
   async snapshot(): Promise<RuntimeSnapshot> {

@@ -39,16 +39,20 @@ export interface EcsCallContext {
 export const toEcsError = (error: unknown, context: EcsCallContext): ReplicationError => {
   const parsed = sdkErrorShape.safeParse(error);
   const shape = parsed.success ? parsed.data : {};
-  const code = shape.code === undefined ? undefined : String(shape.code);
   const status = shape.statusCode;
+  // The SDK turns an error body without `Code` into the string 'undefined'.
+  const rawCode = shape.code === undefined ? undefined : String(shape.code);
+  const apiCode = rawCode === 'undefined' || rawCode === '' ? undefined : rawCode;
+  const code = apiCode ?? (status === undefined ? undefined : `Http${status}`);
   const apiMessage = redactSecrets(shape.data?.Message ?? shape.message ?? String(error), context.secrets);
   const requestId = shape.data?.RequestId ?? (shape.requestId === 'undefined' ? undefined : shape.requestId);
   const details = { action: context.action, region: context.region, requestId, httpStatus: status, apiCode: code };
   const where = `ECS ${context.action} in ${context.region}`;
 
   if (status !== undefined && code !== undefined) {
-    const retryable = code.startsWith('Throttling') || RETRYABLE_CODES.has(code) || status >= 500;
-    const message = `${where} failed: ${code}: ${apiMessage}`;
+    const retryable = code.startsWith('Throttling') || RETRYABLE_CODES.has(code) || status >= 500 || status === 429;
+    const message =
+      apiCode === undefined ? `${where} failed with HTTP ${status} and no error code` : `${where} failed: ${code}: ${apiMessage}`;
     return retryable
       ? new RetryableError(code, message, { cause: error, details })
       : new TerminalError(code, message, { cause: error, details });

@@ -91,7 +91,10 @@ const imageSchema = z.object({
   /** A string such as "40%" (sometimes "40", sometimes empty). */
   Progress: z.string().regex(/^(\d{1,3}(\.\d+)?%?)?$/).optional(),
   Size: z.number().nonnegative(),
-  CreationTime: z.string().optional(),
+  CreationTime: z
+    .string()
+    .refine((text) => text === '' || !Number.isNaN(Date.parse(text)), 'not a date')
+    .optional(),
   Tags: z.object({ Tag: z.array(z.object({ TagKey: z.string(), TagValue: z.string().optional() })) }).optional(),
   DiskDeviceMappings: z
     .object({ DiskDeviceMapping: z.array(z.object({ Encrypted: z.union([z.boolean(), z.string()]).optional() }).loose()) })
@@ -184,7 +187,8 @@ export class AlibabaEcsImageCloud implements ImageCloud {
       const body = await this.invoke('DescribeImages', region, { ...filter, PageNumber: String(page) });
       const parsed = parseBody('DescribeImages', region, describeImagesSchema, body);
       for (const raw of parsed.Images.Image) found.set(raw.ImageId, toCloudImage(region, raw));
-      if (parsed.Images.Image.length === 0 || page * ECS_PAGE_SIZE >= parsed.TotalCount) break;
+      // A short page is the last one, whatever TotalCount claims.
+      if (parsed.Images.Image.length < ECS_PAGE_SIZE || page * ECS_PAGE_SIZE >= parsed.TotalCount) break;
     }
     return [...found.values()];
   }

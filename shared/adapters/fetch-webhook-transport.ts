@@ -1,5 +1,8 @@
 import type { WebhookRequest, WebhookResponse, WebhookTransport } from '../ports/webhook-transport';
 
+/** Errors from fetch quote the URL; a user:password in it must not travel on into logs. */
+const withoutUserinfo = (text: string): string => text.replace(/\/\/[^/\s@]*@/g, '//[redacted]@');
+
 /** Node's built-in fetch; redirects are not followed (a signed body must reach the URL configured). */
 export const fetchWebhookTransport: WebhookTransport = {
   async post(request: WebhookRequest): Promise<WebhookResponse> {
@@ -16,7 +19,7 @@ export const fetchWebhookTransport: WebhookTransport = {
     } catch (error) {
       const name = error instanceof Error ? error.name : 'Error';
       const detail = error instanceof Error && error.cause instanceof Error ? error.cause.message : error instanceof Error ? error.message : String(error);
-      return { ok: false, error: name === 'TimeoutError' ? `timed out after ${request.timeoutMs} ms` : detail };
+      return { ok: false, error: name === 'TimeoutError' ? `timed out after ${request.timeoutMs} ms` : withoutUserinfo(detail) };
     }
   },
 };

@@ -17,17 +17,21 @@ const tags = z.record(z.string().min(1).max(128), z.string().max(128)).superRefi
   }
 });
 
-/** `30m`, `6h`, `1d` or a number of seconds. */
+/** A copy that runs longer than a month is not running. */
+const MAX_DURATION_SECONDS = 30 * 86400;
+const seconds = z.number().int().positive().max(MAX_DURATION_SECONDS, 'at most 30 days');
+/** `30m`, `6h`, `1d` or a number of seconds; between 1 s and 30 days. */
 const duration = z.union([
-  z.number().int().positive(),
+  seconds,
   z
     .string()
-    .regex(/^\d+\s*[smhd]$/, 'expected a duration such as 90s, 30m, 6h or 1d')
+    .regex(/^\d{1,9}\s*[smhd]$/, 'expected a duration such as 90s, 30m, 6h or 1d')
     .transform((text) => {
       const value = Number.parseInt(text, 10);
       const unit = text.trim().slice(-1);
       return value * { s: 1, m: 60, h: 3600, d: 86400 }[unit as 's' | 'm' | 'h' | 'd'];
-    }),
+    })
+    .pipe(seconds),
 ]);
 
 const TEMPLATE_FIELDS = ['sourceName', 'sourceId', 'sourceRegion', 'destinationRegion', 'policy'] as const;
@@ -53,7 +57,14 @@ const Webhook = z
   })
   .strict()
   .superRefine((hook, ctx) => {
+    // z.url() has already reported a URL that does not parse.
+    if (!URL.canParse(hook.url)) return;
     const url = new URL(hook.url);
+    if (url.username !== '' || url.password !== '') {
+      // fetch refuses such URLs with an error quoting them whole: the password would reach the logs.
+      ctx.addIssue({ code: 'custom', path: ['url'], message: 'webhook URLs cannot carry a user or password; authenticate with the signature' });
+      return;
+    }
     if (url.protocol === 'https:') return;
     if (url.protocol === 'http:' && isLoopback(url) && hook.allowInsecureLoopback) return;
     ctx.addIssue({

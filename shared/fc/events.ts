@@ -143,7 +143,16 @@ export const decodeStartCopyEvent = (event: Buffer | string | object): StartCopy
   }
   const items = Array.isArray(parsed) ? parsed : [parsed];
   if (items.length === 0) return [];
-  return items.map((item) => decodeOne(item, JSON.stringify(item).slice(0, 4096)));
+  return items.map((item) => {
+    // A hostile event can nest deeper than JSON.stringify or the schemas can walk: still just invalid.
+    let raw = text.slice(0, 4096);
+    try {
+      raw = JSON.stringify(item).slice(0, 4096);
+      return decodeOne(item, raw);
+    } catch (error) {
+      return { kind: 'invalid' as const, reason: `the event cannot be read: ${(error as Error).message}`, raw };
+    }
+  });
 };
 
 export type QueueInput =
