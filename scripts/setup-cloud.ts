@@ -19,6 +19,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { MnsMessageQueue, MNS_MAX_MESSAGE_BYTES, type MnsCredentials, type MnsQueueSettings } from '../shared/adapters/mns-message-queue';
 import { TablestoreJobStore } from '../shared/adapters/tablestore-job-store';
+import { rpcParams } from '../shared/adapters/alibaba-rpc';
 
 // ---------------------------------------------------------------------------------------------
 // The stage file's vars
@@ -146,17 +147,7 @@ export const mnsOpenApi = (region: string, credentials: MnsCredentials, endpoint
     }),
   );
   const call = async (action: string, query: Record<string, string>): Promise<unknown> => {
-    const params = new $OpenApiUtil.Params({
-      action,
-      version: MNS_OPEN_VERSION,
-      protocol: 'HTTPS',
-      pathname: '/',
-      method: 'POST',
-      authType: 'AK',
-      style: 'RPC',
-      reqBodyType: 'formData',
-      bodyType: 'json',
-    });
+    const params = rpcParams(action, MNS_OPEN_VERSION);
     const response: unknown = await client.callApi(params, new $OpenApiUtil.OpenApiRequest({ query }), new $dara.RuntimeOptions({}));
     return z.object({ body: z.unknown() }).parse(response).body;
   };

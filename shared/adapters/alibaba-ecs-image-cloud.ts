@@ -6,6 +6,7 @@ import { type CloudImage, ImageState } from '../domain/image';
 import type { CopyImageCommand, ImageCloud, ImageQuery } from '../ports/image-cloud';
 import { type AlibabaCredentialSource, sdkCredential, secretsOf } from './alibaba-credentials';
 import { toEcsError } from './alibaba-ecs-errors';
+import { rpcParams } from './alibaba-rpc';
 
 /** Every ECS action this adapter calls. The RAM policy is derived from these literals: keep them literal. */
 export const ECS_ACTIONS_USED = ['DescribeImages', 'CopyImage', 'CancelCopyImage', 'DeleteImage'] as const;
@@ -233,17 +234,7 @@ export class AlibabaEcsImageCloud implements ImageCloud {
   }
 
   private paramsFor(action: EcsAction): $OpenApiUtil.Params {
-    return new $OpenApiUtil.Params({
-      action,
-      version: ECS_API_VERSION,
-      protocol: 'HTTPS',
-      pathname: '/',
-      method: 'POST',
-      authType: 'AK',
-      style: 'RPC',
-      reqBodyType: 'formData',
-      bodyType: 'json',
-    });
+    return rpcParams(action, ECS_API_VERSION);
   }
 
   private clientFor(region: string): OpenApi {

@@ -10,6 +10,7 @@ import { fetchWebhookTransport } from '../../shared/adapters/fetch-webhook-trans
 import { createJsonLogger } from '../../shared/adapters/json-logger';
 import { parsePolicyConfig, resolveWebhookSecrets } from '../../shared/config/load-policy-config';
 import { JobStatus } from '../../shared/domain/job';
+import type { Logger } from '../../shared/ports/logger';
 import { createEcsSimulator, type EcsSimulator } from '../../sim/ecs-simulator';
 import { ManualSimClock } from '../../sim/sim-clock';
 
@@ -56,19 +57,9 @@ describe('the workflow end to end: real handlers, local runtime, ECS simulator o
       },
     });
     receiver = await startWebhookReceiver({ secret: SECRET, now: () => clock.now().getTime() / 1000 });
-    const config = parsePolicyConfig(policy(receiver.url), 'e2e');
     stateDir = mkdtempSync(join(tmpdir(), 'ir-e2e-'));
     logLines.length = 0;
-    runtime = new LocalRuntime({
-      stateDir,
-      config,
-      secrets: resolveWebhookSecrets(config, { OPS_SECRET: SECRET }),
-      images: new AlibabaEcsImageCloud({ credentials: explicitCredentials(ACCESS_KEY), endpoint: { endpoint: simulator.endpoint, protocol: 'http' } }),
-      transport: fetchWebhookTransport,
-      clock,
-      logger: createJsonLogger({ level: 'debug', sink: (line) => logLines.push(line), secrets: [SECRET] }),
-      pause: async () => undefined,
-    });
+    runtime = newRuntime(createJsonLogger({ level: 'debug', sink: (line) => logLines.push(line), secrets: [SECRET] }));
   });
 
   afterEach(async () => {
@@ -77,6 +68,21 @@ describe('the workflow end to end: real handlers, local runtime, ECS simulator o
     await simulator.close();
     rmSync(stateDir, { recursive: true, force: true });
   });
+
+  /** A runtime over the shared state folder, simulator and receiver: the same code `run` uses. */
+  const newRuntime = (logger: Logger): LocalRuntime => {
+    const config = parsePolicyConfig(policy(receiver.url), 'e2e');
+    return new LocalRuntime({
+      stateDir,
+      config,
+      secrets: resolveWebhookSecrets(config, { OPS_SECRET: SECRET }),
+      images: new AlibabaEcsImageCloud({ credentials: explicitCredentials(ACCESS_KEY), endpoint: { endpoint: simulator.endpoint, protocol: 'http' } }),
+      transport: fetchWebhookTransport,
+      clock,
+      logger,
+      pause: async () => undefined,
+    });
+  };
 
   /** Advances virtual time a minute per step, as the poll timer would see it, until idle. */
   const runToIdle = async (maxSteps = 500): Promise<number> => {
@@ -142,17 +148,7 @@ describe('the workflow end to end: real handlers, local runtime, ECS simulator o
     await runtime.step();
     clock.advanceSeconds(60);
     runtime.close();
-    const config = parsePolicyConfig(policy(receiver.url), 'e2e');
-    runtime = new LocalRuntime({
-      stateDir,
-      config,
-      secrets: resolveWebhookSecrets(config, { OPS_SECRET: SECRET }),
-      images: new AlibabaEcsImageCloud({ credentials: explicitCredentials(ACCESS_KEY), endpoint: { endpoint: simulator.endpoint, protocol: 'http' } }),
-      transport: fetchWebhookTransport,
-      clock,
-      logger: createJsonLogger({ sink: () => undefined }),
-      pause: async () => undefined,
-    });
+    runtime = newRuntime(createJsonLogger({ sink: () => undefined }));
     await runToIdle();
     expect((await runtime.jobs.list()).map((j) => j.status)).toEqual(Array(6).fill(JobStatus.Available));
     expect(simulator.inspect.copyCounts().every((c) => c.copies === 1)).toBe(true);

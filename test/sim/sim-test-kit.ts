@@ -2,6 +2,7 @@ import OpenApi, { $OpenApiUtil } from '@alicloud/openapi-core';
 import * as $dara from '@darabonba/typescript';
 import { type AlibabaCredentials, explicitCredentials } from '../../shared/adapters/alibaba-credentials';
 import { AlibabaEcsImageCloud, type AlibabaEcsImageCloudOptions } from '../../shared/adapters/alibaba-ecs-image-cloud';
+import { rpcParams } from '../../shared/adapters/alibaba-rpc';
 import { type EcsSimulator, createEcsSimulator } from '../../sim/ecs-simulator';
 import type { SimSeedInput } from '../../sim/seed';
 import { ManualSimClock } from '../../sim/sim-clock';
@@ -63,17 +64,7 @@ export const rawCall = async (
       ...extra,
     }),
   );
-  const params = new $OpenApiUtil.Params({
-    action,
-    version: '2014-05-26',
-    protocol: 'HTTPS',
-    pathname: '/',
-    method: 'POST',
-    authType: 'AK',
-    style: 'RPC',
-    reqBodyType: 'formData',
-    bodyType: 'json',
-  });
+  const params = rpcParams(action, '2014-05-26');
   const response = await client.callApi(params, new $OpenApiUtil.OpenApiRequest({ query }), new $dara.RuntimeOptions({}));
   return response.body as Record<string, unknown>;
 };
