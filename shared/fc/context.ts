@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /** The parts of FC 3.0's `context` we use. Credentials are the function role's STS keys. */
 export interface FcCredentials {
   readonly accessKeyId: string;
@@ -17,13 +19,16 @@ export type FcHandler = (event: Buffer, context: FcContext) => Promise<unknown>;
 
 /**
  * Builds something once per credential set. FC rotates the role's STS keys; a new set means new
- * clients, the same set means the warm ones. Keyed by the access key id and a hash-free token tail
- * so nothing secret is kept as a map key.
+ * clients, the same set means the warm ones. Keyed by a digest of the set, so no secret is kept
+ * around as a key.
  */
 export const memoizeByCredentials = <T>(build: (credentials: FcCredentials | undefined) => T) => {
   let last: { key: string; value: T } | undefined;
   return (credentials: FcCredentials | undefined): T => {
-    const key = credentials === undefined ? '(default chain)' : `${credentials.accessKeyId}:${credentials.securityToken?.length ?? 0}:${credentials.securityToken?.slice(-8) ?? ''}`;
+    const key =
+      credentials === undefined
+        ? '(default chain)'
+        : createHash('sha256').update(`${credentials.accessKeyId}\n${credentials.accessKeySecret}\n${credentials.securityToken ?? ''}`).digest('hex');
     if (last?.key !== key) last = { key, value: build(credentials) };
     return last.value;
   };
