@@ -92,6 +92,15 @@ describe('createPollStatus', () => {
     expect(queues.notify.sent).toHaveLength(1);
   });
 
+  it('records a timeout when the overdue copy is already gone: a cancel whose outcome was not recorded', async () => {
+    const job = await copyingJob('m-1', 'm-c1');
+    images.images.delete('m-c1');
+    clock.advance((job.copyTimeoutSeconds + 1) * 1000);
+    await poll();
+    expect(images.cancelled).toEqual([]);
+    expect((await jobs.get(job.id))?.status).toBe(JobStatus.TimedOut);
+  });
+
   it('deletes a failed copy before queueing the retry', async () => {
     const job = await copyingJob('m-1', 'm-c1', ImageState.Failed);
     await poll();

@@ -172,9 +172,10 @@ export const createPollStatus = (deps: PollStatusDeps) => {
     const imageId = job.destinationImageId ?? '';
     const pending = image !== undefined && image.state === ImageState.Pending;
     const overdue = job.copyStartedAt !== undefined && secondsBetween(job.copyStartedAt, clock.now()) > job.copyTimeoutSeconds;
-    if (pending && overdue) {
+    // Gone after its deadline: most likely our own CancelCopyImage, whose outcome was not recorded.
+    if (overdue && (pending || image === undefined)) {
       try {
-        await images.cancelCopy(region, imageId);
+        if (pending) await images.cancelCopy(region, imageId);
       } catch (error) {
         // Finished or failed in the meantime: the next poll sees its real state.
         if (errorCode(error) === 'IncorrectImageStatus') return undefined;
