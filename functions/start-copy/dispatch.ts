@@ -100,8 +100,11 @@ export const createDispatch =
             continue;
           }
         }
-        runningPerRegion.set(job.source.region, running);
-        busySources.delete(sourceKey(job));
+        // A refusal means our copy did not start: its slot is free again. The source stays busy on a
+        // conflict (somebody else's copy of it runs) and on a lost answer (ours may be running).
+        const refused = DEFER_CODES.has(code) || isThrottling(error) || !isRetryable(error);
+        if (refused) runningPerRegion.set(job.source.region, running);
+        if (refused && !DEFER_CODES.has(code)) busySources.delete(sourceKey(job));
         if (DEFER_CODES.has(code) || isRetryable(error)) {
           // Throttling slows the whole dispatch down instead of failing jobs; a lost answer is
           // retried later with the same ClientToken, which answers the copy already made.
