@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
 import { isReplicationError, ConfigError } from '../shared/domain/errors';
 import { runSimulator } from '../sim/serve';
+import { runCancel } from './commands/cancel';
 import { runDemo } from './commands/demo';
+import { enqueueRequest } from './commands/enqueue';
 import { type Io, loadPolicyFile, printSummary, runReplication } from './commands/run';
 import { runStatus } from './commands/status';
 import { selectTarget } from './target';
@@ -20,6 +22,8 @@ commands:
                             queue a request to replicate one image; the next run picks it up
   status [--state-dir DIR] [--json]
                             the jobs and their progress
+  cancel JOB_ID [--reason TEXT] [--state-dir DIR]
+                            stop a job (a running copy is cancelled at the provider)
   validate [--config FILE]  check a policy file (exit 2 when it is invalid)
   sim [--seed FILE] [--port N] [--speed N]
                             run the ECS simulator on its own
@@ -78,7 +82,6 @@ const main = async (argv: string[], io: Io): Promise<number> => {
       });
       const [region, imageId] = positionals;
       if (region === undefined || imageId === undefined) throw new ConfigError(`replicate needs REGION and IMAGE_ID\n${USAGE}`);
-      const { enqueueRequest } = await import('./commands/enqueue');
       const body = encodeMessage(ReplicationRequestedV1, { type: 'replication.requested', version: 1, origin: 'cli', source: { region, imageId }, ...(values.policy === undefined ? {} : { policy: values.policy }) });
       const id = await enqueueRequest(values['state-dir'], body);
       io.out(`queued ${imageId} (${region}) as message ${id}; \`image-replicator run --no-sweep\` processes it\n`);
@@ -87,6 +90,21 @@ const main = async (argv: string[], io: Io): Promise<number> => {
     case 'status': {
       const { values } = parseArgs({ args: rest, options: { 'state-dir': { type: 'string', default: DEFAULT_STATE_DIR }, json: { type: 'boolean', default: false } } });
       return runStatus(io, { stateDir: values['state-dir'], json: values.json });
+    }
+    case 'cancel': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { reason: { type: 'string', default: 'cancelled by an operator' }, 'state-dir': { type: 'string', default: DEFAULT_STATE_DIR } },
+      });
+      const [jobId] = positionals;
+      if (jobId === undefined) throw new ConfigError(`cancel needs JOB_ID (see \`image-replicator status --json\`)\n${USAGE}`);
+      const target = await selectTarget(io.env);
+      try {
+        return await runCancel(io, { stateDir: values['state-dir'], jobId, reason: values.reason, target });
+      } finally {
+        await target.close();
+      }
     }
     case 'validate': {
       const { values } = parseArgs({ args: rest, options: { config: { type: 'string', default: DEFAULT_CONFIG } } });

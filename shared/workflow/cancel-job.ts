@@ -1,0 +1,47 @@
+import type { Clock } from '../domain/clock';
+import { errorCode, RetryableError, TerminalError } from '../domain/errors';
+import { type Job, JobStatus, isTerminal } from '../domain/job';
+import type { ImageCloud } from '../ports/image-cloud';
+import type { JobStore } from '../ports/job-store';
+import type { Logger } from '../ports/logger';
+import type { Queues } from '../ports/message-queue';
+import { createJobWriter } from './job-writer';
+
+export interface CancelJobDeps {
+  readonly images: ImageCloud;
+  readonly jobs: JobStore;
+  readonly queues: Queues;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+/**
+ * An operator stops a job: a running copy is cancelled at the provider (which removes the partial
+ * image), and the job ends `cancelled` and is notified like any other outcome.
+ */
+export const createCancelJob = (deps: CancelJobDeps) => {
+  const writer = createJobWriter(deps.jobs, deps.clock, deps.logger, deps.queues.notify);
+  return async (jobId: string, reason: string): Promise<Job> => {
+    const job = await deps.jobs.get(jobId);
+    if (job === undefined) throw new TerminalError('JobNotFound', `no job ${jobId}`);
+    if (isTerminal(job.status)) throw new TerminalError('JobFinished', `job ${jobId} already ended ${job.status}`);
+    // The CopyImage call may be in flight: cancelling now could leave a copy nobody tracks.
+    if (job.status === JobStatus.Dispatching) {
+      throw new RetryableError('JobDispatching', `job ${jobId} is starting its copy; try again in a minute`);
+    }
+    if (job.status === JobStatus.Copying && job.destinationImageId !== undefined) {
+      try {
+        await deps.images.cancelCopy(job.destination.region, job.destinationImageId);
+      } catch (error) {
+        if (errorCode(error) === 'IncorrectImageStatus') {
+          throw new TerminalError('CopyFinished', `job ${jobId}: the copy finished or failed meanwhile; see status`, { cause: error });
+        }
+        if (errorCode(error) !== 'InvalidImageId.NotFound') throw error;
+      }
+    }
+    const cancelled = await writer.apply(job, { type: 'cancelled', reason });
+    if (cancelled === undefined) throw new RetryableError('VersionConflict', `job ${jobId} changed meanwhile; try again`);
+    deps.logger.info('job cancelled', { jobId, reason, destinationImageId: job.destinationImageId });
+    return cancelled;
+  };
+};
