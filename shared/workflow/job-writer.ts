@@ -26,6 +26,9 @@ export const notificationMessage = (job: Job): string | undefined =>
       })
     : undefined;
 
+const unchanged = (before: Job, after: Job): boolean =>
+  JSON.stringify({ ...after, version: before.version, updatedAt: before.updatedAt }) === JSON.stringify(before);
+
 /**
  * The one way use cases change a job. When a job reaches its outcome, its notification is queued
  * right after the write; if the process dies in between, poll-status queues it again later.
@@ -37,6 +40,8 @@ export const createJobWriter = (jobs: JobStore, clock: Clock, logger: Logger, no
       logger.debug('event does not apply', { jobId: job.id, status: job.status, event: event.type });
       return undefined;
     }
+    // An observation that changes nothing (still copying at 40 %) costs no write: polls stay cheap.
+    if (unchanged(job, next)) return job;
     let stored: Job;
     try {
       stored = await jobs.update(next);
