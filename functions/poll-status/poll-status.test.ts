@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../shared/adapters/json-logger';
 import { ManualClock } from '../../shared/domain/clock';
+import { RetryableError, TerminalError } from '../../shared/domain/errors';
 import { ImageState, ReplicaTag } from '../../shared/domain/image';
 import { type Job, JobStatus } from '../../shared/domain/job';
 import { jobIdFor } from '../../shared/domain/job-id';
@@ -99,6 +100,25 @@ describe('createPollStatus', () => {
     await poll();
     expect(images.cancelled).toEqual([]);
     expect((await jobs.get(job.id))?.status).toBe(JobStatus.TimedOut);
+  });
+
+  it('records the timeout even when the provider refuses to cancel the overdue copy', async () => {
+    const job = await copyingJob('m-1', 'm-c1');
+    images.cancelCopy = () => Promise.reject(new TerminalError('CancelNotSupported', 'not supported'));
+    clock.advance((job.copyTimeoutSeconds + 1) * 1000);
+    await poll();
+    expect((await jobs.get(job.id))?.status).toBe(JobStatus.TimedOut);
+  });
+
+  it('keeps polling the other jobs when one cannot be read, and reports the failure at the end', async () => {
+    const stuck = await copyingJob('m-1', 'm-c1');
+    const done = await copyingJob('m-2', 'm-c2', ImageState.Available);
+    const listImages = images.listImages.bind(images);
+    images.listImages = (region, query) =>
+      query.imageId === 'm-c1' || query.tags !== undefined ? Promise.reject(new RetryableError('Throttling.User', 'slow down')) : listImages(region, query);
+    await expect(poll()).rejects.toThrow(/slow down/);
+    expect((await jobs.get(done.id))?.status).toBe(JobStatus.Available);
+    expect((await jobs.get(stuck.id))?.status).toBe(JobStatus.Copying);
   });
 
   it('deletes a failed copy before queueing the retry', async () => {

@@ -1,5 +1,5 @@
 import { type Clock, secondsBetween } from '../../shared/domain/clock';
-import { errorCode, errorMessage } from '../../shared/domain/errors';
+import { errorCode, errorMessage, isRetryable, RetryableError } from '../../shared/domain/errors';
 import { ALL_IMAGE_STATES, type CloudImage, ImageState, ReplicaTag } from '../../shared/domain/image';
 import { type Job, JobStatus, isTerminal } from '../../shared/domain/job';
 import { DISPATCH_LEASE_SECONDS, NOTIFICATION_REQUEUE_SECONDS } from '../../shared/domain/retry-policy';
@@ -70,6 +70,19 @@ export const createPollStatus = (deps: PollStatusDeps) => {
       return after;
     };
 
+    // One job or region in trouble (a refused cancel, a region we cannot read) must not stop the
+    // poll for everybody else: failures are logged per unit, and the first retryable one is
+    // rethrown at the end so the invocation still reports it.
+    let failure: Error | undefined;
+    const isolated = async (unit: Record<string, unknown>, work: () => Promise<void>): Promise<void> => {
+      try {
+        await work();
+      } catch (error) {
+        logger.error('poll of a unit failed, going on with the others', { ...unit, code: errorCode(error), error: errorMessage(error) });
+        if (isRetryable(error)) failure ??= error instanceof Error ? error : new RetryableError('PollFailed', errorMessage(error));
+      }
+    };
+
     const inFlight = await jobs.listInFlight();
 
     // 1. Sources still being built: one look per source image.
@@ -80,10 +93,12 @@ export const createPollStatus = (deps: PollStatusDeps) => {
     for (const group of waiting.values()) {
       const first = group[0];
       if (first === undefined) continue;
-      const [source] = await listImages(first.source.region, { imageId: first.source.imageId, states: ALL_IMAGE_STATES });
-      for (const job of group) {
-        settle(job, await writer.apply(job, { type: 'source.observed', state: source?.state ?? 'missing', sizeGiB: source?.sizeGiB }));
-      }
+      await isolated({ region: first.source.region, imageId: first.source.imageId }, async () => {
+        const [source] = await listImages(first.source.region, { imageId: first.source.imageId, states: ALL_IMAGE_STATES });
+        for (const job of group) {
+          settle(job, await writer.apply(job, { type: 'source.observed', state: source?.state ?? 'missing', sizeGiB: source?.sizeGiB }));
+        }
+      });
     }
 
     // 2. Copies: one paginated listing per destination region, of our copies started since the oldest running one.
@@ -93,20 +108,25 @@ export const createPollStatus = (deps: PollStatusDeps) => {
     );
     for (const [region, group] of copying) {
       const since = group.map((j) => j.copyStartedAt ?? j.updatedAt).sort()[0];
-      const listed = await listImages(region, {
-        tags: { [ReplicaTag.Managed]: 'true' },
-        states: ALL_IMAGE_STATES,
-        ownedBySelf: true,
-        createdSince: since === undefined ? undefined : new Date(new Date(since).getTime() - 120_000),
+      let byId = new Map<string, CloudImage>();
+      await isolated({ region }, async () => {
+        const listed = await listImages(region, {
+          tags: { [ReplicaTag.Managed]: 'true' },
+          states: ALL_IMAGE_STATES,
+          ownedBySelf: true,
+          createdSince: since === undefined ? undefined : new Date(new Date(since).getTime() - 120_000),
+        });
+        byId = new Map(listed.map((image) => [image.id, image]));
       });
-      const byId = new Map(listed.map((image) => [image.id, image]));
       for (const job of group) {
-        let image: CloudImage | undefined = byId.get(job.destinationImageId ?? '');
-        if (image === undefined) {
-          // Not in the listing (clock skew, or gone): ask for it by id before calling it lost.
-          [image] = await listImages(region, { imageId: job.destinationImageId, states: ALL_IMAGE_STATES });
-        }
-        settle(job, await observeCopy(job, image));
+        await isolated({ jobId: job.id, region }, async () => {
+          let image: CloudImage | undefined = byId.get(job.destinationImageId ?? '');
+          if (image === undefined) {
+            // Not in the listing (clock skew, or gone): ask for it by id before calling it lost.
+            [image] = await listImages(region, { imageId: job.destinationImageId, states: ALL_IMAGE_STATES });
+          }
+          settle(job, await observeCopy(job, image));
+        });
       }
     }
 
@@ -114,17 +134,19 @@ export const createPollStatus = (deps: PollStatusDeps) => {
     const now = clock.now();
     for (const job of inFlight.filter((j) => j.status === JobStatus.Dispatching)) {
       if (secondsBetween(job.updatedAt, now) < DISPATCH_LEASE_SECONDS) continue;
-      describeCalls += 1;
-      const copy = await findCopyOf(images, job);
-      const next =
-        copy !== undefined && copy.state !== ImageState.Failed
-          ? await writer.apply(job, { type: 'copy.accepted', destinationImageId: copy.id })
-          : await writer.apply(job, {
-              type: 'dispatch.deferred',
-              reason: { code: 'DispatchLeaseExpired', message: 'the dispatcher did not record an answer; trying again with the same token' },
-            });
-      logger.warn('recovered an abandoned dispatch', { jobId: job.id, foundCopy: copy?.id, status: next?.status });
-      settle(job, next);
+      await isolated({ jobId: job.id }, async () => {
+        describeCalls += 1;
+        const copy = await findCopyOf(images, job);
+        const next =
+          copy !== undefined && copy.state !== ImageState.Failed
+            ? await writer.apply(job, { type: 'copy.accepted', destinationImageId: copy.id })
+            : await writer.apply(job, {
+                type: 'dispatch.deferred',
+                reason: { code: 'DispatchLeaseExpired', message: 'the dispatcher did not record an answer; trying again with the same token' },
+              });
+        logger.warn('recovered an abandoned dispatch', { jobId: job.id, foundCopy: copy?.id, status: next?.status });
+        settle(job, next);
+      });
     }
 
     // 4. Notifications queued when their job finished but not picked up since (lost send, dead consumer).
@@ -164,6 +186,7 @@ export const createPollStatus = (deps: PollStatusDeps) => {
       describeCalls,
     };
     if (inFlight.length > 0) logger.info('poll done', { ...outcome });
+    if (failure !== undefined) throw failure;
     return outcome;
   };
 
@@ -179,7 +202,11 @@ export const createPollStatus = (deps: PollStatusDeps) => {
       } catch (error) {
         // Finished or failed in the meantime: the next poll sees its real state.
         if (errorCode(error) === 'IncorrectImageStatus') return undefined;
-        if (errorCode(error) !== 'InvalidImageId.NotFound') throw error;
+        if (isRetryable(error)) throw error;
+        // Refused for good (CancelNotSupported, permissions): the deadline still stands; say so.
+        if (errorCode(error) !== 'InvalidImageId.NotFound') {
+          logger.error('the provider refused to cancel an overdue copy; it may still finish', { jobId: job.id, destinationImageId: imageId, code: errorCode(error), error: errorMessage(error) });
+        }
       }
       logger.warn('copy cancelled after its timeout', { jobId: job.id, destinationImageId: imageId, timeoutSeconds: job.copyTimeoutSeconds });
       return writer.apply(job, { type: 'copy.timed_out' });
