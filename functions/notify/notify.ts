@@ -108,12 +108,12 @@ export const createNotify = (deps: NotifyDeps) => {
       const hook = webhookOf(job, name);
       const result = hook === undefined ? { ok: false as const, error: `webhook ${name} is no longer configured` } : await deliver(job, hook, body, message.eventId);
       if (result.ok) {
-        job = await record(job, { type: 'webhook.delivered', webhook: name });
+        job = await record(job, { type: 'webhook.delivered', eventId: message.eventId, webhook: name });
         delivered.push(name);
         logger.info('notification delivered', { jobId: job.id, eventId: message.eventId, webhook: name });
       } else {
         const giveUp = hook === undefined || delivery.attempts + 1 >= WEBHOOK_MAX_TOTAL_ATTEMPTS;
-        job = await record(job, { type: 'webhook.failed', webhook: name, error: result.error, giveUp });
+        job = await record(job, { type: 'webhook.failed', eventId: message.eventId, webhook: name, error: result.error, giveUp });
         if (giveUp) gaveUp.push(name);
         logger.warn(giveUp ? 'webhook given up' : 'webhook failed, will retry', {
           jobId: job.id,

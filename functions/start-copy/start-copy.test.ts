@@ -4,6 +4,7 @@ import { RetryableError, TerminalError } from '../../shared/domain/errors';
 import { ImageState, ReplicaTag } from '../../shared/domain/image';
 import { JobStatus } from '../../shared/domain/job';
 import { jobIdFor } from '../../shared/domain/job-id';
+import { advance } from '../../shared/domain/job-transitions';
 import { silentLogger } from '../../shared/adapters/json-logger';
 import { FakeImageCloud } from '../../test/fakes/fake-image-cloud';
 import { InMemoryJobStore } from '../../test/fakes/in-memory-job-store';
@@ -134,10 +135,20 @@ describe('createStartCopy', () => {
     golden('m-1');
     images.failNextCopy(new TerminalError('QuotaExceed.Image', 'full'));
     await startCopy({ kind: 'image-event', eventId: 'ev-1', eventName: 'CreateImage', region: 'cn-hangzhou', imageId: 'm-1' });
+    const failed = (await jobs.list()).find((j) => j.status === JobStatus.Failed)!;
+    await jobs.update(advance(failed, { type: 'webhook.delivered', eventId: failed.notification.eventId!, webhook: 'ops' }, clock.now()));
     const outcome = await startCopy({ kind: 'sweep', triggerTime: 'now' });
     expect(outcome.jobsReopened).toBe(1);
     const reopened = (await jobs.list()).find((j) => j.round === 2);
     expect(reopened?.status).toBe(JobStatus.Queued);
+  });
+
+  it('leaves a failed job alone while its failure is still being notified', async () => {
+    golden('m-1');
+    images.failNextCopy(new TerminalError('QuotaExceed.Image', 'full'));
+    await startCopy({ kind: 'image-event', eventId: 'ev-1', eventName: 'CreateImage', region: 'cn-hangzhou', imageId: 'm-1' });
+    const outcome = await startCopy({ kind: 'sweep', triggerTime: 'now' });
+    expect(outcome.jobsReopened).toBe(0);
   });
 
   it('rejects a queue message that breaks its contract, naming the field', async () => {

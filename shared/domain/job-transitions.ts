@@ -161,7 +161,9 @@ const decide = (job: Job, event: JobEvent, now: Date): Job | undefined => {
         ? undefined
         : finish(job, JobStatus.Cancelled, now, { lastError: error({ code: 'Cancelled', message: event.reason }, now) });
     case 'reopened':
-      return job.status === JobStatus.Failed || job.status === JobStatus.TimedOut
+      // Not while the last outcome is still being told: its notification would describe the new round.
+      return (job.status === JobStatus.Failed || job.status === JobStatus.TimedOut) &&
+        job.notification.status !== NotificationStatus.Pending
         ? {
             ...job,
             status: JobStatus.Queued,
@@ -173,7 +175,7 @@ const decide = (job: Job, event: JobEvent, now: Date): Job | undefined => {
             finishedAt: undefined,
             notBefore: undefined,
             // A reopened job keeps its last error for the record; its new outcome will be notified anew.
-            notification: job.notification.status === NotificationStatus.Pending ? job.notification : NO_NOTIFICATION,
+            notification: NO_NOTIFICATION,
           }
         : undefined;
     case 'notification.requeued':
@@ -193,7 +195,11 @@ const recordDelivery = (
   now: Date,
 ): Job | undefined => {
   const current = job.notification.webhooks[event.webhook];
-  if (job.notification.status !== NotificationStatus.Pending || current?.status !== DeliveryStatus.Pending) {
+  if (
+    job.notification.status !== NotificationStatus.Pending ||
+    job.notification.eventId !== event.eventId ||
+    current?.status !== DeliveryStatus.Pending
+  ) {
     return undefined;
   }
   const delivery =

@@ -137,8 +137,9 @@ export type JobEvent =
   | { readonly type: 'cancelled'; readonly reason: string }
   | { readonly type: 'reopened' }
   | { readonly type: 'notification.requeued' }
-  | { readonly type: 'webhook.delivered'; readonly webhook: string }
-  | { readonly type: 'webhook.failed'; readonly webhook: string; readonly error: string; readonly giveUp: boolean };
+  /** Deliveries name the outcome they were for: a late answer must not settle a newer outcome. */
+  | { readonly type: 'webhook.delivered'; readonly eventId: string; readonly webhook: string }
+  | { readonly type: 'webhook.failed'; readonly eventId: string; readonly webhook: string; readonly error: string; readonly giveUp: boolean };
 
 export interface JobErrorInput {
   readonly code: string;

@@ -17,7 +17,7 @@ const finishedJob = (): Job => {
   job = advance(job, { type: 'dispatch.claimed' }, clock.now());
   job = advance(job, { type: 'copy.accepted', destinationImageId: 'm-copy1' }, clock.now());
   job = advance(job, { type: 'copy.observed', state: 'available' }, clock.now());
-  return advance(job, { type: 'webhook.delivered', webhook: 'ops' }, clock.now());
+  return advance(job, { type: 'webhook.delivered', eventId: job.notification.eventId!, webhook: 'ops' }, clock.now());
 };
 
 const observation = (job: Job, copies: string[], received: ReceivedNotification[]): Observation => ({

@@ -192,7 +192,7 @@ export const describeJobStoreContract = (name: string, factory: JobStoreFactory)
         await store.putIfAbsent(finishedJob('done-notifying', 3, ['ops']));
         const delivered = finishedJob('done-notified', 4, ['ops']);
         await store.putIfAbsent(delivered);
-        await store.update(advance(delivered, { type: 'webhook.delivered', webhook: 'ops' }, at(9)));
+        await store.update(advance(delivered, { type: 'webhook.delivered', eventId: delivered.notification.eventId!, webhook: 'ops' }, at(9)));
 
         // Act
         const inFlight = await store.listInFlight();

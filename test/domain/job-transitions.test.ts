@@ -42,8 +42,8 @@ const EVENTS: Record<JobEvent['type'], JobEvent> = {
   cancelled: { type: 'cancelled', reason: 'operator' },
   reopened: { type: 'reopened' },
   'notification.requeued': { type: 'notification.requeued' },
-  'webhook.delivered': { type: 'webhook.delivered', webhook: 'ops' },
-  'webhook.failed': { type: 'webhook.failed', webhook: 'ops', error: 'HTTP 500', giveUp: false },
+  'webhook.delivered': { type: 'webhook.delivered', eventId: 'rj-1.r1.available', webhook: 'ops' },
+  'webhook.failed': { type: 'webhook.failed', eventId: 'rj-1.r1.available', webhook: 'ops', error: 'HTTP 500', giveUp: false },
 };
 
 /** status → events that apply to it (webhook events apply only with a pending notification). */
@@ -138,11 +138,13 @@ describe('job transitions', () => {
   });
 
   it('gives a reopened job a new round, so its next outcome is a new notification event', () => {
-    const failed = advance(jobIn(JobStatus.Dispatching), EVENTS['dispatch.rejected'], NOW);
-    const reopened = advance(failed, { type: 'reopened' }, NOW);
+    const failed = advance(jobIn(JobStatus.Dispatching, { webhooks: ['ops'] }), EVENTS['dispatch.rejected'], NOW);
+    const told = advance(failed, { type: 'webhook.delivered', eventId: failed.notification.eventId!, webhook: 'ops' }, NOW);
+    const reopened = advance(told, { type: 'reopened' }, NOW);
     expect(reopened.status).toBe(JobStatus.Queued);
     expect(reopened.round).toBe(2);
     expect(reopened.attempt).toBe(1);
+    expect(reopened.notification.status).toBe(NotificationStatus.None);
     expect(failed.notification.eventId).toBe('rj-1.r1.failed');
   });
 
@@ -150,8 +152,8 @@ describe('job transitions', () => {
     const finished = advance(jobIn(JobStatus.Copying), { type: 'copy.observed', state: ImageState.Available }, NOW);
 
     it('stays pending until every webhook has answered, then is delivered and leaves flight', () => {
-      const one = advance(finished, { type: 'webhook.delivered', webhook: 'ops' }, NOW);
-      const both = advance(one, { type: 'webhook.delivered', webhook: 'audit' }, NOW);
+      const one = advance(finished, { type: 'webhook.delivered', eventId: finished.notification.eventId!, webhook: 'ops' }, NOW);
+      const both = advance(one, { type: 'webhook.delivered', eventId: finished.notification.eventId!, webhook: 'audit' }, NOW);
       expect(one.notification.status).toBe(NotificationStatus.Pending);
       expect(isInFlight(one)).toBe(true);
       expect(both.notification.status).toBe(NotificationStatus.Delivered);
@@ -159,9 +161,9 @@ describe('job transitions', () => {
     });
 
     it('counts failed attempts and records a webhook given up on', () => {
-      const failedOnce = advance(finished, { type: 'webhook.failed', webhook: 'ops', error: 'HTTP 500', giveUp: false }, NOW);
-      const gaveUp = advance(failedOnce, { type: 'webhook.failed', webhook: 'ops', error: 'HTTP 500', giveUp: true }, NOW);
-      const settled = advance(gaveUp, { type: 'webhook.delivered', webhook: 'audit' }, NOW);
+      const failedOnce = advance(finished, { type: 'webhook.failed', eventId: finished.notification.eventId!, webhook: 'ops', error: 'HTTP 500', giveUp: false }, NOW);
+      const gaveUp = advance(failedOnce, { type: 'webhook.failed', eventId: finished.notification.eventId!, webhook: 'ops', error: 'HTTP 500', giveUp: true }, NOW);
+      const settled = advance(gaveUp, { type: 'webhook.delivered', eventId: finished.notification.eventId!, webhook: 'audit' }, NOW);
       expect(failedOnce.notification.webhooks.ops).toEqual({ status: DeliveryStatus.Pending, attempts: 1, lastError: 'HTTP 500' });
       expect(gaveUp.notification.webhooks.ops?.status).toBe(DeliveryStatus.GaveUp);
       expect(settled.notification.status).toBe(NotificationStatus.GaveUp);
@@ -174,9 +176,19 @@ describe('job transitions', () => {
       expect(requeued.notification.eventId).toBe(finished.notification.eventId);
     });
 
+    it('ignores a delivery for an earlier outcome of the job', () => {
+      expect(tryAdvance(finished, { type: 'webhook.delivered', eventId: 'rj-1.r0.failed', webhook: 'ops' }, NOW)).toBeUndefined();
+    });
+
+    it('does not reopen a job while its last outcome is still being notified', () => {
+      const failed = advance(jobIn(JobStatus.Dispatching), EVENTS['dispatch.rejected'], NOW);
+      expect(failed.notification.status).toBe(NotificationStatus.Pending);
+      expect(tryAdvance(failed, { type: 'reopened' }, NOW)).toBeUndefined();
+    });
+
     it('ignores a second delivery of the same webhook', () => {
-      const once = advance(finished, { type: 'webhook.delivered', webhook: 'ops' }, NOW);
-      expect(tryAdvance(once, { type: 'webhook.delivered', webhook: 'ops' }, NOW)).toBeUndefined();
+      const once = advance(finished, { type: 'webhook.delivered', eventId: finished.notification.eventId!, webhook: 'ops' }, NOW);
+      expect(tryAdvance(once, { type: 'webhook.delivered', eventId: finished.notification.eventId!, webhook: 'ops' }, NOW)).toBeUndefined();
     });
 
     it('opens no notification for a policy without webhooks', () => {
