@@ -32,6 +32,14 @@ const isThrottling = (error: unknown): boolean => /^Throttling/.test(errorCode(e
 
 const sourceKey = (job: Job): string => `${job.source.region}/${job.source.imageId}`;
 
+/** A running copy, or a claim older than `mine` (ties broken by id): it holds its slot before mine. */
+const claimedBefore = (other: Job, mine: Job): boolean =>
+  other.status === JobStatus.Copying ||
+  (other.status === JobStatus.Dispatching && (other.updatedAt < mine.updatedAt || (other.updatedAt === mine.updatedAt && other.id < mine.id)));
+
+/** Answers that leave it unknown whether the copy started: retried with the same token, never failed. */
+const UNKNOWN_OUTCOME_CODES = new Set(['EcsUnexpectedResponse']);
+
 /**
  * Starts as many queued copies as the provider allows: at most N running per source region and
  * one per source image, oldest first. Each job is claimed with a conditional write before
@@ -72,6 +80,17 @@ export const createDispatch =
       busySources.add(sourceKey(job));
       const log = logger.child({ jobId: job.id, source: sourceKey(job), destination: job.destination.region });
 
+      // Another dispatch pass may have claimed in the same moment (every CopyImage we make comes
+      // back as an ActionTrail event): the claims made before ours win, ours steps back.
+      const contenders = (await jobs.listInFlight()).filter((other) => other.id !== claimed.id && claimedBefore(other, claimed));
+      const sameRegion = contenders.filter((other) => other.source.region === job.source.region);
+      if (sameRegion.length >= deps.maxConcurrentCopiesPerRegion || sameRegion.some((other) => sourceKey(other) === sourceKey(job))) {
+        await writer.apply(claimed, { type: 'dispatch.deferred', reason: { code: 'CapacityTaken', message: 'another dispatcher took the slot first' } });
+        runningPerRegion.set(job.source.region, running);
+        waiting += 1;
+        continue;
+      }
+
       try {
         const { imageId } = await images.copyImage({
           sourceRegion: job.source.region,
@@ -102,10 +121,10 @@ export const createDispatch =
         }
         // A refusal means our copy did not start: its slot is free again. The source stays busy on a
         // conflict (somebody else's copy of it runs) and on a lost answer (ours may be running).
-        const refused = DEFER_CODES.has(code) || isThrottling(error) || !isRetryable(error);
+        const refused = (DEFER_CODES.has(code) || isThrottling(error) || !isRetryable(error)) && !UNKNOWN_OUTCOME_CODES.has(code);
         if (refused) runningPerRegion.set(job.source.region, running);
         if (refused && !DEFER_CODES.has(code)) busySources.delete(sourceKey(job));
-        if (DEFER_CODES.has(code) || isRetryable(error)) {
+        if (DEFER_CODES.has(code) || isRetryable(error) || UNKNOWN_OUTCOME_CODES.has(code)) {
           // Throttling slows the whole dispatch down instead of failing jobs; a lost answer is
           // retried later with the same ClientToken, which answers the copy already made.
           throttled ||= isThrottling(error);
