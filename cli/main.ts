@@ -33,11 +33,15 @@ exit codes: 0 done, 1 some jobs failed, 2 bad configuration or usage, 130 interr
 const DEFAULT_CONFIG = 'examples/policy.yaml';
 const DEFAULT_STATE_DIR = '.image-replicator';
 
+/** 130 after Ctrl-C, 143 after SIGTERM: what shells expect of an interrupted command. */
+let interrupted = 130;
+
 const main = async (argv: string[], io: Io): Promise<number> => {
   const [command, ...rest] = argv;
   const controller = new AbortController();
-  const stop = () => {
+  const stop = (signal: NodeJS.Signals) => {
     io.err('\nstopping after the current step (Ctrl-C again to force)…\n');
+    interrupted = signal === 'SIGTERM' ? 143 : 130;
     controller.abort();
     process.once('SIGINT', () => process.exit(130));
   };
@@ -61,15 +65,18 @@ const main = async (argv: string[], io: Io): Promise<number> => {
       });
       const config = loadPolicyFile(values.config);
       const target = await selectTarget(io.env, { seed: values.seed, speed: values.speed === undefined ? undefined : Number(values.speed) });
+      const started = target.clock.now();
       try {
         if (!values.json) io.out(`replicating per ${values.config} on ${target.description}\n\n`);
         const result = await runReplication(io, { config, stateDir: values['state-dir'], target, json: values.json, sweep: !values['no-sweep'], signal: controller.signal });
         if (!values.json) printSummary(io, result);
         if (result.outcome === 'stopped') {
           io.err('stopped; state is kept, `image-replicator run` resumes\n');
-          return 130;
+          return interrupted;
         }
-        return result.jobs.every((job) => job.status === JobStatus.Available) ? 0 : 1;
+        // Judged on this run's work: jobs that ended before it started do not make it fail.
+        const ours = result.jobs.filter((job) => job.updatedAt >= started.toISOString());
+        return ours.every((job) => job.status === JobStatus.Available) ? 0 : 1;
       } finally {
         await target.close();
       }

@@ -3,7 +3,7 @@ import { createJsonLogger } from '../../shared/adapters/json-logger';
 import { fetchWebhookTransport } from '../../shared/adapters/fetch-webhook-transport';
 import { parsePolicyConfig, resolveWebhookSecrets } from '../../shared/config/load-policy-config';
 import type { PolicyConfig } from '../../shared/config/policy-config';
-import { ConfigError } from '../../shared/domain/errors';
+import { ConfigError, errorCode, errorMessage } from '../../shared/domain/errors';
 import type { Job } from '../../shared/domain/job';
 import type { WebhookTransport } from '../../shared/ports/webhook-transport';
 import { LocalRuntime } from '../../runtime/local-runtime';
@@ -83,7 +83,14 @@ export const runReplication = async (io: Io, options: RunOptions): Promise<RunRe
         lastJson.set(job.id, line);
       }
     };
-    if (options.sweep) await runtime.sweep();
+    // A sweep that fails (a region throttling us) is what a failed timer run is on FC: logged; the
+    // work it did create goes on, and the next run sweeps again.
+    if (options.sweep) {
+      await runtime.sweep().catch((error: unknown) => {
+        logger.error('the sweep failed; going on with what it found', { code: errorCode(error), error: errorMessage(error) });
+        io.err(`sweep failed: ${errorMessage(error)}\n`);
+      });
+    }
     await options.beforeLoop?.(runtime);
     const outcome = await runtime.runUntilIdle({ signal: options.signal, onStep: report });
     await report();

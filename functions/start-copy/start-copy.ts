@@ -72,7 +72,9 @@ export const createStartCopy = (deps: StartCopyDeps) => {
     let created = 0;
     let reopened = 0;
     for (const { id, spec } of planned) {
-      const result = await jobs.putIfAbsent(newJob(id, spec, image.state, clock.now()));
+      // Most pairs exist after the first night: a read is cheaper than a failed conditional create.
+      const existing = await jobs.get(id);
+      const result = existing === undefined ? await jobs.putIfAbsent(newJob(id, spec, image.state, clock.now())) : { created: false, job: existing };
       let job = result.job;
       if (result.created) {
         created += 1;
