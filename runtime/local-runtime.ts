@@ -75,7 +75,7 @@ export class LocalRuntime {
     this.#options = options;
     mkdirSync(options.stateDir, { recursive: true });
     this.db = new Database(join(options.stateDir, 'state.db'));
-    this.jobs = new SqliteJobStore(this.db);
+    this.jobs = new SqliteJobStore(this.db, { logger: options.logger });
     const queueOptions = { clock: options.clock, maxReceives: LOCAL_MAX_RECEIVES, deadLetterQueue: QueueName.DeadLetters };
     this.startCopyQueue = new SqliteMessageQueue(this.db, QueueName.StartCopy, queueOptions);
     this.notifyQueue = new SqliteMessageQueue(this.db, QueueName.Notify, queueOptions);

@@ -5,7 +5,9 @@ import { z } from 'zod';
 import { ConfigError, VersionConflictError } from '../domain/errors';
 import { type Job, isInFlight } from '../domain/job';
 import type { JobListFilter, JobStore } from '../ports/job-store';
-import { decodeJob, encodeJob } from './job-codec';
+import type { Logger } from '../ports/logger';
+import { CorruptJobError, decodeJob, encodeJob } from './job-codec';
+import { silentLogger } from './json-logger';
 
 /** Bump with a new entry in MIGRATIONS; a database newer than the code is refused. */
 export const SQLITE_SCHEMA_VERSION = 1;
@@ -40,9 +42,11 @@ export class SqliteJobStore implements JobStore {
   readonly #db: Database.Database;
   readonly #ownsDb: boolean;
   readonly #statements: ReturnType<typeof prepare>;
+  readonly #logger: Logger;
 
   /** `location` is a file path (its folder is created), ':memory:', or an open database. */
-  constructor(location: string | Database.Database) {
+  constructor(location: string | Database.Database, options: { readonly logger?: Logger | undefined } = {}) {
+    this.#logger = options.logger ?? silentLogger;
     if (typeof location === 'string') {
       if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true });
       this.#db = new Database(location);
@@ -80,7 +84,16 @@ export class SqliteJobStore implements JobStore {
 
   async listInFlight(): Promise<Job[]> {
     await Promise.resolve();
-    return this.#statements.inFlight.all().map(toJob);
+    return this.#statements.inFlight.all().flatMap((row) => {
+      try {
+        return [toJob(row)];
+      } catch (error) {
+        // One corrupt row must not stop every poll: it is reported and left for an operator.
+        if (!(error instanceof CorruptJobError)) throw error;
+        this.#logger.error('skipping a corrupt job row', { error: error.message });
+        return [];
+      }
+    });
   }
 
   async list(filter: JobListFilter = {}): Promise<Job[]> {

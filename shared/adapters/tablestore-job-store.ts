@@ -363,7 +363,14 @@ export class TablestoreJobStore implements JobStore {
       const rows = raw.tables.flat();
       chunk.forEach((id, index) => {
         const row = rows[index];
-        if (row?.primaryKey) jobs.set(id, jobFromColumns(id, columnsOf(row.attributes)));
+        if (!row?.primaryKey) return;
+        try {
+          jobs.set(id, jobFromColumns(id, columnsOf(row.attributes)));
+        } catch (error) {
+          // One corrupt row must not stop every poll: it is reported and left for an operator.
+          if (!(error instanceof CorruptJobError)) throw error;
+          this.#logger.error('skipping a corrupt job row', { jobId: id, error: error.message });
+        }
       });
     }
     return jobs;

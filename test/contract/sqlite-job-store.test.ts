@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ImageState } from '../../shared/domain/image';
 import { newJob } from '../../shared/domain/job-transitions';
 import { CorruptJobError } from '../../shared/adapters/job-codec';
+import { createJsonLogger } from '../../shared/adapters/json-logger';
 import { SQLITE_SCHEMA_VERSION, SqliteJobStore } from '../../shared/adapters/sqlite-job-store';
 import { describeJobStoreContract } from './job-store.contract';
 
@@ -126,6 +127,24 @@ describe('SqliteJobStore', () => {
     // Assess
     await expect(read).rejects.toBeInstanceOf(CorruptJobError);
     await expect(read).rejects.toThrow(/job-1.*status/);
+    db.close();
+  });
+
+  it('lists the other jobs in flight past a corrupt row, and reports it', async () => {
+    // Prepare
+    const db = new Database(':memory:');
+    const lines: string[] = [];
+    const store = new SqliteJobStore(db, { logger: createJsonLogger({ sink: (line) => lines.push(line) }) });
+    await store.putIfAbsent(job('job-1'));
+    await store.putIfAbsent(job('job-2'));
+    db.prepare(`UPDATE jobs SET body = json_set(body, '$.status', 'exploded') WHERE id = 'job-1'`).run();
+
+    // Act
+    const inFlight = await store.listInFlight();
+
+    // Assess
+    expect(inFlight.map((j) => j.id)).toEqual(['job-2']);
+    expect(lines.join('\n')).toMatch(/skipping a corrupt job row.*job-1/);
     db.close();
   });
 });
