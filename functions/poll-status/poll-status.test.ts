@@ -115,7 +115,7 @@ describe('createPollStatus', () => {
     const done = await copyingJob('m-2', 'm-c2', ImageState.Available);
     const listImages = images.listImages.bind(images);
     images.listImages = (region, query) =>
-      query.imageId === 'm-c1' || query.tags !== undefined ? Promise.reject(new RetryableError('Throttling.User', 'slow down')) : listImages(region, query);
+      query.imageId === 'm-c1' || query.createdSince !== undefined ? Promise.reject(new RetryableError('Throttling.User', 'slow down')) : listImages(region, query);
     await expect(poll()).rejects.toThrow(/slow down/);
     expect((await jobs.get(done.id))?.status).toBe(JobStatus.Available);
     expect((await jobs.get(stuck.id))?.status).toBe(JobStatus.Copying);

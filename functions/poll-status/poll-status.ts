@@ -1,6 +1,6 @@
 import { type Clock, secondsBetween } from '../../shared/domain/clock';
 import { errorCode, errorMessage, isRetryable, RetryableError } from '../../shared/domain/errors';
-import { ALL_IMAGE_STATES, type CloudImage, ImageState, ReplicaTag } from '../../shared/domain/image';
+import { ALL_IMAGE_STATES, type CloudImage, ImageState } from '../../shared/domain/image';
 import { type Job, JobStatus, isTerminal } from '../../shared/domain/job';
 import { DISPATCH_LEASE_SECONDS, NOTIFICATION_REQUEUE_SECONDS } from '../../shared/domain/retry-policy';
 import { DispatchRequestedV1, encodeMessage } from '../../shared/messages/messages';
@@ -110,8 +110,9 @@ export const createPollStatus = (deps: PollStatusDeps) => {
       const since = group.map((j) => j.copyStartedAt ?? j.updatedAt).sort()[0];
       let byId = new Map<string, CloudImage>();
       await isolated({ region }, async () => {
+        // No tag filter: tag filters match at most 1,000 resources, and our tag is on every copy
+        // ever made. The creation-time filter alone keeps this to the recent images of the region.
         const listed = await listImages(region, {
-          tags: { [ReplicaTag.Managed]: 'true' },
           states: ALL_IMAGE_STATES,
           ownedBySelf: true,
           createdSince: since === undefined ? undefined : new Date(new Date(since).getTime() - 120_000),
