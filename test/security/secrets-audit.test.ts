@@ -12,6 +12,7 @@ import { parsePolicyConfig, resolveWebhookSecrets } from '../../shared/config/lo
 import { isReplicationError } from '../../shared/domain/errors';
 import type { WebhookTransport } from '../../shared/ports/webhook-transport';
 import { createEcsSimulator, type EcsSimulator } from '../../sim/ecs-simulator';
+import { FaultKind } from '../../sim/faults';
 import { ManualSimClock } from '../../sim/sim-clock';
 import { FuzzRandom } from '../fuzz/kit/random';
 
@@ -89,6 +90,11 @@ describe('secrets audit: a whole replication under faults leaks no secret anywhe
       actions: { '*': { throttle: 0.1, internalError: 0.05, serviceUnavailable: 0.05, lostAnswer: 0.05, noAnswer: 0.02 } },
       copyFailureProbability: 0.25,
     });
+    // The random faults above are seeded, but which request meets them depends on timing: script
+    // one of each kind the audit relies on, so every run goes through those paths.
+    simulator.faults.injectNext('CopyImage', FaultKind.CopyFailure);
+    simulator.faults.injectNext('CopyImage', FaultKind.LostAnswer);
+    simulator.faults.injectNext('DescribeImages', FaultKind.Throttle);
     receiver = await startWebhookReceiver({ secret: WEBHOOK_SECRETS.OPS_SECRET, now: () => clock.now().getTime() / 1000 });
     const config = parsePolicyConfig(policy(receiver.url), 'audit');
     stateDir = mkdtempSync(join(tmpdir(), 'ir-audit-'));
