@@ -1,4 +1,4 @@
-import { DEFAULT_CREDENTIAL_CHAIN, explicitCredentials } from '../shared/adapters/alibaba-credentials';
+import { DEFAULT_CREDENTIAL_CHAIN, explicitCredentials, secretsOf } from '../shared/adapters/alibaba-credentials';
 import { AlibabaEcsImageCloud, ecsEndpointFromEnv } from '../shared/adapters/alibaba-ecs-image-cloud';
 import { type Clock, systemClock } from '../shared/domain/clock';
 import type { ImageCloud } from '../shared/ports/image-cloud';
@@ -27,23 +27,17 @@ export interface Target {
  */
 export const selectTarget = async (env: NodeJS.ProcessEnv, options: { seed?: string | undefined; speed?: number | undefined } = {}): Promise<Target> => {
   const override = ecsEndpointFromEnv(env);
-  if (override !== undefined) {
+  const fromEnvironment = override !== undefined || (env.ALIBABA_CLOUD_ACCESS_KEY_ID ?? '') !== '';
+  if (fromEnvironment) {
     return {
-      description: `ECS endpoint ${override.protocol}://${override.endpoint} (IMAGE_REPLICATOR_ECS_ENDPOINT)`,
-      kind: 'endpoint-override',
+      description:
+        override === undefined
+          ? 'Alibaba Cloud (credentials from the environment)'
+          : `ECS endpoint ${override.protocol}://${override.endpoint} (IMAGE_REPLICATOR_ECS_ENDPOINT)`,
+      kind: override === undefined ? 'alibaba-cloud' : 'endpoint-override',
       images: new AlibabaEcsImageCloud({ credentials: DEFAULT_CREDENTIAL_CHAIN, endpoint: override }),
       clock: systemClock,
-      secrets: [env.ALIBABA_CLOUD_ACCESS_KEY_SECRET, env.ALIBABA_CLOUD_SECURITY_TOKEN].filter((s): s is string => s !== undefined),
-      close: async () => undefined,
-    };
-  }
-  if (env.ALIBABA_CLOUD_ACCESS_KEY_ID !== undefined && env.ALIBABA_CLOUD_ACCESS_KEY_ID !== '') {
-    return {
-      description: 'Alibaba Cloud (credentials from the environment)',
-      kind: 'alibaba-cloud',
-      images: new AlibabaEcsImageCloud({ credentials: DEFAULT_CREDENTIAL_CHAIN }),
-      clock: systemClock,
-      secrets: [env.ALIBABA_CLOUD_ACCESS_KEY_SECRET, env.ALIBABA_CLOUD_SECURITY_TOKEN].filter((s): s is string => s !== undefined),
+      secrets: secretsOf(DEFAULT_CREDENTIAL_CHAIN, env),
       close: async () => undefined,
     };
   }

@@ -64,8 +64,11 @@ export const createPollStatus = (deps: PollStatusDeps) => {
       describeCalls += 1;
       return images.listImages(region, query);
     };
+    // The jobs as this poll left them: steps 4 and 5 work from these instead of reading the table again.
+    const latest = new Map<string, Job>();
     const settle = (before: Job, after: Job | undefined) => {
       observed += 1;
+      if (after !== undefined) latest.set(after.id, after);
       if (after !== undefined && isTerminal(after.status) && !isTerminal(before.status)) finished += 1;
       return after;
     };
@@ -84,6 +87,7 @@ export const createPollStatus = (deps: PollStatusDeps) => {
     };
 
     const inFlight = await jobs.listInFlight();
+    for (const job of inFlight) latest.set(job.id, job);
 
     // 1. Sources still being built: one look per source image.
     const waiting = groupBy(
@@ -151,7 +155,7 @@ export const createPollStatus = (deps: PollStatusDeps) => {
     }
 
     // 4. Notifications queued when their job finished but not picked up since (lost send, dead consumer).
-    const current = await jobs.listInFlight();
+    const current = [...latest.values()];
     let notificationsQueued = 0;
     for (const job of current) {
       const requestedAt = job.notification.requestedAt;

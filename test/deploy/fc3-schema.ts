@@ -53,11 +53,15 @@ const jsonPattern = z.string().transform((text, ctx) => {
 const accountId = String.raw`(\d{6,32}|\$\{config\('AccountID'\)\})`;
 const region = z.string().regex(/^[a-z]{2,}(-[a-z0-9]+)+$/);
 
+/** What every trigger of ours carries. */
+const triggerBase = { triggerName: z.string().min(1), qualifier: z.literal('LATEST') };
+/** What every EventBridge trigger's config carries. */
+const eventBridgeConfigBase = { triggerEnable: z.boolean(), asyncInvocationType: z.boolean(), eventRuleFilterPattern: jsonPattern };
+
 export const TimerTrigger = z
   .object({
-    triggerName: z.string().min(1),
+    ...triggerBase,
     triggerType: z.literal('timer'),
-    qualifier: z.literal('LATEST'),
     triggerConfig: z
       .object({ cronExpression: z.string().refine(isValidFcCron, 'not a valid FC cron expression'), enable: z.boolean(), payload: z.string().optional() })
       .strict(),
@@ -66,14 +70,11 @@ export const TimerTrigger = z
 
 export const DefaultBusTrigger = z
   .object({
-    triggerName: z.string().min(1),
+    ...triggerBase,
     triggerType: z.literal('eventbridge'),
-    qualifier: z.literal('LATEST'),
     triggerConfig: z
       .object({
-        triggerEnable: z.boolean(),
-        asyncInvocationType: z.boolean(),
-        eventRuleFilterPattern: jsonPattern,
+        ...eventBridgeConfigBase,
         eventSourceConfig: z.object({ eventSourceType: z.literal('Default') }).strict(),
       })
       .strict(),
@@ -82,14 +83,11 @@ export const DefaultBusTrigger = z
 
 export const MnsQueueTrigger = z
   .object({
-    triggerName: z.string().min(1),
+    ...triggerBase,
     triggerType: z.literal('eventbridge'),
-    qualifier: z.literal('LATEST'),
     triggerConfig: z
       .object({
-        triggerEnable: z.boolean(),
-        asyncInvocationType: z.boolean(),
-        eventRuleFilterPattern: jsonPattern,
+        ...eventBridgeConfigBase,
         eventSinkConfig: z
           .object({ deliveryOption: z.object({ mode: z.literal('event-streaming'), eventSchema: z.literal('CloudEvents') }).strict() })
           .strict(),
