@@ -21,16 +21,63 @@ export default tseslint.config(
       'no-restricted-syntax': ['error', { selector: 'TSEnumDeclaration', message: 'Use an `as const` object, not a TS enum.' }],
     },
   },
+  // The layers (docs/architecture.md): the core knows no provider, platform or store; a provider
+  // knows the core only; stores and the platform never reach into a provider.
   {
-    files: ['shared/domain/**', 'shared/messages/**', 'shared/ports/**', 'shared/workflow/**', 'shared/config/**', 'functions/*/*.ts'],
-    ignores: ['functions/*/index.ts', 'functions/*/*.test.ts'],
+    files: ['shared/core/**'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            { group: sdkPackages, message: 'The domain and use cases never import SDKs: go through a port.' },
-            { group: ['**/adapters/**', '**/sim/**', '**/cli/**', '**/runtime/**'], message: 'Depend on ports, not on adapters.' },
+            { group: sdkPackages, message: 'The core never imports SDKs: go through a port.' },
+            {
+              group: ['**/providers/**', '**/platform/**', '**/stores/**', '**/sim/**', '**/cli/**', '**/runtime/**', '**/functions/**'],
+              message: 'The core depends on its ports only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  ...['alibaba-ecs', 'huawei-ims'].map((provider) => ({
+    files: [`shared/providers/${provider}/**`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/platform/**', '**/stores/**', '**/sim/**', '**/cli/**', '**/runtime/**', '**/functions/**'],
+              message: 'A provider knows the core and its own SDK, nothing else.',
+            },
+            { group: ['**/providers/*', `!**/providers/${provider}`, '**/providers/*/**', `!**/providers/${provider}/**`], message: 'Providers do not know each other.' },
+          ],
+        },
+      ],
+    },
+  })),
+  {
+    files: ['shared/stores/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/providers/**', '**/platform/fc/**', '**/sim/**', '**/cli/**', '**/runtime/**', '**/functions/**'], message: 'Stores implement core ports; they know no provider or platform wiring.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['functions/*/handler.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: [...sdkPackages, '**/providers/**', '**/stores/**', '**/sim/**', '**/cli/**', '**/runtime/**'], message: 'A handler is the edge: decode, run the use case, map the outcome.' },
           ],
         },
       ],

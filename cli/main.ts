@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { isReplicationError, ConfigError } from '../shared/domain/errors';
+import { isReplicationError, ConfigError } from '../shared/core/domain/errors';
 import { runSimulator } from '../sim/serve';
 import { runCancel } from './commands/cancel';
 import { runDemo } from './commands/demo';
@@ -7,8 +7,8 @@ import { enqueueRequest } from './commands/enqueue';
 import { type Io, loadPolicyFile, printSummary, runReplication } from './commands/run';
 import { runStatus } from './commands/status';
 import { selectTarget } from './target';
-import { JobStatus } from '../shared/domain/job';
-import { encodeMessage, ReplicationRequestedV1 } from '../shared/messages/messages';
+import { JobStatus } from '../shared/core/domain/job';
+import { encodeMessage, ReplicationRequestedV1 } from '../shared/core/messages/messages';
 
 const USAGE = `usage: image-replicator <command> [options]
 

@@ -1,4 +1,4 @@
-import { type Job, JobStatus } from '../shared/domain/job';
+import { type Job, JobStatus } from '../shared/core/domain/job';
 
 const BAR_WIDTH = 20;
 

@@ -1,7 +1,7 @@
-import { DEFAULT_CREDENTIAL_CHAIN, explicitCredentials, secretsOf } from '../shared/adapters/alibaba-credentials';
-import { AlibabaEcsImageCloud, ecsEndpointFromEnv } from '../shared/adapters/alibaba-ecs-image-cloud';
-import { type Clock, systemClock } from '../shared/domain/clock';
-import type { ImageCloud } from '../shared/ports/image-cloud';
+import { DEFAULT_CREDENTIAL_CHAIN, explicitCredentials, secretsOf } from '../shared/providers/alibaba-ecs/credentials';
+import { AlibabaEcsImageCloud, ecsEndpointFromEnv } from '../shared/providers/alibaba-ecs/image-cloud';
+import { type Clock, systemClock } from '../shared/core/domain/clock';
+import type { ImageCloud } from '../shared/core/ports/image-cloud';
 import { createEcsSimulator, type EcsSimulator } from '../sim/ecs-simulator';
 import { loadSeedFile } from '../sim/seed';
 

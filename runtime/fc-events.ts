@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ReceivedMessage } from '../shared/ports/message-queue';
+import type { ReceivedMessage } from '../shared/core/ports/message-queue';
 
 /**
  * The event payloads FC hands our functions, built the way the platform builds them (see the

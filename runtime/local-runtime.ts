@@ -4,17 +4,17 @@ import Database from 'better-sqlite3';
 import { makeNotifyHandler } from '../functions/notify/handler';
 import { makePollStatusHandler } from '../functions/poll-status/handler';
 import { makeStartCopyHandler } from '../functions/start-copy/handler';
-import { SqliteJobStore } from '../shared/adapters/sqlite-job-store';
-import { SqliteMessageQueue } from '../shared/adapters/sqlite-message-queue';
-import type { WebhookSecrets } from '../shared/config/load-policy-config';
-import type { PolicyConfig } from '../shared/config/policy-config';
-import { type Clock, secondsBetween } from '../shared/domain/clock';
-import { errorCode, errorMessage } from '../shared/domain/errors';
-import type { FcContext, FcHandler } from '../shared/fc/context';
-import type { Dependencies, Wiring } from '../shared/fc/dependencies';
-import type { ImageCloud } from '../shared/ports/image-cloud';
-import type { Logger } from '../shared/ports/logger';
-import type { WebhookTransport } from '../shared/ports/webhook-transport';
+import { SqliteJobStore } from '../shared/stores/sqlite/sqlite-job-store';
+import { SqliteMessageQueue } from '../shared/stores/sqlite/sqlite-message-queue';
+import type { WebhookSecrets } from '../shared/core/config/load-policy-config';
+import type { PolicyConfig } from '../shared/core/config/policy-config';
+import { type Clock, secondsBetween } from '../shared/core/domain/clock';
+import { errorCode, errorMessage } from '../shared/core/domain/errors';
+import type { FcContext, FcHandler } from '../shared/platform/fc/context';
+import type { Dependencies, Wiring } from '../shared/platform/fc/dependencies';
+import type { ImageCloud } from '../shared/core/ports/image-cloud';
+import type { Logger } from '../shared/core/ports/logger';
+import type { WebhookTransport } from '../shared/core/ports/webhook-transport';
 import { actionTrailEvent, mnsQueueEvent, timerEvent } from './fc-events';
 
 /** How the local runtime stands in for FC's triggers. Virtual seconds where the clock is scaled. */

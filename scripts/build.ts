@@ -7,7 +7,7 @@ import { build, type Metafile } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative, resolve } from 'node:path';
-import { parsePolicyConfig } from '../shared/config/load-policy-config';
+import { parsePolicyConfig } from '../shared/core/config/load-policy-config';
 
 export const FUNCTIONS = ['start-copy', 'poll-status', 'notify'] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
@@ -45,7 +45,7 @@ export const findForbiddenInputs = (inputs: readonly string[]): ForbiddenInput[]
     const segments = path.split('/');
     const dir = segments.find((segment) => segment in FORBIDDEN_SOURCE_DIRS);
     if (dir !== undefined) found.push({ input, reason: FORBIDDEN_SOURCE_DIRS[dir] ?? dir });
-    else if (/(?:^|\/)shared\/adapters\/sqlite-/.test(path)) found.push({ input, reason: 'SQLite adapters are for the local runtime only' });
+    else if (/(?:^|\/)shared\/stores\/sqlite\//.test(path)) found.push({ input, reason: 'SQLite adapters are for the local runtime only' });
   }
   return found;
 };

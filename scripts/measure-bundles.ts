@@ -7,8 +7,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parsePolicyConfig } from '../shared/config/load-policy-config';
-import { FunctionEnv } from '../shared/config/function-env';
+import { parsePolicyConfig } from '../shared/core/config/load-policy-config';
+import { FunctionEnv } from '../shared/platform/fc/function-env';
 import { BUNDLED_POLICY_FILE, FUNCTIONS, type FunctionName } from './build';
 
 /** Nothing listens on the discard port; an accidental connection fails instead of reaching anything. */

@@ -17,9 +17,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { MnsMessageQueue, MNS_MAX_MESSAGE_BYTES, type MnsCredentials, type MnsQueueSettings } from '../shared/adapters/mns-message-queue';
-import { TablestoreJobStore } from '../shared/adapters/tablestore-job-store';
-import { rpcParams } from '../shared/adapters/alibaba-rpc';
+import { MnsMessageQueue, MNS_MAX_MESSAGE_BYTES, type MnsCredentials, type MnsQueueSettings } from '../shared/stores/mns/mns-message-queue';
+import { TablestoreJobStore } from '../shared/stores/tablestore/tablestore-job-store';
+import { rpcParams } from '../shared/providers/alibaba-ecs/rpc';
 
 // ---------------------------------------------------------------------------------------------
 // The stage file's vars

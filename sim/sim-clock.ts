@@ -1,4 +1,4 @@
-import { type Clock, ManualClock } from '../shared/domain/clock';
+import { type Clock, ManualClock } from '../shared/core/domain/clock';
 
 /**
  * The simulator's notion of time (the product's Clock). Copy progress is derived from it on every

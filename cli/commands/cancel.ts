@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createJsonLogger } from '../../shared/adapters/json-logger';
-import { SqliteJobStore } from '../../shared/adapters/sqlite-job-store';
-import { SqliteMessageQueue } from '../../shared/adapters/sqlite-message-queue';
-import { createCancelJob } from '../../shared/workflow/cancel-job';
+import { createJsonLogger } from '../../shared/platform/logging/json-logger';
+import { SqliteJobStore } from '../../shared/stores/sqlite/sqlite-job-store';
+import { SqliteMessageQueue } from '../../shared/stores/sqlite/sqlite-message-queue';
+import { createCancelJob } from '../../shared/core/use-cases/cancel-job';
 import { LOCAL_MAX_RECEIVES, QueueName } from '../../runtime/local-runtime';
 import type { Target } from '../target';
 import type { Io } from './run';

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startWebhookReceiver } from '../../examples/webhook-receiver';
-import type { PolicyConfig } from '../../shared/config/policy-config';
-import { JobStatus } from '../../shared/domain/job';
+import type { PolicyConfig } from '../../shared/core/config/policy-config';
+import { JobStatus } from '../../shared/core/domain/job';
 import { selectTarget } from '../target';
 import { type Io, loadPolicyFile, printSummary, runReplication } from './run';
 

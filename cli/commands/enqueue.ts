@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { SqliteMessageQueue } from '../../shared/adapters/sqlite-message-queue';
-import { systemClock } from '../../shared/domain/clock';
+import { SqliteMessageQueue } from '../../shared/stores/sqlite/sqlite-message-queue';
+import { systemClock } from '../../shared/core/domain/clock';
 import { LOCAL_MAX_RECEIVES, QueueName } from '../../runtime/local-runtime';
 
 /** Puts a request on the local start-copy queue, as a producer in the cloud would put it on MNS. */

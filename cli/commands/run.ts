@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { createJsonLogger } from '../../shared/adapters/json-logger';
-import { fetchWebhookTransport } from '../../shared/adapters/fetch-webhook-transport';
-import { parsePolicyConfig, resolveWebhookSecrets } from '../../shared/config/load-policy-config';
-import type { PolicyConfig } from '../../shared/config/policy-config';
-import { ConfigError, errorCode, errorMessage } from '../../shared/domain/errors';
-import type { Job } from '../../shared/domain/job';
-import type { WebhookTransport } from '../../shared/ports/webhook-transport';
+import { createJsonLogger } from '../../shared/platform/logging/json-logger';
+import { fetchWebhookTransport } from '../../shared/platform/http/fetch-webhook-transport';
+import { parsePolicyConfig, resolveWebhookSecrets } from '../../shared/core/config/load-policy-config';
+import type { PolicyConfig } from '../../shared/core/config/policy-config';
+import { ConfigError, errorCode, errorMessage } from '../../shared/core/domain/errors';
+import type { Job } from '../../shared/core/domain/job';
+import type { WebhookTransport } from '../../shared/core/ports/webhook-transport';
 import { LocalRuntime } from '../../runtime/local-runtime';
 import { ProgressView, summaryTable } from '../render';
 import type { Target } from '../target';

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { SqliteJobStore } from '../../shared/adapters/sqlite-job-store';
+import { SqliteJobStore } from '../../shared/stores/sqlite/sqlite-job-store';
 import { jobLine, summaryTable } from '../render';
 import type { Io } from './run';
 

@@ -1,10 +1,10 @@
-import type { FcContext, FcHandler } from '../../shared/fc/context';
-import type { Wiring } from '../../shared/fc/dependencies';
-import { decodeQueueEvent, parseMessage, type QueueInput } from '../../shared/fc/events';
-import { InvalidInputError } from '../../shared/domain/errors';
-import { processBatch } from '../../shared/fc/invocation';
-import { NotifyMessage } from '../../shared/messages/messages';
-import { createNotify } from './notify';
+import type { FcContext, FcHandler } from '../../shared/platform/fc/context';
+import type { Wiring } from '../../shared/platform/fc/dependencies';
+import { decodeQueueEvent, parseMessage, type QueueInput } from '../../shared/platform/fc/events';
+import { InvalidInputError } from '../../shared/core/domain/errors';
+import { processBatch } from '../../shared/platform/fc/invocation';
+import { NotifyMessage } from '../../shared/core/messages/messages';
+import { createNotify } from '../../shared/core/use-cases/notify';
 
 const describe = (input: QueueInput): string =>
   input.kind === 'invalid' ? input.raw : `message ${input.messageId}: ${input.body.slice(0, 2048)}`;

@@ -1,4 +1,4 @@
-import { createCloudWiring } from '../../shared/wiring/cloud-wiring';
+import { createCloudWiring } from '../../shared/platform/fc/cloud-wiring';
 import { makeNotifyHandler } from './handler';
 
 /** FC 3.0 entry (`handler: index.handler`). The environment and policy are checked here, at cold start. */

@@ -1,6 +1,6 @@
-import type { FcContext, FcHandler } from '../../shared/fc/context';
-import type { Wiring } from '../../shared/fc/dependencies';
-import { createPollStatus } from './poll-status';
+import type { FcContext, FcHandler } from '../../shared/platform/fc/context';
+import type { Wiring } from '../../shared/platform/fc/dependencies';
+import { createPollStatus } from '../../shared/core/use-cases/poll-status';
 
 /** The FC entry of poll-status. Its timer's payload carries nothing it needs. */
 export const makePollStatusHandler =

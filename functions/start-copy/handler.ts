@@ -1,8 +1,9 @@
-import type { FcContext, FcHandler } from '../../shared/fc/context';
-import type { Wiring } from '../../shared/fc/dependencies';
-import { decodeStartCopyEvent, type StartCopyInput } from '../../shared/fc/events';
-import { processBatch } from '../../shared/fc/invocation';
-import { createStartCopy } from './start-copy';
+import type { FcContext, FcHandler } from '../../shared/platform/fc/context';
+import type { Wiring } from '../../shared/platform/fc/dependencies';
+import { toStartCopyCommand } from '../../shared/platform/fc/commands';
+import { decodeStartCopyEvent, type StartCopyInput } from '../../shared/platform/fc/events';
+import { processBatch } from '../../shared/platform/fc/invocation';
+import { createStartCopy } from '../../shared/core/use-cases/start-copy';
 
 const describe = (input: StartCopyInput): string => {
   switch (input.kind) {
@@ -26,7 +27,12 @@ export const makeStartCopyHandler =
       functionName: 'start-copy',
       inputs: decodeStartCopyEvent(event),
       describe,
-      run: startCopy,
+      run: async (input) => {
+        const command = toStartCopyCommand(input);
+        if (command !== undefined) return startCopy(command);
+        logger.info('event ignored', input.kind === 'ignored-event' ? { eventId: input.eventId, reason: input.reason } : {});
+        return { input: 'ignored', jobsCreated: 0, jobsReopened: 0 };
+      },
       logger,
       deadLetters: deps.deadLetters,
       now: () => deps.clock.now(),

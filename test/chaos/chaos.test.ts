@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Dependencies } from '../../shared/fc/dependencies';
+import type { Dependencies } from '../../shared/platform/fc/dependencies';
 import type { CrashTarget } from './crash-harness';
 import { runScenario } from './scenario';
 import { crashBase, duplicateStorm, lostCopyAnswer, mixedFaults } from './scenarios';

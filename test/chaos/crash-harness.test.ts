@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../../shared/adapters/json-logger';
-import { ManualClock } from '../../shared/domain/clock';
-import type { Dependencies } from '../../shared/fc/dependencies';
-import type { ImageCloud } from '../../shared/ports/image-cloud';
+import { silentLogger } from '../../shared/platform/logging/json-logger';
+import { ManualClock } from '../../shared/core/domain/clock';
+import type { Dependencies } from '../../shared/platform/fc/dependencies';
+import type { ImageCloud } from '../../shared/core/ports/image-cloud';
 import { InMemoryJobStore } from '../fakes/in-memory-job-store';
 import { RecordingQueue, recordingQueues } from '../fakes/recording-queue';
 import { testPolicyConfig } from '../helpers/policy';

@@ -1,11 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Dependencies } from '../../shared/fc/dependencies';
-import type { Job } from '../../shared/domain/job';
-import { ReplicaTag } from '../../shared/domain/image';
-import type { ImageCloud, ImageQuery } from '../../shared/ports/image-cloud';
-import type { JobStore } from '../../shared/ports/job-store';
-import type { MessageQueue } from '../../shared/ports/message-queue';
-import type { WebhookTransport } from '../../shared/ports/webhook-transport';
+import type { Dependencies } from '../../shared/platform/fc/dependencies';
+import type { Job } from '../../shared/core/domain/job';
+import { ReplicaTag } from '../../shared/core/domain/image';
+import type { ImageCloud, ImageQuery } from '../../shared/core/ports/image-cloud';
+import type { JobStore } from '../../shared/core/ports/job-store';
+import type { MessageQueue } from '../../shared/core/ports/message-queue';
+import type { WebhookTransport } from '../../shared/core/ports/webhook-transport';
 
 /** One numbered await point of one invocation: where a process may die. */
 export interface CrashPoint {

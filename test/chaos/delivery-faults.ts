@@ -1,6 +1,6 @@
-import type { Dependencies } from '../../shared/fc/dependencies';
-import type { MessageQueue } from '../../shared/ports/message-queue';
-import type { WebhookTransport } from '../../shared/ports/webhook-transport';
+import type { Dependencies } from '../../shared/platform/fc/dependencies';
+import type { MessageQueue } from '../../shared/core/ports/message-queue';
+import type { WebhookTransport } from '../../shared/core/ports/webhook-transport';
 import type { Prng } from '../../sim/prng';
 
 export interface DeliveryFaultSettings {

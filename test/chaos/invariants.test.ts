@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ReceivedNotification } from '../../examples/webhook-receiver';
-import { ManualClock } from '../../shared/domain/clock';
-import { type Job, JobStatus } from '../../shared/domain/job';
-import { advance, newJob } from '../../shared/domain/job-transitions';
-import { planJobs } from '../../shared/domain/policy';
+import { ManualClock } from '../../shared/core/domain/clock';
+import { type Job, JobStatus } from '../../shared/core/domain/job';
+import { advance, newJob } from '../../shared/core/domain/job-transitions';
+import { planJobs } from '../../shared/core/domain/policy';
 import { testPolicyConfig } from '../helpers/policy';
 import { checkInvariants, type Observation } from './invariants';
 

@@ -1,6 +1,6 @@
 import type { ReceivedNotification } from '../../examples/webhook-receiver';
 import type { RuntimeSnapshot } from '../../runtime/local-runtime';
-import { type Job, JobStatus, NotificationStatus, isInFlight, isTerminal } from '../../shared/domain/job';
+import { type Job, JobStatus, NotificationStatus, isInFlight, isTerminal } from '../../shared/core/domain/job';
 import type { CopyCount } from '../../sim/inspection';
 
 /** What a scenario may end in: a given status, or any terminal one (random permanent faults). */

@@ -1,4 +1,4 @@
-import { encodeMessage, ReplicationRequestedV1 } from '../../shared/messages/messages';
+import { encodeMessage, ReplicationRequestedV1 } from '../../shared/core/messages/messages';
 import type { CrashPoint, CrashTarget } from './crash-harness';
 import { checkInvariants, type Expectation, type ExpectedOutcome, type InvariantReport } from './invariants';
 import { BIG_DESTINATION, createWorld, GOLDEN_DESTINATIONS, SOURCE_REGION, type World, type WorldSpec } from './world';

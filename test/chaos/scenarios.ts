@@ -1,4 +1,4 @@
-import { JobStatus } from '../../shared/domain/job';
+import { JobStatus } from '../../shared/core/domain/job';
 import { Prng } from '../../sim/prng';
 import type { CrashPoint, CrashTarget } from './crash-harness';
 import { describeTarget, ScenarioGroup, type ScenarioSpec } from './scenario';

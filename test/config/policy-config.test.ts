@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parsePolicyConfig, resolveWebhookSecrets } from '../../shared/config/load-policy-config';
-import { ConfigError } from '../../shared/domain/errors';
+import { parsePolicyConfig, resolveWebhookSecrets } from '../../shared/core/config/load-policy-config';
+import { ConfigError } from '../../shared/core/domain/errors';
 
 const valid = (extra = '') => `
 version: 1

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { VersionConflictError } from '../../shared/domain/errors';
-import { ImageState } from '../../shared/domain/image';
-import { DeliveryStatus, type Job, JobStatus, type JobSpec, NotificationStatus } from '../../shared/domain/job';
-import { advance, newJob } from '../../shared/domain/job-transitions';
-import type { JobStore } from '../../shared/ports/job-store';
+import { VersionConflictError } from '../../shared/core/domain/errors';
+import { ImageState } from '../../shared/core/domain/image';
+import { DeliveryStatus, type Job, JobStatus, type JobSpec, NotificationStatus } from '../../shared/core/domain/job';
+import { advance, newJob } from '../../shared/core/domain/job-transitions';
+import type { JobStore } from '../../shared/core/ports/job-store';
 
 export interface JobStoreUnderTest {
   readonly store: JobStore;

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ReplicationError } from '../../shared/domain/errors';
-import type { MessageQueue, QueueConsumer, ReceivedMessage } from '../../shared/ports/message-queue';
+import { ReplicationError } from '../../shared/core/domain/errors';
+import type { MessageQueue, QueueConsumer, ReceivedMessage } from '../../shared/core/ports/message-queue';
 
 export interface MessageQueueHarness {
   readonly producer: MessageQueue;

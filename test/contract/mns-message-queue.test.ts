@@ -1,4 +1,4 @@
-import { MNS_MAX_BODY_BYTES } from '../../shared/adapters/mns-message-queue';
+import { MNS_MAX_BODY_BYTES } from '../../shared/stores/mns/mns-message-queue';
 import { startMnsWire } from '../fakes/mns-wire/harness';
 import { describeMessageQueueContract } from './message-queue.contract';
 

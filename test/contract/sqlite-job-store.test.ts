@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ImageState } from '../../shared/domain/image';
-import { newJob } from '../../shared/domain/job-transitions';
-import { CorruptJobError } from '../../shared/adapters/job-codec';
-import { createJsonLogger } from '../../shared/adapters/json-logger';
-import { SQLITE_SCHEMA_VERSION, SqliteJobStore } from '../../shared/adapters/sqlite-job-store';
+import { ImageState } from '../../shared/core/domain/image';
+import { newJob } from '../../shared/core/domain/job-transitions';
+import { CorruptJobError } from '../../shared/stores/job-codec';
+import { createJsonLogger } from '../../shared/platform/logging/json-logger';
+import { SQLITE_SCHEMA_VERSION, SqliteJobStore } from '../../shared/stores/sqlite/sqlite-job-store';
 import { describeJobStoreContract } from './job-store.contract';
 
 const tempDirs: string[] = [];

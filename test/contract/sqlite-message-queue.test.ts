@@ -5,9 +5,9 @@ import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { DeadLetterReason, EMBEDDED_MAX_BODY_BYTES, SqliteMessageQueue, type SqliteMessageQueueOptions } from '../../shared/adapters/sqlite-message-queue';
-import { ManualClock, systemClock } from '../../shared/domain/clock';
-import { ReplicationError } from '../../shared/domain/errors';
+import { DeadLetterReason, EMBEDDED_MAX_BODY_BYTES, SqliteMessageQueue, type SqliteMessageQueueOptions } from '../../shared/stores/sqlite/sqlite-message-queue';
+import { ManualClock, systemClock } from '../../shared/core/domain/clock';
+import { ReplicationError } from '../../shared/core/domain/errors';
 import { describeMessageQueueContract } from './message-queue.contract';
 
 const repoRoot = resolve(__dirname, '../..');
@@ -269,7 +269,7 @@ describe('SqliteMessageQueue (embedded only)', () => {
  */
 const startDrainer = (path: string): { ready: Promise<void>; go(): void; ids: Promise<string[]> } => {
   const script = `
-    const { SqliteMessageQueue } = require(${JSON.stringify(join(repoRoot, 'shared/adapters/sqlite-message-queue.ts'))});
+    const { SqliteMessageQueue } = require(${JSON.stringify(join(repoRoot, 'shared/stores/sqlite/sqlite-message-queue.ts'))});
     const queue = new SqliteMessageQueue(${JSON.stringify(path)}, 'start-copy', { clock: { now: () => new Date() }, maxReceives: 3 });
     process.stdout.write('ready\\n');
     process.stdin.once('data', async () => {

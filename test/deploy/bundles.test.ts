@@ -41,7 +41,7 @@ describe('the function bundles (scripts/build.ts)', () => {
     // Act
     const leaks = inputsByFunction.map(([fn, inputs]) => [fn, inputs.filter(localOnly)]);
     // Assess
-    expect(inputsByFunction.every(([, inputs]) => inputs.some((i) => i.startsWith('shared/adapters/tablestore-job-store')))).toBe(true);
+    expect(inputsByFunction.every(([, inputs]) => inputs.some((i) => i.startsWith('shared/stores/tablestore/tablestore-job-store')))).toBe(true);
     expect(leaks).toEqual(FUNCTIONS.map((fn) => [fn, []]));
   });
 
@@ -98,9 +98,9 @@ describe('the forbidden-input check', () => {
       'sim/ecs-simulator.ts',
       'cli/main.ts',
       'runtime/local-runtime.ts',
-      'shared/adapters/sqlite-job-store.ts',
-      'shared/adapters/tablestore-job-store.ts',
-      'shared/wiring/cloud-wiring.ts',
+      'shared/stores/sqlite/sqlite-job-store.ts',
+      'shared/stores/tablestore/tablestore-job-store.ts',
+      'shared/platform/fc/cloud-wiring.ts',
       'node_modules/@babel/runtime/helpers/x.js',
       'node_modules/tablestore/lib/client.js',
     ];

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeStartCopyEvent, IMAGE_CREATING_EVENTS } from '../../shared/fc/events';
+import { decodeStartCopyEvent, IMAGE_CREATING_EVENTS } from '../../shared/platform/fc/events';
 import { EventPattern, matchesPattern } from './event-pattern';
 import { ROOT } from './s-preview';
 

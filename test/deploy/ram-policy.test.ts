@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ECS_ACTIONS_USED } from '../../shared/adapters/alibaba-ecs-image-cloud';
+import { ECS_ACTIONS_USED } from '../../shared/providers/alibaba-ecs/image-cloud';
 import { readStageVars } from '../../scripts/setup-cloud';
 import { ROOT, STAGES } from './s-preview';
 
@@ -40,7 +40,7 @@ const tsFilesUnder = (dir: string): string[] =>
 describe('the functions RAM policy (deploy/ram-policy.json)', () => {
   it('allows exactly the ECS actions the ECS adapter calls', () => {
     // Prepare
-    const source = read('shared/adapters/alibaba-ecs-image-cloud.ts');
+    const source = read('shared/providers/alibaba-ecs/image-cloud.ts');
     // Act
     const invoked = [...source.matchAll(/\binvoke\(\s*'([A-Za-z]+)'/g)].map((m) => m[1] ?? '');
     // Assess
@@ -51,7 +51,7 @@ describe('the functions RAM policy (deploy/ram-policy.json)', () => {
 
   it('allows exactly the Tablestore row operations the job store makes, on the one table', () => {
     // Prepare
-    const source = read('shared/adapters/tablestore-job-store.ts');
+    const source = read('shared/stores/tablestore/tablestore-job-store.ts');
     // Act
     const operations = [...new Set([...source.matchAll(/#client\.([a-zA-Z]+)\(/g)].map((m) => m[1] ?? ''))];
     const rowOperations = operations.filter((op) => !SETUP_ONLY_OTS.has(op)).map((op) => `ots:${pascal(op)}`);
@@ -63,13 +63,13 @@ describe('the functions RAM policy (deploy/ram-policy.json)', () => {
 
   it('allows MNS sends on the three queues and nothing the functions do not do', () => {
     // Prepare
-    const port = read('shared/ports/message-queue.ts');
+    const port = read('shared/core/ports/message-queue.ts');
     const producerPort = /export interface MessageQueue \{([\s\S]*?)\n\}/.exec(port)?.[1] ?? '';
     // Act
     const methods = [...producerPort.matchAll(/^\s{2}(\w+)\(/gm)].map((m) => m[1] ?? '');
     const unmapped = methods.filter((method) => !(method in MNS_ACTION_OF_PORT_METHOD));
     // The pulling side of the port (receive, ack) is the trigger's job in the cloud, not a function's.
-    const consumersInFunctions = [...tsFilesUnder('functions'), ...tsFilesUnder('shared/fc'), ...tsFilesUnder('shared/wiring'), ...tsFilesUnder('shared/workflow')]
+    const consumersInFunctions = [...tsFilesUnder('functions'), ...tsFilesUnder('shared/platform'), ...tsFilesUnder('shared/core/use-cases')]
       .filter((file) => /\bQueueConsumer\b|\.receive\(|\.ack\(|\.retryLater\(/.test(read(file)))
       .map((file) => relative(ROOT, join(ROOT, file)));
     // Assess

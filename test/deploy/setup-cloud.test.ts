@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mnsOpenApi, queuePlan, readStageVars, setupCloud, StageVars } from '../../scripts/setup-cloud';
-import { ManualClock } from '../../shared/domain/clock';
+import { ManualClock } from '../../shared/core/domain/clock';
 import { MnsWireServer } from '../fakes/mns-wire/mns-wire-server';
 import { TablestoreWireFake } from '../fakes/tablestore-wire/server';
 import { Fc3Stage } from './fc3-schema';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ImageState } from '../../shared/domain/image';
+import { ImageState } from '../../shared/core/domain/image';
 import {
   DeliveryStatus,
   type Job,
@@ -8,9 +8,9 @@ import {
   type JobSpec,
   NotificationStatus,
   isInFlight,
-} from '../../shared/domain/job';
-import { advance, IllegalTransitionError, newJob, tryAdvance } from '../../shared/domain/job-transitions';
-import { COPY_RETRY_BASE_SECONDS } from '../../shared/domain/retry-policy';
+} from '../../shared/core/domain/job';
+import { advance, IllegalTransitionError, newJob, tryAdvance } from '../../shared/core/domain/job-transitions';
+import { COPY_RETRY_BASE_SECONDS } from '../../shared/core/domain/retry-policy';
 
 const NOW = new Date('2026-03-01T10:00:00.000Z');
 

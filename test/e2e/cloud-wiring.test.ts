@@ -3,12 +3,12 @@ import { startWebhookReceiver, type WebhookReceiver } from '../../examples/webho
 import { makeNotifyHandler } from '../../functions/notify/handler';
 import { makePollStatusHandler } from '../../functions/poll-status/handler';
 import { makeStartCopyHandler } from '../../functions/start-copy/handler';
-import { MnsMessageQueue } from '../../shared/adapters/mns-message-queue';
-import { TablestoreJobStore } from '../../shared/adapters/tablestore-job-store';
-import { ManualClock } from '../../shared/domain/clock';
-import { JobStatus } from '../../shared/domain/job';
-import type { FcContext, FcHandler } from '../../shared/fc/context';
-import { createCloudWiring } from '../../shared/wiring/cloud-wiring';
+import { MnsMessageQueue } from '../../shared/stores/mns/mns-message-queue';
+import { TablestoreJobStore } from '../../shared/stores/tablestore/tablestore-job-store';
+import { ManualClock } from '../../shared/core/domain/clock';
+import { JobStatus } from '../../shared/core/domain/job';
+import type { FcContext, FcHandler } from '../../shared/platform/fc/context';
+import { createCloudWiring } from '../../shared/platform/fc/cloud-wiring';
 import { createEcsSimulator, type EcsSimulator } from '../../sim/ecs-simulator';
 import { ManualSimClock } from '../../sim/sim-clock';
 import { TablestoreWireFake } from '../fakes/tablestore-wire/server';

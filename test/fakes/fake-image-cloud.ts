@@ -1,6 +1,6 @@
-import { TerminalError, RetryableError, type ReplicationError } from '../../shared/domain/errors';
-import { type CloudImage, ImageState } from '../../shared/domain/image';
-import type { CopyImageCommand, ImageCloud, ImageQuery } from '../../shared/ports/image-cloud';
+import { TerminalError, RetryableError, type ReplicationError } from '../../shared/core/domain/errors';
+import { type CloudImage, ImageState } from '../../shared/core/domain/image';
+import type { CopyImageCommand, ImageCloud, ImageQuery } from '../../shared/core/ports/image-cloud';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 

@@ -1,6 +1,6 @@
-import { VersionConflictError } from '../../shared/domain/errors';
-import { type Job, isInFlight } from '../../shared/domain/job';
-import type { JobListFilter, JobStore } from '../../shared/ports/job-store';
+import { VersionConflictError } from '../../shared/core/domain/errors';
+import { type Job, isInFlight } from '../../shared/core/domain/job';
+import type { JobListFilter, JobStore } from '../../shared/core/ports/job-store';
 
 /** The job store port in memory, with the same conditional-write semantics as the real ones. */
 export class InMemoryJobStore implements JobStore {

@@ -1,4 +1,4 @@
-import type { MessageQueue, Queues } from '../../shared/ports/message-queue';
+import type { MessageQueue, Queues } from '../../shared/core/ports/message-queue';
 
 /** A producer that remembers what was sent, parsed, in order. */
 export class RecordingQueue implements MessageQueue {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { memoizeByCredentials } from '../../shared/fc/context';
+import { memoizeByCredentials } from '../../shared/platform/fc/context';
 
 describe('memoizeByCredentials', () => {
   const sts = (token: string) => ({ accessKeyId: 'STS.key', accessKeySecret: 'secret', securityToken: token });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decodeQueueEvent, decodeStartCopyEvent, parseMessage } from '../../shared/fc/events';
-import { StartCopyMessage } from '../../shared/messages/messages';
+import { decodeQueueEvent, decodeStartCopyEvent, parseMessage } from '../../shared/platform/fc/events';
+import { StartCopyMessage } from '../../shared/core/messages/messages';
 
 const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(`test/fixtures/alibaba/${name}`, 'utf8'));
 

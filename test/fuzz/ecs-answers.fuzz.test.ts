@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { explicitCredentials } from '../../shared/adapters/alibaba-credentials';
-import { AlibabaEcsImageCloud } from '../../shared/adapters/alibaba-ecs-image-cloud';
-import { isReplicationError } from '../../shared/domain/errors';
-import { ALL_IMAGE_STATES, type CloudImage } from '../../shared/domain/image';
+import { explicitCredentials } from '../../shared/providers/alibaba-ecs/credentials';
+import { AlibabaEcsImageCloud } from '../../shared/providers/alibaba-ecs/image-cloud';
+import { isReplicationError } from '../../shared/core/domain/errors';
+import { ALL_IMAGE_STATES, type CloudImage } from '../../shared/core/domain/image';
 import { mutate, mutateText, toJsonText } from './kit/mutate';
 import type { FuzzRandom } from './kit/random';
 import { runCases } from './kit/run-cases';

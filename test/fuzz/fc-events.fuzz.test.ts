@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeQueueEvent, decodeStartCopyEvent, type StartCopyInput } from '../../shared/fc/events';
+import { decodeQueueEvent, decodeStartCopyEvent, type StartCopyInput } from '../../shared/platform/fc/events';
 import { NAMES_A_FIELD, actionTrailItem, dispatchRequested, queueItem, replicationRequested, timerItem } from './kit/fc-inputs';
 import { mutate, mutateText, toJsonText } from './kit/mutate';
 import type { FuzzRandom } from './kit/random';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type FunctionEnv, loadFunctionEnv } from '../../shared/config/function-env';
-import { ConfigError } from '../../shared/domain/errors';
+import { type FunctionEnv, loadFunctionEnv } from '../../shared/platform/fc/function-env';
+import { ConfigError } from '../../shared/core/domain/errors';
 import { BOUNDARY_VALUES, UNICODE_SAMPLES } from './kit/mutate';
 import type { FuzzRandom } from './kit/random';
 import { runCases } from './kit/run-cases';

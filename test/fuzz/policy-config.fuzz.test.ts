@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { parsePolicyConfig } from '../../shared/config/load-policy-config';
-import type { PolicyConfig } from '../../shared/config/policy-config';
-import { ConfigError } from '../../shared/domain/errors';
+import { parsePolicyConfig } from '../../shared/core/config/load-policy-config';
+import type { PolicyConfig } from '../../shared/core/config/policy-config';
+import { ConfigError } from '../../shared/core/domain/errors';
 import { mutate, mutateText, toJsonText } from './kit/mutate';
 import type { FuzzRandom } from './kit/random';
 import { runCases } from './kit/run-cases';

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { makeNotifyHandler } from '../../functions/notify/handler';
 import { makeStartCopyHandler } from '../../functions/start-copy/handler';
-import { RetryableError } from '../../shared/domain/errors';
-import type { FcHandler } from '../../shared/fc/context';
-import { decodeStartCopyEvent } from '../../shared/fc/events';
-import type { DeadLetter } from '../../shared/fc/invocation';
-import { NotifyMessage, StartCopyMessage } from '../../shared/messages/messages';
+import { RetryableError } from '../../shared/core/domain/errors';
+import type { FcHandler } from '../../shared/platform/fc/context';
+import { decodeStartCopyEvent } from '../../shared/platform/fc/events';
+import type { DeadLetter } from '../../shared/platform/fc/invocation';
+import { NotifyMessage, StartCopyMessage } from '../../shared/core/messages/messages';
 import { fcContext } from '../helpers/context';
 import { NAMES_A_FIELD, dispatchRequested, notificationRequested, queueItem, replicationRequested } from './kit/fc-inputs';
 import { type FakeWorld, GOLDEN_IMAGE, createFakeWorld } from './kit/handler-wiring';

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { explicitCredentials } from '../../shared/adapters/alibaba-credentials';
-import { AlibabaEcsImageCloud } from '../../shared/adapters/alibaba-ecs-image-cloud';
-import { parsePolicyConfig } from '../../shared/config/load-policy-config';
-import { ConfigError, ReplicationError } from '../../shared/domain/errors';
-import { ALL_IMAGE_STATES } from '../../shared/domain/image';
-import { decodeStartCopyEvent } from '../../shared/fc/events';
+import { explicitCredentials } from '../../shared/providers/alibaba-ecs/credentials';
+import { AlibabaEcsImageCloud } from '../../shared/providers/alibaba-ecs/image-cloud';
+import { parsePolicyConfig } from '../../shared/core/config/load-policy-config';
+import { ConfigError, ReplicationError } from '../../shared/core/domain/errors';
+import { ALL_IMAGE_STATES } from '../../shared/core/domain/image';
+import { decodeStartCopyEvent } from '../../shared/platform/fc/events';
 import { type ScriptedEcsServer, startScriptedEcsServer } from './kit/scripted-ecs-server';
 
 /**

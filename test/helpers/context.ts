@@ -1,4 +1,4 @@
-import type { FcContext } from '../../shared/fc/context';
+import type { FcContext } from '../../shared/platform/fc/context';
 
 let sequence = 0;
 

@@ -1,5 +1,5 @@
-import { parsePolicyConfig } from '../../shared/config/load-policy-config';
-import type { PolicyConfig } from '../../shared/config/policy-config';
+import { parsePolicyConfig } from '../../shared/core/config/load-policy-config';
+import type { PolicyConfig } from '../../shared/core/config/policy-config';
 
 /** A small valid policy for use-case tests; override what a test is about. */
 export const testPolicyConfig = (yaml?: string): PolicyConfig =>

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startWebhookReceiver, type WebhookReceiver } from '../../examples/webhook-receiver';
-import { signNotification } from '../../shared/domain/notification';
+import { signNotification } from '../../shared/core/domain/notification';
 
 const SECRET = 'receiver-test-secret-0123456789';
 const NOW = 1_790_000_000;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createJsonLogger } from '../../shared/adapters/json-logger';
-import { fetchWebhookTransport } from '../../shared/adapters/fetch-webhook-transport';
-import { parsePolicyConfig, resolveWebhookSecrets } from '../../shared/config/load-policy-config';
-import type { PolicyConfig } from '../../shared/config/policy-config';
-import { createNotify } from '../../functions/notify/notify';
+import { createJsonLogger } from '../../shared/platform/logging/json-logger';
+import { fetchWebhookTransport } from '../../shared/platform/http/fetch-webhook-transport';
+import { parsePolicyConfig, resolveWebhookSecrets } from '../../shared/core/config/load-policy-config';
+import type { PolicyConfig } from '../../shared/core/config/policy-config';
+import { createNotify } from '../../shared/core/use-cases/notify';
 import { createFakeWorld } from '../fuzz/kit/handler-wiring';
 import type { FuzzRandom } from '../fuzz/kit/random';
 import { runCases } from '../fuzz/kit/run-cases';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AlibabaEcsImageCloud } from '../../shared/adapters/alibaba-ecs-image-cloud';
+import type { AlibabaEcsImageCloud } from '../../shared/providers/alibaba-ecs/image-cloud';
 import { type SimKit, startSimKit } from './sim-test-kit';
 
 describe('CancelCopyImage and DeleteImage', () => {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CopyImageCommand } from '../../shared/ports/image-cloud';
-import type { AlibabaEcsImageCloud } from '../../shared/adapters/alibaba-ecs-image-cloud';
+import type { CopyImageCommand } from '../../shared/core/ports/image-cloud';
+import type { AlibabaEcsImageCloud } from '../../shared/providers/alibaba-ecs/image-cloud';
 import { type SimKit, startSimKit } from './sim-test-kit';
 
 describe('CopyImage rules (through the adapter, as the product meets them)', () => {

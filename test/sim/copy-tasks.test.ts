@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ImageState } from '../../shared/domain/image';
-import type { AlibabaEcsImageCloud } from '../../shared/adapters/alibaba-ecs-image-cloud';
+import { ImageState } from '../../shared/core/domain/image';
+import type { AlibabaEcsImageCloud } from '../../shared/providers/alibaba-ecs/image-cloud';
 import { type SimKit, startSimKit } from './sim-test-kit';
 
 const DESTINATIONS = ['cn-shanghai', 'cn-beijing', 'cn-shenzhen', 'ap-southeast-1', 'eu-central-1', 'us-west-1'];

@@ -1,8 +1,8 @@
 import OpenApi, { $OpenApiUtil } from '@alicloud/openapi-core';
 import * as $dara from '@darabonba/typescript';
-import { type AlibabaCredentials, explicitCredentials } from '../../shared/adapters/alibaba-credentials';
-import { AlibabaEcsImageCloud, type AlibabaEcsImageCloudOptions } from '../../shared/adapters/alibaba-ecs-image-cloud';
-import { rpcParams } from '../../shared/adapters/alibaba-rpc';
+import { type AlibabaCredentials, explicitCredentials } from '../../shared/providers/alibaba-ecs/credentials';
+import { AlibabaEcsImageCloud, type AlibabaEcsImageCloudOptions } from '../../shared/providers/alibaba-ecs/image-cloud';
+import { rpcParams } from '../../shared/providers/alibaba-ecs/rpc';
 import { type EcsSimulator, createEcsSimulator } from '../../sim/ecs-simulator';
 import type { SimSeedInput } from '../../sim/seed';
 import { ManualSimClock } from '../../sim/sim-clock';

@@ -1,11 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../shared/adapters/json-logger';
-import { ManualClock } from '../../shared/domain/clock';
-import { ImageState } from '../../shared/domain/image';
-import { type Job, JobStatus } from '../../shared/domain/job';
-import { advance, newJob } from '../../shared/domain/job-transitions';
-import { planJobs } from '../../shared/domain/policy';
-import { createCancelJob } from '../../shared/workflow/cancel-job';
+import { silentLogger } from '../../shared/platform/logging/json-logger';
+import { ManualClock } from '../../shared/core/domain/clock';
+import { ImageState } from '../../shared/core/domain/image';
+import { type Job, JobStatus } from '../../shared/core/domain/job';
+import { advance, newJob } from '../../shared/core/domain/job-transitions';
+import { planJobs } from '../../shared/core/domain/policy';
+import { createCancelJob } from '../../shared/core/use-cases/cancel-job';
 import { FakeImageCloud } from '../fakes/fake-image-cloud';
 import { InMemoryJobStore } from '../fakes/in-memory-job-store';
 import { recordingQueues } from '../fakes/recording-queue';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../../shared/adapters/json-logger';
-import { ManualClock } from '../../shared/domain/clock';
-import { ImageState } from '../../shared/domain/image';
-import { newJob } from '../../shared/domain/job-transitions';
-import { planJobs } from '../../shared/domain/policy';
-import { createJobWriter } from '../../shared/workflow/job-writer';
+import { silentLogger } from '../../shared/platform/logging/json-logger';
+import { ManualClock } from '../../shared/core/domain/clock';
+import { ImageState } from '../../shared/core/domain/image';
+import { newJob } from '../../shared/core/domain/job-transitions';
+import { planJobs } from '../../shared/core/domain/policy';
+import { createJobWriter } from '../../shared/core/use-cases/job-writer';
 import { InMemoryJobStore } from '../fakes/in-memory-job-store';
 import { RecordingQueue } from '../fakes/recording-queue';
 import { testPolicyConfig } from '../helpers/policy';

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_CREDENTIAL_CHAIN, explicitCredentials } from '../../../shared/adapters/alibaba-credentials';
-import { ECS_ACTIONS_USED, ECS_PAGE_SIZE, creationFilterTime } from '../../../shared/adapters/alibaba-ecs-image-cloud';
-import { ImageState } from '../../../shared/domain/image';
+import { DEFAULT_CREDENTIAL_CHAIN, explicitCredentials } from '../../../shared/providers/alibaba-ecs/credentials';
+import { ECS_ACTIONS_USED, ECS_PAGE_SIZE, creationFilterTime } from '../../../shared/providers/alibaba-ecs/image-cloud';
+import { ImageState } from '../../../shared/core/domain/image';
 import { STS_CREDENTIALS, type SimKit, TEST_CREDENTIALS, startSimKit } from '../../sim/sim-test-kit';
 
 const ALL_STATES = [ImageState.Pending, ImageState.Available, ImageState.Failed, ImageState.Unavailable];
@@ -179,7 +179,7 @@ describe('AlibabaEcsImageCloud over the wire', () => {
 describe('ECS_ACTIONS_USED', () => {
   it('lists exactly the actions the adapter invokes, each as a literal call', () => {
     // Prepare
-    const source = readFileSync('shared/adapters/alibaba-ecs-image-cloud.ts', 'utf8');
+    const source = readFileSync('shared/providers/alibaba-ecs/image-cloud.ts', 'utf8');
 
     // Act
     const invoked = [...source.matchAll(/this\.invoke\('([A-Za-z]+)'/g)].map((m) => m[1]);

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { explicitCredentials } from '../../../shared/adapters/alibaba-credentials';
-import { AlibabaEcsImageCloud } from '../../../shared/adapters/alibaba-ecs-image-cloud';
-import { ImageState } from '../../../shared/domain/image';
+import { explicitCredentials } from '../../../shared/providers/alibaba-ecs/credentials';
+import { AlibabaEcsImageCloud } from '../../../shared/providers/alibaba-ecs/image-cloud';
+import { ImageState } from '../../../shared/core/domain/image';
 
 const fixture = (name: string): string => readFileSync(`test/fixtures/alibaba/${name}`, 'utf8');
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { credentialsFromFcContext, redactSecrets, secretsOf, explicitCredentials } from '../../../shared/adapters/alibaba-credentials';
-import { toEcsError } from '../../../shared/adapters/alibaba-ecs-errors';
-import { ecsEndpointFromEnv, parseEcsEndpoint } from '../../../shared/adapters/alibaba-ecs-image-cloud';
+import { credentialsFromFcContext, redactSecrets, secretsOf, explicitCredentials } from '../../../shared/providers/alibaba-ecs/credentials';
+import { toEcsError } from '../../../shared/providers/alibaba-ecs/errors';
+import { ecsEndpointFromEnv, parseEcsEndpoint } from '../../../shared/providers/alibaba-ecs/image-cloud';
 
 const context = { action: 'CopyImage', region: 'cn-hangzhou', secrets: ['s3cr3t-value'] };
 

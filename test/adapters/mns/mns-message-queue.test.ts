@@ -1,7 +1,7 @@
 import MNSClient from '@alicloud/mns';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MNS_MAX_ATTEMPTS, MNS_MAX_BATCH_RECEIVE, MnsMessageQueue } from '../../../shared/adapters/mns-message-queue';
-import { ReplicationError } from '../../../shared/domain/errors';
+import { MNS_MAX_ATTEMPTS, MNS_MAX_BATCH_RECEIVE, MnsMessageQueue } from '../../../shared/stores/mns/mns-message-queue';
+import { ReplicationError } from '../../../shared/core/domain/errors';
 import { type MnsWireHarness, TEST_CREDENTIALS, startMnsWire } from '../../fakes/mns-wire/harness';
 
 const failureOf = async (promise: Promise<unknown>): Promise<ReplicationError> => {

@@ -1,6 +1,6 @@
-import { ImageState } from '../../../shared/domain/image';
-import type { Job } from '../../../shared/domain/job';
-import { advance, newJob } from '../../../shared/domain/job-transitions';
+import { ImageState } from '../../../shared/core/domain/image';
+import type { Job } from '../../../shared/core/domain/job';
+import { advance, newJob } from '../../../shared/core/domain/job-transitions';
 
 const at = (minute: number): Date => new Date(Date.UTC(2026, 0, 1, 0, minute));
 

@@ -1,6 +1,6 @@
 import TableStore from 'tablestore';
 import { afterEach, describe, expect, it } from 'vitest';
-import { describeOtsFailure } from '../../../shared/adapters/tablestore-job-store';
+import { describeOtsFailure } from '../../../shared/stores/tablestore/tablestore-job-store';
 import { TABLE, type TablestoreHarness, startTablestoreHarness } from '../../fakes/tablestore-wire/harness';
 
 const sdkErrorFrom = async (call: () => Promise<unknown>): Promise<unknown> => {

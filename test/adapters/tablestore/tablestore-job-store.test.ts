@@ -1,10 +1,10 @@
 import { inspect } from 'node:util';
 import TableStore from 'tablestore';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CorruptJobError } from '../../../shared/adapters/job-codec';
-import { TablestoreJobStore } from '../../../shared/adapters/tablestore-job-store';
-import { RetryableError, TerminalError, VersionConflictError } from '../../../shared/domain/errors';
-import type { Logger } from '../../../shared/ports/logger';
+import { CorruptJobError } from '../../../shared/stores/job-codec';
+import { TablestoreJobStore } from '../../../shared/stores/tablestore/tablestore-job-store';
+import { RetryableError, TerminalError, VersionConflictError } from '../../../shared/core/domain/errors';
+import type { Logger } from '../../../shared/core/ports/logger';
 import type { RecordedRequest } from '../../fakes/tablestore-wire/server';
 import { FAKE_CREDENTIALS, TABLE, type TablestoreHarness, startTablestoreHarness } from '../../fakes/tablestore-wire/harness';
 import { availableJob, cancel, claim, queuedJob } from './jobs';

@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import TableStore from 'tablestore';
 import { afterEach, describe, expect, it } from 'vitest';
-import { describeOtsFailure } from '../../../shared/adapters/tablestore-job-store';
+import { describeOtsFailure } from '../../../shared/stores/tablestore/tablestore-job-store';
 import { sign, stringToSign } from '../../fakes/tablestore-wire/auth';
 import { FAKE_CREDENTIALS, TABLE, type TablestoreHarness, startTablestoreHarness } from '../../fakes/tablestore-wire/harness';
 

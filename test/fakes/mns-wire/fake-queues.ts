@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { Clock } from '../../../shared/domain/clock';
+import type { Clock } from '../../../shared/core/domain/clock';
 
 /** An MNS error as the service answers it: status and code. */
 export class MnsFault extends Error {

@@ -1,5 +1,5 @@
-import { ManualClock } from '../../../shared/domain/clock';
-import { MnsMessageQueue, type MnsCredentials } from '../../../shared/adapters/mns-message-queue';
+import { ManualClock } from '../../../shared/core/domain/clock';
+import { MnsMessageQueue, type MnsCredentials } from '../../../shared/stores/mns/mns-message-queue';
 import type { QueueAttributes } from './fake-queues';
 import { MnsWireServer } from './mns-wire-server';
 

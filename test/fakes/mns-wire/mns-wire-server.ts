@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { type Clock, systemClock } from '../../../shared/domain/clock';
+import { type Clock, systemClock } from '../../../shared/core/domain/clock';
 import { DEFAULT_QUEUE_ATTRIBUTES, FakeQueues, MnsFault, type QueueAttributes, type StoredMessage } from './fake-queues';
 import { contentMd5, parseAuthorization, sign, signaturesMatch, stringToSign } from './signature';
 import { XmlSyntaxError, childTexts, parseXml, renderXml } from './xml';

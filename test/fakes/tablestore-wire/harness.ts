@@ -3,7 +3,7 @@ import {
   type TablestoreJobStoreOptions,
   TablestoreJobStore,
   createTablestoreClient,
-} from '../../../shared/adapters/tablestore-job-store';
+} from '../../../shared/stores/tablestore/tablestore-job-store';
 import { TablestoreWireFake, type TablestoreWireFakeOptions } from './server';
 
 export const FAKE_CREDENTIALS = {

@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import { explicitCredentials } from '../../providers/alibaba-ecs/credentials';
+import { AlibabaEcsImageCloud, parseEcsEndpoint } from '../../providers/alibaba-ecs/image-cloud';
+import { fetchWebhookTransport } from '../http/fetch-webhook-transport';
+import { createJsonLogger } from '../logging/json-logger';
+import { MnsMessageQueue } from '../../stores/mns/mns-message-queue';
+import { TablestoreJobStore } from '../../stores/tablestore/tablestore-job-store';
+import { type FunctionEnv, loadFunctionEnv } from './function-env';
+import { parsePolicyConfig, resolveWebhookSecrets, type WebhookSecrets } from '../../core/config/load-policy-config';
+import type { PolicyConfig } from '../../core/config/policy-config';
+import { systemClock } from '../../core/domain/clock';
+import { ConfigError } from '../../core/domain/errors';
+import { type FcCredentials, memoizeByCredentials } from './context';
+import type { Dependencies, Wiring } from './dependencies';
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+const loadPolicy = (env: FunctionEnv): PolicyConfig => {
+  if (env.IMAGE_REPLICATOR_POLICY !== undefined) return parsePolicyConfig(env.IMAGE_REPLICATOR_POLICY, 'IMAGE_REPLICATOR_POLICY');
+  const file = env.IMAGE_REPLICATOR_POLICY_FILE ?? '';
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`IMAGE_REPLICATOR_POLICY_FILE: cannot read ${file}`, { cause: error });
+  }
+  return parsePolicyConfig(text, file);
+};
+
+const mnsEndpoint = (env: FunctionEnv): string => {
+  if (env.IMAGE_REPLICATOR_MNS_ENDPOINT !== undefined) return env.IMAGE_REPLICATOR_MNS_ENDPOINT;
+  if (env.IMAGE_REPLICATOR_ACCOUNT_ID === undefined) {
+    throw new ConfigError('function environment is incomplete:\nIMAGE_REPLICATOR_MNS_ENDPOINT or IMAGE_REPLICATOR_ACCOUNT_ID must be set');
+  }
+  return `https://${env.IMAGE_REPLICATOR_ACCOUNT_ID}.mns.${env.IMAGE_REPLICATOR_REGION}.aliyuncs.com`;
+};
+
+/**
+ * The FC composition root: environment and policy validated once at cold start (a bad one fails
+ * the start with the variable or zod path in the log), clients built once per STS credential set.
+ */
+export const createCloudWiring = (processEnv: NodeJS.ProcessEnv, options: { webhookSecrets: boolean }): Wiring => {
+  const env = loadFunctionEnv(processEnv);
+  const config = loadPolicy(env);
+  const secrets: WebhookSecrets = options.webhookSecrets ? resolveWebhookSecrets(config, processEnv) : new Map();
+  const ecsEndpoint = env.IMAGE_REPLICATOR_ECS_ENDPOINT === undefined ? undefined : parseEcsEndpoint(env.IMAGE_REPLICATOR_ECS_ENDPOINT);
+  const mns = mnsEndpoint(env);
+  const accountId = env.IMAGE_REPLICATOR_ACCOUNT_ID ?? new URL(mns).hostname.split('.')[0] ?? '';
+  const otsEndpoint = env.IMAGE_REPLICATOR_OTS_ENDPOINT ?? `https://${env.IMAGE_REPLICATOR_OTS_INSTANCE}.${env.IMAGE_REPLICATOR_REGION}.ots.aliyuncs.com`;
+
+  const build = memoizeByCredentials((credentials: FcCredentials | undefined): Dependencies => {
+    if (credentials === undefined) {
+      throw new ConfigError('the invocation carries no credentials: give the function a RAM role (s.yaml `role`)');
+    }
+    const logger = createJsonLogger({
+      level: env.IMAGE_REPLICATOR_LOG_LEVEL,
+      secrets: [...secrets.values(), credentials.accessKeySecret, credentials.securityToken ?? ''],
+    });
+    const queue = (queueName: string) =>
+      new MnsMessageQueue({ accountId, region: env.IMAGE_REPLICATOR_REGION, endpoint: mns, credentials, queueName });
+    return {
+      config,
+      secrets,
+      images: new AlibabaEcsImageCloud({ credentials: explicitCredentials(credentials), endpoint: ecsEndpoint }),
+      jobs: new TablestoreJobStore({
+        endpoint: otsEndpoint,
+        instanceName: env.IMAGE_REPLICATOR_OTS_INSTANCE,
+        tableName: env.IMAGE_REPLICATOR_TABLE,
+        credentials,
+        logger,
+      }),
+      queues: { startCopy: queue(env.IMAGE_REPLICATOR_START_COPY_QUEUE), notify: queue(env.IMAGE_REPLICATOR_NOTIFY_QUEUE) },
+      deadLetters: queue(env.IMAGE_REPLICATOR_DEAD_LETTER_QUEUE),
+      transport: fetchWebhookTransport,
+      clock: systemClock,
+      logger,
+      pause: sleep,
+    };
+  });
+  return { dependencies: build };
+};

@@ -1,0 +1,29 @@
+import type { WebhookSecrets } from '../../core/config/load-policy-config';
+import type { PolicyConfig } from '../../core/config/policy-config';
+import type { Clock } from '../../core/domain/clock';
+import type { ImageCloud } from '../../core/ports/image-cloud';
+import type { JobStore } from '../../core/ports/job-store';
+import type { Logger } from '../../core/ports/logger';
+import type { MessageQueue, Queues } from '../../core/ports/message-queue';
+import type { WebhookTransport } from '../../core/ports/webhook-transport';
+import type { FcCredentials } from './context';
+
+/** Everything a handler may need, built by a wiring: the cloud one (FC) or the local one (runtime). */
+export interface Dependencies {
+  readonly config: PolicyConfig;
+  readonly secrets: WebhookSecrets;
+  readonly images: ImageCloud;
+  readonly jobs: JobStore;
+  readonly queues: Queues;
+  /** Where input that cannot be understood is set aside, with the reason, for an operator. */
+  readonly deadLetters: MessageQueue;
+  readonly transport: WebhookTransport;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly pause: (ms: number) => Promise<void>;
+}
+
+export interface Wiring {
+  /** Called once per invocation; implementations cache per credential set. */
+  dependencies(credentials: FcCredentials | undefined): Dependencies;
+}

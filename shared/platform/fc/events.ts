@@ -1,0 +1,181 @@
+import { z } from 'zod';
+import { formatIssues } from '../../core/config/load-policy-config';
+import { InvalidInputError } from '../../core/domain/errors';
+
+/**
+ * Decoding what Function Compute hands a function. The event arrives as a Buffer holding one of:
+ * a timer payload, a CloudEvent from EventBridge (an ActionTrail API call), or CloudEvents from an
+ * MNS queue trigger (one object or an array; `data.messageBody` base64 or plain).
+ */
+
+export const TimerEvent = z
+  .object({ triggerTime: z.string().min(1), triggerName: z.string().min(1), payload: z.string().optional() })
+  .loose();
+export type TimerEvent = z.infer<typeof TimerEvent>;
+
+const CloudEventEnvelope = z
+  .object({
+    id: z.string().min(1),
+    source: z.string().min(1),
+    specversion: z.string().optional(),
+    type: z.string().min(1),
+    time: z.string().optional(),
+    data: z.unknown(),
+  })
+  .loose();
+
+export const MnsQueueEvent = CloudEventEnvelope.extend({
+  type: z.literal('mns:Queue:SendMessage'),
+  data: z.object({ messageId: z.string().min(1), messageBody: z.string(), requestId: z.string().optional() }).loose(),
+});
+
+/** The ActionTrail record EventBridge forwards for an ECS write call. */
+export const ActionTrailApiCall = z
+  .object({
+    eventId: z.string().min(1),
+    eventName: z.string().min(1),
+    serviceName: z.string().optional(),
+    acsRegion: z.string().min(1),
+    eventTime: z.string().optional(),
+    errorCode: z.string().optional(),
+    requestParameters: z.record(z.string(), z.unknown()).optional(),
+    responseElements: z.record(z.string(), z.unknown()).optional(),
+    userIdentity: z.object({ accountId: z.string().optional(), type: z.string().optional() }).loose().optional(),
+  })
+  .loose();
+export type ActionTrailApiCall = z.infer<typeof ActionTrailApiCall>;
+
+const ActionTrailEvent = CloudEventEnvelope.extend({ data: ActionTrailApiCall });
+
+/** API calls that leave a new custom image in some region. */
+export const IMAGE_CREATING_EVENTS = ['CreateImage', 'CopyImage', 'ImportImage'] as const;
+
+/** One unit of work for start-copy, or a piece of input that could not be understood. */
+export type StartCopyInput =
+  | { readonly kind: 'sweep'; readonly triggerTime: string; readonly payload?: string | undefined }
+  | {
+      readonly kind: 'image-event';
+      readonly eventId: string;
+      readonly eventName: string;
+      /** Region the new image lives in. */
+      readonly region: string;
+      /** Absent when the event did not carry it: start-copy then sweeps that region. */
+      readonly imageId?: string | undefined;
+    }
+  | { readonly kind: 'ignored-event'; readonly eventId: string; readonly reason: string }
+  | { readonly kind: 'queue-message'; readonly messageId: string; readonly body: string }
+  | { readonly kind: 'invalid'; readonly reason: string; readonly raw: string };
+
+const describeZodError = (error: z.ZodError): string => formatIssues(error.issues).replace(/\n/g, '; ');
+
+/** Queue bodies: the MNS adapter sends base64 JSON; a trigger with IsBase64Decode hands us plain JSON. */
+export const decodeMessageBody = (body: string): string => {
+  const trimmed = body.trim();
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) return trimmed;
+  if (/^[A-Za-z0-9+/=\s_-]+$/.test(trimmed)) {
+    const decoded = Buffer.from(trimmed, 'base64').toString('utf8').trim();
+    if (decoded.startsWith('{') || decoded.startsWith('[')) return decoded;
+  }
+  throw new InvalidInputError('data.messageBody is neither JSON nor base64-encoded JSON');
+};
+
+const readString = (record: Record<string, unknown> | undefined, ...keys: string[]): string | undefined => {
+  for (const key of keys) {
+    const value = record?.[key];
+    if (typeof value === 'string' && value.length > 0) return value;
+  }
+  return undefined;
+};
+
+const fromActionTrail = (envelope: z.infer<typeof ActionTrailEvent>): StartCopyInput => {
+  const call = envelope.data;
+  if (!(IMAGE_CREATING_EVENTS as readonly string[]).includes(call.eventName)) {
+    return { kind: 'ignored-event', eventId: envelope.id, reason: `${call.eventName} does not create an image` };
+  }
+  if (call.errorCode !== undefined) {
+    return { kind: 'ignored-event', eventId: envelope.id, reason: `${call.eventName} failed with ${call.errorCode}` };
+  }
+  // A CopyImage call is made in the source region; the new image lives in its destination.
+  const region =
+    call.eventName === 'CopyImage'
+      ? (readString(call.requestParameters, 'DestinationRegionId') ?? call.acsRegion)
+      : call.acsRegion;
+  return {
+    kind: 'image-event',
+    eventId: envelope.id,
+    eventName: call.eventName,
+    region,
+    imageId: readString(call.responseElements, 'ImageId', 'imageId'),
+  };
+};
+
+const decodeOne = (item: unknown, raw: string): StartCopyInput => {
+  const timer = TimerEvent.safeParse(item);
+  if (timer.success) return { kind: 'sweep', triggerTime: timer.data.triggerTime, payload: timer.data.payload };
+  const queued = MnsQueueEvent.safeParse(item);
+  if (queued.success) {
+    try {
+      return { kind: 'queue-message', messageId: queued.data.data.messageId, body: decodeMessageBody(queued.data.data.messageBody) };
+    } catch (error) {
+      return { kind: 'invalid', reason: `message ${queued.data.data.messageId}: ${(error as Error).message}`, raw };
+    }
+  }
+  const trail = ActionTrailEvent.safeParse(item);
+  if (trail.success) return fromActionTrail(trail.data);
+  const envelope = CloudEventEnvelope.safeParse(item);
+  if (!envelope.success) {
+    return { kind: 'invalid', reason: `not a timer event or CloudEvent: ${describeZodError(envelope.error)}`, raw };
+  }
+  if (envelope.data.type === 'mns:Queue:SendMessage') {
+    return { kind: 'invalid', reason: `queue event ${envelope.data.id}: ${describeZodError(queued.error)}`, raw };
+  }
+  return { kind: 'invalid', reason: `event ${envelope.data.id} of type ${envelope.data.type}: ${describeZodError(trail.error)}`, raw };
+};
+
+/** Never throws: each item of a batch is decoded on its own so one bad item cannot sink the rest. */
+export const decodeStartCopyEvent = (event: Buffer | string | object): StartCopyInput[] => {
+  const text = Buffer.isBuffer(event) ? event.toString('utf8') : typeof event === 'string' ? event : JSON.stringify(event);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return [{ kind: 'invalid', reason: 'the event is not JSON', raw: text.slice(0, 4096) }];
+  }
+  const items = Array.isArray(parsed) ? parsed : [parsed];
+  if (items.length === 0) return [];
+  return items.map((item) => {
+    // A hostile event can nest deeper than JSON.stringify or the schemas can walk: still just invalid.
+    let raw = text.slice(0, 4096);
+    try {
+      raw = JSON.stringify(item).slice(0, 4096);
+      return decodeOne(item, raw);
+    } catch (error) {
+      return { kind: 'invalid' as const, reason: `the event cannot be read: ${(error as Error).message}`, raw };
+    }
+  });
+};
+
+export type QueueInput =
+  | { readonly kind: 'queue-message'; readonly messageId: string; readonly body: string }
+  | { readonly kind: 'invalid'; readonly reason: string; readonly raw: string };
+
+/** For functions that only take queue messages (notify). */
+export const decodeQueueEvent = (event: Buffer | string | object): QueueInput[] =>
+  decodeStartCopyEvent(event).map((input) =>
+    input.kind === 'queue-message' || input.kind === 'invalid'
+      ? input
+      : { kind: 'invalid', reason: `expected a queue message, got ${input.kind}`, raw: JSON.stringify(input) },
+  );
+
+/** Parses a decoded message body against a contract; the error names the field. */
+export const parseMessage = <T>(schema: z.ZodType<T>, body: string, messageId: string): T => {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch (error) {
+    throw new InvalidInputError(`message ${messageId}: body is not JSON`, { cause: error });
+  }
+  const result = schema.safeParse(json);
+  if (!result.success) throw new InvalidInputError(`message ${messageId}: ${describeZodError(result.error)}`);
+  return result.data;
+};

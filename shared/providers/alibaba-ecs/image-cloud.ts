@@ -1,0 +1,275 @@
+import OpenApi, { $OpenApiUtil } from '@alicloud/openapi-core';
+import * as $dara from '@darabonba/typescript';
+import { z } from 'zod';
+import { ConfigError, TerminalError, isReplicationError } from '../../core/domain/errors';
+import { type CloudImage, ImageState } from '../../core/domain/image';
+import type { CopyImageCommand, ImageCloud, ImageQuery } from '../../core/ports/image-cloud';
+import { type AlibabaCredentialSource, sdkCredential, secretsOf } from './credentials';
+import { toEcsError } from './errors';
+import { rpcParams } from './rpc';
+
+/** Every ECS action this adapter calls. The RAM policy is derived from these literals: keep them literal. */
+export const ECS_ACTIONS_USED = ['DescribeImages', 'CopyImage', 'CancelCopyImage', 'DeleteImage'] as const;
+export type EcsAction = (typeof ECS_ACTIONS_USED)[number];
+
+export const ECS_API_VERSION = '2014-05-26';
+export const ECS_ENDPOINT_ENV = 'IMAGE_REPLICATOR_ECS_ENDPOINT';
+
+/** The SDK retries nothing by default; these are ours. Backoff ceiling 2^(attempt·period) ms, equal jitter. */
+export const ECS_RETRY_MAX_ATTEMPTS = 3;
+export const ECS_RETRY_BACKOFF_PERIOD = 7;
+export const ECS_RETRY_MAX_DELAY_MS = 2_000;
+export const ECS_READ_TIMEOUT_MS = 10_000;
+export const ECS_CONNECT_TIMEOUT_MS = 5_000;
+/** DescribeImages' maximum. */
+export const ECS_PAGE_SIZE = 100;
+const MAX_PAGES = 1_000;
+
+export interface EcsEndpointOverride {
+  /** host:port, no scheme. */
+  readonly endpoint: string;
+  readonly protocol: 'http' | 'https';
+}
+
+export interface EcsRetrySettings {
+  readonly maxAttempts: number;
+  readonly backoffPeriod: number;
+  readonly maxDelayMs: number;
+}
+
+export interface AlibabaEcsImageCloudOptions {
+  readonly credentials: AlibabaCredentialSource;
+  /** Set to talk to the simulator (or a private endpoint); otherwise `ecs.<region>.aliyuncs.com` over https. */
+  readonly endpoint?: EcsEndpointOverride | undefined;
+  readonly readTimeoutMs?: number | undefined;
+  readonly connectTimeoutMs?: number | undefined;
+  readonly retry?: Partial<EcsRetrySettings> | undefined;
+}
+
+/** Parses `http://127.0.0.1:8123` (the IMAGE_REPLICATOR_ECS_ENDPOINT form) into the SDK's endpoint + protocol. */
+export const parseEcsEndpoint = (url: string): EcsEndpointOverride => {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch (error) {
+    throw new ConfigError(`${ECS_ENDPOINT_ENV} must be a URL like http://127.0.0.1:8123, got "${url}"`, { cause: error });
+  }
+  const protocol = parsed.protocol.replace(/:$/, '');
+  if ((protocol !== 'http' && protocol !== 'https') || parsed.host === '' || (parsed.pathname !== '/' && parsed.pathname !== '') || parsed.search !== '' || parsed.username !== '') {
+    throw new ConfigError(`${ECS_ENDPOINT_ENV} must be http(s)://host[:port] with no path, query or user, got "${url}"`);
+  }
+  return { endpoint: parsed.host, protocol };
+};
+
+export const ecsEndpointFromEnv = (env: NodeJS.ProcessEnv = process.env): EcsEndpointOverride | undefined => {
+  const raw = env[ECS_ENDPOINT_ENV];
+  return raw === undefined || raw === '' ? undefined : parseEcsEndpoint(raw);
+};
+
+const ALIBABA_STATUS = z.enum(['Creating', 'Waiting', 'Available', 'UnAvailable', 'CreateFailed', 'Deprecated']);
+
+const STATE_OF: Readonly<Record<z.infer<typeof ALIBABA_STATUS>, ImageState>> = {
+  Creating: ImageState.Pending,
+  Waiting: ImageState.Pending,
+  Available: ImageState.Available,
+  CreateFailed: ImageState.Failed,
+  UnAvailable: ImageState.Unavailable,
+  Deprecated: ImageState.Unavailable,
+};
+
+const STATUSES_OF: Readonly<Record<ImageState, readonly string[]>> = {
+  [ImageState.Pending]: ['Creating', 'Waiting'],
+  [ImageState.Available]: ['Available'],
+  [ImageState.Failed]: ['CreateFailed'],
+  [ImageState.Unavailable]: ['UnAvailable', 'Deprecated'],
+};
+
+const imageSchema = z.object({
+  ImageId: z.string().min(1),
+  ImageName: z.string(),
+  Description: z.string().optional(),
+  Status: ALIBABA_STATUS,
+  /** A string such as "40%" (sometimes "40", sometimes empty). */
+  Progress: z.string().regex(/^(\d{1,3}(\.\d+)?%?)?$/).optional(),
+  Size: z.number().nonnegative(),
+  CreationTime: z
+    .string()
+    .refine((text) => text === '' || !Number.isNaN(Date.parse(text)), 'not a date')
+    .optional(),
+  Tags: z.object({ Tag: z.array(z.object({ TagKey: z.string(), TagValue: z.string().optional() })) }).optional(),
+  DiskDeviceMappings: z
+    .object({ DiskDeviceMapping: z.array(z.object({ Encrypted: z.union([z.boolean(), z.string()]).optional() }).loose()) })
+    .optional(),
+});
+
+const describeImagesSchema = z.object({
+  TotalCount: z.number().int().nonnegative(),
+  PageNumber: z.number().int().positive(),
+  PageSize: z.number().int().positive(),
+  Images: z.object({ Image: z.array(imageSchema) }),
+});
+
+const copyImageSchema = z.object({ ImageId: z.string().min(1) });
+const responseSchema = z.object({ body: z.unknown() });
+
+const percent = (progress: string | undefined): number | undefined => {
+  if (progress === undefined || progress === '') return undefined;
+  return Math.min(100, Math.max(0, Math.round(Number.parseFloat(progress))));
+};
+
+const toCloudImage = (region: string, raw: z.infer<typeof imageSchema>): CloudImage => {
+  const disks = raw.DiskDeviceMappings?.DiskDeviceMapping ?? [];
+  const flags = disks.map((d) => d.Encrypted).filter((e) => e !== undefined);
+  return {
+    id: raw.ImageId,
+    region,
+    name: raw.ImageName,
+    description: raw.Description === '' ? undefined : raw.Description,
+    state: STATE_OF[raw.Status],
+    progressPercent: percent(raw.Progress),
+    sizeGiB: raw.Size,
+    tags: Object.fromEntries((raw.Tags?.Tag ?? []).map((t) => [t.TagKey, t.TagValue ?? ''])),
+    createdAt: raw.CreationTime === undefined || raw.CreationTime === '' ? undefined : new Date(raw.CreationTime).toISOString(),
+    encrypted: flags.length === 0 ? undefined : flags.some((e) => e === true || e === 'true'),
+  };
+};
+
+/** `yyyy-MM-ddTHH:mmZ`, rounded down to the minute, as DescribeImages' creation-time filter wants. */
+export const creationFilterTime = (date: Date): string => `${date.toISOString().slice(0, 16)}Z`;
+
+const tagParams = (tags: Readonly<Record<string, string>> | undefined): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(tags ?? {}).flatMap(([key, value], index) => [
+      [`Tag.${index + 1}.Key`, key],
+      [`Tag.${index + 1}.Value`, value],
+    ]),
+  );
+
+const parseBody = <T>(action: EcsAction, region: string, schema: z.ZodType<T>, body: unknown): T => {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const fields = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; ');
+  throw new TerminalError('EcsUnexpectedResponse', `ECS ${action} in ${region} answered an unexpected body: ${fields}`, {
+    cause: parsed.error,
+    details: { action, region },
+  });
+};
+
+/** The ImageCloud port over ECS's RPC API, through openapi-core's generic callApi (no 28 MB ECS SDK). */
+export class AlibabaEcsImageCloud implements ImageCloud {
+  readonly #clients = new Map<string, OpenApi>();
+  readonly #secrets: readonly string[];
+  readonly #retry: EcsRetrySettings;
+
+  constructor(private readonly options: AlibabaEcsImageCloudOptions) {
+    this.#secrets = secretsOf(options.credentials);
+    this.#retry = {
+      maxAttempts: options.retry?.maxAttempts ?? ECS_RETRY_MAX_ATTEMPTS,
+      backoffPeriod: options.retry?.backoffPeriod ?? ECS_RETRY_BACKOFF_PERIOD,
+      maxDelayMs: options.retry?.maxDelayMs ?? ECS_RETRY_MAX_DELAY_MS,
+    };
+  }
+
+  async listImages(region: string, query: ImageQuery): Promise<CloudImage[]> {
+    if (query.states.length === 0) return [];
+    const statuses = [...new Set(query.states.flatMap((state) => STATUSES_OF[state]))];
+    const filter: Record<string, string> = {
+      Status: statuses.join(','),
+      PageSize: String(ECS_PAGE_SIZE),
+      ...(query.imageId === undefined ? {} : { ImageId: query.imageId }),
+      ...(query.ownedBySelf === true ? { ImageOwnerAlias: 'self' } : {}),
+      ...tagParams(query.tags),
+      ...(query.createdSince === undefined
+        ? {}
+        : { 'Filter.1.Key': 'CreationStartTime', 'Filter.1.Value': creationFilterTime(query.createdSince) }),
+    };
+    const found = new Map<string, CloudImage>();
+    for (let page = 1; page <= MAX_PAGES; page += 1) {
+      const body = await this.invoke('DescribeImages', region, { ...filter, PageNumber: String(page) });
+      const parsed = parseBody('DescribeImages', region, describeImagesSchema, body);
+      for (const raw of parsed.Images.Image) found.set(raw.ImageId, toCloudImage(region, raw));
+      // A short page is the last one, whatever TotalCount claims.
+      if (parsed.Images.Image.length < ECS_PAGE_SIZE || page * ECS_PAGE_SIZE >= parsed.TotalCount) break;
+    }
+    return [...found.values()];
+  }
+
+  async copyImage(command: CopyImageCommand): Promise<{ readonly imageId: string }> {
+    const body = await this.invoke('CopyImage', command.sourceRegion, {
+      ImageId: command.sourceImageId,
+      DestinationRegionId: command.destinationRegion,
+      DestinationImageName: command.name,
+      ...(command.description === undefined ? {} : { DestinationDescription: command.description }),
+      ...(command.encrypted === undefined ? {} : { Encrypted: String(command.encrypted) }),
+      ...(command.kmsKeyId === undefined ? {} : { KMSKeyId: command.kmsKeyId }),
+      ...tagParams(command.tags),
+      ClientToken: command.idempotencyToken,
+    });
+    return { imageId: parseBody('CopyImage', command.sourceRegion, copyImageSchema, body).ImageId };
+  }
+
+  async cancelCopy(region: string, imageId: string): Promise<void> {
+    await this.invoke('CancelCopyImage', region, { ImageId: imageId });
+  }
+
+  async deleteImage(region: string, imageId: string): Promise<void> {
+    try {
+      await this.invoke('DeleteImage', region, { ImageId: imageId });
+    } catch (error) {
+      if (isReplicationError(error) && error.code === 'InvalidImageId.NotFound') return;
+      throw error;
+    }
+  }
+
+  /** The one door to ECS: signs, retries throttling and 5xx, and translates failures. */
+  private async invoke(action: EcsAction, region: string, params: Record<string, string>): Promise<unknown> {
+    const client = this.clientFor(region);
+    const request = new $OpenApiUtil.OpenApiRequest({ query: { RegionId: region, ...params } });
+    try {
+      const response: unknown = await client.callApi(this.paramsFor(action), request, new $dara.RuntimeOptions({}));
+      return responseSchema.parse(response).body;
+    } catch (error) {
+      throw toEcsError(error, { action, region, secrets: this.#secrets });
+    }
+  }
+
+  private paramsFor(action: EcsAction): $OpenApiUtil.Params {
+    return rpcParams(action, ECS_API_VERSION);
+  }
+
+  private clientFor(region: string): OpenApi {
+    const cached = this.#clients.get(region);
+    if (cached) return cached;
+    const override = this.options.endpoint;
+    const client = new OpenApi(
+      new $OpenApiUtil.Config({
+        credential: sdkCredential(this.options.credentials),
+        regionId: region,
+        endpoint: override?.endpoint ?? `ecs.${region}.aliyuncs.com`,
+        protocol: override?.protocol ?? 'https',
+        readTimeout: this.options.readTimeoutMs ?? ECS_READ_TIMEOUT_MS,
+        connectTimeout: this.options.connectTimeoutMs ?? ECS_CONNECT_TIMEOUT_MS,
+        retryOptions: this.retryOptions(),
+      }),
+    );
+    this.#clients.set(region, client);
+    return client;
+  }
+
+  /** Throttling and 5xx only: a timeout is surfaced, because CopyImage's outcome is then unknown and the caller decides. */
+  private retryOptions(): $dara.RetryOptions {
+    const { maxAttempts, backoffPeriod, maxDelayMs } = this.#retry;
+    return new $dara.RetryOptions({
+      retryable: maxAttempts > 1,
+      retryCondition: [
+        {
+          maxAttempts,
+          exception: ['ThrottlingError', 'ServerError'],
+          errorCode: ['Throttling', 'Throttling.User', 'Throttling.Api', 'ServiceUnavailable', 'InternalError'],
+          backoff: { policy: 'EqualJitter', period: backoffPeriod, cap: maxDelayMs },
+          maxDelay: maxDelayMs,
+        },
+      ],
+    });
+  }
+}

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { TerminalError } from '../core/domain/errors';
+import { DeliveryStatus, type Job, JobStatus, NotificationStatus } from '../core/domain/job';
+
+/**
+ * How a job is kept in a store: its JSON. A stored row is read from outside the process (another
+ * version of the product, a hand edit, a half-applied migration), so it is parsed, not trusted.
+ */
+
+const optionalString = z.string().optional();
+
+const jobErrorSchema = z.object({ code: z.string(), message: z.string(), at: z.string() });
+
+const webhookDeliverySchema = z.object({
+  status: z.enum([DeliveryStatus.Pending, DeliveryStatus.Delivered, DeliveryStatus.GaveUp]),
+  attempts: z.number().int().nonnegative(),
+  lastError: optionalString,
+  deliveredAt: optionalString,
+});
+
+const jobSchema = z.object({
+  id: z.string().min(1),
+  version: z.number().int().nonnegative(),
+  status: z.enum(Object.values(JobStatus) as [JobStatus, ...JobStatus[]]),
+  attempt: z.number().int().positive(),
+  round: z.number().int().positive(),
+  policy: z.string(),
+  source: z.object({
+    region: z.string(),
+    imageId: z.string(),
+    imageName: z.string(),
+    sizeGiB: z.number().optional(),
+  }),
+  destination: z.object({
+    region: z.string(),
+    imageName: z.string(),
+    description: optionalString,
+    encrypted: z.boolean().optional(),
+    kmsKeyId: optionalString,
+    tags: z.record(z.string(), z.string()),
+  }),
+  copyTimeoutSeconds: z.number().int().positive(),
+  maxAttempts: z.number().int().positive(),
+  webhooks: z.array(z.string()),
+  destinationImageId: optionalString,
+  progressPercent: z.number().min(0).max(100).optional(),
+  lastError: jobErrorSchema.optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  copyStartedAt: optionalString,
+  finishedAt: optionalString,
+  notBefore: optionalString,
+  notification: z.object({
+    status: z.enum(Object.values(NotificationStatus) as [NotificationStatus, ...NotificationStatus[]]),
+    eventId: optionalString,
+    requestedAt: optionalString,
+    webhooks: z.record(z.string(), webhookDeliverySchema),
+  }),
+}) satisfies z.ZodType<Job>;
+
+/** A stored job that does not parse. Terminal: retrying reads the same bytes again. */
+export class CorruptJobError extends TerminalError {
+  constructor(jobId: string, field: string, reason: string, options: { cause?: unknown } = {}) {
+    super('CorruptStoredJob', `stored job ${jobId} is corrupt: ${field}: ${reason}`, {
+      ...options,
+      details: { jobId, field },
+    });
+  }
+}
+
+export const encodeJob = (job: Job): string => JSON.stringify(job);
+
+/** Parses a stored job; `jobId` is the key it was stored under, used to name it when corrupt. */
+export const decodeJob = (jobId: string, text: string): Job => {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new CorruptJobError(jobId, '(body)', 'not JSON', { cause: error });
+  }
+  const parsed = jobSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue && issue.path.length > 0 ? issue.path.join('.') : '(body)';
+    throw new CorruptJobError(jobId, field, issue?.message ?? 'invalid', { cause: parsed.error });
+  }
+  if (parsed.data.id !== jobId) {
+    throw new CorruptJobError(jobId, 'id', `holds the job ${parsed.data.id}`);
+  }
+  return parsed.data;
+};

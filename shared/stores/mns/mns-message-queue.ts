@@ -1,0 +1,370 @@
+import MNSClient from '@alicloud/mns';
+import { z } from 'zod';
+import { ConfigError, ReplicationError, RetryableError, TerminalError } from '../../core/domain/errors';
+import type { MessageQueue, QueueConsumer, ReceivedMessage } from '../../core/ports/message-queue';
+
+/** Tries per call, the SDK itself retries nothing; then the backoff between tries, doubling. */
+export const MNS_MAX_ATTEMPTS = 4;
+export const MNS_BACKOFF_BASE_MS = 100;
+export const MNS_BACKOFF_MAX_MS = 2_000;
+/** Short enough that a function is not stuck on one call for the SDK's default 40 s. */
+export const MNS_READ_TIMEOUT_MS = 10_000;
+export const MNS_CONNECT_TIMEOUT_MS = 5_000;
+
+export const MNS_MAX_DELAY_SECONDS = 604_800;
+export const MNS_MAX_VISIBILITY_SECONDS = 43_200;
+export const MNS_MAX_BATCH_RECEIVE = 16;
+export const MNS_MAX_WAIT_SECONDS = 30;
+/** The service limit applies to the body as sent, and base64 makes it 4/3 larger. */
+export const MNS_MAX_MESSAGE_BYTES = 65_536;
+export const MNS_MAX_BODY_BYTES = (MNS_MAX_MESSAGE_BYTES / 4) * 3;
+
+/** The SDK calls the adapter makes; tests and callers may inject their own client. */
+export type MnsClientLike = Pick<
+  MNSClient,
+  'sendMessage' | 'batchReceiveMessage' | 'deleteMessage' | 'changeMessageVisibility' | 'getQueueAttributes' | 'createQueue' | 'setQueueAttributes'
+>;
+type MnsResponse = Awaited<ReturnType<MNSClient['sendMessage']>>;
+
+export interface MnsCredentials {
+  readonly accessKeyId: string;
+  readonly accessKeySecret: string;
+  /** The STS token FC hands the function; sent as `security-token`. */
+  readonly securityToken?: string | undefined;
+}
+
+interface CommonOptions {
+  readonly queueName: string;
+  /** Long polling for `receive`, 0–30 s. Defaults to 0: operator tools should not hang. */
+  readonly receiveWaitSeconds?: number | undefined;
+  /** Where the backoff waits; tests pass one that records instead of sleeping. */
+  readonly sleep?: ((ms: number) => Promise<void>) | undefined;
+}
+
+export type MnsMessageQueueOptions =
+  | (CommonOptions & {
+      readonly accountId: string;
+      readonly region: string;
+      /** http(s)://...; defaults to the SDK's regional endpoint. */
+      readonly endpoint?: string | undefined;
+      readonly credentials: MnsCredentials;
+    })
+  | (CommonOptions & { readonly client: MnsClientLike });
+
+export interface MnsQueueSettings {
+  readonly visibilityTimeout: number;
+  readonly messageRetentionPeriod: number;
+  readonly maximumMessageSize: number;
+  readonly pollingWaitSeconds: number;
+  readonly deadLetter?: { readonly queueName: string; readonly maxReceiveCount: number } | undefined;
+}
+
+export interface EnsureQueueResult {
+  readonly action: 'created' | 'updated' | 'unchanged';
+  /** Always false: see ensureQueue. The caller tells the operator to set it another way. */
+  readonly deadLetterPolicyApplied: false;
+}
+
+const clientOptionsSchema = z.object({
+  accountId: z.string().min(1),
+  region: z.string().min(1),
+  endpoint: z
+    .string()
+    .regex(/^https?:\/\/\S+$/, 'must start with http:// or https://')
+    .optional(),
+  queueName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,255}$/, 'letters, digits and hyphens, starting with a letter or digit'),
+  credentials: z.object({ accessKeyId: z.string().min(1), accessKeySecret: z.string().min(1), securityToken: z.string().min(1).optional() }),
+});
+
+const numeric = z.string().regex(/^-?\d+$/).transform(Number);
+
+const receivedSchema = z.object({
+  MessageId: z.string().min(1),
+  ReceiptHandle: z.string().min(1),
+  MessageBody: z.string(),
+  EnqueueTime: numeric,
+  DequeueCount: numeric,
+});
+/** The SDK answers a batch as an array, but one loose object is tolerated rather than lost. */
+const receivedBatchSchema = z.union([z.array(receivedSchema), receivedSchema.transform((message) => [message])]);
+const sentSchema = z.object({ MessageId: z.string().min(1) });
+const visibilitySchema = z.object({ ReceiptHandle: z.string().min(1) });
+const queueAttributesSchema = z.object({
+  VisibilityTimeout: numeric,
+  MessageRetentionPeriod: numeric,
+  MaximumMessageSize: numeric,
+  PollingWaitSeconds: numeric,
+});
+
+const settingsSchema = z.object({
+  visibilityTimeout: z.number().int().min(1).max(MNS_MAX_VISIBILITY_SECONDS),
+  messageRetentionPeriod: z.number().int().min(60).max(604_800),
+  maximumMessageSize: z.number().int().min(1024).max(MNS_MAX_MESSAGE_BYTES),
+  pollingWaitSeconds: z.number().int().min(0).max(MNS_MAX_WAIT_SECONDS),
+});
+
+/** Codes worth another try even when the status is not 5xx. */
+const RETRYABLE_CODES = new Set(['InternalError', 'ServiceUnavailable', 'Throttling', 'TimeExpired']);
+const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH']);
+const STALE_HANDLE_CODES = new Set(['ReceiptHandleError', 'MessageNotExist']);
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+interface Failure {
+  readonly code: string;
+  /** What the caller should do with the work: try again later or give up. */
+  readonly retryable: boolean;
+  /** Whether another try within this call may succeed. */
+  readonly transient: boolean;
+  readonly status?: number | undefined;
+  readonly requestId?: string | undefined;
+  readonly cause: unknown;
+}
+
+/**
+ * The SDK throws a plain Error named `MNS<Code>Error` for an XML error answer (no `code`, no
+ * status property: both are only in the name and the message), node/httpx errors for the network,
+ * and does not throw at all for a non-XML error answer such as a gateway's bare 503.
+ */
+const classify = (error: unknown): Failure => {
+  if (error instanceof Error) {
+    const mns = /^MNS(\w+)Error$/.exec(error.name);
+    if (mns?.[1]) {
+      const status = Number(/failed with (\d{3})\./.exec(error.message)?.[1] ?? Number.NaN);
+      const requestId = /requestid: ([^,\s]+)/.exec(error.message)?.[1];
+      const transient = status >= 500 || RETRYABLE_CODES.has(mns[1]);
+      return { code: mns[1], retryable: transient, transient, status: Number.isNaN(status) ? undefined : status, requestId, cause: error };
+    }
+    if (error.name === 'RequestTimeoutError') return { code: 'Timeout', retryable: true, transient: true, cause: error };
+    const nodeCode = (error as { code?: unknown }).code;
+    if (typeof nodeCode === 'string' && NETWORK_CODES.has(nodeCode)) return { code: 'NetworkError', retryable: true, transient: true, cause: error };
+  }
+  // Not worth repeating now, but an error we cannot classify must not lose the work.
+  return { code: 'Unexpected', retryable: true, transient: false, cause: error };
+};
+
+const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export const mnsBackoffMs = (failedAttempt: number): number => Math.min(MNS_BACKOFF_BASE_MS * 2 ** (failedAttempt - 1), MNS_BACKOFF_MAX_MS);
+
+const invalidArgument = (message: string): TerminalError => new TerminalError('InvalidArgument', message);
+
+const requireInt = (value: number, min: number, max: number, what: string): number => {
+  if (!Number.isInteger(value) || value < min || value > max) throw invalidArgument(`${what} must be an integer from ${min} to ${max}, got ${value}`);
+  return value;
+};
+
+/**
+ * Bodies travel base64-encoded. The SDK pastes MessageBody into XML without escaping, so JSON
+ * holding `<`, `&` or `]]>` would be rejected as malformed; base64 has no XML metacharacters.
+ * The FC MNS trigger is configured with `IsBase64Decode: true`, so the functions still receive the
+ * plain JSON; `receive` here decodes for the pulling consumers.
+ */
+const encodeBody = (body: string): string => Buffer.from(body, 'utf8').toString('base64');
+
+/** A body some other producer sent in plain text is handed over as it is. */
+const decodeBody = (wire: string): string => {
+  if (!BASE64.test(wire)) return wire;
+  const decoded = Buffer.from(wire, 'base64').toString('utf8');
+  return Buffer.from(decoded, 'utf8').toString('base64') === wire ? decoded : wire;
+};
+
+/** Receipt handles hold `+`, `/` and `=`, and the SDK puts them into the query string raw. */
+const handleParam = (receiptHandle: string): string => encodeURIComponent(receiptHandle);
+
+/** One MNS queue, through @alicloud/mns 1.2.0, as a producer and as a pulling consumer. */
+export class MnsMessageQueue implements MessageQueue, QueueConsumer {
+  readonly queueName: string;
+  readonly #client: MnsClientLike;
+  readonly #waitSeconds: number;
+  readonly #sleep: (ms: number) => Promise<void>;
+
+  constructor(options: MnsMessageQueueOptions) {
+    this.queueName = options.queueName;
+    this.#waitSeconds = options.receiveWaitSeconds ?? 0;
+    this.#sleep = options.sleep ?? defaultSleep;
+    if (!Number.isInteger(this.#waitSeconds) || this.#waitSeconds < 0 || this.#waitSeconds > MNS_MAX_WAIT_SECONDS) {
+      throw new ConfigError(`MNS receiveWaitSeconds must be an integer from 0 to ${MNS_MAX_WAIT_SECONDS}`);
+    }
+    if ('client' in options) {
+      this.#client = options.client;
+      return;
+    }
+    const parsed = clientOptionsSchema.safeParse(options);
+    if (!parsed.success) {
+      // Only paths and issue texts: the values may be secrets.
+      const issues = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+      throw new ConfigError(`invalid MNS queue options: ${issues}`);
+    }
+    const { accountId, region, endpoint, credentials } = parsed.data;
+    this.#client = new MNSClient(accountId, {
+      region,
+      ...(endpoint ? { endpoint } : {}),
+      accessKeyId: credentials.accessKeyId,
+      accessKeySecret: credentials.accessKeySecret,
+      ...(credentials.securityToken ? { securityToken: credentials.securityToken } : {}),
+      readTimeout: Math.max(MNS_READ_TIMEOUT_MS, (this.#waitSeconds + 5) * 1000),
+      connectTimeout: MNS_CONNECT_TIMEOUT_MS,
+    });
+  }
+
+  async send(body: string, options: { readonly delaySeconds?: number | undefined } = {}): Promise<{ readonly messageId: string }> {
+    const wire = encodeBody(body);
+    if (wire.length > MNS_MAX_MESSAGE_BYTES) {
+      throw new TerminalError('MessageTooLarge', `message body of ${Buffer.byteLength(body)} bytes exceeds ${MNS_MAX_BODY_BYTES} bytes (${MNS_MAX_MESSAGE_BYTES} once base64-encoded)`, {
+        details: { queue: this.queueName },
+      });
+    }
+    const params: { MessageBody: string; DelaySeconds?: number } = { MessageBody: wire };
+    if (options.delaySeconds !== undefined) params.DelaySeconds = requireInt(options.delaySeconds, 0, MNS_MAX_DELAY_SECONDS, 'delaySeconds');
+    const response = await this.#call('SendMessage', [201], () => this.#client.sendMessage(this.queueName, params));
+    return { messageId: this.#parse(sentSchema, response, 'SendMessage').MessageId };
+  }
+
+  async receive(max: number, visibilitySeconds: number): Promise<ReceivedMessage[]> {
+    requireInt(visibilitySeconds, 1, MNS_MAX_VISIBILITY_SECONDS, 'visibilitySeconds');
+    const count = Math.min(Math.floor(max), MNS_MAX_BATCH_RECEIVE);
+    if (!(count >= 1)) return [];
+    let response: MnsResponse;
+    try {
+      response = await this.#call('ReceiveMessage', [200], () =>
+        this.#client.batchReceiveMessage(this.queueName, count, this.#waitSeconds > 0 ? this.#waitSeconds : undefined),
+      );
+    } catch (error) {
+      if (error instanceof ReplicationError && error.code === 'MessageNotExist') return [];
+      throw error;
+    }
+    const received = this.#parse(receivedBatchSchema, response, 'ReceiveMessage');
+    // MNS receives with the queue's own visibility timeout; the port asks for a per-call one, so
+    // each message is re-timed, which also issues the handle the caller must use from now on.
+    const retimed = await Promise.allSettled(received.map((message) => this.#changeVisibility('ReceiveMessage', message.ReceiptHandle, visibilitySeconds)));
+    const messages: ReceivedMessage[] = [];
+    retimed.forEach((outcome, index) => {
+      const message = received[index];
+      // A message we could not re-time stays hidden for the queue's timeout and comes back then.
+      if (!message || outcome.status === 'rejected') return;
+      messages.push({
+        messageId: message.MessageId,
+        receiptHandle: outcome.value,
+        body: decodeBody(message.MessageBody),
+        dequeueCount: message.DequeueCount,
+        enqueuedAt: new Date(message.EnqueueTime),
+      });
+    });
+    const firstFailure = retimed.find((outcome) => outcome.status === 'rejected');
+    if (messages.length === 0 && firstFailure) throw firstFailure.reason;
+    return messages;
+  }
+
+  async ack(receiptHandle: string): Promise<void> {
+    await this.#withHandle('DeleteMessage', () =>
+      this.#call('DeleteMessage', [204], () => this.#client.deleteMessage(this.queueName, handleParam(receiptHandle))),
+    );
+  }
+
+  async retryLater(receiptHandle: string, seconds: number): Promise<void> {
+    // MNS takes 1 s at least; "now" therefore means one second from now.
+    const timeout = Math.max(1, requireInt(seconds, 0, MNS_MAX_VISIBILITY_SECONDS, 'seconds'));
+    await this.#withHandle('ChangeMessageVisibility', () => this.#changeVisibility('ChangeMessageVisibility', receiptHandle, timeout));
+  }
+
+  /**
+   * Creates the queue or brings its attributes to `settings`; running it twice changes nothing.
+   * The dead-letter policy is not set: @alicloud/mns 1.2.0 speaks the 2015-06-06 XML API, whose
+   * CreateQueue/SetQueueAttributes carry no dead-letter fields. Set it in the console, with ROS
+   * (`ALIYUN::MNS::Queue` DlqPolicy) or the newer OpenAPI; the result says it was not applied.
+   */
+  async ensureQueue(settings: MnsQueueSettings): Promise<EnsureQueueResult> {
+    const parsed = settingsSchema.safeParse(settings);
+    if (!parsed.success) throw invalidArgument(`invalid queue settings: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+    const wanted = {
+      VisibilityTimeout: parsed.data.visibilityTimeout,
+      MessageRetentionPeriod: parsed.data.messageRetentionPeriod,
+      MaximumMessageSize: parsed.data.maximumMessageSize,
+      PollingWaitSeconds: parsed.data.pollingWaitSeconds,
+    };
+    const current = await this.#currentAttributes();
+    if (!current) {
+      try {
+        const created = await this.#call('CreateQueue', [201, 204], () => this.#client.createQueue(this.queueName, wanted));
+        return { action: created.code === 201 ? 'created' : 'unchanged', deadLetterPolicyApplied: false };
+      } catch (error) {
+        // Somebody created it between our look and our create: fall through and converge.
+        if (!(error instanceof ReplicationError && error.code === 'QueueAlreadyExist')) throw error;
+      }
+    }
+    const existing = current ?? (await this.#currentAttributes());
+    const same = existing !== undefined && (Object.keys(wanted) as (keyof typeof wanted)[]).every((key) => existing[key] === wanted[key]);
+    if (same) return { action: 'unchanged', deadLetterPolicyApplied: false };
+    await this.#call('SetQueueAttributes', [204], () => this.#client.setQueueAttributes(this.queueName, wanted));
+    return { action: 'updated', deadLetterPolicyApplied: false };
+  }
+
+  async #currentAttributes(): Promise<z.infer<typeof queueAttributesSchema> | undefined> {
+    try {
+      const response = await this.#call('GetQueueAttributes', [200], () => this.#client.getQueueAttributes(this.queueName));
+      return this.#parse(queueAttributesSchema, response, 'GetQueueAttributes');
+    } catch (error) {
+      if (error instanceof ReplicationError && error.code === 'QueueNotExist') return undefined;
+      throw error;
+    }
+  }
+
+  async #changeVisibility(operation: string, receiptHandle: string, seconds: number): Promise<string> {
+    const response = await this.#call(operation, [200], () => this.#client.changeMessageVisibility(this.queueName, handleParam(receiptHandle), seconds));
+    return this.#parse(visibilitySchema, response, operation).ReceiptHandle;
+  }
+
+  /** The port's one code for "this handle no longer acknowledges anything". */
+  async #withHandle(operation: string, call: () => Promise<unknown>): Promise<void> {
+    try {
+      await call();
+    } catch (error) {
+      if (error instanceof ReplicationError && STALE_HANDLE_CODES.has(error.code)) {
+        throw new TerminalError('ReceiptHandleInvalid', `MNS ${operation} on queue ${this.queueName}: the receipt handle is stale or invalid (${error.code})`, {
+          cause: error,
+          details: { ...error.details, providerCode: error.code },
+        });
+      }
+      throw error;
+    }
+  }
+
+  async #call(operation: string, expected: readonly number[], invoke: () => Promise<MnsResponse>): Promise<MnsResponse> {
+    for (let attempt = 1; ; attempt += 1) {
+      let failure: Failure;
+      try {
+        const response = await invoke();
+        if (expected.includes(response.code)) return response;
+        const transient = response.code >= 500 || response.code === 429;
+        failure = { code: `HttpStatus${response.code}`, retryable: transient, transient, status: response.code, cause: undefined };
+      } catch (error) {
+        failure = classify(error);
+      }
+      if (!failure.transient || attempt >= MNS_MAX_ATTEMPTS) throw this.#toError(operation, failure, attempt);
+      await this.#sleep(mnsBackoffMs(attempt));
+    }
+  }
+
+  #toError(operation: string, failure: Failure, attempts: number): ReplicationError {
+    const details = { queue: this.queueName, operation, status: failure.status, requestId: failure.requestId, attempts };
+    const facts = [failure.status === undefined ? undefined : `HTTP ${failure.status}`, failure.requestId && `request ${failure.requestId}`, `${attempts} attempt(s)`]
+      .filter(Boolean)
+      .join(', ');
+    const message = `MNS ${operation} on queue ${this.queueName} failed: ${failure.code} (${facts})`;
+    const options = { cause: failure.cause, details };
+    if (failure.retryable) return new RetryableError(failure.code, message, options);
+    return new TerminalError(failure.code, message, options);
+  }
+
+  #parse<T>(schema: z.ZodType<T>, response: MnsResponse, operation: string): T {
+    const parsed = schema.safeParse(response.body);
+    if (!parsed.success) {
+      throw new RetryableError('MalformedResponse', `MNS ${operation} on queue ${this.queueName} answered an unexpected body`, {
+        cause: parsed.error,
+        details: { queue: this.queueName, operation, status: response.code },
+      });
+    }
+    return parsed.data;
+  }
+}

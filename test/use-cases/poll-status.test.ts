@@ -1,0 +1,180 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../shared/platform/logging/json-logger';
+import { ManualClock } from '../../shared/core/domain/clock';
+import { RetryableError, TerminalError } from '../../shared/core/domain/errors';
+import { ImageState, ReplicaTag } from '../../shared/core/domain/image';
+import { type Job, JobStatus } from '../../shared/core/domain/job';
+import { jobIdFor } from '../../shared/core/domain/job-id';
+import { advance, newJob } from '../../shared/core/domain/job-transitions';
+import { planJobs } from '../../shared/core/domain/policy';
+import { DISPATCH_LEASE_SECONDS, NOTIFICATION_REQUEUE_SECONDS } from '../../shared/core/domain/retry-policy';
+import { FakeImageCloud } from '../fakes/fake-image-cloud';
+import { InMemoryJobStore } from '../fakes/in-memory-job-store';
+import { recordingQueues } from '../fakes/recording-queue';
+import { testPolicyConfig } from '../helpers/policy';
+import { createPollStatus } from '../../shared/core/use-cases/poll-status';
+
+describe('createPollStatus', () => {
+  let images: FakeImageCloud;
+  let jobs: InMemoryJobStore;
+  let queues: ReturnType<typeof recordingQueues>;
+  let clock: ManualClock;
+  let poll: ReturnType<typeof createPollStatus>;
+  const config = testPolicyConfig();
+
+  beforeEach(() => {
+    images = new FakeImageCloud();
+    jobs = new InMemoryJobStore();
+    queues = recordingQueues();
+    clock = new ManualClock('2026-03-01T00:00:00Z');
+    poll = createPollStatus({ images, jobs, queues, clock, logger: silentLogger, maxConcurrentCopiesPerRegion: 2 });
+  });
+
+  /** A stored job for image `id` to cn-shanghai, moved through `events`. */
+  const storedJob = async (id: string, sourceState: ImageState, ...events: Parameters<typeof advance>[1][]): Promise<Job> => {
+    const source = images.images.get(id) ?? images.addImage({ id, region: 'cn-hangzhou', state: sourceState, tags: { role: 'golden' } });
+    const planned = planJobs(config, { ...source, state: sourceState }).find((p) => p.spec.destination.region === 'cn-shanghai');
+    if (!planned) throw new Error('policy does not select the image');
+    let job = newJob(planned.id, planned.spec, sourceState, clock.now());
+    await jobs.putIfAbsent(job);
+    for (const event of events) job = await jobs.update(advance(job, event, clock.now()));
+    return job;
+  };
+
+  const copyingJob = async (id: string, copyId: string, state: ImageState = ImageState.Pending): Promise<Job> => {
+    images.addImage({ id: copyId, region: 'cn-shanghai', state, progressPercent: 0, tags: { [ReplicaTag.Managed]: 'true' }, createdAt: clock.now().toISOString() });
+    return storedJob(id, ImageState.Available, { type: 'dispatch.claimed' }, { type: 'copy.accepted', destinationImageId: copyId });
+  };
+
+  it('records progress, then marks the job available and queues its notification', async () => {
+    // Prepare
+    const job = await copyingJob('m-1', 'm-c1');
+    images.setState('m-c1', ImageState.Pending, 40);
+    // Act
+    await poll();
+    const midway = await jobs.get(job.id);
+    images.setState('m-c1', ImageState.Available);
+    clock.advance(60_000);
+    const outcome = await poll();
+    // Assess
+    expect(midway?.progressPercent).toBe(40);
+    expect((await jobs.get(job.id))?.status).toBe(JobStatus.Available);
+    expect(outcome.finished).toBe(1);
+    expect(queues.notify.messages()).toEqual([{ type: 'notification.requested', version: 1, jobId: job.id, eventId: `${job.id}.r1.available` }]);
+  });
+
+  it('asks each destination region once, whatever the number of copies in flight', async () => {
+    for (const n of [1, 2, 3]) await copyingJob(`m-${n}`, `m-c${n}`);
+    const outcome = await poll();
+    const describeCalls = images.calls.filter((c) => c.op === 'listImages');
+    expect(describeCalls).toHaveLength(1);
+    expect(outcome.describeCalls).toBe(1);
+    expect(describeCalls[0]?.query?.states).toContain(ImageState.Pending);
+    expect(describeCalls[0]?.query?.createdSince).toBeInstanceOf(Date);
+  });
+
+  it('reads no finished job: its cost follows the work in flight', async () => {
+    const done = await copyingJob('m-1', 'm-c1', ImageState.Available);
+    await poll();
+    images.calls.length = 0;
+    expect((await jobs.get(done.id))?.status).toBe(JobStatus.Available);
+    await jobs.update({ ...(await jobs.get(done.id))!, notification: { status: 'delivered', webhooks: {} }, version: (await jobs.get(done.id))!.version + 1 });
+    const outcome = await poll();
+    expect(outcome.inFlight).toBe(0);
+    expect(images.calls).toHaveLength(0);
+  });
+
+  it('cancels a copy that outlived its timeout and records it as timed out', async () => {
+    const job = await copyingJob('m-1', 'm-c1');
+    clock.advance((job.copyTimeoutSeconds + 1) * 1000);
+    await poll();
+    expect(images.cancelled).toEqual(['m-c1']);
+    expect((await jobs.get(job.id))?.status).toBe(JobStatus.TimedOut);
+    expect(queues.notify.sent).toHaveLength(1);
+  });
+
+  it('records a timeout when the overdue copy is already gone: a cancel whose outcome was not recorded', async () => {
+    const job = await copyingJob('m-1', 'm-c1');
+    images.images.delete('m-c1');
+    clock.advance((job.copyTimeoutSeconds + 1) * 1000);
+    await poll();
+    expect(images.cancelled).toEqual([]);
+    expect((await jobs.get(job.id))?.status).toBe(JobStatus.TimedOut);
+  });
+
+  it('records the timeout even when the provider refuses to cancel the overdue copy', async () => {
+    const job = await copyingJob('m-1', 'm-c1');
+    images.cancelCopy = () => Promise.reject(new TerminalError('CancelNotSupported', 'not supported'));
+    clock.advance((job.copyTimeoutSeconds + 1) * 1000);
+    await poll();
+    expect((await jobs.get(job.id))?.status).toBe(JobStatus.TimedOut);
+  });
+
+  it('keeps polling the other jobs when one cannot be read, and reports the failure at the end', async () => {
+    const stuck = await copyingJob('m-1', 'm-c1');
+    const done = await copyingJob('m-2', 'm-c2', ImageState.Available);
+    const listImages = images.listImages.bind(images);
+    images.listImages = (region, query) =>
+      query.imageId === 'm-c1' || query.createdSince !== undefined ? Promise.reject(new RetryableError('Throttling.User', 'slow down')) : listImages(region, query);
+    await expect(poll()).rejects.toThrow(/slow down/);
+    expect((await jobs.get(done.id))?.status).toBe(JobStatus.Available);
+    expect((await jobs.get(stuck.id))?.status).toBe(JobStatus.Copying);
+  });
+
+  it('deletes a failed copy before queueing the retry', async () => {
+    const job = await copyingJob('m-1', 'm-c1', ImageState.Failed);
+    await poll();
+    const retried = await jobs.get(job.id);
+    expect(images.deleted).toEqual(['m-c1']);
+    expect(retried?.status).toBe(JobStatus.Queued);
+    expect(retried?.attempt).toBe(2);
+  });
+
+  it('moves a waiting job to the queue once its source is available and nudges start-copy', async () => {
+    const job = await storedJob('m-1', ImageState.Pending);
+    images.setState('m-1', ImageState.Available);
+    await poll();
+    expect((await jobs.get(job.id))?.status).toBe(JobStatus.Queued);
+    expect(queues.startCopy.messages()).toEqual([{ type: 'dispatch.requested', version: 1, reason: 'poll-status', regions: ['cn-hangzhou'] }]);
+  });
+
+  it('does not nudge start-copy while the only queued job waits for its source image to be free', async () => {
+    await copyingJob('m-1', 'm-c1');
+    const other = planJobs(config, images.images.get('m-1')!).find((p) => p.spec.destination.region === 'cn-beijing')!;
+    await jobs.putIfAbsent(newJob(other.id, other.spec, ImageState.Available, clock.now()));
+    await poll();
+    expect(queues.startCopy.sent).toHaveLength(0);
+  });
+
+  it('finds the copy of a dispatch whose dispatcher died, by its job tag', async () => {
+    const job = await storedJob('m-1', ImageState.Available, { type: 'dispatch.claimed' });
+    images.addImage({ id: 'm-lost', region: 'cn-shanghai', state: ImageState.Pending, tags: { [ReplicaTag.Job]: job.id } });
+    clock.advance((DISPATCH_LEASE_SECONDS + 1) * 1000);
+    await poll();
+    const recovered = await jobs.get(job.id);
+    expect(recovered?.status).toBe(JobStatus.Copying);
+    expect(recovered?.destinationImageId).toBe('m-lost');
+  });
+
+  it('queues a dispatch with no copy again, keeping its attempt and so its token', async () => {
+    const job = await storedJob('m-1', ImageState.Available, { type: 'dispatch.claimed' });
+    clock.advance((DISPATCH_LEASE_SECONDS + 1) * 1000);
+    await poll();
+    const requeued = await jobs.get(job.id);
+    expect(requeued?.status).toBe(JobStatus.Queued);
+    expect(requeued?.attempt).toBe(job.attempt);
+    expect(jobIdFor('cn-hangzhou', 'm-1', 'cn-shanghai')).toBe(job.id);
+  });
+
+  it('queues a notification again when nobody delivered it for a while', async () => {
+    await copyingJob('m-1', 'm-c1', ImageState.Available);
+    await poll();
+    queues.notify.clear();
+    clock.advance(NOTIFICATION_REQUEUE_SECONDS * 1000);
+    const outcome = await poll();
+    clock.advance(60_000);
+    const next = await poll();
+    expect(outcome.notificationsQueued).toBe(1);
+    expect(next.notificationsQueued).toBe(0);
+  });
+});
