@@ -1,0 +1,183 @@
+import type { CloudImage, ImageState } from '../domain/image';
+
+/**
+ * What the core needs from a cloud's image service to replicate an image: the provider-neutral
+ * copy lifecycle. Each provider (shared/providers/<name>/) implements it and translates its own
+ * API, error codes and limits inside its folder; the core only sees the shapes below.
+ *
+ * A copy is whatever the provider needs to make one image appear in another region: one call
+ * (Alibaba CopyImage), a job to poll (Huawei cross_region_copy), or several steps (snapshots, then
+ * an image). The provider hands back an opaque handle when a copy starts; the core stores it on the
+ * job and gives it back on every later call. Every call is idempotent for a given job attempt
+ * (a token, or find-before-create), so a crash at any point and a redelivery never make two copies.
+ */
+
+/** The providers the product knows. A third one adds its name here and a folder in shared/providers. */
+export const ProviderId = { Alibaba: 'alibaba', Huawei: 'huawei' } as const;
+export type ProviderId = (typeof ProviderId)[keyof typeof ProviderId];
+export const PROVIDER_IDS: readonly ProviderId[] = Object.values(ProviderId);
+
+/** Opaque to the core: what the provider needs to find its copy again. At most 1 KiB when serialised. */
+export type CopyHandle = string;
+export const MAX_COPY_HANDLE_LENGTH = 1024;
+
+/** Which images to list. Every filter given must match. */
+export interface ImageQuery {
+  readonly imageId?: string | undefined;
+  /** Exact tag matches (all of them). */
+  readonly tags?: Readonly<Record<string, string>> | undefined;
+  /** States to include. Providers that hide non-available images by default must be told explicitly. */
+  readonly states: readonly ImageState[];
+  /** Only the account's own custom images. */
+  readonly ownedBySelf?: boolean | undefined;
+  /** Only images created at or after this instant (minute precision is enough). */
+  readonly createdSince?: Date | undefined;
+}
+
+/** Everything a provider needs to start (or find again) the copy of one job attempt. */
+export interface CopyRequest {
+  /** The job's id: recorded on the copy (tag) where the provider allows it. */
+  readonly jobId: string;
+  readonly source: { readonly region: string; readonly imageId: string; readonly sizeGiB?: number | undefined };
+  readonly destination: {
+    readonly region: string;
+    /** Deterministic per job: the provider may find a copy again by it. */
+    readonly name: string;
+    readonly description?: string | undefined;
+    readonly encrypted?: boolean | undefined;
+    readonly kmsKeyId?: string | undefined;
+    readonly tags: Readonly<Record<string, string>>;
+    /** Validated per provider by the policy schema (Huawei: agencyName, projectName); opaque here. */
+    readonly options?: Readonly<Record<string, string>> | undefined;
+  };
+  /** Same token, same copy, for providers that take one: derived from the job, its round and attempt. */
+  readonly idempotencyToken: string;
+  /** When the job was claimed for this attempt: a copy found by name and made after it is this attempt's. */
+  readonly claimedAt: Date;
+}
+
+/** Why a provider did not start a copy. The core's only vocabulary for refusals. */
+export const RefusalReason = {
+  /** A limit on running copies (per region, per image, per tenant): try again when one ends. */
+  Busy: 'busy',
+  /** Going too fast: slow the whole dispatch down. */
+  Throttled: 'throttled',
+  /** An account quota (images per region): an operator must act; the job fails. */
+  Quota: 'quota',
+  /** The request can never succeed as asked (too large, encrypted, bad agency, name taken by a stranger). */
+  Invalid: 'invalid',
+} as const;
+export type RefusalReason = (typeof RefusalReason)[keyof typeof RefusalReason];
+
+export interface ProviderProblem {
+  /** Stable, provider-prefixed where it comes from the provider (`IMG.0149`, `OperationDenied…`): for the record only. */
+  readonly code: string;
+  readonly message: string;
+}
+
+export type StartCopyResult =
+  /** The copy runs (or ran): `adopted` when it already existed and was found instead of made. */
+  | { readonly kind: 'started'; readonly handle: CopyHandle; readonly imageId?: string | undefined; readonly adopted: boolean }
+  | ({ readonly kind: 'refused'; readonly reason: RefusalReason } & ProviderProblem)
+  /** The call may or may not have started a copy (lost answer, timeout): never submit blindly again. */
+  | ({ readonly kind: 'unknown' } & ProviderProblem)
+  /** The source image is gone. */
+  | ({ readonly kind: 'source-missing' } & ProviderProblem);
+
+/** A copy the core is waiting for. */
+export interface CopyInFlight {
+  readonly jobId: string;
+  readonly handle: CopyHandle;
+  readonly sourceRegion: string;
+  readonly sourceImageId: string;
+  readonly destinationRegion: string;
+  readonly destinationName: string;
+  /** Tags the finished copy must carry: providers that cannot tag on copy add them when it ends. */
+  readonly tags: Readonly<Record<string, string>>;
+  readonly startedAt: Date;
+}
+
+export type CopyObservation =
+  | {
+      readonly state: 'running';
+      /** 0–100. */
+      readonly progressPercent?: number | undefined;
+      /** The provider's own estimate, when it gives one. */
+      readonly remainingSeconds?: number | undefined;
+      /** Set when the provider learned more about its copy (the destination image id): store it. */
+      readonly handle?: CopyHandle | undefined;
+      readonly imageId?: string | undefined;
+    }
+  | { readonly state: 'available'; readonly imageId: string; readonly handle?: CopyHandle | undefined }
+  /** Ended without an image. `leftover`: something of it remains and must be deleted before a retry. */
+  | ({ readonly state: 'failed'; readonly leftover: boolean } & ProviderProblem)
+  /** No trace of the copy (deleted by somebody, or never made). */
+  | { readonly state: 'missing' }
+  /** Could not be looked at this time (throttled, region unreachable): nothing is concluded. */
+  | ({ readonly state: 'unobserved'; readonly retryable: boolean } & ProviderProblem);
+
+export type CancelResult =
+  | { readonly kind: 'cancelled' }
+  /** Already finished or failed: the next observation tells which. */
+  | { readonly kind: 'too-late' }
+  | { readonly kind: 'not-found' }
+  /** The provider cannot stop a running copy: it may still finish, and is deleted then. */
+  | { readonly kind: 'unsupported' };
+
+/** A copy of ours found in a destination region, recognised by our managed tag. */
+export interface Replica {
+  readonly imageId: string;
+  readonly region: string;
+  readonly state: ImageState;
+  readonly sourceRegion?: string | undefined;
+  readonly sourceImageId?: string | undefined;
+  /** The job that made it, from its tag: a copy is adopted by a job only when this is that job. */
+  readonly jobId?: string | undefined;
+  readonly handle: CopyHandle;
+  readonly sizeGiB: number;
+  readonly createdAt?: string | undefined;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** One slot a running copy takes: at most `limit` copies with the same key run at once. */
+export interface CapacitySlot {
+  readonly key: string;
+  readonly limit: number;
+}
+
+/** The provider's limits on running copies, as data the core counts with once. */
+export interface CapacityRule {
+  slotsFor(copy: { readonly sourceRegion: string; readonly sourceImageId: string; readonly destinationRegion: string }): readonly CapacitySlot[];
+}
+
+/** How a provider would copy an image, or why it cannot. Known before anything is called. */
+export type CopyPlan =
+  | { readonly kind: 'copy'; readonly route: string }
+  | ({ readonly kind: 'refused' } & ProviderProblem);
+
+export interface CopyProvider {
+  readonly provider: ProviderId;
+  readonly capacity: CapacityRule;
+  /** Source images and anything else by filter; all pages. */
+  listImages(region: string, query: ImageQuery): Promise<CloudImage[]>;
+  /** Which route a copy of this image to this region takes, or why there is none (size, encryption). */
+  planCopy(request: Pick<CopyRequest, 'source' | 'destination'> & { readonly sourceImage?: CloudImage | undefined }): CopyPlan;
+  /** Starts (or finds again) the copy of one job attempt. Refusals are answers, not throws. */
+  startCopy(request: CopyRequest): Promise<StartCopyResult>;
+  /** Looks at copies in flight, in whatever batches the provider finds cheapest. One answer per job id. */
+  observeCopies(copies: readonly CopyInFlight[]): Promise<ReadonlyMap<string, CopyObservation>>;
+  /** The copy of a job, if one exists (an abandoned dispatch, a lost answer). Never starts anything. */
+  findCopy(request: CopyRequest): Promise<{ readonly handle: CopyHandle; readonly imageId?: string | undefined; readonly state: ImageState } | undefined>;
+  cancelCopy(copy: CopyInFlight): Promise<CancelResult>;
+  /** Removes a copy and what it holds (a failed leftover, a cancelled copy); gone already is fine. */
+  deleteCopy(copy: Pick<CopyInFlight, 'handle' | 'destinationRegion'>): Promise<void>;
+  /** Our copies in a region (managed tag), for adoption, relaying and retention. */
+  listReplicas(region: string): Promise<Replica[]>;
+}
+
+/** Resolves the provider of a job or policy: one per (provider, account). */
+export interface CopyProviders {
+  get(provider: ProviderId, account: string): CopyProvider;
+}
+
+export const DEFAULT_ACCOUNT = 'default';
