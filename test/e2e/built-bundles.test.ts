@@ -1,0 +1,191 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWebhookReceiver, type WebhookReceiver } from '../../examples/webhook-receiver';
+import { buildFunctions, FUNCTIONS, type FunctionName } from '../../scripts/build';
+import { ManualClock } from '../../shared/core/domain/clock';
+import { JobStatus } from '../../shared/core/domain/job';
+import { MnsMessageQueue } from '../../shared/stores/mns/mns-message-queue';
+import { TablestoreJobStore } from '../../shared/stores/tablestore/tablestore-job-store';
+import { createEcsSimulator, type EcsSimulator } from '../../sim/ecs-simulator';
+import { ManualSimClock } from '../../sim/sim-clock';
+import { MnsWireServer } from '../fakes/mns-wire/mns-wire-server';
+import { TablestoreWireFake } from '../fakes/tablestore-wire/server';
+import { ROOT } from '../deploy/s-preview';
+
+const STS = { accessKeyId: 'STS.bundle-e2e', accessKeySecret: 'bundle-e2e-secret-value', securityToken: 'bundle-e2e-sts-token' };
+const WEBHOOK_SECRET = 'bundle-e2e-webhook-secret-0123';
+const QUEUES = { startCopy: 'ir-start-copy', notify: 'ir-notify', deadLetters: 'ir-dead-letters' };
+
+/**
+ * Runs a built bundle as FC does: `require('./index.js')` in the bundle's folder, then `handler(event,
+ * context)` per invocation. A forked process keeps the module warm between invocations, as an FC
+ * instance does; its stdout (the function's log) is collected.
+ */
+const DRIVER = `
+const { handler } = require(require('node:path').join(process.cwd(), 'index.js'));
+process.on('message', (m) => {
+  Promise.resolve()
+    .then(() => handler(Buffer.from(m.event, 'base64'), m.context))
+    .then((result) => process.send({ id: m.id, ok: true, result }), (error) => process.send({ id: m.id, ok: false, error: String(error && error.message) }));
+});
+process.send({ ready: true });
+`;
+
+interface Invocation {
+  readonly ok: boolean;
+  readonly result?: unknown;
+  readonly error?: string;
+}
+
+class BundleProcess {
+  readonly #child: ChildProcess;
+  readonly #waiting = new Map<number, (answer: Invocation) => void>();
+  readonly log: string[] = [];
+  #next = 0;
+
+  private constructor(child: ChildProcess) {
+    this.#child = child;
+    child.stdout?.on('data', (chunk: Buffer) => this.log.push(chunk.toString('utf8')));
+    child.stderr?.on('data', (chunk: Buffer) => this.log.push(chunk.toString('utf8')));
+    child.on('message', (message: { id?: number } & Invocation) => {
+      if (message.id !== undefined) this.#waiting.get(message.id)?.(message);
+    });
+  }
+
+  static async start(driver: string, directory: string, env: Record<string, string>): Promise<BundleProcess> {
+    const child = fork(driver, [], { cwd: directory, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const process_ = new BundleProcess(child);
+    await new Promise<void>((resolve, reject) => {
+      child.once('message', () => resolve());
+      child.once('exit', (code) => reject(new Error(`the bundle in ${directory} exited with ${code} before it was ready:\n${process_.log.join('')}`)));
+    });
+    return process_;
+  }
+
+  invoke(event: unknown, requestId: string): Promise<Invocation> {
+    const id = (this.#next += 1);
+    const context = { requestId, credentials: STS, accountId: '1234567890', region: 'cn-hangzhou', function: { name: 'bundle' } };
+    return new Promise((resolve) => {
+      this.#waiting.set(id, resolve);
+      this.#child.send({ id, event: Buffer.from(JSON.stringify(event)).toString('base64'), context });
+    });
+  }
+
+  stop(): void {
+    this.#child.kill();
+  }
+}
+
+/**
+ * The deployed artifact end to end: `npm run build`'s bundles, each in its own Node process, against
+ * the Tablestore and MNS wire fakes and the ECS simulator, all over 127.0.0.1. What FC would run is
+ * what is tested: a bundle that cannot write one Tablestore row fails here.
+ */
+describe('the built bundles replicate end to end over wire fakes', () => {
+  const outDir = mkdtempSync(join(tmpdir(), 'bundles-e2e-'));
+  const driver = join(outDir, 'driver.cjs');
+  let tablestore: TablestoreWireFake;
+  let mns: MnsWireServer;
+  let simulator: EcsSimulator;
+  let simClock: ManualSimClock;
+  let receiver: WebhookReceiver;
+  let bundles: Record<FunctionName, BundleProcess>;
+  let consumers: Record<'startCopy' | 'notify' | 'deadLetters', MnsMessageQueue>;
+  let requests = 0;
+
+  beforeAll(async () => {
+    await buildFunctions({ root: ROOT, outDir });
+    writeFileSync(driver, DRIVER);
+    tablestore = await TablestoreWireFake.start({ instanceName: 'replicator', ...STS });
+    mns = new MnsWireServer({ ...STS, clock: new ManualClock() });
+    const { endpoint: mnsEndpoint } = await mns.start();
+    Object.values(QUEUES).forEach((name) => mns.createQueue(name));
+    simClock = new ManualSimClock(new Date());
+    simulator = await createEcsSimulator({
+      clock: simClock,
+      seed: {
+        credentials: [STS],
+        regions: ['cn-hangzhou', 'cn-shanghai', 'ap-southeast-1'],
+        images: [{ region: 'cn-hangzhou', name: 'golden-bundle', sizeGiB: 30, tags: { role: 'golden' } }],
+      },
+    });
+    receiver = await startWebhookReceiver({ secret: WEBHOOK_SECRET });
+    await new TablestoreJobStore({ endpoint: tablestore.endpoint, instanceName: 'replicator', tableName: 'jobs', credentials: STS }).ensureTable();
+    const env = {
+      IMAGE_REPLICATOR_REGION: 'cn-hangzhou',
+      IMAGE_REPLICATOR_POLICY: `
+version: 1
+policies:
+  - name: golden
+    source: { region: cn-hangzhou, select: { tags: { role: golden } } }
+    destinations: [{ region: cn-shanghai }, { region: ap-southeast-1 }]
+    webhooks: [{ name: ops, url: "${receiver.url}", secretEnv: OPS_WEBHOOK_SECRET, allowInsecureLoopback: true }]
+`,
+      IMAGE_REPLICATOR_OTS_INSTANCE: 'replicator',
+      IMAGE_REPLICATOR_OTS_ENDPOINT: tablestore.endpoint,
+      IMAGE_REPLICATOR_TABLE: 'jobs',
+      IMAGE_REPLICATOR_START_COPY_QUEUE: QUEUES.startCopy,
+      IMAGE_REPLICATOR_NOTIFY_QUEUE: QUEUES.notify,
+      IMAGE_REPLICATOR_DEAD_LETTER_QUEUE: QUEUES.deadLetters,
+      IMAGE_REPLICATOR_MNS_ENDPOINT: mnsEndpoint,
+      IMAGE_REPLICATOR_ACCOUNT_ID: '1234567890',
+      IMAGE_REPLICATOR_ECS_ENDPOINT: simulator.url,
+      IMAGE_REPLICATOR_LOG_LEVEL: 'info',
+      OPS_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    };
+    const started = await Promise.all(FUNCTIONS.map((fn) => BundleProcess.start(driver, join(outDir, fn), env)));
+    bundles = Object.fromEntries(FUNCTIONS.map((fn, index) => [fn, started[index]])) as Record<FunctionName, BundleProcess>;
+    const consumer = (queueName: string) => new MnsMessageQueue({ accountId: '1234567890', region: 'cn-hangzhou', endpoint: mnsEndpoint, credentials: STS, queueName });
+    consumers = { startCopy: consumer(QUEUES.startCopy), notify: consumer(QUEUES.notify), deadLetters: consumer(QUEUES.deadLetters) };
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const bundle of Object.values(bundles ?? {})) bundle.stop();
+    await receiver?.close();
+    await simulator?.close();
+    await mns?.close();
+    await tablestore?.close();
+    rmSync(outDir, { recursive: true, force: true });
+  });
+
+  const invoke = async (fn: FunctionName, event: unknown): Promise<Invocation> => bundles[fn].invoke(event, `bundle-req-${(requests += 1)}`);
+
+  /** FC's MNS trigger with IsBase64Decode: CloudEvents carrying the plain body; success acknowledges. */
+  const deliver = async (queue: MnsMessageQueue, fn: FunctionName): Promise<number> => {
+    const messages = await queue.receive(10, 60);
+    if (messages.length === 0) return 0;
+    const event = messages.map((m) => ({ id: m.messageId, source: 'MNS-trigger', specversion: '1.0', type: 'mns:Queue:SendMessage', data: { messageId: m.messageId, messageBody: m.body } }));
+    const answer = await invoke(fn, event);
+    if (answer.ok) await Promise.all(messages.map((m) => queue.ack(m.receiptHandle)));
+    return messages.length;
+  };
+
+  it('sweeps into the table, advances the copies, and notifies, each from its bundle', async () => {
+    // Prepare
+    const timer = (name: string) => ({ triggerTime: new Date().toISOString(), triggerName: name, payload: '' });
+    // Act
+    const sweep = await invoke('start-copy', timer('nightly-sweep'));
+    const polls: Invocation[] = [];
+    for (let round = 0; round < 30 && new Set(receiver.received.map((n) => n.eventId)).size < 2; round += 1) {
+      simClock.advanceSeconds(15 * 60);
+      polls.push(await invoke('poll-status', timer('poll-status')));
+      while ((await deliver(consumers.startCopy, 'start-copy')) > 0);
+      while ((await deliver(consumers.notify, 'notify')) > 0);
+    }
+    // Assess
+    const store = new TablestoreJobStore({ endpoint: tablestore.endpoint, instanceName: 'replicator', tableName: 'jobs', credentials: STS });
+    const jobs = await store.list();
+    expect(sweep).toMatchObject({ ok: true, result: { results: [{ jobsCreated: 2 }] } });
+    expect(polls.every((poll) => poll.ok)).toBe(true);
+    expect(jobs.map((job) => job.status)).toEqual([JobStatus.Available, JobStatus.Available]);
+    expect(await store.listInFlight()).toEqual([]);
+    expect(simulator.inspect.copyCounts().map((c) => c.copies)).toEqual([1, 1]);
+    expect(receiver.received.map((n) => n.body.type)).toEqual(['replication.succeeded', 'replication.succeeded']);
+    const logs = Object.values(bundles).flatMap((bundle) => bundle.log).join('');
+    expect(logs).not.toMatch(/is not defined/);
+    expect(logs).not.toContain(STS.accessKeySecret);
+  });
+});
