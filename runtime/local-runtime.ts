@@ -8,7 +8,7 @@ import { SqliteJobStore } from '../shared/stores/sqlite/sqlite-job-store';
 import { SqliteMessageQueue } from '../shared/stores/sqlite/sqlite-message-queue';
 import type { WebhookSecrets } from '../shared/core/config/load-policy-config';
 import type { PolicyConfig } from '../shared/core/config/policy-config';
-import { type Clock, secondsBetween } from '../shared/core/domain/clock';
+import { type Clock, secondsBetween, systemClock } from '../shared/core/domain/clock';
 import { errorCode, errorMessage } from '../shared/core/domain/errors';
 import type { FcContext, FcHandler } from '../shared/platform/fc/context';
 import type { Dependencies, Wiring } from '../shared/platform/fc/dependencies';
@@ -36,6 +36,8 @@ export interface LocalRuntimeOptions {
   readonly images: ImageCloud;
   readonly transport: WebhookTransport;
   readonly clock: Clock;
+  /** Real time for webhook signatures; the system clock unless a test pins it. */
+  readonly wallClock?: Clock | undefined;
   readonly logger: Logger;
   readonly pause?: ((ms: number) => Promise<void>) | undefined;
   readonly pollIntervalSeconds?: number | undefined;
@@ -89,6 +91,7 @@ export class LocalRuntime {
       deadLetters: this.deadLetters,
       transport: options.transport,
       clock: options.clock,
+      wallClock: options.wallClock ?? systemClock,
       logger: options.logger,
       pause: options.pause ?? sleep,
     };

@@ -8,6 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, 
 import { createRequire } from 'node:module';
 import { join, relative, resolve } from 'node:path';
 import { parsePolicyConfig } from '../shared/core/config/load-policy-config';
+import { PROVIDER_RULES } from '../shared/providers/catalog';
 import { declarationFor, implicitGlobalsOf } from './implicit-globals';
 
 export const FUNCTIONS = ['start-copy', 'poll-status', 'notify'] as const;
@@ -119,7 +120,7 @@ const checkPolicy = (path: string): void => {
   if (!existsSync(path)) throw new BuildError(`policy file ${path} does not exist (set IMAGE_REPLICATOR_POLICY_SOURCE)`);
   // The functions validate it again at cold start; failing here saves a deploy round trip.
   try {
-    parsePolicyConfig(readFileSync(path, 'utf8'), path);
+    parsePolicyConfig(readFileSync(path, 'utf8'), path, PROVIDER_RULES);
   } catch (error) {
     throw new BuildError((error as Error).message);
   }

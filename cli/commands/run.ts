@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { createJsonLogger } from '../../shared/platform/logging/json-logger';
-import { fetchWebhookTransport } from '../../shared/platform/http/fetch-webhook-transport';
+import { guardedWebhookTransport } from '../../shared/platform/http/webhook-transport';
 import { parsePolicyConfig, resolveWebhookSecrets } from '../../shared/core/config/load-policy-config';
 import type { PolicyConfig } from '../../shared/core/config/policy-config';
+import { PROVIDER_RULES } from '../../shared/providers/catalog';
 import { ConfigError, errorCode, errorMessage } from '../../shared/core/domain/errors';
 import type { Job } from '../../shared/core/domain/job';
 import type { WebhookTransport } from '../../shared/core/ports/webhook-transport';
@@ -24,7 +25,7 @@ export const loadPolicyFile = (path: string): PolicyConfig => {
   } catch (error) {
     throw new ConfigError(`cannot read the policy file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
   }
-  return parsePolicyConfig(text, path);
+  return parsePolicyConfig(text, path, PROVIDER_RULES);
 };
 
 export interface RunOptions {
@@ -66,7 +67,7 @@ export const runReplication = async (io: Io, options: RunOptions): Promise<RunRe
     config: options.config,
     secrets,
     images: options.target.images,
-    transport: options.transport ?? fetchWebhookTransport,
+    transport: options.transport ?? guardedWebhookTransport,
     clock: options.target.clock,
     logger,
   });

@@ -24,6 +24,7 @@ const dependencies = (): Dependencies & { queues: ReturnType<typeof recordingQue
   deadLetters: new RecordingQueue(),
   transport: { post: async () => ({ ok: true, status: 204 }) },
   clock: new ManualClock(),
+  wallClock: new ManualClock(),
   logger: silentLogger,
   pause: async () => undefined,
 });

@@ -5,7 +5,7 @@ import { startWebhookReceiver, type WebhookReceiver } from '../../examples/webho
 import { LocalRuntime } from '../../runtime/local-runtime';
 import { explicitCredentials } from '../../shared/providers/alibaba-ecs/credentials';
 import { AlibabaEcsImageCloud } from '../../shared/providers/alibaba-ecs/image-cloud';
-import { fetchWebhookTransport } from '../../shared/platform/http/fetch-webhook-transport';
+import { guardedWebhookTransport } from '../../shared/platform/http/webhook-transport';
 import { silentLogger } from '../../shared/platform/logging/json-logger';
 import { parsePolicyConfig, resolveWebhookSecrets } from '../../shared/core/config/load-policy-config';
 import type { Dependencies } from '../../shared/platform/fc/dependencies';
@@ -120,10 +120,10 @@ export const createWorld = async (spec: WorldSpec): Promise<World> => {
       },
     },
   });
-  const now = () => clock.now().getTime() / 1000;
+  // Signatures carry real time whatever clock the workflow runs on: the receivers check their own.
   const receivers = {
-    ops: await startWebhookReceiver({ secret: WEBHOOKS.ops, now }),
-    audit: await startWebhookReceiver({ secret: WEBHOOKS.audit, now }),
+    ops: await startWebhookReceiver({ secret: WEBHOOKS.ops }),
+    audit: await startWebhookReceiver({ secret: WEBHOOKS.audit }),
   };
   const config = parsePolicyConfig(policyText(spec, { ops: receivers.ops.url, audit: receivers.audit.url }), `chaos-${spec.seed}`);
   const stateDir = mkdtempSync(join(tmpdir(), 'ir-chaos-'));
@@ -142,7 +142,7 @@ export const createWorld = async (spec: WorldSpec): Promise<World> => {
       connectTimeoutMs: CHAOS_READ_TIMEOUT_MS,
       retry: CHAOS_RETRY,
     }),
-    transport: fetchWebhookTransport,
+    transport: guardedWebhookTransport,
     clock,
     logger: silentLogger,
     pause: async () => undefined,

@@ -6,7 +6,7 @@ import { startWebhookReceiver, type WebhookReceiver } from '../../examples/webho
 import { LocalRuntime } from '../../runtime/local-runtime';
 import { explicitCredentials } from '../../shared/providers/alibaba-ecs/credentials';
 import { AlibabaEcsImageCloud } from '../../shared/providers/alibaba-ecs/image-cloud';
-import { fetchWebhookTransport } from '../../shared/platform/http/fetch-webhook-transport';
+import { guardedWebhookTransport } from '../../shared/platform/http/webhook-transport';
 import { createJsonLogger } from '../../shared/platform/logging/json-logger';
 import { parsePolicyConfig, resolveWebhookSecrets } from '../../shared/core/config/load-policy-config';
 import { JobStatus } from '../../shared/core/domain/job';
@@ -56,7 +56,7 @@ describe('the workflow end to end: real handlers, local runtime, ECS simulator o
         ],
       },
     });
-    receiver = await startWebhookReceiver({ secret: SECRET, now: () => clock.now().getTime() / 1000 });
+    receiver = await startWebhookReceiver({ secret: SECRET });
     stateDir = mkdtempSync(join(tmpdir(), 'ir-e2e-'));
     logLines.length = 0;
     runtime = newRuntime(createJsonLogger({ level: 'debug', sink: (line) => logLines.push(line), secrets: [SECRET] }));
@@ -77,7 +77,7 @@ describe('the workflow end to end: real handlers, local runtime, ECS simulator o
       config,
       secrets: resolveWebhookSecrets(config, { OPS_SECRET: SECRET }),
       images: new AlibabaEcsImageCloud({ credentials: explicitCredentials(ACCESS_KEY), endpoint: { endpoint: simulator.endpoint, protocol: 'http' } }),
-      transport: fetchWebhookTransport,
+      transport: guardedWebhookTransport,
       clock,
       logger,
       pause: async () => undefined,

@@ -6,7 +6,7 @@ import { startWebhookReceiver, type WebhookReceiver } from '../../examples/webho
 import { LocalRuntime } from '../../runtime/local-runtime';
 import { explicitCredentials } from '../../shared/providers/alibaba-ecs/credentials';
 import { AlibabaEcsImageCloud } from '../../shared/providers/alibaba-ecs/image-cloud';
-import { fetchWebhookTransport } from '../../shared/platform/http/fetch-webhook-transport';
+import { guardedWebhookTransport } from '../../shared/platform/http/webhook-transport';
 import { createJsonLogger } from '../../shared/platform/logging/json-logger';
 import { parsePolicyConfig, resolveWebhookSecrets } from '../../shared/core/config/load-policy-config';
 import { isReplicationError } from '../../shared/core/domain/errors';
@@ -95,7 +95,8 @@ describe('secrets audit: a whole replication under faults leaks no secret anywhe
     simulator.faults.injectNext('CopyImage', FaultKind.CopyFailure);
     simulator.faults.injectNext('CopyImage', FaultKind.LostAnswer);
     simulator.faults.injectNext('DescribeImages', FaultKind.Throttle);
-    receiver = await startWebhookReceiver({ secret: WEBHOOK_SECRETS.OPS_SECRET, now: () => clock.now().getTime() / 1000 });
+    // Signatures carry real time, whatever clock the workflow runs on: the receiver checks against its own.
+    receiver = await startWebhookReceiver({ secret: WEBHOOK_SECRETS.OPS_SECRET });
     const config = parsePolicyConfig(policy(receiver.url), 'audit');
     stateDir = mkdtempSync(join(tmpdir(), 'ir-audit-'));
     logLines.length = 0;
@@ -112,7 +113,7 @@ describe('secrets audit: a whole replication under faults leaks no secret anywhe
         connectTimeoutMs: 300,
         retry: { maxAttempts: 2, backoffPeriod: 1, maxDelayMs: 10 },
       }),
-      transport: flaky(fetchWebhookTransport, new FuzzRandom(11), webhookFailures),
+      transport: flaky(guardedWebhookTransport, new FuzzRandom(11), webhookFailures),
       clock,
       // No values to redact: the audit checks that nothing secret reaches a log line in the first place.
       logger: createJsonLogger({ level: 'debug', sink: (line) => logLines.push(line), clock: () => clock.now() }),

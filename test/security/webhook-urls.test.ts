@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createJsonLogger } from '../../shared/platform/logging/json-logger';
-import { fetchWebhookTransport } from '../../shared/platform/http/fetch-webhook-transport';
+import { guardedWebhookTransport } from '../../shared/platform/http/webhook-transport';
 import { parsePolicyConfig, resolveWebhookSecrets } from '../../shared/core/config/load-policy-config';
 import type { PolicyConfig } from '../../shared/core/config/policy-config';
 import { createNotify } from '../../shared/core/use-cases/notify';
@@ -30,17 +30,23 @@ const accepts = (url: string, allowInsecureLoopback: boolean): boolean | 'crashe
   }
 };
 
-/** The rule, stated independently: https anywhere; http only to loopback with the flag; never credentials in the URL. */
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+/**
+ * The rule, stated independently: never credentials in the URL; this machine (every loopback
+ * spelling the generator uses) only with allowInsecureLoopback, over http or https; anything else
+ * over https only. The generator's hosts are classified here by hand.
+ */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', 'LOCALHOST', '127.1', '0x7f000001', '2130706433', '[::ffff:127.0.0.1]', '[0:0:0:0:0:0:0:1]', '127.0.0.2']);
 const shouldAccept = (url: string, allowInsecureLoopback: boolean): boolean => {
   if (!URL.canParse(url)) return false;
   const parsed = new URL(url);
   if (parsed.username !== '' || parsed.password !== '') return false;
-  if (parsed.protocol === 'https:') return true;
-  return parsed.protocol === 'http:' && allowInsecureLoopback && LOOPBACK_HOSTS.has(parsed.hostname);
+  const rest = url.replace(/^[a-z]+:\/\/(?:[^@/]*@)?/i, '');
+  const host = rest.startsWith('[') ? rest.replace(/^(\[[^\]]*\]).*$/, '$1') : rest.replace(/[:/?#].*$/, '');
+  if (LOOPBACK_HOSTS.has(host)) return allowInsecureLoopback && (parsed.protocol === 'http:' || parsed.protocol === 'https:');
+  return parsed.protocol === 'https:';
 };
 
-describe('webhook URLs: https only, plain http only to loopback with allowInsecureLoopback', () => {
+describe('webhook URLs: https to public hosts; this machine only with allowInsecureLoopback; never private or metadata addresses', () => {
   it.each([
     'http://127.0.0.1.evil.example/hook',
     'http://localhost@evil.example/hook',
@@ -101,8 +107,9 @@ describe('webhook URLs: https only, plain http only to loopback with allowInsecu
       config,
       secrets: resolveWebhookSecrets(config, { OPS_WEBHOOK_SECRET: 'a-webhook-secret-of-some-length' }),
       jobs: world.jobs,
-      transport: fetchWebhookTransport,
+      transport: guardedWebhookTransport,
       clock: { now: () => new Date('2026-03-01T01:00:00Z') },
+      wallClock: { now: () => new Date('2026-03-01T01:00:00Z') },
       logger: createJsonLogger({ sink: (line) => lines.push(line) }),
       pause: async () => undefined,
     });

@@ -49,7 +49,7 @@ describe('createNotify', () => {
   };
 
   const notifyWith = (transport: WebhookTransport) =>
-    createNotify({ config, secrets, jobs, transport, clock, logger: silentLogger, pause: async (ms) => void pauses.push(ms) });
+    createNotify({ config, secrets, jobs, transport, clock, wallClock: clock, logger: silentLogger, pause: async (ms) => void pauses.push(ms) });
 
   const messageFor = (job: Job) => ({ type: 'notification.requested' as const, version: 1 as const, jobId: job.id, eventId: job.notification.eventId! });
 

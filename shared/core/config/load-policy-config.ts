@@ -2,20 +2,30 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../domain/errors';
 import { PolicyConfig, type Webhook } from './policy-config';
+import { type ProviderRules, providerRuleIssues } from './provider-rules';
+
+/** At most this many problems are listed: a broken file should not print a thousand lines. */
+const MAX_LISTED_ISSUES = 25;
+const MAX_POLICY_BYTES = 1024 * 1024;
 
 /** `policies[0].destinations[1].region: expected a region id ...`, one line per problem. */
-export const formatIssues = (issues: readonly z.core.$ZodIssue[]): string =>
-  issues
-    .map((issue) => {
+export const formatIssues = (issues: readonly z.core.$ZodIssue[], max = MAX_LISTED_ISSUES): string =>
+  [
+    ...issues.slice(0, max).map((issue) => {
       const path = issue.path
         .map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`))
         .join('');
       return `${path || '(root)'}: ${issue.message}`;
-    })
-    .join('\n');
+    }),
+    ...(issues.length > max ? [`… and ${issues.length - max} more`] : []),
+  ].join('\n');
 
-/** Parses and validates a policy file's text. Throws ConfigError naming the file, path and problem. */
-export const parsePolicyConfig = (text: string, origin: string): PolicyConfig => {
+/**
+ * Parses and validates a policy file's text, against the providers' rules when given (regions,
+ * names). Throws ConfigError naming the file, path and problem.
+ */
+export const parsePolicyConfig = (text: string, origin: string, rules: readonly ProviderRules[] = []): PolicyConfig => {
+  if (text.length > MAX_POLICY_BYTES) throw new ConfigError(`${origin} is larger than ${MAX_POLICY_BYTES} bytes: not a policy file`);
   let raw: unknown;
   try {
     raw = parseYaml(text);
@@ -27,6 +37,8 @@ export const parsePolicyConfig = (text: string, origin: string): PolicyConfig =>
   }
   const result = PolicyConfig.safeParse(raw);
   if (!result.success) throw new ConfigError(`${origin} is not a valid policy file:\n${formatIssues(result.error.issues)}`);
+  const issues = providerRuleIssues(result.data, rules);
+  if (issues.length > 0) throw new ConfigError(`${origin} is not a valid policy file:\n${formatIssues(issues)}`);
   return result.data;
 };
 

@@ -1,4 +1,9 @@
 import { z } from 'zod';
+import { namePatternProblem } from '../domain/name-pattern';
+import { parseTemplate } from '../domain/name-template';
+import { RegionId } from '../domain/region';
+import { checkUrlHost, isLoopbackHost } from '../domain/webhook-target';
+import { DEFAULT_ACCOUNT, PROVIDER_IDS, ProviderId } from '../ports/copy-provider';
 import {
   DEFAULT_COPY_TIMEOUT_SECONDS,
   DEFAULT_MAX_CONCURRENT_COPIES_PER_REGION,
@@ -9,7 +14,7 @@ import {
  * The replication policy file: which images go where, how, and who hears about it.
  * Validated once at start; unknown keys are rejected so a typo never silently does nothing.
  */
-const regionId = z.string().regex(/^[a-z]{2,}(-[a-z0-9]+)+$/, 'expected a region id such as cn-hangzhou');
+const regionId = RegionId;
 
 const tags = z.record(z.string().min(1).max(128), z.string().max(128)).superRefine((record, ctx) => {
   for (const key of Object.keys(record)) {
@@ -34,17 +39,18 @@ const duration = z.union([
     .pipe(seconds),
 ]);
 
-const TEMPLATE_FIELDS = ['sourceName', 'sourceId', 'sourceRegion', 'destinationRegion', 'policy'] as const;
+/** Placeholders {sourceName} {sourceId} {sourceRegion} {destinationRegion} {policy}, optionally cut: {sourceName:100}. */
 const template = z
   .string()
   .min(2)
   .max(256)
-  .refine(
-    (text) => [...text.matchAll(/\{([^}]*)\}/g)].every((m) => (TEMPLATE_FIELDS as readonly string[]).includes(m[1] ?? '')),
-    `placeholders must be one of ${TEMPLATE_FIELDS.map((f) => `{${f}}`).join(', ')}`,
-  );
+  .superRefine((text, ctx) => {
+    const parsed = parseTemplate(text);
+    if ('problem' in parsed) ctx.addIssue({ code: 'custom', message: parsed.problem });
+  });
 
-const isLoopback = (url: URL): boolean => ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+/** An account alias: which credential set a policy copies with. */
+const accountName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'lower-case letters, digits and dashes (at most 32)');
 
 const Webhook = z
   .object({
@@ -65,8 +71,13 @@ const Webhook = z
       ctx.addIssue({ code: 'custom', path: ['url'], message: 'webhook URLs cannot carry a user or password; authenticate with the signature' });
       return;
     }
+    const target = checkUrlHost(url, { allowLoopback: hook.allowInsecureLoopback });
+    if (!target.allowed) {
+      ctx.addIssue({ code: 'custom', path: ['url'], message: `webhooks cannot target ${target.reason.replace(/^.*? is /, '')}` });
+      return;
+    }
     if (url.protocol === 'https:') return;
-    if (url.protocol === 'http:' && isLoopback(url) && hook.allowInsecureLoopback) return;
+    if (url.protocol === 'http:' && isLoopbackHost(url) && hook.allowInsecureLoopback) return;
     ctx.addIssue({
       code: 'custom',
       path: ['url'],
@@ -93,17 +104,14 @@ const Selection = z
   .object({
     imageIds: z.array(z.string().min(3)).min(1).optional(),
     tags: tags.optional(),
-    /** A regular expression on the image name. */
+    /** A regular expression on the image name, RE2 syntax (matched in linear time; no look-around or back-references). */
     namePattern: z
       .string()
-      .refine((pattern) => {
-        try {
-          new RegExp(pattern);
-          return true;
-        } catch {
-          return false;
-        }
-      }, 'not a valid regular expression')
+      .max(512)
+      .superRefine((pattern, ctx) => {
+        const problem = namePatternProblem(pattern);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `not a valid RE2 regular expression: ${problem}` });
+      })
       .optional(),
   })
   .strict()
@@ -115,6 +123,10 @@ const Selection = z
 const Policy = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes'),
+    /** Which cloud the images live in; the copies stay in the same cloud and account. */
+    provider: z.enum(PROVIDER_IDS as [ProviderId, ...ProviderId[]]).default(ProviderId.Alibaba),
+    /** Which of the provider's credential sets to use (see the deploy guide); `default` is the function's own. */
+    account: accountName.default(DEFAULT_ACCOUNT),
     source: z.object({ region: regionId, select: Selection }).strict(),
     destinations: z.array(Destination).min(1),
     copyTimeout: duration.default(DEFAULT_COPY_TIMEOUT_SECONDS),
@@ -141,6 +153,8 @@ export const PolicyConfig = z
     /** Alibaba runs at most five copies per region and queues the rest; we never ask for more. */
     maxConcurrentCopiesPerRegion: z.number().int().min(1).max(5).default(DEFAULT_MAX_CONCURRENT_COPIES_PER_REGION),
     policies: z.array(Policy).min(1),
+    /** Regions the product does not know yet (newer than its region list), accepted as they are. */
+    extraRegions: z.array(regionId).max(50).default([]),
   })
   .strict()
   .superRefine((config, ctx) => {

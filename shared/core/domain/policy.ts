@@ -3,13 +3,15 @@ import type { CloudImage } from './image';
 import { ReplicaTag } from './image';
 import type { JobSpec } from './job';
 import { jobIdFor } from './job-id';
+import { matchesNamePattern } from './name-pattern';
+import { renderTemplate } from './name-template';
 
 /** Every criterion the selection gives must hold. Our own copies are never sources. */
 export const matchesSelection = (image: Pick<CloudImage, 'id' | 'name' | 'tags'>, selection: Selection): boolean => {
   if (image.tags[ReplicaTag.Managed] !== undefined) return false;
   if (selection.imageIds !== undefined && !selection.imageIds.includes(image.id)) return false;
   if (selection.tags !== undefined && !Object.entries(selection.tags).every(([k, v]) => image.tags[k] === v)) return false;
-  if (selection.namePattern !== undefined && !new RegExp(selection.namePattern).test(image.name)) return false;
+  if (selection.namePattern !== undefined && !matchesNamePattern(selection.namePattern, image.name)) return false;
   return true;
 };
 
@@ -19,8 +21,6 @@ export const policiesFor = (config: PolicyConfig, region: string, image: CloudIm
       policy.source.region === region && (only === undefined || policy.name === only) && matchesSelection(image, policy.source.select),
   );
 
-const render = (template: string, values: Record<string, string>): string =>
-  template.replace(/\{([a-zA-Z]+)\}/g, (_, field: string) => values[field] ?? '');
 
 /** The tags every copy carries, so that a copy whose answer was lost can be found again. */
 export const replicaTags = (sourceRegion: string, sourceImageId: string, jobId: string): Record<string, string> => ({
@@ -51,8 +51,8 @@ export const planJob = (policy: Policy, destination: Destination, source: CloudI
       source: { region: source.region, imageId: source.id, imageName: source.name, sizeGiB: source.sizeGiB },
       destination: {
         region: destination.region,
-        imageName: render(destination.name, values),
-        description: destination.description === undefined ? undefined : render(destination.description, values),
+        imageName: renderTemplate(destination.name, values),
+        description: destination.description === undefined ? undefined : renderTemplate(destination.description, values),
         encrypted: destination.encryption?.enabled,
         kmsKeyId: destination.encryption?.kmsKeyId,
         tags: { ...destination.tags, ...replicaTags(source.region, source.id, id) },

@@ -23,6 +23,8 @@ export interface NotifyDeps {
   readonly transport: WebhookTransport;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Signs with real time, whatever clock the workflow runs on. */
+  readonly wallClock: Clock;
   /** Waits between tries; injected so tests do not sleep. */
   readonly pause: (ms: number) => Promise<void>;
 }
@@ -68,11 +70,14 @@ export const createNotify = (deps: NotifyDeps) => {
     if (secret === undefined) return { ok: false, error: `no secret for webhook ${hook.name}` };
     let lastError = 'not tried';
     for (let attempt = 1; attempt <= WEBHOOK_TRIES_PER_INVOCATION; attempt += 1) {
-      const timestamp = Math.floor(clock.now().getTime() / 1000);
+      // Receivers compare the timestamp with their own clock: it is the wall clock's, also when the
+      // workflow runs on a simulator's faster clock.
+      const timestamp = Math.floor(deps.wallClock.now().getTime() / 1000);
       const response = await transport.post({
         url: hook.url,
         body,
         timeoutMs: WEBHOOK_TIMEOUT_MS,
+        allowLoopback: hook.allowInsecureLoopback,
         headers: {
           'content-type': 'application/json',
           'user-agent': 'image-replicator/1',

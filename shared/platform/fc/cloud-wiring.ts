@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { explicitCredentials } from '../../providers/alibaba-ecs/credentials';
 import { AlibabaEcsImageCloud, parseEcsEndpoint } from '../../providers/alibaba-ecs/image-cloud';
-import { fetchWebhookTransport } from '../http/fetch-webhook-transport';
+import { guardedWebhookTransport } from '../http/webhook-transport';
 import { createJsonLogger } from '../logging/json-logger';
 import { MnsMessageQueue } from '../../stores/mns/mns-message-queue';
 import { TablestoreJobStore } from '../../stores/tablestore/tablestore-job-store';
 import { type FunctionEnv, loadFunctionEnv } from './function-env';
 import { parsePolicyConfig, resolveWebhookSecrets, type WebhookSecrets } from '../../core/config/load-policy-config';
 import type { PolicyConfig } from '../../core/config/policy-config';
+import { PROVIDER_RULES } from '../../providers/catalog';
 import { systemClock } from '../../core/domain/clock';
 import { ConfigError } from '../../core/domain/errors';
 import { type FcCredentials, memoizeByCredentials } from './context';
@@ -16,7 +17,7 @@ import type { Dependencies, Wiring } from './dependencies';
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const loadPolicy = (env: FunctionEnv): PolicyConfig => {
-  if (env.IMAGE_REPLICATOR_POLICY !== undefined) return parsePolicyConfig(env.IMAGE_REPLICATOR_POLICY, 'IMAGE_REPLICATOR_POLICY');
+  if (env.IMAGE_REPLICATOR_POLICY !== undefined) return parsePolicyConfig(env.IMAGE_REPLICATOR_POLICY, 'IMAGE_REPLICATOR_POLICY', PROVIDER_RULES);
   const file = env.IMAGE_REPLICATOR_POLICY_FILE ?? '';
   let text: string;
   try {
@@ -24,7 +25,7 @@ const loadPolicy = (env: FunctionEnv): PolicyConfig => {
   } catch (error) {
     throw new ConfigError(`IMAGE_REPLICATOR_POLICY_FILE: cannot read ${file}`, { cause: error });
   }
-  return parsePolicyConfig(text, file);
+  return parsePolicyConfig(text, file, PROVIDER_RULES);
 };
 
 const mnsEndpoint = (env: FunctionEnv): string => {
@@ -71,8 +72,9 @@ export const createCloudWiring = (processEnv: NodeJS.ProcessEnv, options: { webh
       }),
       queues: { startCopy: queue(env.IMAGE_REPLICATOR_START_COPY_QUEUE), notify: queue(env.IMAGE_REPLICATOR_NOTIFY_QUEUE) },
       deadLetters: queue(env.IMAGE_REPLICATOR_DEAD_LETTER_QUEUE),
-      transport: fetchWebhookTransport,
+      transport: guardedWebhookTransport,
       clock: systemClock,
+      wallClock: systemClock,
       logger,
       pause: sleep,
     };

@@ -19,6 +19,8 @@ export interface Dependencies {
   readonly deadLetters: MessageQueue;
   readonly transport: WebhookTransport;
   readonly clock: Clock;
+  /** Real time, for what leaves the system (webhook signatures), also when `clock` is a simulator's. */
+  readonly wallClock: Clock;
   readonly logger: Logger;
   readonly pause: (ms: number) => Promise<void>;
 }

@@ -63,6 +63,7 @@ export const createFakeWorld = async (): Promise<FakeWorld> => {
     deadLetters,
     transport,
     clock,
+    wallClock: clock,
     logger: createJsonLogger({ level: 'debug', sink: (line) => logLines.push(line), secrets: [WEBHOOK_SECRET], clock: () => clock.now() }),
     pause: async () => undefined,
   };

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { parsePolicyConfig } from '../../shared/core/config/load-policy-config';
+import { PROVIDER_RULES } from '../../shared/providers/catalog';
+
+const policy = (destination: string, extra = '') => `
+version: 1
+${extra}
+policies:
+  - name: golden
+    source: { region: cn-hangzhou, select: { tags: { role: golden } } }
+    destinations: [${destination}]
+`;
+
+const problemsOf = (text: string): string => {
+  try {
+    parsePolicyConfig(text, 'policy.yaml', PROVIDER_RULES);
+    return '';
+  } catch (error) {
+    return (error as Error).message;
+  }
+};
+
+describe('policies checked against their provider (Alibaba ECS)', () => {
+  it.each([
+    ['a mistyped region, with a suggestion', '{ region: cn-shangai }', /destinations\[0\]\.region: cn-shangai is not an Alibaba Cloud region; did you mean cn-shanghai\?/],
+    ['a name with a space', '{ region: cn-shanghai, name: "copy of {sourceName}" }', /destinations\[0\]\.name: " " is not allowed in an ECS image name/],
+    ['a name that starts with a digit', '{ region: cn-shanghai, name: "1-{sourceName:100}" }', /must start with a letter/],
+    ['a name that can start with a digit through {policy}', '{ region: cn-shanghai, name: "{policy}-{sourceId}" }', /\{policy\} can start with a digit/],
+    ['a reserved prefix', '{ region: cn-shanghai, name: "aliyun-{sourceName:100}" }', /cannot start with "aliyun"/],
+    ['a name that can render too long, with the cut that fits', '{ region: cn-shanghai, name: "{sourceName}-copy" }', /can render up to 133 characters and an ECS image name allows 128; cut a placeholder, e.g. \{sourceName:123\}/],
+    ['a description that starts with a URL', '{ region: cn-shanghai, description: "https://x/{sourceId}" }', /description: an ECS image description cannot start with "https:\/\/"/],
+  ])('refuses %s, naming the path', (_, destination, expected) => {
+    // Act
+    const problems = problemsOf(policy(destination));
+    // Assess
+    expect(problems).toMatch(expected);
+  });
+
+  it('accepts names that fit whatever the source name is', () => {
+    // Act
+    const problems = problemsOf(policy('{ region: cn-shanghai, name: "{sourceName:120}-{destinationRegion:7}" }, { region: eu-central-1, name: "{sourceName}" }'));
+    // Assess
+    expect(problems).toBe('');
+  });
+
+  it('accepts a region newer than the product when the policy declares it', () => {
+    // Act
+    const refused = problemsOf(policy('{ region: ap-southeast-99 }'));
+    const declared = problemsOf(policy('{ region: ap-southeast-99 }', 'extraRegions: [ap-southeast-99]'));
+    // Assess
+    expect(refused).toMatch(/ap-southeast-99 is not an Alibaba Cloud region/);
+    expect(declared).toBe('');
+  });
+});
