@@ -22,7 +22,7 @@ const problemsOf = (text: string): string => {
 
 describe('policies checked against their provider (Alibaba ECS)', () => {
   it.each([
-    ['a mistyped region, with a suggestion', '{ region: cn-shangai }', /destinations\[0\]\.region: cn-shangai is not an Alibaba Cloud region; did you mean cn-shanghai\?/],
+    ['a mistyped region, with a suggestion', '{ region: cn-shangai }', /destinations\[0\]\.region: cn-shangai is not a region of Alibaba Cloud; did you mean cn-shanghai\?/],
     ['a name with a space', '{ region: cn-shanghai, name: "copy of {sourceName}" }', /destinations\[0\]\.name: " " is not allowed in an ECS image name/],
     ['a name that starts with a digit', '{ region: cn-shanghai, name: "1-{sourceName:100}" }', /must start with a letter/],
     ['a name that can start with a digit through {policy}', '{ region: cn-shanghai, name: "{policy}-{sourceId}" }', /\{policy\} can start with a digit/],
@@ -48,7 +48,7 @@ describe('policies checked against their provider (Alibaba ECS)', () => {
     const refused = problemsOf(policy('{ region: ap-southeast-99 }'));
     const declared = problemsOf(policy('{ region: ap-southeast-99 }', 'extraRegions: [ap-southeast-99]'));
     // Assess
-    expect(refused).toMatch(/ap-southeast-99 is not an Alibaba Cloud region/);
+    expect(refused).toMatch(/ap-southeast-99 is not a region of Alibaba Cloud/);
     expect(declared).toBe('');
   });
 });

@@ -56,7 +56,7 @@ export const providerRuleIssues = (config: PolicyConfig, rules: readonly Provide
     const at = (...path: (string | number)[]) => ['policies', index, ...path];
     const checkRegion = (region: string, path: (string | number)[]) => {
       if (!rule.regions.has(region) && !extra.has(region)) {
-        issues.push({ path, message: `${region} is not an ${rule.displayName} region${suggestion(region, rule.regions)} (a newer region can be listed in extraRegions)` });
+        issues.push({ path, message: `${region} is not a region of ${rule.displayName}${suggestion(region, rule.regions)} (a newer region can be listed in extraRegions)` });
       }
     };
     checkRegion(policy.source.region, at('source', 'region'));
