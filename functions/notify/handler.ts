@@ -2,12 +2,12 @@ import type { FcContext, FcHandler } from '../../shared/platform/fc/context';
 import type { Wiring } from '../../shared/platform/fc/dependencies';
 import { decodeQueueEvent, parseMessage, type QueueInput } from '../../shared/platform/fc/events';
 import { InvalidInputError } from '../../shared/core/domain/errors';
-import { processBatch } from '../../shared/platform/fc/invocation';
+import { type InputRecord, processBatch } from '../../shared/platform/fc/invocation';
 import { NotifyMessage } from '../../shared/core/messages/messages';
 import { createNotify } from '../../shared/core/use-cases/notify';
 
-const describe = (input: QueueInput): string =>
-  input.kind === 'invalid' ? input.raw : `message ${input.messageId}: ${input.body.slice(0, 2048)}`;
+const describe = (input: QueueInput): InputRecord =>
+  input.kind === 'invalid' ? { raw: input.raw } : { raw: input.body, messageId: input.messageId };
 
 /** The FC entry of notify: one queue message per job outcome. */
 export const makeNotifyHandler =

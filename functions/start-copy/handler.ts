@@ -2,17 +2,17 @@ import type { FcContext, FcHandler } from '../../shared/platform/fc/context';
 import type { Wiring } from '../../shared/platform/fc/dependencies';
 import { toStartCopyCommand } from '../../shared/platform/fc/commands';
 import { decodeStartCopyEvent, type StartCopyInput } from '../../shared/platform/fc/events';
-import { processBatch } from '../../shared/platform/fc/invocation';
+import { type InputRecord, processBatch } from '../../shared/platform/fc/invocation';
 import { createStartCopy } from '../../shared/core/use-cases/start-copy';
 
-const describe = (input: StartCopyInput): string => {
+const describe = (input: StartCopyInput): InputRecord => {
   switch (input.kind) {
     case 'invalid':
-      return input.raw;
+      return { raw: input.raw };
     case 'queue-message':
-      return `message ${input.messageId}: ${input.body.slice(0, 2048)}`;
+      return { raw: input.body, messageId: input.messageId };
     default:
-      return JSON.stringify(input);
+      return { raw: JSON.stringify(input) };
   }
 };
 
@@ -25,7 +25,7 @@ export const makeStartCopyHandler =
     const startCopy = createStartCopy({ ...deps, logger });
     const { results, deadLettered } = await processBatch({
       functionName: 'start-copy',
-      inputs: decodeStartCopyEvent(event),
+      inputs: decodeStartCopyEvent(event, { accountId: context.accountId }),
       describe,
       run: async (input) => {
         const command = toStartCopyCommand(input);

@@ -4,7 +4,7 @@ import { makeStartCopyHandler } from '../../functions/start-copy/handler';
 import { RetryableError } from '../../shared/core/domain/errors';
 import type { FcHandler } from '../../shared/platform/fc/context';
 import { decodeStartCopyEvent } from '../../shared/platform/fc/events';
-import type { DeadLetter } from '../../shared/platform/fc/invocation';
+import { type DeadLetterV1 as DeadLetter, MAX_RAW_CHARS } from '../../shared/platform/fc/dead-letter';
 import { NotifyMessage, StartCopyMessage } from '../../shared/core/messages/messages';
 import { fcContext } from '../helpers/context';
 import { NAMES_A_FIELD, dispatchRequested, notificationRequested, queueItem, replicationRequested } from './kit/fc-inputs';
@@ -16,7 +16,7 @@ import { FUZZ_SEEDS } from './kit/seeds';
 
 const CASES_PER_HANDLER = 250;
 /** invocation.ts keeps at most 4096 characters of an input in a dead letter, plus its message id. */
-const MAX_RAW = 4096 + 200;
+const MAX_RAW = MAX_RAW_CHARS;
 
 interface MessageCase {
   readonly items: readonly unknown[];

@@ -157,7 +157,13 @@ export const createStartCopy = (deps: StartCopyDeps) => {
   };
 
   const requestImage = async (region: string, imageId: string, policy?: string): Promise<{ created: number; reopened: number }> => {
-    const [image] = await images.listImages(region, { imageId, states: ALL_IMAGE_STATES });
+    // Events arrive for every region of the account: one no policy copies from costs no API call.
+    if (!config.policies.some((p) => p.source.region === region && (policy === undefined || p.name === policy))) {
+      logger.info('no policy copies from this region', { region, imageId, policy });
+      return { created: 0, reopened: 0 };
+    }
+    // Only the account's own images: an event or request naming anybody else's is "not found".
+    const [image] = await images.listImages(region, { imageId, states: ALL_IMAGE_STATES, ownedBySelf: true });
     if (image === undefined) {
       const failed = await failMissing(region, imageId, policy);
       logger.warn('image not found', { region, imageId, failedJobs: failed });

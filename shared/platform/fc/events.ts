@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { formatIssues } from '../../core/config/load-policy-config';
 import { InvalidInputError } from '../../core/domain/errors';
+import { isRegionId, quoteShort } from '../../core/domain/region';
 
 /**
  * Decoding what Function Compute hands a function. The event arrives as a Buffer holding one of:
@@ -15,10 +16,10 @@ export type TimerEvent = z.infer<typeof TimerEvent>;
 
 const CloudEventEnvelope = z
   .object({
-    id: z.string().min(1),
-    source: z.string().min(1),
-    specversion: z.string().optional(),
-    type: z.string().min(1),
+    id: z.string().min(1).max(256),
+    source: z.string().min(1).max(256),
+    specversion: z.string().max(16).optional(),
+    type: z.string().min(1).max(256),
     time: z.string().optional(),
     data: z.unknown(),
   })
@@ -26,7 +27,7 @@ const CloudEventEnvelope = z
 
 export const MnsQueueEvent = CloudEventEnvelope.extend({
   type: z.literal('mns:Queue:SendMessage'),
-  data: z.object({ messageId: z.string().min(1), messageBody: z.string(), requestId: z.string().optional() }).loose(),
+  data: z.object({ messageId: z.string().min(1).max(128), messageBody: z.string(), requestId: z.string().max(128).optional() }).loose(),
 });
 
 /** The ActionTrail record EventBridge forwards for an ECS write call. */
@@ -87,7 +88,23 @@ const readString = (record: Record<string, unknown> | undefined, ...keys: string
   return undefined;
 };
 
-const fromActionTrail = (envelope: z.infer<typeof ActionTrailEvent>): StartCopyInput => {
+/** Image ids as the providers write them (`m-bp1…`, a UUID): they end up in API parameters and logs. */
+const IMAGE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
+
+/** Queue messages are at most 64 KiB on MNS; anything bigger was not sent by us. */
+export const MAX_MESSAGE_BODY_BYTES = 64 * 1024;
+
+export interface DecodeOptions {
+  /** The account this function serves; an event from another account is refused. Unknown locally. */
+  readonly accountId?: string | undefined;
+}
+
+const eventAccount = (envelope: z.infer<typeof ActionTrailEvent>): string | undefined => {
+  const fromEnvelope = (envelope as Record<string, unknown>).aliyunaccountid;
+  return typeof fromEnvelope === 'string' && fromEnvelope !== '' ? fromEnvelope : envelope.data.userIdentity?.accountId;
+};
+
+const fromActionTrail = (envelope: z.infer<typeof ActionTrailEvent>, raw: string, options: DecodeOptions): StartCopyInput => {
   const call = envelope.data;
   if (!(IMAGE_CREATING_EVENTS as readonly string[]).includes(call.eventName)) {
     return { kind: 'ignored-event', eventId: envelope.id, reason: `${call.eventName} does not create an image` };
@@ -100,20 +117,30 @@ const fromActionTrail = (envelope: z.infer<typeof ActionTrailEvent>): StartCopyI
     call.eventName === 'CopyImage'
       ? (readString(call.requestParameters, 'DestinationRegionId') ?? call.acsRegion)
       : call.acsRegion;
-  return {
-    kind: 'image-event',
-    eventId: envelope.id,
-    eventName: call.eventName,
-    region,
-    imageId: readString(call.responseElements, 'ImageId', 'imageId'),
-  };
+  // The region becomes an endpoint host name and the image id an API parameter: nothing else may pass.
+  if (!isRegionId(region)) {
+    const field = region === call.acsRegion ? 'data.acsRegion' : 'data.requestParameters.DestinationRegionId';
+    return { kind: 'invalid', reason: `event ${quoteShort(envelope.id)}: ${field}: ${quoteShort(region)} is not a region id`, raw };
+  }
+  const imageId = readString(call.responseElements, 'ImageId', 'imageId');
+  if (imageId !== undefined && !IMAGE_ID_PATTERN.test(imageId)) {
+    return { kind: 'invalid', reason: `event ${quoteShort(envelope.id)}: data.responseElements.ImageId: ${quoteShort(imageId)} is not an image id`, raw };
+  }
+  const account = eventAccount(envelope);
+  if (options.accountId !== undefined && account !== undefined && account !== options.accountId) {
+    return { kind: 'invalid', reason: `event ${quoteShort(envelope.id)}: aliyunaccountid: ${quoteShort(account)} is another account than this function's`, raw };
+  }
+  return { kind: 'image-event', eventId: envelope.id, eventName: call.eventName, region, imageId };
 };
 
-const decodeOne = (item: unknown, raw: string): StartCopyInput => {
+const decodeOne = (item: unknown, raw: string, options: DecodeOptions): StartCopyInput => {
   const timer = TimerEvent.safeParse(item);
   if (timer.success) return { kind: 'sweep', triggerTime: timer.data.triggerTime, payload: timer.data.payload };
   const queued = MnsQueueEvent.safeParse(item);
   if (queued.success) {
+    if (Buffer.byteLength(queued.data.data.messageBody) > MAX_MESSAGE_BODY_BYTES) {
+      return { kind: 'invalid', reason: `message ${quoteShort(queued.data.data.messageId)}: data.messageBody: larger than ${MAX_MESSAGE_BODY_BYTES} bytes`, raw };
+    }
     try {
       return { kind: 'queue-message', messageId: queued.data.data.messageId, body: decodeMessageBody(queued.data.data.messageBody) };
     } catch (error) {
@@ -121,7 +148,7 @@ const decodeOne = (item: unknown, raw: string): StartCopyInput => {
     }
   }
   const trail = ActionTrailEvent.safeParse(item);
-  if (trail.success) return fromActionTrail(trail.data);
+  if (trail.success) return fromActionTrail(trail.data, raw, options);
   const envelope = CloudEventEnvelope.safeParse(item);
   if (!envelope.success) {
     return { kind: 'invalid', reason: `not a timer event or CloudEvent: ${describeZodError(envelope.error)}`, raw };
@@ -133,7 +160,7 @@ const decodeOne = (item: unknown, raw: string): StartCopyInput => {
 };
 
 /** Never throws: each item of a batch is decoded on its own so one bad item cannot sink the rest. */
-export const decodeStartCopyEvent = (event: Buffer | string | object): StartCopyInput[] => {
+export const decodeStartCopyEvent = (event: Buffer | string | object, options: DecodeOptions = {}): StartCopyInput[] => {
   const text = Buffer.isBuffer(event) ? event.toString('utf8') : typeof event === 'string' ? event : JSON.stringify(event);
   let parsed: unknown;
   try {
@@ -148,7 +175,7 @@ export const decodeStartCopyEvent = (event: Buffer | string | object): StartCopy
     let raw = text.slice(0, 4096);
     try {
       raw = JSON.stringify(item).slice(0, 4096);
-      return decodeOne(item, raw);
+      return decodeOne(item, raw, options);
     } catch (error) {
       return { kind: 'invalid' as const, reason: `the event cannot be read: ${(error as Error).message}`, raw };
     }

@@ -1,29 +1,29 @@
 import { errorCode, errorMessage, isRetryable, RetryableError } from '../../core/domain/errors';
 import type { Logger } from '../../core/ports/logger';
 import type { MessageQueue } from '../../core/ports/message-queue';
-
-export interface DeadLetter {
-  readonly function: string;
-  readonly reason: string;
-  readonly code: string;
-  readonly raw: string;
-  readonly at: string;
-}
+import { deadLetter } from './dead-letter';
 
 export interface BatchResult<T> {
   readonly results: readonly T[];
   readonly deadLettered: number;
 }
 
+/** What a dead letter keeps of an input: its text, and its queue message id when it was one. */
+export interface InputRecord {
+  readonly raw: string;
+  readonly messageId?: string | undefined;
+}
+
 /**
  * Runs each input of a delivery on its own. Bad input is logged and set aside on the dead-letter
  * queue so the rest of the batch goes on; a retryable failure is rethrown after the whole batch,
  * so the trigger redelivers it (the use cases are idempotent, the inputs already done are no-ops).
+ * A dead-letter send that fails does not stop the batch either: it is retried with the redelivery.
  */
 export const processBatch = async <I, T>(options: {
   readonly functionName: string;
   readonly inputs: readonly I[];
-  readonly describe: (input: I) => string;
+  readonly describe: (input: I) => InputRecord;
   readonly run: (input: I) => Promise<T>;
   readonly logger: Logger;
   readonly deadLetters: MessageQueue;
@@ -36,21 +36,29 @@ export const processBatch = async <I, T>(options: {
     try {
       results.push(await options.run(input));
     } catch (error) {
+      const record = options.describe(input);
+      const letter = deadLetter({
+        function: options.functionName,
+        code: errorCode(error),
+        reason: errorMessage(error),
+        raw: record.raw,
+        messageId: record.messageId,
+        at: options.now(),
+      });
       if (isRetryable(error)) {
-        options.logger.warn('input failed, will be redelivered', { input: options.describe(input), code: errorCode(error), error: errorMessage(error) });
+        options.logger.warn('input failed, will be redelivered', { input: letter.raw.slice(0, 512), messageId: letter.messageId, code: letter.code, error: letter.reason });
         retry ??= error;
         continue;
       }
-      options.logger.error('input set aside on the dead-letter queue', { input: options.describe(input), code: errorCode(error), error: errorMessage(error) });
-      const letter: DeadLetter = {
-        function: options.functionName,
-        reason: errorMessage(error),
-        code: errorCode(error),
-        raw: options.describe(input),
-        at: options.now().toISOString(),
-      };
-      await options.deadLetters.send(JSON.stringify(letter));
-      deadLettered += 1;
+      options.logger.error('input set aside on the dead-letter queue', { input: letter.raw.slice(0, 512), messageId: letter.messageId, code: letter.code, error: letter.reason });
+      try {
+        await options.deadLetters.send(JSON.stringify(letter));
+        deadLettered += 1;
+      } catch (sendError) {
+        // The rest of the batch still runs; the redelivery tries this letter again.
+        options.logger.error('could not set the input aside; it will be redelivered', { messageId: letter.messageId, code: errorCode(sendError), error: errorMessage(sendError) });
+        retry ??= new RetryableError('DeadLetterSendFailed', `could not set an input aside: ${errorMessage(sendError)}`, { cause: sendError });
+      }
     }
   }
   if (retry !== undefined) {

@@ -3,6 +3,7 @@ import * as $dara from '@darabonba/typescript';
 import { z } from 'zod';
 import { ConfigError, TerminalError, isReplicationError } from '../../core/domain/errors';
 import { type CloudImage, ImageState } from '../../core/domain/image';
+import { isRegionId, quoteShort } from '../../core/domain/region';
 import type { CopyImageCommand, ImageCloud, ImageQuery } from '../../core/ports/image-cloud';
 import { type AlibabaCredentialSource, sdkCredential, secretsOf } from './credentials';
 import { toEcsError } from './errors';
@@ -240,6 +241,9 @@ export class AlibabaEcsImageCloud implements ImageCloud {
   private clientFor(region: string): OpenApi {
     const cached = this.#clients.get(region);
     if (cached) return cached;
+    // The region becomes the endpoint's host name: anything but a region id could send the signed
+    // request, and the function's STS token, somewhere else.
+    if (!isRegionId(region)) throw new TerminalError('InvalidRegion', `${quoteShort(region)} is not a region id; no request was made`);
     const override = this.options.endpoint;
     const client = new OpenApi(
       new $OpenApiUtil.Config({

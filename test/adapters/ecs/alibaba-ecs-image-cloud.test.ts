@@ -22,6 +22,20 @@ describe('AlibabaEcsImageCloud over the wire', () => {
   });
   afterEach(() => kit.close());
 
+  it.each(['x@attacker.example:8080/', 'cn-hangzhou.attacker.example', 'CN-HANGZHOU', ''])(
+    'refuses to call anything for the region %j, which is not a region id',
+    async (region) => {
+      // Prepare
+      const cloud = kit.cloud();
+      const before = kit.sim.requests.recent('DescribeImages').length;
+      // Act
+      const call = cloud.listImages(region, { states: ALL_STATES });
+      // Assess
+      await expect(call).rejects.toMatchObject({ code: 'InvalidRegion', retryable: false });
+      expect(kit.sim.requests.recent('DescribeImages').length).toBe(before);
+    },
+  );
+
   it('asks DescribeImages for explicit statuses, self-owned, tags and a minute-precision creation filter, 100 a page', async () => {
     // Prepare
     const cloud = kit.cloud();
