@@ -140,12 +140,29 @@ describe('job transitions', () => {
   it('gives a reopened job a new round, so its next outcome is a new notification event', () => {
     const failed = advance(jobIn(JobStatus.Dispatching, { webhooks: ['ops'] }), EVENTS['dispatch.rejected'], NOW);
     const told = advance(failed, { type: 'webhook.delivered', eventId: failed.notification.eventId!, webhook: 'ops' }, NOW);
-    const reopened = advance(told, { type: 'reopened' }, NOW);
+    const reopened = advance(told, { type: 'reopened' }, new Date(NOW.getTime() + 3600_000));
     expect(reopened.status).toBe(JobStatus.Queued);
     expect(reopened.round).toBe(2);
     expect(reopened.attempt).toBe(1);
     expect(reopened.notification.status).toBe(NotificationStatus.None);
     expect(failed.notification.eventId).toBe('rj-1.r1.failed');
+  });
+
+  it('reopens a failed job only after a delay that grows with each round', () => {
+    // Prepare
+    const failed = advance(jobIn(JobStatus.Dispatching, { webhooks: [] }), EVENTS['dispatch.rejected'], NOW);
+    const later = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000);
+    // Act
+    const tooSoon = tryAdvance(failed, { type: 'reopened' }, later(5));
+    const round2 = advance(failed, { type: 'reopened' }, later(10));
+    const failedAgain = advance(advance(round2, { type: 'dispatch.claimed' }, later(11)), EVENTS['dispatch.rejected'], later(12));
+    const round3TooSoon = tryAdvance(failedAgain, { type: 'reopened' }, later(12 + 19));
+    const round3 = tryAdvance(failedAgain, { type: 'reopened' }, later(12 + 20));
+    // Assess
+    expect(tooSoon).toBeUndefined();
+    expect(round2.round).toBe(2);
+    expect(round3TooSoon).toBeUndefined();
+    expect(round3?.round).toBe(3);
   });
 
   describe('notification deliveries', () => {

@@ -137,6 +137,7 @@ describe('createStartCopy', () => {
     await startCopy({ kind: 'image-created', origin: 'event:ev-1', region: 'cn-hangzhou', imageId: 'm-1' });
     const failed = (await jobs.list()).find((j) => j.status === JobStatus.Failed)!;
     await jobs.update(advance(failed, { type: 'webhook.delivered', eventId: failed.notification.eventId!, webhook: 'ops' }, clock.now()));
+    clock.advance(24 * 3600_000);
     const outcome = await startCopy({ kind: 'sweep' });
     expect(outcome.jobsReopened).toBe(1);
     const reopened = (await jobs.list()).find((j) => j.round === 2);

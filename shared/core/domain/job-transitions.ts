@@ -1,4 +1,4 @@
-import { addSeconds } from './clock';
+import { addSeconds, secondsBetween } from './clock';
 import { TerminalError } from './errors';
 import { ImageState } from './image';
 import {
@@ -12,7 +12,7 @@ import {
   NotificationStatus,
   isTerminal,
 } from './job';
-import { copyRetryDelaySeconds } from './retry-policy';
+import { copyRetryDelaySeconds, reopenDelaySeconds } from './retry-policy';
 
 /** The event does not apply to the job's current status: a stale or duplicated message. */
 export class IllegalTransitionError extends TerminalError {
@@ -162,8 +162,11 @@ const decide = (job: Job, event: JobEvent, now: Date): Job | undefined => {
         : finish(job, JobStatus.Cancelled, now, { lastError: error({ code: 'Cancelled', message: event.reason }, now) });
     case 'reopened':
       // Not while the last outcome is still being told: its notification would describe the new round.
+      // Not again and again either: whoever can send a request (the queue is a trust boundary) could
+      // otherwise restart a failing copy in a loop. Each round waits longer before it may be reopened.
       return (job.status === JobStatus.Failed || job.status === JobStatus.TimedOut) &&
-        job.notification.status !== NotificationStatus.Pending
+        job.notification.status !== NotificationStatus.Pending &&
+        (job.finishedAt === undefined || secondsBetween(job.finishedAt, now) >= reopenDelaySeconds(job.round))
         ? {
             ...job,
             status: JobStatus.Queued,

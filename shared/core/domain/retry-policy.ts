@@ -31,4 +31,9 @@ export const WEBHOOK_MAX_TOTAL_ATTEMPTS = 9;
 export const copyRetryDelaySeconds = (failedAttempt: number): number =>
   Math.min(COPY_RETRY_BASE_SECONDS * 2 ** Math.max(0, failedAttempt - 1), COPY_RETRY_MAX_SECONDS);
 
+/** A failed job may be reopened (a request, the nightly sweep) this long after it ended: base · 2^(round-1), capped under a day so every nightly sweep still can. */
+export const REOPEN_BASE_SECONDS = 10 * 60;
+export const REOPEN_MAX_SECONDS = 12 * 60 * 60;
+export const reopenDelaySeconds = (round: number): number => Math.min(REOPEN_BASE_SECONDS * 2 ** Math.max(0, round - 1), REOPEN_MAX_SECONDS);
+
 export const webhookBackoffMs = (triedTimes: number): number => WEBHOOK_BACKOFF_BASE_MS * 2 ** Math.max(0, triedTimes - 1);
