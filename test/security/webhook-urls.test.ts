@@ -7,6 +7,7 @@ import { createNotify } from '../../shared/core/use-cases/notify';
 import { createFakeWorld } from '../fuzz/kit/handler-wiring';
 import type { FuzzRandom } from '../fuzz/kit/random';
 import { runCases } from '../fuzz/kit/run-cases';
+import { recordingQueues } from '../fakes/recording-queue';
 import { FUZZ_SEEDS } from '../fuzz/kit/seeds';
 
 const CASES = 300;
@@ -107,6 +108,7 @@ describe('webhook URLs: https to public hosts; this machine only with allowInsec
       config,
       secrets: resolveWebhookSecrets(config, { OPS_WEBHOOK_SECRET: 'a-webhook-secret-of-some-length' }),
       jobs: world.jobs,
+      queues: recordingQueues(),
       transport: guardedWebhookTransport,
       clock: { now: () => new Date('2026-03-01T01:00:00Z') },
       wallClock: { now: () => new Date('2026-03-01T01:00:00Z') },

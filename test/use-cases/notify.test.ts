@@ -2,7 +2,6 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../shared/platform/logging/json-logger';
 import { resolveWebhookSecrets } from '../../shared/core/config/load-policy-config';
 import { ManualClock } from '../../shared/core/domain/clock';
-import { RetryableError } from '../../shared/core/domain/errors';
 import { ImageState } from '../../shared/core/domain/image';
 import { type Job, JobStatus, NotificationStatus } from '../../shared/core/domain/job';
 import { advance, newJob } from '../../shared/core/domain/job-transitions';
@@ -11,6 +10,7 @@ import { planJobs } from '../../shared/core/domain/policy';
 import { WEBHOOK_MAX_TOTAL_ATTEMPTS, WEBHOOK_TRIES_PER_INVOCATION } from '../../shared/core/domain/retry-policy';
 import type { WebhookRequest, WebhookResponse, WebhookTransport } from '../../shared/core/ports/webhook-transport';
 import { InMemoryJobStore } from '../fakes/in-memory-job-store';
+import { recordingQueues } from '../fakes/recording-queue';
 import { testPolicyConfig } from '../helpers/policy';
 import { createNotify } from '../../shared/core/use-cases/notify';
 
@@ -31,6 +31,7 @@ describe('createNotify', () => {
   const secrets = resolveWebhookSecrets(config, { OPS_WEBHOOK_SECRET: SECRET });
   let jobs: InMemoryJobStore;
   let clock: ManualClock;
+  let queues: ReturnType<typeof recordingQueues>;
   const pauses: number[] = [];
 
   const finishedJob = async (): Promise<Job> => {
@@ -49,12 +50,13 @@ describe('createNotify', () => {
   };
 
   const notifyWith = (transport: WebhookTransport) =>
-    createNotify({ config, secrets, jobs, transport, clock, wallClock: clock, logger: silentLogger, pause: async (ms) => void pauses.push(ms) });
+    createNotify({ config, secrets, jobs, queues, transport, clock, wallClock: clock, logger: silentLogger, pause: async (ms) => void pauses.push(ms) });
 
   const messageFor = (job: Job) => ({ type: 'notification.requested' as const, version: 1 as const, jobId: job.id, eventId: job.notification.eventId! });
 
   beforeEach(() => {
     jobs = new InMemoryJobStore();
+    queues = recordingQueues();
     clock = new ManualClock('2026-03-01T00:00:00Z');
     pauses.length = 0;
   });
@@ -87,10 +89,15 @@ describe('createNotify', () => {
     expect(transport.requests).toHaveLength(1);
   });
 
-  it('retries a failing webhook with back-off, then leaves it pending for the queue to redeliver', async () => {
+  it('retries a failing webhook with back-off, then asks again later with a delayed message of its own', async () => {
+    // Prepare
     const job = await finishedJob();
     const transport = new ScriptedTransport(Array.from({ length: 5 }, () => ({ ok: false as const, status: 503, error: 'busy' })));
-    await expect(notifyWith(transport)(messageFor(job))).rejects.toBeInstanceOf(RetryableError);
+    // Act
+    const outcome = await notifyWith(transport)(messageFor(job));
+    // Assess
+    expect(outcome).toMatchObject({ delivered: [], gaveUp: [], retryInSeconds: 30 });
+    expect(queues.notify.sent).toEqual([{ body: JSON.stringify(messageFor(job)), delaySeconds: 30 }]);
     expect(transport.requests).toHaveLength(WEBHOOK_TRIES_PER_INVOCATION);
     expect(pauses).toEqual([200, 400]);
     const stored = await jobs.get(job.id);
@@ -100,7 +107,8 @@ describe('createNotify', () => {
   it('does not hammer a webhook that refuses the request with a 4xx', async () => {
     const job = await finishedJob();
     const transport = new ScriptedTransport([{ ok: false, status: 401, error: 'bad signature' }]);
-    await expect(notifyWith(transport)(messageFor(job))).rejects.toThrow(/not accepted/);
+    const outcome = await notifyWith(transport)(messageFor(job));
+    expect(outcome.retryInSeconds).toBe(30);
     expect(transport.requests).toHaveLength(1);
   });
 

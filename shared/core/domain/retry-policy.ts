@@ -36,4 +36,7 @@ export const REOPEN_BASE_SECONDS = 10 * 60;
 export const REOPEN_MAX_SECONDS = 12 * 60 * 60;
 export const reopenDelaySeconds = (round: number): number => Math.min(REOPEN_BASE_SECONDS * 2 ** Math.max(0, round - 1), REOPEN_MAX_SECONDS);
 
+/** Between notify invocations for a webhook still failing: 30 s · 2^(attempts-1), at most an hour. */
+export const webhookRedeliverySeconds = (attempts: number): number => Math.min(30 * 2 ** Math.max(0, attempts - 1), 3600);
+
 export const webhookBackoffMs = (triedTimes: number): number => WEBHOOK_BACKOFF_BASE_MS * 2 ** Math.max(0, triedTimes - 1);

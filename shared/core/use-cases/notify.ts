@@ -1,19 +1,22 @@
 import { webhookKey, type WebhookSecrets } from '../config/load-policy-config';
 import type { PolicyConfig, Webhook } from '../config/policy-config';
 import type { Clock } from '../domain/clock';
-import { RetryableError, VersionConflictError } from '../domain/errors';
+import { VersionConflictError } from '../domain/errors';
 import { DeliveryStatus, type Job, NotificationStatus } from '../domain/job';
 import {
   WEBHOOK_MAX_TOTAL_ATTEMPTS,
   WEBHOOK_TIMEOUT_MS,
   WEBHOOK_TRIES_PER_INVOCATION,
   webhookBackoffMs,
+  webhookRedeliverySeconds,
 } from '../domain/retry-policy';
 import { buildNotification, signNotification } from '../domain/notification';
 import type { NotificationRequestedV1 } from '../messages/messages';
 import type { JobStore } from '../ports/job-store';
 import type { Logger } from '../ports/logger';
+import type { Queues } from '../ports/message-queue';
 import type { WebhookTransport } from '../ports/webhook-transport';
+import { notificationMessage } from './job-writer';
 import { tryAdvance } from '../domain/job-transitions';
 
 export interface NotifyDeps {
@@ -21,6 +24,8 @@ export interface NotifyDeps {
   readonly secrets: WebhookSecrets;
   readonly jobs: JobStore;
   readonly transport: WebhookTransport;
+  /** Where a notification still pending is put back, delayed: the job's attempts decide, not the queue's redelivery limit. */
+  readonly queues: Pick<Queues, 'notify'>;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Signs with real time, whatever clock the workflow runs on. */
@@ -34,6 +39,8 @@ export interface NotifyOutcome {
   readonly delivered: readonly string[];
   readonly gaveUp: readonly string[];
   readonly skipped?: string | undefined;
+  /** Still pending: asked again after this many seconds. */
+  readonly retryInSeconds?: number | undefined;
 }
 
 /**
@@ -130,9 +137,15 @@ export const createNotify = (deps: NotifyDeps) => {
       }
     }
     if (job.notification.status === NotificationStatus.Pending) {
-      throw new RetryableError('WebhookPending', `job ${job.id}: some webhooks have not accepted the notification yet`, {
-        details: { jobId: job.id, eventId: message.eventId },
-      });
+      // Asked again later by a message of its own, so a receiver outage ends in the job's record
+      // (given up after WEBHOOK_MAX_TOTAL_ATTEMPTS) and never in the dead-letter queue. A failed
+      // send is retryable: the queue redelivers this message instead.
+      const attempts = Math.max(...Object.values(job.notification.webhooks).map((d) => (d.status === DeliveryStatus.Pending ? d.attempts : 0)));
+      const retryInSeconds = webhookRedeliverySeconds(attempts);
+      const next = notificationMessage(job);
+      if (next !== undefined) await deps.queues.notify.send(next, { delaySeconds: retryInSeconds });
+      logger.info('notification pending, asked again later', { jobId: job.id, eventId: message.eventId, retryInSeconds });
+      return { jobId: job.id, delivered, gaveUp, retryInSeconds };
     }
     return { jobId: job.id, delivered, gaveUp };
   };
