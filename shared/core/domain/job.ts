@@ -147,3 +147,7 @@ export interface JobErrorInput {
 }
 
 export type JobEventType = JobEvent['type'];
+
+/** The most attempts any webhook still pending has had: what the next retry's delay follows. */
+export const pendingDeliveryAttempts = (job: Pick<Job, 'notification'>): number =>
+  Math.max(0, ...Object.values(job.notification.webhooks).map((d) => (d.status === DeliveryStatus.Pending ? d.attempts : 0)));

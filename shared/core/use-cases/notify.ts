@@ -2,7 +2,7 @@ import { webhookKey, type WebhookSecrets } from '../config/load-policy-config';
 import type { PolicyConfig, Webhook } from '../config/policy-config';
 import type { Clock } from '../domain/clock';
 import { VersionConflictError } from '../domain/errors';
-import { DeliveryStatus, type Job, NotificationStatus } from '../domain/job';
+import { DeliveryStatus, type Job, NotificationStatus, pendingDeliveryAttempts } from '../domain/job';
 import {
   WEBHOOK_MAX_TOTAL_ATTEMPTS,
   WEBHOOK_TIMEOUT_MS,
@@ -140,10 +140,11 @@ export const createNotify = (deps: NotifyDeps) => {
       // Asked again later by a message of its own, so a receiver outage ends in the job's record
       // (given up after WEBHOOK_MAX_TOTAL_ATTEMPTS) and never in the dead-letter queue. A failed
       // send is retryable: the queue redelivers this message instead.
-      const attempts = Math.max(...Object.values(job.notification.webhooks).map((d) => (d.status === DeliveryStatus.Pending ? d.attempts : 0)));
-      const retryInSeconds = webhookRedeliverySeconds(attempts);
+      const retryInSeconds = webhookRedeliverySeconds(pendingDeliveryAttempts(job));
       const next = notificationMessage(job);
       if (next !== undefined) await deps.queues.notify.send(next, { delaySeconds: retryInSeconds });
+      // poll-status's safety net counts from here, so it does not send a second message meanwhile.
+      job = await record(job, { type: 'notification.requeued' });
       logger.info('notification pending, asked again later', { jobId: job.id, eventId: message.eventId, retryInSeconds });
       return { jobId: job.id, delivered, gaveUp, retryInSeconds };
     }

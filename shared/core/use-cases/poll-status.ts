@@ -1,8 +1,8 @@
 import { type Clock, secondsBetween } from '../domain/clock';
 import { errorCode, errorMessage, isRetryable, RetryableError } from '../domain/errors';
 import { ALL_IMAGE_STATES, type CloudImage, ImageState } from '../domain/image';
-import { type Job, JobStatus, isTerminal } from '../domain/job';
-import { DISPATCH_LEASE_SECONDS, NOTIFICATION_REQUEUE_SECONDS } from '../domain/retry-policy';
+import { type Job, JobStatus, isTerminal, pendingDeliveryAttempts } from '../domain/job';
+import { DISPATCH_LEASE_SECONDS, NOTIFICATION_REQUEUE_SECONDS, webhookRedeliverySeconds } from '../domain/retry-policy';
 import { DispatchRequestedV1, encodeMessage } from '../messages/messages';
 import type { ImageCloud } from '../ports/image-cloud';
 import type { JobStore } from '../ports/job-store';
@@ -159,7 +159,10 @@ export const createPollStatus = (deps: PollStatusDeps) => {
     let notificationsQueued = 0;
     for (const job of current) {
       const requestedAt = job.notification.requestedAt;
-      const stale = requestedAt !== undefined && secondsBetween(requestedAt, now) >= NOTIFICATION_REQUEUE_SECONDS;
+      // Past the delay notify asked for itself, plus a margin: that message was lost.
+      const stale =
+        requestedAt !== undefined &&
+        secondsBetween(requestedAt, now) >= NOTIFICATION_REQUEUE_SECONDS + (pendingDeliveryAttempts(job) === 0 ? 0 : webhookRedeliverySeconds(pendingDeliveryAttempts(job)));
       if (!isTerminal(job.status) || !stale) continue;
       const requeued = await writer.apply(job, { type: 'notification.requeued' });
       const message = requeued === undefined ? undefined : notificationMessage(requeued);
