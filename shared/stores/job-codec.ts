@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TerminalError } from '../core/domain/errors';
+import { CORRUPT_JOB_CODE } from '../core/ports/job-store';
 import { DeliveryStatus, type Job, JobStatus, NotificationStatus } from '../core/domain/job';
 
 /**
@@ -61,7 +62,7 @@ const jobSchema = z.object({
 /** A stored job that does not parse. Terminal: retrying reads the same bytes again. */
 export class CorruptJobError extends TerminalError {
   constructor(jobId: string, field: string, reason: string, options: { cause?: unknown } = {}) {
-    super('CorruptStoredJob', `stored job ${jobId} is corrupt: ${field}: ${reason}`, {
+    super(CORRUPT_JOB_CODE, `stored job ${jobId} is corrupt: ${field}: ${reason}`, {
       ...options,
       details: { jobId, field },
     });

@@ -162,6 +162,8 @@ export class CrashHarness {
       update: (next) => this.#call(`jobs.update→${describeWrite(next)}`, true, () => inner.update(next)),
       listInFlight: () => this.#call('jobs.listInFlight', false, () => inner.listInFlight()),
       list: (filter) => this.#call('jobs.list', false, () => inner.list(filter)),
+      setAside: (id, reason) => this.#call('jobs.setAside', true, () => inner.setAside(id, reason)),
+      listSetAside: () => this.#call('jobs.listSetAside', false, () => inner.listSetAside()),
     };
   }
 

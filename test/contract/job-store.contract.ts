@@ -3,10 +3,12 @@ import { VersionConflictError } from '../../shared/core/domain/errors';
 import { ImageState } from '../../shared/core/domain/image';
 import { DeliveryStatus, type Job, JobStatus, type JobSpec, NotificationStatus } from '../../shared/core/domain/job';
 import { advance, newJob } from '../../shared/core/domain/job-transitions';
-import type { JobStore } from '../../shared/core/ports/job-store';
+import { CORRUPT_JOB_CODE, type JobStore } from '../../shared/core/ports/job-store';
 
 export interface JobStoreUnderTest {
   readonly store: JobStore;
+  /** Damages a stored job's row the way a bad write or a hand edit would. */
+  corrupt(id: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -79,10 +81,10 @@ const ids = (jobs: readonly Job[]): string[] => jobs.map((job) => job.id);
 /** The JobStore port's contract, registered once per implementation. */
 export const describeJobStoreContract = (name: string, factory: JobStoreFactory): void => {
   describe(`JobStore contract: ${name}`, () => {
-    const withStore = async (body: (store: JobStore) => Promise<void>): Promise<void> => {
+    const withStore = async (body: (store: JobStore, subject: JobStoreUnderTest) => Promise<void>): Promise<void> => {
       const subject = await factory();
       try {
-        await body(subject.store);
+        await body(subject.store, subject);
       } finally {
         await subject.close();
       }
@@ -212,7 +214,7 @@ export const describeJobStoreContract = (name: string, factory: JobStoreFactory)
 
         // Act
         const whileFailed = ids(await store.listInFlight());
-        job = await store.update(advance(job, { type: 'reopened' }, at(3)));
+        job = await store.update(advance(job, { type: 'reopened' }, at(60)));
         const whileReopened = await store.listInFlight();
 
         // Assess
@@ -242,6 +244,40 @@ export const describeJobStoreContract = (name: string, factory: JobStoreFactory)
         expect(ids(queued)).toEqual(['z-first', 'a-second', 'b-second']);
         expect(ids(nightlyDone)).toEqual(['c-done']);
         expect(none).toEqual([]);
+      }));
+
+    it('skips a corrupt row when listing, and refuses to read it with an error naming the job', () =>
+      withStore(async (store, subject) => {
+        // Prepare
+        await store.putIfAbsent(queuedJob('job-1', 0));
+        await store.putIfAbsent(queuedJob('job-2', 1));
+        await subject.corrupt('job-1');
+        // Act
+        const listed = await store.list();
+        const inFlight = await store.listInFlight();
+        const read = store.get('job-1');
+        // Assess
+        expect(ids(listed)).toEqual(['job-2']);
+        expect(ids(inFlight)).toEqual(['job-2']);
+        await expect(read).rejects.toMatchObject({ code: CORRUPT_JOB_CODE, retryable: false, message: expect.stringContaining('job-1') });
+      }));
+
+    it('sets a corrupt row aside, keeps it for an operator, and frees its id', () =>
+      withStore(async (store, subject) => {
+        // Prepare
+        await store.putIfAbsent(queuedJob('job-1', 0));
+        await subject.corrupt('job-1');
+        // Act
+        await store.setAside('job-1', 'stored job job-1 is corrupt');
+        await store.setAside('job-1', 'again: nothing there any more');
+        await store.setAside('job-never', 'nothing there');
+        const recreated = await store.putIfAbsent(queuedJob('job-1', 5));
+        // Assess
+        expect(recreated.created).toBe(true);
+        expect(await store.get('job-1')).toEqual(recreated.job);
+        expect(ids(await store.listInFlight())).toEqual(['job-1']);
+        const aside = await store.listSetAside();
+        expect(aside.map((row) => [row.id, row.reason])).toEqual([['job-1', 'stored job job-1 is corrupt']]);
       }));
 
     it('round-trips every field of a fully populated job, and of one with the optional fields unset', () =>

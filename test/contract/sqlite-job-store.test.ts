@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ImageState } from '../../shared/core/domain/image';
@@ -35,14 +37,23 @@ const job = (id: string) =>
     new Date('2026-01-01T00:00:00Z'),
   );
 
+const corrupter = (db: Database.Database) => async (id: string) => {
+  await Promise.resolve();
+  db.prepare(`UPDATE jobs SET body = json_set(body, '$.status', 'exploded') WHERE id = ?`).run(id);
+};
+
 describeJobStoreContract('SQLite :memory:', async () => {
-  const store = new SqliteJobStore(':memory:');
-  return Promise.resolve({ store, close: () => store.close() });
+  const db = new Database(':memory:');
+  const store = new SqliteJobStore(db);
+  return Promise.resolve({ store, corrupt: corrupter(db), close: async () => void db.close() });
 });
 
 describeJobStoreContract('SQLite temp file', async () => {
-  const store = new SqliteJobStore(tempFile());
-  return Promise.resolve({ store, close: () => store.close() });
+  const file = tempFile();
+  mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  const store = new SqliteJobStore(db);
+  return Promise.resolve({ store, corrupt: corrupter(db), close: async () => void db.close() });
 });
 
 describe('SqliteJobStore', () => {

@@ -1,5 +1,8 @@
 import type { Job, JobStatus } from '../domain/job';
 
+/** A stored job that does not parse is refused with this error code (terminal). */
+export const CORRUPT_JOB_CODE = 'CorruptStoredJob';
+
 export interface JobListFilter {
   readonly policy?: string | undefined;
   readonly statuses?: readonly JobStatus[] | undefined;
@@ -23,6 +26,21 @@ export interface JobStore {
    * history: implementations keep a separate access path for these.
    */
   listInFlight(): Promise<Job[]>;
-  /** Everything, for `status` and the sweep. May scan. */
+  /** Everything, for `status` and the sweep. May scan. A row that does not parse is skipped and logged by id. */
   list(filter?: JobListFilter): Promise<Job[]>;
+  /**
+   * Moves a job's row out of the way, whatever its bytes (a corrupt row the code cannot read):
+   * kept for an operator, and the id is free again. Nothing there is fine.
+   */
+  setAside(id: string, reason: string): Promise<void>;
+  /** What was set aside, oldest first. */
+  listSetAside(): Promise<SetAsideJob[]>;
+}
+
+export interface SetAsideJob {
+  readonly id: string;
+  readonly reason: string;
+  readonly at: string;
+  /** The row's bytes as they were, bounded. */
+  readonly body: string;
 }

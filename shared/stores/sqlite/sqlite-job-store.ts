@@ -4,13 +4,13 @@ import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { ConfigError, VersionConflictError } from '../../core/domain/errors';
 import { type Job, isInFlight } from '../../core/domain/job';
-import type { JobListFilter, JobStore } from '../../core/ports/job-store';
+import type { JobListFilter, JobStore, SetAsideJob } from '../../core/ports/job-store';
 import type { Logger } from '../../core/ports/logger';
 import { CorruptJobError, decodeJob, encodeJob } from '../job-codec';
 import { silentLogger } from '../../platform/logging/json-logger';
 
 /** Bump with a new entry in MIGRATIONS; a database newer than the code is refused. */
-export const SQLITE_SCHEMA_VERSION = 1;
+export const SQLITE_SCHEMA_VERSION = 2;
 
 /** The CLI's `status` reads while `run` writes: wait for a writer's lock instead of failing. */
 const BUSY_TIMEOUT_MS = 5_000;
@@ -32,7 +32,19 @@ const MIGRATIONS: Readonly<Record<number, string>> = {
     CREATE INDEX jobs_by_creation ON jobs (created_at, id);
     CREATE INDEX jobs_by_policy ON jobs (policy, created_at, id);
   `,
+  // Rows the code could not read, kept for an operator (JobStore.setAside).
+  2: `
+    CREATE TABLE jobs_set_aside (
+      seq INTEGER PRIMARY KEY,
+      id TEXT NOT NULL,
+      reason TEXT NOT NULL,
+      at TEXT NOT NULL,
+      body TEXT NOT NULL
+    ) STRICT;
+  `,
 };
+
+const MAX_ASIDE_BODY_CHARS = 64 * 1024;
 
 const rowSchema = z.object({ id: z.string(), body: z.string() });
 const versionRowSchema = z.object({ version: z.number().int() });
@@ -84,22 +96,44 @@ export class SqliteJobStore implements JobStore {
 
   async listInFlight(): Promise<Job[]> {
     await Promise.resolve();
-    return this.#statements.inFlight.all().flatMap((row) => {
-      try {
-        return [toJob(row)];
-      } catch (error) {
-        // One corrupt row must not stop every poll: it is reported and left for an operator.
-        if (!(error instanceof CorruptJobError)) throw error;
-        this.#logger.error('skipping a corrupt job row', { error: error.message });
-        return [];
-      }
-    });
+    return this.#statements.inFlight.all().flatMap((row) => this.#readable(row));
+  }
+
+  async setAside(id: string, reason: string): Promise<void> {
+    await Promise.resolve();
+    this.#db.transaction(() => {
+      const row = this.#db.prepare('SELECT CAST(body AS TEXT) AS body FROM jobs WHERE id = ?').get(id) as { body: string | null } | undefined;
+      if (row === undefined) return;
+      this.#db
+        .prepare('INSERT INTO jobs_set_aside (id, reason, at, body) VALUES (?, ?, ?, ?)')
+        .run(id, reason.slice(0, 1024), new Date().toISOString(), (row.body ?? '').slice(0, MAX_ASIDE_BODY_CHARS));
+      this.#db.prepare('DELETE FROM jobs WHERE id = ?').run(id);
+    }).immediate();
+    this.#logger.warn('job row set aside', { jobId: id, reason });
+  }
+
+  async listSetAside(): Promise<SetAsideJob[]> {
+    await Promise.resolve();
+    return z
+      .array(z.object({ id: z.string(), reason: z.string(), at: z.string(), body: z.string() }))
+      .parse(this.#db.prepare('SELECT id, reason, at, body FROM jobs_set_aside ORDER BY seq').all());
+  }
+
+  /** One corrupt row must not stop a poll, a sweep or `status`: it is reported by id and skipped. */
+  #readable(row: unknown): Job[] {
+    try {
+      return [toJob(row)];
+    } catch (error) {
+      if (!(error instanceof CorruptJobError)) throw error;
+      this.#logger.error('skipping a corrupt job row', { jobId: error.details.jobId, error: error.message });
+      return [];
+    }
   }
 
   async list(filter: JobListFilter = {}): Promise<Job[]> {
     await Promise.resolve();
     const rows = filter.policy === undefined ? this.#statements.all.all() : this.#statements.byPolicy.all(filter.policy);
-    const jobs = rows.map(toJob);
+    const jobs = rows.flatMap((row) => this.#readable(row));
     const { statuses } = filter;
     return statuses === undefined ? jobs : jobs.filter((job) => statuses.includes(job.status));
   }

@@ -2,7 +2,7 @@ import TableStore from 'tablestore';
 import { z } from 'zod';
 import { ReplicationError, RetryableError, TerminalError, VersionConflictError } from '../../core/domain/errors';
 import { type Job, isInFlight } from '../../core/domain/job';
-import type { JobListFilter, JobStore } from '../../core/ports/job-store';
+import type { JobListFilter, JobStore, SetAsideJob } from '../../core/ports/job-store';
 import type { Logger } from '../../core/ports/logger';
 import { CorruptJobError, decodeJob, encodeJob } from '../job-codec';
 
@@ -27,6 +27,9 @@ const MARKER_ATTEMPTS = 3;
 
 const JOB_PREFIX = 'job:';
 const MARKER_PREFIX = 'inflight:';
+/** Rows the code could not read, kept for an operator: `aside:<job id>:<time>`. */
+const ASIDE_PREFIX = 'aside:';
+const MAX_ASIDE_BODY_CHARS = 64 * 1024;
 /** The character after ':' — the exclusive end of a prefix range. */
 const rangeEnd = (prefix: string): string => `${prefix.slice(0, -1)};`;
 
@@ -270,11 +273,60 @@ export class TablestoreJobStore implements JobStore {
     return inFlight.sort(byCreation);
   }
 
+  async setAside(id: string, reason: string): Promise<void> {
+    const raw = await this.#call('GetRow', () =>
+      this.#client.getRow({ tableName: this.#table, primaryKey: [{ pk: JOB_PREFIX + id }], maxVersions: 1 }),
+    );
+    const { row } = parseResponse(getRowResponse, raw, 'GetRow');
+    if (!row.primaryKey) return;
+    const columns = columnsOf(row.attributes);
+    const body = columns.get('body');
+    const at = new Date().toISOString();
+    await this.#call('PutRow', () =>
+      this.#client.putRow({
+        tableName: this.#table,
+        condition: new Condition(Existence.IGNORE, null),
+        primaryKey: [{ pk: `${ASIDE_PREFIX}${id}:${at}` }],
+        attributeColumns: [
+          { job_id: id },
+          { reason: reason.slice(0, 1024) },
+          { at },
+          { body: (typeof body === 'string' ? body : JSON.stringify([...columns.keys()])).slice(0, MAX_ASIDE_BODY_CHARS) },
+        ],
+      }),
+    );
+    for (const pk of [JOB_PREFIX + id, MARKER_PREFIX + id]) {
+      await this.#call('DeleteRow', () =>
+        this.#client.deleteRow({ tableName: this.#table, condition: new Condition(Existence.IGNORE, null), primaryKey: [{ pk }] }),
+      );
+    }
+    this.#logger.warn('job row set aside', { jobId: id, reason });
+  }
+
+  async listSetAside(): Promise<SetAsideJob[]> {
+    return (await this.#scan(ASIDE_PREFIX)).map((columns) => ({
+      id: String(columns.get('job_id') ?? ''),
+      reason: String(columns.get('reason') ?? ''),
+      at: String(columns.get('at') ?? ''),
+      body: String(columns.get('body') ?? ''),
+    }));
+  }
+
   async list(filter: JobListFilter = {}): Promise<Job[]> {
     const rows = await this.#scan(JOB_PREFIX);
     const { policy, statuses } = filter;
     return rows
-      .map((columns) => jobFromColumns(idFromColumns(columns), columns))
+      .flatMap((columns) => {
+        const id = idFromColumns(columns);
+        try {
+          return [jobFromColumns(id, columns)];
+        } catch (error) {
+          // One corrupt row must not stop a sweep or `status`: reported by id and skipped.
+          if (!(error instanceof CorruptJobError)) throw error;
+          this.#logger.error('skipping a corrupt job row', { jobId: id, error: error.message });
+          return [];
+        }
+      })
       .filter((job) => policy === undefined || job.policy === policy)
       .filter((job) => statuses === undefined || statuses.includes(job.status))
       .sort(byCreation);
