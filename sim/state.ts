@@ -1,16 +1,39 @@
 import type { Prng } from './prng';
 import type { SimClock } from './sim-clock';
 import {
+  type Architecture,
+  type BootMode,
   type CopySettings,
   type CopyTask,
+  type DiskType,
+  type ImageCreationSettings,
+  type ImageShare,
   type OwnerAlias,
+  type SimAccounts,
   type SimDisk,
   SimImageStatus,
   type SimImage,
+  type SimInstance,
   type SimQuirks,
   type SimRegion,
   type SimSnapshot,
+  type SnapshotCopy,
+  type SnapshotStatus,
+  type TagList,
+  osTypeOf,
 } from './model';
+
+type Tags = Readonly<Record<string, string>> | ReadonlyArray<readonly [string, string]>;
+
+export interface NewDisk {
+  readonly type: DiskType;
+  readonly sizeGiB: number;
+  readonly device?: string | undefined;
+  /** CreateImage: the disk comes from this existing snapshot, which the image uses but does not own. */
+  readonly fromSnapshotId?: string | undefined;
+  /** Seeds: the id to give the snapshot made for this disk. */
+  readonly snapshotId?: string | undefined;
+}
 
 export interface NewImage {
   readonly region: string;
@@ -19,7 +42,7 @@ export interface NewImage {
   readonly id?: string | undefined;
   readonly description?: string | undefined;
   readonly status?: SimImageStatus | undefined;
-  readonly tags?: Readonly<Record<string, string>> | ReadonlyArray<readonly [string, string]> | undefined;
+  readonly tags?: Tags | undefined;
   readonly createdAt?: Date | undefined;
   readonly ownerAlias?: OwnerAlias | undefined;
   readonly isCopied?: boolean | undefined;
@@ -27,13 +50,83 @@ export interface NewImage {
   readonly kmsKeyId?: string | undefined;
   readonly resourceGroupId?: string | undefined;
   readonly copyTaskId?: string | undefined;
+  /** One system disk of `sizeGiB` when absent. */
+  readonly disks?: readonly NewDisk[] | undefined;
+  readonly platform?: string | undefined;
+  readonly architecture?: Architecture | undefined;
+  readonly bootMode?: BootMode | undefined;
+  readonly imageFamily?: string | undefined;
+  readonly readyAt?: number | undefined;
+  readonly sharedWith?: readonly ImageShare[] | undefined;
+  /** Who made it, for the history: seed, CopyImage, CreateImage, inspection. */
+  readonly origin?: string | undefined;
+}
+
+export interface NewSnapshot {
+  readonly region: string;
+  readonly sizeGiB: number;
+  readonly diskType: DiskType;
+  readonly id?: string | undefined;
+  readonly name?: string | undefined;
+  readonly description?: string | undefined;
+  readonly imageId?: string | undefined;
+  readonly status?: SnapshotStatus | undefined;
+  readonly createdAt?: number | undefined;
+  readonly encrypted?: boolean | undefined;
+  readonly kmsKeyId?: string | undefined;
+  readonly tags?: Tags | undefined;
+  readonly retentionDays?: number | undefined;
+  readonly copy?: SnapshotCopy | undefined;
+  readonly origin?: string | undefined;
 }
 
 /** What one ClientToken was first used with, and what it answered. */
 export interface IdempotencyRecord {
   readonly fingerprint: string;
-  readonly imageId: string;
+  readonly resourceId: string;
 }
+
+/** One image or snapshot ever made, kept after deletion so test oracles can count what a run created. */
+export interface CreatedRecord {
+  readonly kind: 'image' | 'snapshot';
+  readonly id: string;
+  readonly region: string;
+  readonly origin: string;
+  readonly createdAt: number;
+  /** Name and tags as last seen: live while the resource exists, frozen when it is deleted. */
+  name: string;
+  tags: TagList;
+  deletedAt?: number | undefined;
+}
+
+export interface SimStateConfig {
+  readonly regions: readonly SimRegion[];
+  readonly copy: CopySettings;
+  readonly quirks?: SimQuirks | undefined;
+  readonly imageCreation?: ImageCreationSettings | undefined;
+  readonly accounts?: SimAccounts | undefined;
+}
+
+export const DEFAULT_ACCOUNT_ID = '1234567890123456';
+
+const tagList = (tags: Tags | undefined): TagList =>
+  tags === undefined ? [] : Array.isArray(tags) ? tags.map(([k, v]) => [k, v] as [string, string]) : Object.entries(tags);
+
+const DATA_DEVICES = 'bcdefghijklmnopqrstuvwxyz';
+
+/** `/dev/xvda` for the system disk, then `/dev/xvdb`… for data disks in the order given. */
+export const defaultDevices = (disks: ReadonlyArray<{ readonly type: DiskType; readonly device?: string | undefined }>): string[] => {
+  const taken = new Set(disks.map((d) => d.device).filter((d): d is string => d !== undefined));
+  let next = 0;
+  return disks.map((disk) => {
+    if (disk.device !== undefined) return disk.device;
+    if (disk.type === 'system') return '/dev/xvda';
+    while (next < DATA_DEVICES.length && taken.has(`/dev/xvd${DATA_DEVICES[next]}`)) next += 1;
+    const device = `/dev/xvd${DATA_DEVICES[next] ?? 'z'}`;
+    taken.add(device);
+    return device;
+  });
+};
 
 /** Everything the simulated account holds. Plain storage; the rules live in the actions. */
 export class SimState {
@@ -42,16 +135,25 @@ export class SimState {
   readonly snapshots = new Map<string, SimSnapshot>();
   readonly tasks = new Map<string, CopyTask>();
   readonly clientTokens = new Map<string, IdempotencyRecord>();
-  #taskSeq = 0;
+  readonly instances = new Map<string, SimInstance>();
+  readonly history = new Map<string, CreatedRecord>();
+  copySettings: CopySettings;
+  quirks: SimQuirks;
+  imageCreation: ImageCreationSettings;
+  accounts: SimAccounts;
+  /** Last copy-task sequence number handed out; persisted so a restored world continues it. */
+  taskSeq = 0;
 
   constructor(
-    regions: readonly SimRegion[],
-    public copySettings: CopySettings,
+    config: SimStateConfig,
     readonly clock: SimClock,
     readonly random: Prng,
-    public quirks: SimQuirks = { deleteMissingImage: 'ignore' },
   ) {
-    for (const region of regions) this.regions.set(region.id, region);
+    for (const region of config.regions) this.regions.set(region.id, region);
+    this.copySettings = config.copy;
+    this.quirks = config.quirks ?? { deleteMissingImage: 'ignore' };
+    this.imageCreation = config.imageCreation ?? { durationSeconds: 60 };
+    this.accounts = config.accounts ?? { accountId: DEFAULT_ACCOUNT_ID };
   }
 
   nowMs(): number {
@@ -70,29 +172,42 @@ export class SimState {
     return this.#uniqueId('s-', this.snapshots);
   }
 
-  nextTaskSeq(): number {
-    this.#taskSeq += 1;
-    return this.#taskSeq;
+  newInstanceId(): string {
+    return this.#uniqueId('i-', this.instances);
   }
 
-  /** Adds an image and the snapshot behind its system disk. */
+  nextTaskSeq(): number {
+    this.taskSeq += 1;
+    return this.taskSeq;
+  }
+
+  /** Adds an image, with a snapshot of its own for every disk that does not come from an existing one. */
   addImage(input: NewImage): SimImage {
     if (!this.hasRegion(input.region)) throw new Error(`unknown region ${input.region}`);
     const id = input.id ?? this.newImageId();
-    if (this.images.has(id)) throw new Error(`duplicate image id ${id}`);
+    if (this.images.has(id) || this.history.has(id)) throw new Error(`duplicate image id ${id}`);
     const createdAt = input.createdAt?.getTime() ?? this.nowMs();
     const status = input.status ?? SimImageStatus.Available;
-    const snapshot: SimSnapshot = {
-      id: this.newSnapshotId(),
-      region: input.region,
-      sizeGiB: input.sizeGiB,
-      imageId: id,
-      createdAt,
-      status: status === SimImageStatus.Available ? 'accomplished' : 'progressing',
-    };
-    this.snapshots.set(snapshot.id, snapshot);
-    const disk: SimDisk = { device: '/dev/xvda', type: 'system', sizeGiB: input.sizeGiB, snapshotId: snapshot.id };
-    const tags = input.tags === undefined ? [] : Array.isArray(input.tags) ? [...input.tags] : Object.entries(input.tags);
+    const wanted = input.disks ?? [{ type: 'system' as const, sizeGiB: input.sizeGiB }];
+    const devices = defaultDevices(wanted);
+    const disks: SimDisk[] = wanted.map((disk, index) => {
+      const device = devices[index] ?? '/dev/xvda';
+      if (disk.fromSnapshotId !== undefined) return { device, type: disk.type, sizeGiB: disk.sizeGiB, snapshotId: disk.fromSnapshotId };
+      const snapshot = this.addSnapshot({
+        id: disk.snapshotId,
+        region: input.region,
+        sizeGiB: disk.sizeGiB,
+        diskType: disk.type,
+        imageId: id,
+        createdAt,
+        status: status === SimImageStatus.Available ? 'accomplished' : 'progressing',
+        encrypted: input.encrypted,
+        kmsKeyId: input.kmsKeyId,
+        origin: input.origin,
+      });
+      return { device, type: disk.type, sizeGiB: disk.sizeGiB, snapshotId: snapshot.id };
+    });
+    const platform = input.platform ?? 'Aliyun';
     const image: SimImage = {
       id,
       region: input.region,
@@ -100,18 +215,67 @@ export class SimState {
       description: input.description ?? '',
       sizeGiB: input.sizeGiB,
       status,
-      tags,
+      tags: tagList(input.tags),
       createdAt,
       ownerAlias: input.ownerAlias ?? 'self',
       isCopied: input.isCopied ?? false,
       encrypted: input.encrypted ?? false,
       kmsKeyId: input.kmsKeyId,
       resourceGroupId: input.resourceGroupId ?? '',
-      disks: [disk],
+      disks,
       copyTaskId: input.copyTaskId,
+      platform,
+      architecture: input.architecture ?? 'x86_64',
+      bootMode: input.bootMode ?? 'BIOS',
+      osType: osTypeOf(platform),
+      imageFamily: input.imageFamily ?? '',
+      sharedWith: [...(input.sharedWith ?? [])],
+      readyAt: input.readyAt,
     };
     this.images.set(id, image);
+    this.#record('image', image, input.origin);
     return image;
+  }
+
+  addSnapshot(input: NewSnapshot): SimSnapshot {
+    if (!this.hasRegion(input.region)) throw new Error(`unknown region ${input.region}`);
+    const id = input.id ?? this.newSnapshotId();
+    if (this.snapshots.has(id) || this.history.has(id)) throw new Error(`duplicate snapshot id ${id}`);
+    const snapshot: SimSnapshot = {
+      id,
+      region: input.region,
+      sizeGiB: input.sizeGiB,
+      imageId: input.imageId,
+      diskType: input.diskType,
+      name: input.name ?? '',
+      description: input.description ?? '',
+      createdAt: input.createdAt ?? this.nowMs(),
+      status: input.status ?? 'accomplished',
+      encrypted: input.encrypted ?? false,
+      kmsKeyId: input.kmsKeyId,
+      tags: tagList(input.tags),
+      retentionDays: input.retentionDays,
+      copy: input.copy,
+    };
+    this.snapshots.set(id, snapshot);
+    this.#record('snapshot', snapshot, input.origin);
+    return snapshot;
+  }
+
+  addInstance(input: { region: string; imageId: string; name?: string | undefined; id?: string | undefined; status?: SimInstance['status'] | undefined }): SimInstance {
+    if (!this.hasRegion(input.region)) throw new Error(`unknown region ${input.region}`);
+    const id = input.id ?? this.newInstanceId();
+    if (this.instances.has(id)) throw new Error(`duplicate instance id ${id}`);
+    const instance: SimInstance = {
+      id,
+      region: input.region,
+      name: input.name ?? id,
+      imageId: input.imageId,
+      status: input.status ?? 'Running',
+      createdAt: this.nowMs(),
+    };
+    this.instances.set(id, instance);
+    return instance;
   }
 
   imagesIn(region: string): SimImage[] {
@@ -123,12 +287,38 @@ export class SimState {
     return image?.region === region ? image : undefined;
   }
 
-  /** Removes an image and the snapshots that back it. */
-  removeImage(imageId: string): void {
+  findSnapshot(region: string, snapshotId: string): SimSnapshot | undefined {
+    const snapshot = this.snapshots.get(snapshotId);
+    return snapshot?.region === region ? snapshot : undefined;
+  }
+
+  /** Images (any status) whose disks are made from the snapshot: they keep it from being deleted. */
+  imagesUsingSnapshot(snapshotId: string): SimImage[] {
+    return [...this.images.values()].filter((image) => image.disks.some((disk) => disk.snapshotId === snapshotId));
+  }
+
+  instancesUsing(image: SimImage): SimInstance[] {
+    return [...this.instances.values()].filter((i) => i.region === image.region && i.imageId === image.id);
+  }
+
+  /**
+   * Removes an image. Its own snapshots go with it when `snapshots` is `withImage` (a cancelled
+   * or failed copy, or the legacy DeleteImage default); snapshots it merely uses always stay.
+   */
+  removeImage(imageId: string, snapshots: 'withImage' | 'keep' = 'withImage'): void {
+    const image = this.images.get(imageId);
     this.images.delete(imageId);
+    if (image) this.#recordDeletion(image);
+    if (snapshots === 'keep') return;
     for (const snapshot of [...this.snapshots.values()]) {
-      if (snapshot.imageId === imageId) this.snapshots.delete(snapshot.id);
+      if (snapshot.imageId === imageId) this.removeSnapshot(snapshot.id);
     }
+  }
+
+  removeSnapshot(snapshotId: string): void {
+    const snapshot = this.snapshots.get(snapshotId);
+    this.snapshots.delete(snapshotId);
+    if (snapshot) this.#recordDeletion(snapshot);
   }
 
   markSnapshots(imageId: string, status: SimSnapshot['status']): void {
@@ -137,10 +327,31 @@ export class SimState {
     }
   }
 
+  #record(kind: CreatedRecord['kind'], resource: SimImage | SimSnapshot, origin: string | undefined): void {
+    this.history.set(resource.id, {
+      kind,
+      id: resource.id,
+      region: resource.region,
+      origin: origin ?? 'unknown',
+      createdAt: resource.createdAt,
+      name: resource.name,
+      tags: resource.tags,
+    });
+  }
+
+  #recordDeletion(resource: SimImage | SimSnapshot): void {
+    const record = this.history.get(resource.id);
+    if (!record) return;
+    record.name = resource.name;
+    record.tags = resource.tags.map(([k, v]) => [k, v]);
+    record.deletedAt = this.nowMs();
+  }
+
+  /** Ids are never reused, not even those of deleted resources or those a restored world had issued. */
   #uniqueId(prefix: string, taken: ReadonlyMap<string, unknown>): string {
     for (;;) {
       const id = `${prefix}${this.random.chars(20)}`;
-      if (!taken.has(id)) return id;
+      if (!taken.has(id) && !this.history.has(id)) return id;
     }
   }
 }
