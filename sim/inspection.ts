@@ -10,7 +10,8 @@ import {
   type SimSnapshot,
   isActiveTask,
 } from './model';
-import type { CreatedRecord, NewImage, NewSnapshot, SimState } from './state';
+import type { NewImage, NewSnapshot } from './new-resources';
+import type { CreatedRecord, SimState } from './state';
 
 export interface CopyCount {
   readonly sourceRegion: string;

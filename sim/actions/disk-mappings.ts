@@ -1,7 +1,8 @@
 import { DISK_TYPES, type DiskType } from '../model';
 import { type Params, optional, repeatList } from '../params';
 import { SimApiError, invalidParameter, missingParameter, snapshotNotFound } from '../sim-errors';
-import { type NewDisk, type SimState, defaultDevices } from '../state';
+import { type NewDisk, defaultDevices } from '../new-resources';
+import type { SimState } from '../state';
 
 /** One system disk plus up to 16 data disks. */
 const MAX_MAPPINGS = 17;

@@ -59,15 +59,17 @@ describe('saving and restoring the simulated world', () => {
     const second = await start(new ManualSimClock(START));
     const replay = await rawCall(second.sim, 'CopyImage', { RegionId: 'cn-hangzhou', ImageId: web, DestinationRegionId: 'cn-shanghai', DestinationImageName: 'golden-web', ClientToken: 'rj-1-r1' });
     const restoredAt = second.clock.now().toISOString();
+    const restoredSnapshots = second.sim.inspect.snapshots().map((s) => s.id);
     second.clock.advanceSeconds(624);
+    await rawCall(second.sim, 'CopyImage', { RegionId: 'cn-hangzhou', ImageId: idOf(second.sim, 'golden-api'), DestinationRegionId: 'cn-beijing' });
 
     // Assess
     expect(second.sim.restoredFrom).toBe(stateFile);
     expect(restoredAt).toBe('2026-11-20T08:08:20.000Z');
     expect(second.sim.inspect.images('cn-shanghai').map((i) => i.id)).toEqual(before.images.map((i) => i.id));
-    expect(second.sim.inspect.snapshots().map((s) => s.id)).toEqual(before.snapshots.map((s) => s.id));
+    expect(restoredSnapshots).toEqual(before.snapshots.map((s) => s.id));
     expect(replay.ImageId).toBe(copy.ImageId);
-    expect(second.sim.inspect.copyTasks().map((t) => t.id)).toEqual(before.tasks.map((t) => t.id));
+    expect(second.sim.inspect.copyTasks().map((t) => t.id)).toEqual([...before.tasks.map((t) => t.id), 'copy-2']);
     expect(second.sim.inspect.image(String(copy.ImageId))?.status).toBe('Available');
     expect(second.sim.inspect.shares(web).map((s) => s.accountId)).toEqual(['1000000000000002']);
     expect(second.sim.inspect.instances('cn-hangzhou').map((i) => i.id)).toEqual(['i-api0000000000000001']);
@@ -90,6 +92,24 @@ describe('saving and restoring the simulated world', () => {
     const freshIds = fresh.flatMap((image) => [image.id, ...image.disks.map((d) => d.snapshotId)]);
     expect(freshIds.filter((id) => everIssued.has(id))).toEqual([]);
     expect(second.sim.inspect.created('image', { name: 'doomed' })).toMatchObject([{ id: doomed.id, deletedAt: expect.any(Number) }]);
+  });
+
+  it('issues after a restart exactly the ids an uninterrupted run would have', async () => {
+    // Prepare
+    const twin = await createEcsSimulator({ seed: SEED, clock: new ManualSimClock(START) });
+    open.push(twin);
+    const first = await start();
+    for (const sim of [twin, first.sim]) sim.inspect.addImage({ region: 'cn-beijing', name: 'before', sizeGiB: 1 });
+    await stop(first.sim);
+
+    // Act
+    const second = await start();
+    const restarted = second.sim.inspect.addImage({ region: 'cn-beijing', name: 'after', sizeGiB: 1 });
+    const uninterrupted = twin.inspect.addImage({ region: 'cn-beijing', name: 'after', sizeGiB: 1 });
+
+    // Assess
+    expect(restarted.id).toBe(uninterrupted.id);
+    expect(restarted.disks[0]?.snapshotId).toBe(uninterrupted.disks[0]?.snapshotId);
   });
 
   it('issues fresh ids even from a file whose generator position is stale', async () => {
