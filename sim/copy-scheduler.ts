@@ -38,7 +38,7 @@ const finish = (state: SimState, task: CopyTask, at: number): void => {
   if (image) image.status = SimImageStatus.CreateFailed;
   // A failed copy keeps its CreateFailed image (it must be deleted) but nothing usable was stored.
   for (const snapshot of [...state.snapshots.values()]) {
-    if (snapshot.imageId === task.destinationImageId) state.snapshots.delete(snapshot.id);
+    if (snapshot.imageId === task.destinationImageId) state.removeSnapshot(snapshot.id);
   }
 };
 
@@ -84,6 +84,12 @@ export const enqueueCopy = (state: SimState, request: EnqueueCopy): SimImage => 
     name: request.name,
     description: request.description,
     sizeGiB: request.source.sizeGiB,
+    // The copy has the source's disk layout and boot contract; its family is set later (ModifyImageAttribute).
+    disks: request.source.disks.map((disk) => ({ type: disk.type, sizeGiB: disk.sizeGiB, device: disk.device })),
+    platform: request.source.platform,
+    architecture: request.source.architecture,
+    bootMode: request.source.bootMode,
+    origin: 'CopyImage',
     status: SimImageStatus.Waiting,
     tags: request.tags,
     createdAt: new Date(now),
@@ -102,7 +108,7 @@ export const enqueueCopy = (state: SimState, request: EnqueueCopy): SimImage => 
     destinationImageId: image.id,
     sizeGiB: request.source.sizeGiB,
     enqueuedAt: now,
-    durationMs: copyDurationMs(request.source.sizeGiB, state.copySettings),
+    durationMs: copyDurationMs(request.source.sizeGiB, state.copySettings, request.source.region, request.destinationRegion),
     failsAtFraction: request.fails ? state.random.between(0.1, 0.9) : undefined,
     status: CopyTaskStatus.Waiting,
   });
@@ -115,7 +121,7 @@ export const cancelTask = (state: SimState, task: CopyTask): void => {
   const now = state.nowMs();
   task.status = CopyTaskStatus.Cancelled;
   task.finishedAt = now;
-  state.removeImage(task.destinationImageId);
+  state.removeImage(task.destinationImageId, 'withImage');
   startWaiting(state, task.sourceRegion, now);
 };
 

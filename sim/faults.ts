@@ -26,7 +26,7 @@ export interface ActionFaultRates {
 export interface FaultSettings {
   /** By action name; `*` applies to actions without their own entry. */
   readonly actions: Readonly<Record<string, ActionFaultRates>>;
-  /** Probability that an accepted copy ends CreateFailed. */
+  /** Probability that an accepted copy ends CreateFailed (an image copy) or failed (a snapshot copy). */
   readonly copyFailureProbability: number;
   /** When set, throttled answers carry `x-acs-retry-after` (ms), which the SDK's retry honours. */
   readonly throttleRetryAfterMs?: number | undefined;
@@ -107,8 +107,9 @@ export class FaultController {
     return { latencyMs, before, after };
   }
 
-  copyShouldFail(): boolean {
-    const fails = this.#takeScripted('CopyImage', [FaultKind.CopyFailure]) !== undefined || this.random.chance(this.#settings.copyFailureProbability);
+  /** Whether an accepted CopyImage or CopySnapshot ends failed: scripted for that action, or at the configured rate. */
+  copyShouldFail(action: 'CopyImage' | 'CopySnapshot' = 'CopyImage'): boolean {
+    const fails = this.#takeScripted(action, [FaultKind.CopyFailure]) !== undefined || this.random.chance(this.#settings.copyFailureProbability);
     if (fails) this.record(FaultKind.CopyFailure);
     return fails;
   }

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ACTIONS } from './actions';
-import { settle } from './copy-scheduler';
 import { FaultKind, type FaultController } from './faults';
+import { settleWorld } from './lifecycle';
 import type { RequestLog } from './request-log';
 import type { SignatureVerifier } from './signature';
 import { SimApiError } from './sim-errors';
@@ -31,7 +31,12 @@ export interface HttpDeps {
   readonly log: RequestLog;
   /** Answers held back on purpose (noAnswer), destroyed when the simulator closes. */
   readonly held: Set<ServerResponse>;
+  /** Saves the world after an action that changed it (a no-op without a state file). */
+  readonly persist?: (() => void) | undefined;
 }
+
+/** Actions that only read; everything else may change the world and is followed by a save. */
+const READS_ONLY = /^(Describe|List)/;
 
 const readBody = async (req: IncomingMessage): Promise<Buffer> => {
   const chunks: Buffer[] = [];
@@ -90,9 +95,10 @@ export const handleRequest = async (deps: HttpDeps, req: IncomingMessage, res: S
     if (plan.latencyMs > 0) await sleep(plan.latencyMs);
     if (plan.before) throw FAULT_ERRORS[plan.before]();
 
-    settle(deps.state);
+    settleWorld(deps.state);
     const result = handler({ state: deps.state, params, faults: deps.faults });
     record(200);
+    if (!READS_ONLY.test(action)) deps.persist?.();
     if (plan.after === FaultKind.LostAnswer) {
       req.socket.destroy();
       return;

@@ -1,6 +1,17 @@
-import { settle } from './copy-scheduler';
-import { type CopySettings, type CopyTask, type SimImage, type SimQuirks, type SimSnapshot, isActiveTask } from './model';
-import type { NewImage, SimState } from './state';
+import { type CreatedCount, type CreatedFilter, type ResourceKind, createdCounts, createdRecords } from './history';
+import { settleWorld } from './lifecycle';
+import {
+  type CopySettings,
+  type CopyTask,
+  type ImageShare,
+  type SimImage,
+  type SimInstance,
+  type SimQuirks,
+  type SimSnapshot,
+  isActiveTask,
+} from './model';
+import type { NewImage, NewSnapshot } from './new-resources';
+import type { CreatedRecord, SimState } from './state';
 
 export interface CopyCount {
   readonly sourceRegion: string;
@@ -11,27 +22,51 @@ export interface CopyCount {
   readonly imageIds: readonly string[];
 }
 
+export interface SharedImage {
+  readonly imageId: string;
+  readonly region: string;
+  readonly accounts: readonly string[];
+}
+
+const imageCopy = (image: SimImage): SimImage => ({
+  ...image,
+  tags: image.tags.map(([k, v]) => [k, v]),
+  sharedWith: image.sharedWith.map((share) => ({ ...share })),
+});
+
+const snapshotCopy = (snapshot: SimSnapshot): SimSnapshot => ({ ...snapshot, tags: snapshot.tags.map(([k, v]) => [k, v]) });
+
 /**
  * The in-process view tests and the demo use to see the world as the cloud would: what exists,
- * not what the product believes. Every read settles copies up to the clock's now first.
+ * not what the product believes. Every read settles copies and creations up to the clock's now
+ * first; every change is saved like an API change.
  */
 export class SimInspection {
-  constructor(private readonly state: SimState) {}
+  constructor(
+    private readonly state: SimState,
+    private readonly changed: () => void = () => undefined,
+  ) {}
 
   images(region: string): SimImage[] {
-    settle(this.state);
-    return this.state.imagesIn(region).map((image) => ({ ...image }));
+    settleWorld(this.state);
+    return this.state.imagesIn(region).map(imageCopy);
   }
 
   image(imageId: string): SimImage | undefined {
-    settle(this.state);
+    settleWorld(this.state);
     const image = this.state.images.get(imageId);
-    return image && { ...image };
+    return image && imageCopy(image);
   }
 
   snapshots(region?: string): SimSnapshot[] {
-    settle(this.state);
-    return [...this.state.snapshots.values()].filter((s) => region === undefined || s.region === region).map((s) => ({ ...s }));
+    settleWorld(this.state);
+    return [...this.state.snapshots.values()].filter((s) => region === undefined || s.region === region).map(snapshotCopy);
+  }
+
+  snapshot(snapshotId: string): SimSnapshot | undefined {
+    settleWorld(this.state);
+    const snapshot = this.state.snapshots.get(snapshotId);
+    return snapshot && snapshotCopy(snapshot);
   }
 
   snapshotCount(region?: string): number {
@@ -44,7 +79,7 @@ export class SimInspection {
   }
 
   copyTasks(): CopyTask[] {
-    settle(this.state);
+    settleWorld(this.state);
     return [...this.state.tasks.values()].map((t) => ({ ...t }));
   }
 
@@ -54,7 +89,7 @@ export class SimInspection {
 
   /** Copies per (source image, destination region) still present, including ones nobody tracks. */
   copyCounts(): CopyCount[] {
-    settle(this.state);
+    settleWorld(this.state);
     const groups = new Map<string, { sourceRegion: string; sourceImageId: string; destinationRegion: string; imageIds: string[] }>();
     for (const task of this.state.tasks.values()) {
       if (!this.state.images.has(task.destinationImageId)) continue;
@@ -76,23 +111,73 @@ export class SimInspection {
     return this.copyCounts().flatMap((c) => c.imageIds.filter((id) => !known.has(id)));
   }
 
+  /** Every image or snapshot ever created (deleted ones included, with `deletedAt`), oldest first. */
+  created(kind: ResourceKind, filter: CreatedFilter = {}): CreatedRecord[] {
+    settleWorld(this.state);
+    return createdRecords(this.state, kind, filter);
+  }
+
+  /** Counts of everything ever created per (region, name) or per (region, value of a tag such as a job tag). */
+  createdCounts(kind: ResourceKind, by: 'name' | { readonly tagKey: string }): CreatedCount[] {
+    settleWorld(this.state);
+    return createdCounts(this.state, kind, by);
+  }
+
+  /** The accounts an image is shared with, in the order they were added. */
+  shares(imageId: string): ImageShare[] {
+    return (this.state.images.get(imageId)?.sharedWith ?? []).map((share) => ({ ...share }));
+  }
+
+  sharedImages(region?: string): SharedImage[] {
+    return [...this.state.images.values()]
+      .filter((image) => image.sharedWith.length > 0 && (region === undefined || image.region === region))
+      .map((image) => ({ imageId: image.id, region: image.region, accounts: image.sharedWith.map((s) => s.accountId) }));
+  }
+
+  instances(region?: string): SimInstance[] {
+    return [...this.state.instances.values()].filter((i) => region === undefined || i.region === region).map((i) => ({ ...i }));
+  }
+
   addImage(image: NewImage): SimImage {
-    return { ...this.state.addImage(image) };
+    const added = imageCopy(this.state.addImage({ origin: 'inspection', ...image }));
+    this.changed();
+    return added;
+  }
+
+  addSnapshot(snapshot: NewSnapshot): SimSnapshot {
+    const added = snapshotCopy(this.state.addSnapshot({ origin: 'inspection', ...snapshot }));
+    this.changed();
+    return added;
+  }
+
+  /** Launches an instance from an image: the image is then in use (Usage=instance, DeleteImage refused without Force). */
+  addInstance(instance: { region: string; imageId: string; name?: string; status?: SimInstance['status'] }): SimInstance {
+    const added = { ...this.state.addInstance(instance) };
+    this.changed();
+    return added;
+  }
+
+  removeInstance(instanceId: string): void {
+    this.state.instances.delete(instanceId);
+    this.changed();
   }
 
   /** Changes copy bandwidth, limits or quota from now on (running copies keep their duration). */
   setCopySettings(changes: Partial<CopySettings>): void {
-    settle(this.state);
+    settleWorld(this.state);
     this.state.copySettings = { ...this.state.copySettings, ...changes };
+    this.changed();
   }
 
   setQuirks(changes: Partial<SimQuirks>): void {
     this.state.quirks = { ...this.state.quirks, ...changes };
+    this.changed();
   }
 
   setImageStatus(imageId: string, status: SimImage['status']): void {
     const image = this.state.images.get(imageId);
     if (!image) throw new Error(`no image ${imageId}`);
     image.status = status;
+    this.changed();
   }
 }

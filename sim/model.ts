@@ -14,6 +14,27 @@ export const SIM_IMAGE_STATUSES: readonly SimImageStatus[] = Object.values(SimIm
 export const OWNER_ALIASES = ['self', 'system', 'others', 'marketplace'] as const;
 export type OwnerAlias = (typeof OWNER_ALIASES)[number];
 
+export const ARCHITECTURES = ['i386', 'x86_64', 'arm64'] as const;
+export type Architecture = (typeof ARCHITECTURES)[number];
+
+export const BOOT_MODES = ['BIOS', 'UEFI', 'UEFI-Preferred'] as const;
+export type BootMode = (typeof BOOT_MODES)[number];
+
+/** The distributions CreateImage accepts for Platform (its default is `Others Linux`). */
+export const PLATFORMS = [
+  'Aliyun', 'Anolis', 'CentOS', 'Ubuntu', 'CoreOS', 'SUSE', 'Debian', 'OpenSUSE', 'FreeBSD', 'RedHat', 'Kylin', 'UOS',
+  'Fedora', 'Fedora CoreOS', 'CentOS Stream', 'AlmaLinux', 'Rocky Linux', 'Gentoo', 'Customized Linux', 'Others Linux',
+  'Windows Server 2022', 'Windows Server 2019', 'Windows Server 2016', 'Windows Server 2012', 'Windows Server 2008', 'Windows Server 2003',
+] as const;
+
+export const DISK_TYPES = ['system', 'data'] as const;
+export type DiskType = (typeof DISK_TYPES)[number];
+
+export const SNAPSHOT_STATUSES = ['progressing', 'accomplished', 'failed'] as const;
+export type SnapshotStatus = (typeof SNAPSHOT_STATUSES)[number];
+
+export type TagList = Array<[string, string]>;
+
 export interface SimRegion {
   readonly id: string;
   readonly localName: string;
@@ -21,19 +42,33 @@ export interface SimRegion {
 
 export interface SimDisk {
   readonly device: string;
-  readonly type: 'system' | 'data';
+  readonly type: DiskType;
   readonly sizeGiB: number;
   readonly snapshotId: string;
 }
 
-export interface SimImage {
+/** What an image was made from: a platform and a boot contract that the snapshot route must carry over. */
+export interface ImageTraits {
+  readonly platform: string;
+  readonly architecture: Architecture;
+  bootMode: BootMode;
+  readonly osType: 'linux' | 'windows';
+}
+
+export interface ImageShare {
+  readonly accountId: string;
+  readonly sharedAt: number;
+}
+
+export interface SimImage extends ImageTraits {
   readonly id: string;
   readonly region: string;
-  readonly name: string;
-  readonly description: string;
+  name: string;
+  description: string;
+  /** GiB over all disks: what CopyImage's size limit and copy time go by. */
   readonly sizeGiB: number;
   status: SimImageStatus;
-  readonly tags: ReadonlyArray<readonly [string, string]>;
+  tags: TagList;
   readonly createdAt: number;
   readonly ownerAlias: OwnerAlias;
   isCopied: boolean;
@@ -41,18 +76,51 @@ export interface SimImage {
   readonly kmsKeyId?: string | undefined;
   readonly resourceGroupId: string;
   readonly disks: readonly SimDisk[];
+  imageFamily: string;
+  /** Accounts the image is shared with, in the order they were added. */
+  sharedWith: ImageShare[];
   /** Set on images made by CopyImage, also after the copy finished. */
   readonly copyTaskId?: string | undefined;
+  /** Set on images made by CreateImage: when the Creating image becomes Available. */
+  readonly readyAt?: number | undefined;
+}
+
+/** A snapshot transfer started by CopySnapshot; the snapshot is `progressing` until `endsAt`. */
+export interface SnapshotCopy {
+  readonly sourceSnapshotId: string;
+  readonly sourceRegion: string;
+  readonly startedAt: number;
+  readonly durationMs: number;
+  /** When it will finish, or fail part-way when `fails`. */
+  readonly endsAt: number;
+  readonly fails: boolean;
 }
 
 export interface SimSnapshot {
   readonly id: string;
   readonly region: string;
   readonly sizeGiB: number;
-  /** The image the snapshot backs. */
-  readonly imageId: string;
+  /** The image the snapshot was made for (seeded or copied images); it goes with that image. */
+  readonly imageId?: string | undefined;
+  readonly diskType: DiskType;
+  name: string;
+  readonly description: string;
   readonly createdAt: number;
-  status: 'progressing' | 'accomplished';
+  status: SnapshotStatus;
+  readonly encrypted: boolean;
+  readonly kmsKeyId?: string | undefined;
+  tags: TagList;
+  readonly retentionDays?: number | undefined;
+  readonly copy?: SnapshotCopy | undefined;
+}
+
+export interface SimInstance {
+  readonly id: string;
+  readonly region: string;
+  readonly name: string;
+  readonly imageId: string;
+  readonly status: 'Running' | 'Stopped';
+  readonly createdAt: number;
 }
 
 export const CopyTaskStatus = {
@@ -85,12 +153,25 @@ export interface CopyTask {
   finishedAt?: number | undefined;
 }
 
+/** A measured link between two regions; used in either direction unless the other one is declared too. */
+export interface RegionPairBandwidth {
+  readonly from: string;
+  readonly to: string;
+  readonly bandwidthMiBps: number;
+}
+
 export interface CopySettings {
   readonly bandwidthMiBps: number;
   readonly overheadSeconds: number;
   readonly maxConcurrentPerSourceRegion: number;
   /** Images per region beyond which CopyImage answers QuotaExceed.Image; unlimited when absent. */
   readonly imageQuotaPerRegion?: number | undefined;
+  readonly pairs?: readonly RegionPairBandwidth[] | undefined;
+}
+
+/** How long CreateImage keeps a new image Creating (not documented; a constant is the honest model). */
+export interface ImageCreationSettings {
+  readonly durationSeconds: number;
 }
 
 export interface SimCredentialSet {
@@ -100,12 +181,36 @@ export interface SimCredentialSet {
   readonly securityToken?: string | undefined;
 }
 
-export interface SimQuirks {
-  readonly deleteMissingImage: 'ignore' | 'notFound';
+/** The account the simulator plays, and which other accounts exist to share with. */
+export interface SimAccounts {
+  readonly accountId: string;
+  /** When given, sharing to any other account answers InvalidAccount.NotFound; otherwise any numeric id exists. */
+  readonly otherAccounts?: readonly string[] | undefined;
 }
 
-export const copyDurationMs = (sizeGiB: number, settings: CopySettings): number =>
-  Math.round((settings.overheadSeconds + (sizeGiB * 1024) / settings.bandwidthMiBps) * 1000);
+export interface SimQuirks {
+  readonly deleteMissingImage: 'ignore' | 'notFound';
+  readonly deleteMissingSnapshot?: 'ignore' | 'notFound' | undefined;
+  /**
+   * What DeleteImage does to the snapshots made for the image (seeded and copied images). The
+   * documented behaviour is `keep` (they stay, billed, until DeleteSnapshot); `withImage` is the
+   * simulator's original default, kept so existing tests see no change.
+   */
+  readonly imageSnapshotsOnDelete?: 'withImage' | 'keep' | undefined;
+}
+
+export const bandwidthBetween = (settings: CopySettings, from?: string, to?: string): number => {
+  const pairs = settings.pairs ?? [];
+  const exact = pairs.find((p) => p.from === from && p.to === to);
+  const reverse = pairs.find((p) => p.from === to && p.to === from);
+  return (exact ?? reverse)?.bandwidthMiBps ?? settings.bandwidthMiBps;
+};
+
+/** Overhead plus transfer at the bandwidth of the region pair (the default bandwidth when no pair is declared). */
+export const copyDurationMs = (sizeGiB: number, settings: CopySettings, from?: string, to?: string): number =>
+  Math.round((settings.overheadSeconds + (sizeGiB * 1024) / bandwidthBetween(settings, from, to)) * 1000);
 
 export const isActiveTask = (task: CopyTask): boolean =>
   task.status === CopyTaskStatus.Waiting || task.status === CopyTaskStatus.Running;
+
+export const osTypeOf = (platform: string): 'linux' | 'windows' => (/^windows/i.test(platform) ? 'windows' : 'linux');

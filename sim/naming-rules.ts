@@ -33,3 +33,26 @@ export const checkTag = (key: string, value: string | undefined): void => {
     throw new SimApiError(400, 'InvalidTagValue.Malformed', `The value of tag "${key}" is not valid: at most 128 characters, no http(s)://.`);
   }
 };
+
+/** CopySnapshot's DestinationSnapshotName: 2–128 characters, a letter first, letters, digits and `.:_-`, no URL. */
+export const checkSnapshotName = (name: string): void => {
+  if (!/^\p{L}[\p{L}\p{N}.:_-]{1,127}$/u.test(name) || URL_PREFIX.test(name)) {
+    throw new SimApiError(
+      400,
+      'InvalidSnapshotName.Malformed',
+      'The specified snapshot name is wrongly formed: 2 to 128 characters, starting with a letter, containing letters, digits, colons (:), underscores (_), periods (.) and hyphens (-), not starting with http:// or https://.',
+    );
+  }
+};
+
+/** An image family name follows the image name rules (letter first, no acs:/aliyun prefix, no URL). */
+export const checkImageFamily = (family: string): void => {
+  const shaped = /^\p{L}[\p{L}\p{N}.:_-]{1,127}$/u.test(family);
+  if (!shaped || RESERVED_PREFIX.test(family) || URL_PREFIX.test(family)) {
+    throw new SimApiError(
+      400,
+      'InvalidImageFamily.Malformed',
+      'The specified image family is wrongly formed: 2 to 128 characters, starting with a letter, not starting with acs: or aliyun, and not containing http:// or https://.',
+    );
+  }
+};

@@ -56,3 +56,41 @@ export const tagEntries = (params: Params): Array<readonly [string, string | und
     if (key === undefined || key === '') throw new SimApiError(400, 'InvalidTagKey.Malformed', 'Tag.N.Key is required when Tag.N is given.');
     return [key, entry.Value] as const;
   });
+
+/** A flattened scalar list such as `AddAccount.1`, `AddAccount.2`, in index order. */
+export const indexedValues = (params: Params, prefix: string): Array<{ readonly index: number; readonly value: string }> => {
+  const pattern = new RegExp(`^${prefix}\\.(\\d+)$`);
+  const found: Array<{ index: number; value: string }> = [];
+  for (const [key, value] of Object.entries(params)) {
+    const match = pattern.exec(key);
+    if (match && value !== '') found.push({ index: Number(match[1]), value });
+  }
+  return found.sort((a, b) => a.index - b.index);
+};
+
+/** A scalar list whose N runs from 1 to `max`; an index outside that is answered with `countCode`. */
+export const scalarList = (params: Params, prefix: string, max: number, countCode: string, status = 400): string[] => {
+  const entries = indexedValues(params, prefix);
+  for (const { index } of entries) {
+    if (index < 1 || index > max) {
+      throw new SimApiError(status, countCode, `The number of ${prefix} entries must be between 1 and ${max} (got index ${index}).`);
+    }
+  }
+  return entries.map((e) => e.value);
+};
+
+/** A JSON array of ids in one parameter (`["s-1","s-2"]`), as DescribeSnapshots and DescribeInstances take them. */
+export const jsonIdList = (params: Params, name: string, max: number, malformedCode: string): string[] | undefined => {
+  const raw = optional(params, name);
+  if (raw === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    parsed = undefined;
+  }
+  if (!Array.isArray(parsed) || !parsed.every((id): id is string => typeof id === 'string') || parsed.length > max) {
+    throw new SimApiError(400, malformedCode, `The specified ${name} is not a JSON array of at most ${max} ids.`);
+  }
+  return parsed;
+};

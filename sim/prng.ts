@@ -7,6 +7,10 @@ export class Prng {
   constructor(seed: number) {
     this.#state = seed >>> 0;
   }
+  /** The generator's position: `new Prng(state)` continues exactly where this one is. */
+  get state(): number {
+    return this.#state;
+  }
   /** Uniform in [0, 1). */
   next(): number {
     this.#state = (this.#state + 0x6d2b79f5) >>> 0;

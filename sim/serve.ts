@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { createEcsSimulator } from './ecs-simulator';
 import { type SimSeed, loadSeedFile, parseSeed } from './seed';
 
-const USAGE = 'usage: sim [--seed <file.yaml|json>] [--port <n>] [--speed <virtual seconds per second>]';
+const USAGE = 'usage: sim [--seed <file.yaml|json>] [--port <n>] [--speed <virtual seconds per second>] [--state <world.json>]';
 
 const positiveNumber = (flag: string, raw: string | undefined): number | undefined => {
   if (raw === undefined) return undefined;
@@ -21,7 +21,7 @@ export const runSimulator = async (
 ): Promise<void> => {
   const { values } = parseArgs({
     args: argv,
-    options: { seed: { type: 'string' }, port: { type: 'string' }, speed: { type: 'string' } },
+    options: { seed: { type: 'string' }, port: { type: 'string' }, speed: { type: 'string' }, state: { type: 'string' } },
     strict: true,
   });
   const seed: SimSeed = values.seed === undefined ? parseSeed({}) : await loadSeedFile(values.seed);
@@ -29,9 +29,13 @@ export const runSimulator = async (
   const simulator = await createEcsSimulator({
     seed: speed === undefined ? seed : { ...seed, speed },
     port: positiveNumber('--port', values.port),
+    stateFile: values.state,
   });
   const effectiveSpeed = speed ?? seed.speed;
   io.out(`ECS simulator listening on ${simulator.url} (speed ${effectiveSpeed}x, regions ${seed.regions.map((r) => r.id).join(', ')})`);
+  if (values.state !== undefined) {
+    io.out(simulator.restoredFrom === undefined ? `World saved to ${values.state} (new)` : `World restored from ${values.state}`);
+  }
   io.out(`export IMAGE_REPLICATOR_ECS_ENDPOINT=${simulator.url}`);
 
   const signals = io.signals ?? process;

@@ -21,3 +21,6 @@ export const regionNotFound = (region: string): SimApiError =>
 
 export const imageNotFound = (): SimApiError =>
   new SimApiError(404, 'InvalidImageId.NotFound', 'The specified ImageId does not exist.');
+
+export const snapshotNotFound = (): SimApiError =>
+  new SimApiError(404, 'InvalidSnapshotId.NotFound', 'The specified SnapshotId does not exist.');

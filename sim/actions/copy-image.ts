@@ -1,45 +1,19 @@
 import { activeTaskOfImage, enqueueCopy } from '../copy-scheduler';
 import { SimImageStatus } from '../model';
 import { checkDescription, checkImageName, checkTag } from '../naming-rules';
-import { type Params, booleanParam, optional, required, tagEntries } from '../params';
+import { rememberToken, replayedResource } from '../idempotency';
+import { booleanParam, optional, required, tagEntries } from '../params';
 import { SimApiError, imageNotFound, missingParameter, regionNotFound } from '../sim-errors';
 import type { ActionHandler } from './action';
 
 /** Beyond this, the API sends you to CopySnapshot + CreateImage. */
 export const MAX_COPYABLE_IMAGE_GIB = 2048;
-const MAX_CLIENT_TOKEN_LENGTH = 64;
-
-const fingerprint = (params: Params): string =>
-  JSON.stringify(
-    Object.entries(params)
-      .filter(([key]) => key !== 'ClientToken')
-      .sort(([a], [b]) => a.localeCompare(b)),
-  );
-
-/** Same token, same parameters: the first answer again. Same token, other parameters: refused. */
-const replay = (params: Params, token: string | undefined, tokens: Map<string, { fingerprint: string; imageId: string }>) => {
-  if (token === undefined) return undefined;
-  if (token.length > MAX_CLIENT_TOKEN_LENGTH || !/^[\x20-\x7e]+$/.test(token)) {
-    throw new SimApiError(400, 'InvalidClientToken.Malformed', 'The ClientToken must be at most 64 ASCII characters.');
-  }
-  const previous = tokens.get(`CopyImage\n${token}`);
-  if (previous === undefined) return undefined;
-  if (previous.fingerprint !== fingerprint(params)) {
-    throw new SimApiError(
-      400,
-      'IdempotentParameterMismatch',
-      'The specified parameters are different from before for the same ClientToken.',
-    );
-  }
-  return previous.imageId;
-};
 
 export const copyImage: ActionHandler = ({ state, params, faults }) => {
   const region = required(params, 'RegionId');
   const imageId = required(params, 'ImageId');
   if (!state.hasRegion(region)) throw regionNotFound(region);
-  const token = optional(params, 'ClientToken');
-  const replayed = replay(params, token, state.clientTokens);
+  const replayed = replayedResource(state, 'CopyImage', params);
   if (replayed !== undefined) return { ImageId: replayed };
 
   const destination = optional(params, 'DestinationRegionId');
@@ -103,8 +77,8 @@ export const copyImage: ActionHandler = ({ state, params, faults }) => {
     encrypted: encrypted ?? false,
     kmsKeyId,
     resourceGroupId: optional(params, 'ResourceGroupId') ?? '',
-    fails: faults.copyShouldFail(),
+    fails: faults.copyShouldFail('CopyImage'),
   });
-  if (token !== undefined) state.clientTokens.set(`CopyImage\n${token}`, { fingerprint: fingerprint(params), imageId: copy.id });
+  rememberToken(state, 'CopyImage', params, copy.id);
   return { ImageId: copy.id };
 };

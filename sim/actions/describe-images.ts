@@ -1,11 +1,9 @@
-import { OWNER_ALIASES, type OwnerAlias, SIM_IMAGE_STATUSES, type SimImage, type SimImageStatus } from '../model';
-import { type Params, integerParam, optional, repeatList, required, tagEntries } from '../params';
+import { ARCHITECTURES, OWNER_ALIASES, type OwnerAlias, SIM_IMAGE_STATUSES, type SimImage, type SimImageStatus } from '../model';
+import { pageOf, pageParams } from '../paging';
+import { type Params, optional, repeatList, required, tagEntries } from '../params';
 import { SimApiError, regionNotFound } from '../sim-errors';
 import type { ActionHandler } from './action';
-import { imageView } from './image-view';
-
-const MAX_PAGE_SIZE = 100;
-const DEFAULT_PAGE_SIZE = 10;
+import { imageUsage, imageView } from './image-view';
 
 /** Without Status the API shows only Available images: the trap a poller of copies falls into. */
 const statusFilter = (params: Params): ReadonlySet<SimImageStatus> => {
@@ -65,14 +63,11 @@ const creationWindow = (params: Params): { from: number; to: number } => {
   return { from, to };
 };
 
-const pageParams = (params: Params): { number: number; size: number } => {
-  const number = integerParam(params, 'PageNumber', 1);
-  const size = integerParam(params, 'PageSize', DEFAULT_PAGE_SIZE);
-  if (number < 1) throw new SimApiError(400, 'InvalidPageNumber.Malformed', 'PageNumber must be at least 1.');
-  if (size < 1 || size > MAX_PAGE_SIZE) {
-    throw new SimApiError(400, 'InvalidPageSize.Malformed', `PageSize must be between 1 and ${MAX_PAGE_SIZE}.`);
-  }
-  return { number, size };
+const enumFilter = <T extends string>(params: Params, name: string, allowed: readonly T[], code: string): T | undefined => {
+  const raw = optional(params, name);
+  if (raw === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(raw)) throw new SimApiError(400, code, `The specified ${name} "${raw}" is not supported.`);
+  return raw as T;
 };
 
 export const describeImages: ActionHandler = ({ state, params }) => {
@@ -85,6 +80,11 @@ export const describeImages: ActionHandler = ({ state, params }) => {
   const ids = optional(params, 'ImageId')?.split(',').map((id) => id.trim());
   const name = optional(params, 'ImageName');
   const tags = tagEntries(params);
+  const usage = enumFilter(params, 'Usage', ['instance', 'none'] as const, 'InvalidUsage');
+  const architecture = enumFilter(params, 'Architecture', ARCHITECTURES, 'InvalidArchitecture');
+  const osType = enumFilter(params, 'OSType', ['linux', 'windows'] as const, 'InvalidOSType');
+  const snapshotId = optional(params, 'SnapshotId');
+  const family = optional(params, 'ImageFamily');
 
   const matches = (image: SimImage): boolean =>
     statuses.has(image.status) &&
@@ -93,14 +93,19 @@ export const describeImages: ActionHandler = ({ state, params }) => {
     (name === undefined || image.name.includes(name)) &&
     image.createdAt >= window.from &&
     image.createdAt <= window.to &&
-    tags.every(([key, value]) => image.tags.some(([k, v]) => k === key && (value === undefined || v === value)));
+    tags.every(([key, value]) => image.tags.some(([k, v]) => k === key && (value === undefined || v === value))) &&
+    (usage === undefined || imageUsage(state, image) === usage) &&
+    (architecture === undefined || image.architecture === architecture) &&
+    (osType === undefined || image.osType === osType) &&
+    (snapshotId === undefined || image.disks.some((disk) => disk.snapshotId === snapshotId)) &&
+    (family === undefined || image.imageFamily === family);
 
   // Newest first, as the console and the API list them.
   const found = state
     .imagesIn(region)
     .filter(matches)
     .sort((a, b) => b.createdAt - a.createdAt || a.id.localeCompare(b.id));
-  const slice = found.slice((page.number - 1) * page.size, page.number * page.size);
+  const slice = pageOf(found, page);
   return {
     RegionId: region,
     PageNumber: page.number,

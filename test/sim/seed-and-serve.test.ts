@@ -133,3 +133,35 @@ describe('runSimulator', () => {
     expect(lines.at(-1)).toBe('ECS simulator stopped');
   });
 });
+
+describe('runSimulator with a state file', () => {
+  /** Serves once until the endpoint is printed, then stops it with SIGTERM and waits for the save on close. */
+  const serveOnce = async (state: string): Promise<string[]> => {
+    const lines: string[] = [];
+    const signals = new EventEmitter();
+    let running: Promise<void> = Promise.resolve();
+    await new Promise<void>((resolve) => {
+      const out = (line: string) => {
+        lines.push(line);
+        if (line.startsWith('export IMAGE_REPLICATOR_ECS_ENDPOINT=')) resolve();
+      };
+      running = runSimulator(['--seed', 'sim/seeds/demo.yaml', '--port', '0', '--state', state], { out, signals });
+    });
+    signals.emit('SIGTERM');
+    await running;
+    return lines;
+  };
+
+  it('writes a new world on the first run and restores it on the next', async () => {
+    // Prepare
+    const state = join(scratch, 'serve-world.json');
+
+    // Act
+    const first = await serveOnce(state);
+    const second = await serveOnce(state);
+
+    // Assess
+    expect(first).toContain(`World saved to ${state} (new)`);
+    expect(second).toContain(`World restored from ${state}`);
+  });
+});

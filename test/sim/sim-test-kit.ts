@@ -80,3 +80,15 @@ export const rejection = async (promise: Promise<unknown>): Promise<Record<strin
 };
 
 export const GOLDEN = { region: 'cn-hangzhou', name: 'golden-web-2026-11', sizeGiB: 20, tags: { role: 'golden' } } as const;
+
+/** The items of a wrapped list in a raw answer, e.g. `items(body, 'Snapshots', 'Snapshot')`. */
+export const items = (body: Record<string, unknown>, outer: string, inner: string): Array<Record<string, unknown>> =>
+  (body[outer] as Record<string, Array<Record<string, unknown>>>)[inner] ?? [];
+
+/** Flattens a list of objects into the wire's `Prefix.N.Field` parameters. */
+export const flatList = (prefix: string, entries: ReadonlyArray<Readonly<Record<string, string | number>>>): Record<string, string> =>
+  Object.fromEntries(entries.flatMap((entry, i) => Object.entries(entry).map(([field, value]) => [`${prefix}.${i + 1}.${field}`, String(value)])));
+
+/** Flattens a list of strings into `Prefix.N` parameters. */
+export const flatValues = (prefix: string, values: readonly string[]): Record<string, string> =>
+  Object.fromEntries(values.map((value, i) => [`${prefix}.${i + 1}`, value]));

@@ -1,0 +1,25 @@
+import { booleanParam, optional, required } from '../params';
+import { SimApiError, regionNotFound, snapshotNotFound } from '../sim-errors';
+import type { ActionHandler } from './action';
+
+/**
+ * Images go first: a snapshot any image is made from (whatever the image's status) answers
+ * SnapshotCreatedImage, Force or not. A missing snapshot is ignored, as documented; deleting a
+ * snapshot that is still being copied cancels the copy. RegionId is optional (the API takes none).
+ */
+export const deleteSnapshot: ActionHandler = ({ state, params }) => {
+  const snapshotId = required(params, 'SnapshotId');
+  booleanParam(params, 'Force');
+  const region = optional(params, 'RegionId');
+  if (region !== undefined && !state.hasRegion(region)) throw regionNotFound(region);
+  const snapshot = region === undefined ? state.snapshots.get(snapshotId) : state.findSnapshot(region, snapshotId);
+  if (!snapshot) {
+    if (state.quirks.deleteMissingSnapshot === 'notFound') throw snapshotNotFound();
+    return {};
+  }
+  if (state.imagesUsingSnapshot(snapshot.id).length > 0) {
+    throw new SimApiError(403, 'SnapshotCreatedImage', 'The snapshot has been used to create user defined image(s).');
+  }
+  state.removeSnapshot(snapshot.id);
+  return {};
+};
