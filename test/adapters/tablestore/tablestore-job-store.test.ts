@@ -341,10 +341,12 @@ describe('TablestoreJobStore', () => {
       });
 
       // Act
-      const attempt = h.store.list();
+      const attempt = h.store.get('job-1');
+      const listed = await h.store.list();
 
       // Assess
       await expect(attempt).rejects.toMatchObject({ code: 'CorruptStoredJob', details: { jobId: 'job-1', field: 'version' } });
+      expect(listed).toEqual([]);
     });
 
     it('creates its table once and accepts an existing one', async () => {
