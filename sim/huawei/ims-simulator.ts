@@ -55,7 +55,7 @@ const populate = (state: ImsSimState, seed: ImsSeed): void => {
         osType: image.osType,
         platform: image.platform,
         // Bulk images get distinct creation times so that paging has an order to follow.
-        createdAt: new Date((image.createdAt === undefined ? state.nowMs() - 86_400_000 : Date.parse(image.createdAt)) + i * 1000),
+        createdAt: new Date((image.createdAt === undefined ? state.nowMs() - 86_400_000 : Date.parse(image.createdAt)) + (i - 1) * 1000),
       });
     }
   }
