@@ -16,7 +16,7 @@ import {
   type Replica,
   type StartCopyResult,
 } from '../../core/ports/copy-provider';
-import type { AccessKeyCredentials } from '../../core/ports/credentials';
+import { type AccessKeyCredentials, secretValuesOf } from '../../core/ports/credentials';
 import { ImageType, ImsClient, type ImsTarget, type ListImagesFilter } from './client';
 import { isMarkableJobId, markedDescription } from './copy-identity';
 import { findJobCopies, isLive } from './copy-lookup';
@@ -86,7 +86,7 @@ export class HuaweiImsCopyProvider implements CopyProvider {
       clock: options.clock,
       timeoutMs: options.timeouts?.requestMs,
     });
-    this.#observe = { client: this.#client, target: (region) => this.#target(region) };
+    this.#observe = { client: this.#client, target: (region) => this.#target(region), secrets: secretValuesOf(options.credentials) };
     const slot = { key: `huawei/${options.account}/tenant`, limit: HUAWEI_TENANT_COPY_LIMIT };
     this.capacity = { slotsFor: () => [slot] };
   }

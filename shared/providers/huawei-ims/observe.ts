@@ -12,6 +12,8 @@ import { MAX_TAGS_PER_IMAGE, tagProblem, toImsTags } from './tags';
 export interface ObserveContext {
   readonly client: ImsClient;
   target(region: string): ImsTarget;
+  /** Values that must never reach an observation's message. */
+  readonly secrets: readonly string[];
 }
 
 /** Codes of a failed copy when IMS gives none. */
@@ -97,8 +99,8 @@ const fromJob = async (context: ObserveContext, copy: CopyInFlight, handle: Huaw
     case JobStatus.Fail:
       return {
         state: 'failed',
-        code: cleanText(job.error_code ?? ObserveCode.JobFailed, []) || ObserveCode.JobFailed,
-        message: cleanText(job.fail_reason ?? `IMS copy job ${job.job_id} failed`, []) || `IMS copy job ${job.job_id} failed`,
+        code: cleanText(job.error_code ?? ObserveCode.JobFailed, context.secrets) || ObserveCode.JobFailed,
+        message: cleanText(job.fail_reason ?? `IMS copy job ${job.job_id} failed`, context.secrets) || `IMS copy job ${job.job_id} failed`,
         leftover: await leftoverExists(context, copy, handle, imageId),
       };
   }

@@ -86,4 +86,16 @@ describe('IMS simulator: ListImages', () => {
     expect(job).toBeUndefined();
     expect(kit.sim.faults.counts().throttle).toBe(1);
   });
+
+  it('delays answers by the seeded latency, long enough for a client timeout', async () => {
+    // Prepare
+    kit.sim.faults.setActionRates('ListImages', { latencyMs: 400 });
+
+    // Act
+    const error = await rejection(kit.client({ timeoutMs: 50 }).listImages(kit.target(SOURCE), {}));
+
+    // Assess
+    expect(error).toMatchObject({ code: 'Timeout', retryable: true });
+    expect(kit.sim.faults.counts().latency).toBe(1);
+  });
 });
