@@ -8,10 +8,10 @@ import {
   ImsErrorCode,
   type ImsOperation as ImsOperationName,
   ImsOperation,
-  IMAGE_MISSING_CODES,
   describeIssues,
   errorFromAnswer,
   errorFromFailure,
+  isNotFound,
   unexpectedAnswer,
 } from './errors';
 import {
@@ -186,8 +186,11 @@ export class ImsClient {
       path: `/v1/${target.projectId}/jobs/${requireId('job id', JOB_ID_PATTERN, jobId)}`,
     } as const;
     const answer = await this.#send(request);
-    if (answer.status === 404) return undefined;
-    if (answer.status !== 200) throw errorFromAnswer(this.#context(request), answer);
+    if (answer.status !== 200) {
+      const error = errorFromAnswer(this.#context(request), answer);
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
     return this.#parse(request, answer, showJobAnswerSchema);
   }
 
@@ -202,7 +205,7 @@ export class ImsClient {
     const answer = await this.#send(request);
     if (answer.status === 204 || answer.status === 200) return 'deleted';
     const error = errorFromAnswer(this.#context(request), answer);
-    if (answer.status === 404 || IMAGE_MISSING_CODES.has(error.code)) return 'absent';
+    if (isNotFound(error)) return 'absent';
     throw error;
   }
 

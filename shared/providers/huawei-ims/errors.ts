@@ -143,5 +143,15 @@ export const mayHaveRun = (error: unknown): boolean => isReplicationError(error)
 export const apiCodeOf = (error: unknown): string | undefined =>
   isReplicationError(error) && typeof error.details.apiCode === 'string' ? error.details.apiCode : undefined;
 
+/**
+ * "No such thing" from IMS: a missing-image code, or a 404 that is not the gateway's own (a
+ * gateway 404 means a wrong endpoint or path, which must not pass for an absent image).
+ */
+export const isNotFound = (error: unknown): boolean => {
+  if (!isReplicationError(error)) return false;
+  if (IMAGE_MISSING_CODES.has(error.code)) return true;
+  return error.details.httpStatus === 404 && !error.code.startsWith('APIGW.');
+};
+
 export const httpStatusOf = (error: unknown): number | undefined =>
   isReplicationError(error) && typeof error.details.httpStatus === 'number' ? error.details.httpStatus : undefined;

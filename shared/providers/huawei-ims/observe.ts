@@ -3,7 +3,7 @@ import { ReplicaTag } from '../../core/domain/image';
 import type { CopyInFlight, CopyObservation } from '../../core/ports/copy-provider';
 import type { ImsClient, ImsTarget } from './client';
 import { findJobCopies } from './copy-lookup';
-import { IMAGE_MISSING_CODES, apiCodeOf, cleanText, httpStatusOf } from './errors';
+import { cleanText, isNotFound } from './errors';
 import { type HuaweiCopyHandle, decodeHandle, encodeHandle } from './handle';
 import { ImsImageStatus } from './image-mapping';
 import { type ImsImage, type ImsJob, JobStatus } from './schemas';
@@ -39,11 +39,6 @@ export const finishedCopyTags = (copy: CopyInFlight): Record<string, string> => 
   return Object.fromEntries(fitting.slice(0, MAX_TAGS_PER_IMAGE));
 };
 
-const isImageMissing = (error: unknown): boolean => {
-  const code = apiCodeOf(error);
-  return httpStatusOf(error) === 404 || (code !== undefined && IMAGE_MISSING_CODES.has(code));
-};
-
 const handleOf = (copy: CopyInFlight, decoded: HuaweiCopyHandle | undefined): HuaweiCopyHandle => ({
   imsJobId: decoded?.imsJobId,
   sourceRegion: decoded?.sourceRegion ?? copy.sourceRegion,
@@ -58,7 +53,7 @@ const finish = async (context: ObserveContext, copy: CopyInFlight, handle: Huawe
   try {
     await context.client.addTags(context.target(handle.destinationRegion), imageId, toImsTags(finishedCopyTags(copy)));
   } catch (error) {
-    if (isImageMissing(error)) return { state: 'missing' };
+    if (isNotFound(error)) return { state: 'missing' };
     throw error;
   }
   const updated = handle.imageId === imageId ? undefined : encodeHandle({ ...handle, imageId });

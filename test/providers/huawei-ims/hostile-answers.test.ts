@@ -119,4 +119,18 @@ describe('the Huawei provider and client on undocumented or hostile answers', ()
     expect(project).toMatchObject({ code: 'HuaweiInvalidId' });
     expect(server?.seen).toEqual([]);
   });
+
+  it('does not take the gateway\'s "no such API" 404 for an absent image or an unknown job', async () => {
+    // Prepare
+    const { client } = await serve(() => ({ status: 404, body: JSON.stringify({ error_code: 'APIGW.0101', error_msg: 'The API does not exist', request_id: 'r' }) }));
+    const target = { region: SOURCE, projectId: PROJECTS[SOURCE] };
+
+    // Act
+    const deleting = await rejection(client.deleteImage(target, 'd0d2e701-dfc4-4520-9247-f92907f38eb0'));
+    const job = await rejection(client.showJob(target, JOB));
+
+    // Assess
+    expect(deleting).toMatchObject({ code: 'APIGW.0101', retryable: false });
+    expect(job).toMatchObject({ code: 'APIGW.0101' });
+  });
 });
