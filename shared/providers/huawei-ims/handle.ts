@@ -29,18 +29,21 @@ export interface HuaweiCopyHandle {
 }
 
 export const encodeHandle = (handle: HuaweiCopyHandle): CopyHandle => {
+  // What decodeHandle would refuse is left out rather than making the whole handle unreadable.
+  const name = handle.name !== undefined && handle.name.length >= 1 && handle.name.length <= 128 ? handle.name : undefined;
+  const job = handle.jobId !== undefined && handle.jobId.length >= 1 && handle.jobId.length <= 64 ? handle.jobId : undefined;
   const full = JSON.stringify({
     v: 1,
     ims: handle.imsJobId,
     src: handle.sourceRegion,
     dst: handle.destinationRegion,
     image: handle.imageId,
-    name: handle.name,
-    job: handle.jobId,
+    name,
+    job,
   });
   if (Buffer.byteLength(full) <= MAX_COPY_HANDLE_LENGTH) return full;
   // Only a long multi-byte name can overflow; the ids alone always fit.
-  return JSON.stringify({ v: 1, ims: handle.imsJobId, src: handle.sourceRegion, dst: handle.destinationRegion, image: handle.imageId, job: handle.jobId });
+  return JSON.stringify({ v: 1, ims: handle.imsJobId, src: handle.sourceRegion, dst: handle.destinationRegion, image: handle.imageId, job });
 };
 
 /** The handle's content, or undefined when it is not one of ours (then the caller looks by name). */

@@ -221,7 +221,7 @@ export class HuaweiImsCopyProvider implements CopyProvider {
         sourceRegion: sourceRegion !== undefined && REGION_ID_PATTERN.test(sourceRegion) ? sourceRegion : region,
         destinationRegion: region,
         imageId: image.id,
-        name: image.name.length <= 128 && image.name.length > 0 ? image.name : undefined,
+        name: image.name,
         jobId: jobId !== undefined && isMarkableJobId(jobId) ? jobId : undefined,
       });
       return [{
