@@ -1,0 +1,255 @@
+import type { Clock } from '../../core/domain/clock';
+import { ConfigError, RetryableError, TerminalError } from '../../core/domain/errors';
+import { type CloudImage, ImageState, ReplicaTag } from '../../core/domain/image';
+import {
+  type CancelResult,
+  type CapacityRule,
+  type CopyHandle,
+  type CopyInFlight,
+  type CopyObservation,
+  type CopyPlan,
+  type CopyProvider,
+  type CopyRequest,
+  type ImageQuery,
+  ProviderId,
+  RefusalReason,
+  type Replica,
+  type StartCopyResult,
+} from '../../core/ports/copy-provider';
+import { type AccessKeyCredentials, secretValuesOf } from '../../core/ports/credentials';
+import { ImageType, ImsClient, type ImsTarget, type ListImagesFilter } from './client';
+import { isMarkableJobId, markedDescription } from './copy-identity';
+import { findJobCopies, isLive } from './copy-lookup';
+import { type HuaweiCopyHandle, decodeHandle, encodeHandle } from './handle';
+import { ImsImageStatus, stateOfStatus, statusesOfState, toCloudImage } from './image-mapping';
+import { type ObserveContext, observeCopy } from './observe';
+import { copyOptionsOf, planHuaweiCopy } from './plan';
+import { IMS_REGION_IDS, REGION_ID_PATTERN } from './regions';
+import { JobStatus, PROJECT_ID_PATTERN } from './schemas';
+import { startFailure } from './start-outcome';
+import { huaweiTagKey, tagProblem } from './tags';
+
+/** At most five cross-region copies run at once per tenant (IMS API reference; IMG.0149 beyond). */
+export const HUAWEI_TENANT_COPY_LIMIT = 5;
+/** Copies observed at once: enough to overlap latency, few enough to stay under API flow control. */
+const OBSERVE_CONCURRENCY = 4;
+
+export interface HuaweiImsCopyProviderOptions {
+  /** The account name of the configuration: the capacity key, so two accounts never share slots. */
+  readonly account: string;
+  readonly credentials: AccessKeyCredentials;
+  /** Default `https://ims.{region}.myhuaweicloud.com`; `http://127.0.0.1:<port>/{region}` for the simulator. */
+  readonly endpointTemplate?: string | undefined;
+  /** The project id of every region we touch: IMS paths and X-Project-Id carry it. */
+  readonly projectIds: Readonly<Record<string, string>>;
+  /** The IAM agency used when a request's options name none. */
+  readonly agencyName?: string | undefined;
+  /** Regions accepted besides the SDK's list (a new region before our list knows it). */
+  readonly extraRegions?: readonly string[] | undefined;
+  readonly fetch?: typeof fetch | undefined;
+  /** Dates signatures. */
+  readonly clock?: Clock | undefined;
+  readonly timeouts?: { readonly requestMs?: number | undefined } | undefined;
+}
+
+/**
+ * The copy lifecycle on Huawei Cloud IMS: one cross_region_copy job per copy, polled in the
+ * source region; the copy is made exactly once by looking for it (name + job marker) before
+ * submitting, because IMS takes no idempotency token; tags are added when the job succeeds,
+ * because a cross-region copy carries none.
+ */
+export class HuaweiImsCopyProvider implements CopyProvider {
+  readonly provider = ProviderId.Huawei;
+  readonly capacity: CapacityRule;
+  readonly #client: ImsClient;
+  readonly #projectIds: ReadonlyMap<string, string>;
+  readonly #regions: ReadonlySet<string>;
+  readonly #agencyName: string | undefined;
+  readonly #observe: ObserveContext;
+
+  constructor(options: HuaweiImsCopyProviderOptions) {
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(options.account)) throw new ConfigError('the Huawei account name must be 1–64 letters, digits, ".", "_" or "-"');
+    for (const [region, projectId] of Object.entries(options.projectIds)) {
+      if (!REGION_ID_PATTERN.test(region)) throw new ConfigError(`projectIds: ${JSON.stringify(region.slice(0, 40))} is not a Huawei region id`);
+      if (!PROJECT_ID_PATTERN.test(projectId)) throw new ConfigError(`projectIds: the project id of ${region} must be 32 hexadecimal characters`);
+    }
+    for (const region of options.extraRegions ?? []) {
+      if (!REGION_ID_PATTERN.test(region)) throw new ConfigError(`extraRegions: ${JSON.stringify(region.slice(0, 40))} is not a Huawei region id`);
+    }
+    this.#projectIds = new Map(Object.entries(options.projectIds));
+    this.#regions = new Set([...IMS_REGION_IDS, ...(options.extraRegions ?? [])]);
+    this.#agencyName = options.agencyName;
+    this.#client = new ImsClient({
+      credentials: options.credentials,
+      endpointTemplate: options.endpointTemplate,
+      fetch: options.fetch,
+      clock: options.clock,
+      timeoutMs: options.timeouts?.requestMs,
+    });
+    this.#observe = { client: this.#client, target: (region) => this.#target(region), secrets: secretValuesOf(options.credentials) };
+    const slot = { key: `huawei/${options.account}/tenant`, limit: HUAWEI_TENANT_COPY_LIMIT };
+    this.capacity = { slotsFor: () => [slot] };
+  }
+
+  async listImages(region: string, query: ImageQuery): Promise<CloudImage[]> {
+    if (query.states.length === 0) return [];
+    const target = this.#target(region);
+    const statuses = [...new Set(query.states.flatMap(statusesOfState))];
+    const wanted = new Set<ImageState>(query.states);
+    const tags = Object.entries(query.tags ?? {});
+    const firstTag = tags[0];
+    // IMS filters one status and one tag per call; the rest is filtered here.
+    const filter: ListImagesFilter = {
+      imageType: ImageType.Private,
+      id: query.imageId,
+      owner: query.ownedBySelf === true ? target.projectId : undefined,
+      createdSince: query.createdSince,
+      status: statuses.length === 1 && !wanted.has(ImageState.Unavailable) ? statuses[0] : undefined,
+      tag: firstTag === undefined ? undefined : { key: huaweiTagKey(firstTag[0]), value: firstTag[1] },
+    };
+    const images = await this.#client.listImages(target, filter);
+    return images
+      .map((image) => toCloudImage(region, image))
+      .filter((image): image is CloudImage => image !== undefined && wanted.has(image.state))
+      .filter((image) => tags.every(([key, value]) => image.tags[key] === value));
+  }
+
+  planCopy(request: Pick<CopyRequest, 'source' | 'destination'> & { readonly sourceImage?: CloudImage | undefined }): CopyPlan {
+    return planHuaweiCopy(request, { regionProblem: (region) => this.#regionProblem(region), defaultAgencyName: this.#agencyName });
+  }
+
+  async startCopy(request: CopyRequest): Promise<StartCopyResult> {
+    const plan = this.planCopy(request);
+    if (plan.kind === 'refused') return { kind: 'refused', reason: RefusalReason.Invalid, code: plan.code, message: plan.message };
+    if (!isMarkableJobId(request.jobId) || tagProblem({ [ReplicaTag.Job]: request.jobId }) !== undefined) {
+      return { kind: 'refused', reason: RefusalReason.Invalid, code: 'HuaweiInvalidJobId', message: 'the job id cannot be recorded on an IMS image (description marker, tag value)' };
+    }
+    const { source, destination } = request;
+    const handle: HuaweiCopyHandle = { sourceRegion: source.region, destinationRegion: destination.region, name: destination.name, jobId: request.jobId };
+
+    // Exactly once without a token: a copy of this job already in the destination is adopted, never made again.
+    const existing = (await findJobCopies(this.#client, this.#target(destination.region), destination.name, request.jobId)).find(isLive);
+    if (existing !== undefined) {
+      return { kind: 'started', handle: encodeHandle({ ...handle, imageId: existing.id }), imageId: existing.id, adopted: true };
+    }
+
+    const { agencyName = '', projectName } = copyOptionsOf(destination, this.#agencyName);
+    try {
+      const imsJobId = await this.#client.crossRegionCopy(this.#target(source.region), source.imageId, {
+        name: destination.name,
+        description: markedDescription(destination.description, request.jobId),
+        region: destination.region,
+        project_name: projectName,
+        agency_name: agencyName,
+      });
+      return { kind: 'started', handle: encodeHandle({ ...handle, imsJobId }), adopted: false };
+    } catch (error) {
+      return startFailure(error, agencyName);
+    }
+  }
+
+  async observeCopies(copies: readonly CopyInFlight[]): Promise<ReadonlyMap<string, CopyObservation>> {
+    const out = new Map<string, CopyObservation>();
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < copies.length) {
+        const copy = copies[next];
+        next += 1;
+        if (copy !== undefined) out.set(copy.jobId, await observeCopy(this.#observe, copy));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(OBSERVE_CONCURRENCY, copies.length) }, worker));
+    return out;
+  }
+
+  async findCopy(request: CopyRequest): Promise<{ readonly handle: CopyHandle; readonly imageId?: string | undefined; readonly state: ImageState } | undefined> {
+    const { source, destination } = request;
+    const [best] = await findJobCopies(this.#client, this.#target(destination.region), destination.name, request.jobId);
+    const state = best === undefined ? undefined : stateOfStatus(best.status);
+    if (best === undefined || state === undefined) return undefined;
+    const handle = encodeHandle({ sourceRegion: source.region, destinationRegion: destination.region, imageId: best.id, name: destination.name, jobId: request.jobId });
+    return { handle, imageId: best.id, state };
+  }
+
+  /** IMS cannot stop a cross-region copy job; we can only say whether it has already ended. */
+  async cancelCopy(copy: CopyInFlight): Promise<CancelResult> {
+    const handle = decodeHandle(copy.handle);
+    if (handle?.imsJobId !== undefined) {
+      const job = await this.#client.showJob(this.#target(handle.sourceRegion), handle.imsJobId);
+      if (job !== undefined) return job.status === JobStatus.Success || job.status === JobStatus.Fail ? { kind: 'too-late' } : { kind: 'unsupported' };
+    }
+    const [best] = await findJobCopies(this.#client, this.#target(copy.destinationRegion), handle?.name ?? copy.destinationName, copy.jobId);
+    if (best === undefined) return { kind: 'not-found' };
+    return isLive(best) && best.status !== ImsImageStatus.Active ? { kind: 'unsupported' } : { kind: 'too-late' };
+  }
+
+  async deleteCopy(copy: Pick<CopyInFlight, 'handle' | 'destinationRegion'>): Promise<void> {
+    const handle = decodeHandle(copy.handle);
+    if (handle === undefined) throw new TerminalError('HuaweiBadHandle', `not a Huawei copy handle; nothing deleted in ${copy.destinationRegion}`);
+    const destination = this.#target(copy.destinationRegion);
+    let imageId = handle.imageId;
+    let jobRunning = false;
+    if (imageId === undefined && handle.imsJobId !== undefined) {
+      const job = await this.#client.showJob(this.#target(handle.sourceRegion), handle.imsJobId);
+      imageId = job?.entities?.image_id ?? undefined;
+      jobRunning = job?.status === JobStatus.Init || job?.status === JobStatus.Running;
+    }
+    if (imageId === undefined && handle.name !== undefined && handle.jobId !== undefined) {
+      imageId = (await findJobCopies(this.#client, destination, handle.name, handle.jobId))[0]?.id;
+    }
+    if (imageId === undefined) {
+      // A job still running may yet make its image: come back rather than leave it behind.
+      if (jobRunning) throw new RetryableError('HuaweiCopyStillRunning', `the IMS copy job ${handle.imsJobId ?? ''} has not made its image yet; delete it later`);
+      return;
+    }
+    await this.#client.deleteImage(destination, imageId);
+  }
+
+  async listReplicas(region: string): Promise<Replica[]> {
+    const target = this.#target(region);
+    const images = await this.#client.listImages(target, {
+      imageType: ImageType.Private,
+      owner: target.projectId,
+      tag: { key: huaweiTagKey(ReplicaTag.Managed), value: 'true' },
+    });
+    return images.flatMap((raw) => {
+      const image = toCloudImage(region, raw);
+      if (image === undefined) return [];
+      const sourceRegion = image.tags[ReplicaTag.SourceRegion];
+      const jobId = image.tags[ReplicaTag.Job];
+      const handle = encodeHandle({
+        sourceRegion: sourceRegion !== undefined && REGION_ID_PATTERN.test(sourceRegion) ? sourceRegion : region,
+        destinationRegion: region,
+        imageId: image.id,
+        name: image.name,
+        jobId: jobId !== undefined && isMarkableJobId(jobId) ? jobId : undefined,
+      });
+      return [{
+        imageId: image.id,
+        region,
+        state: image.state,
+        sourceRegion,
+        sourceImageId: image.tags[ReplicaTag.SourceImage],
+        jobId,
+        handle,
+        sizeGiB: image.sizeGiB,
+        createdAt: image.createdAt,
+        tags: image.tags,
+      }];
+    });
+  }
+
+  #regionProblem(region: string): string | undefined {
+    if (!REGION_ID_PATTERN.test(region)) return `${JSON.stringify(region.slice(0, 40))} is not a Huawei region id`;
+    if (!this.#regions.has(region)) return `${region} is not an IMS region we know (add it to extraRegions if it is new)`;
+    if (!this.#projectIds.has(region)) return `no project id is configured for ${region}`;
+    return undefined;
+  }
+
+  #target(region: string): ImsTarget {
+    const problem = this.#regionProblem(region);
+    const projectId = this.#projectIds.get(region);
+    if (problem !== undefined || projectId === undefined) throw new TerminalError('HuaweiUnknownRegion', `${problem ?? region}; no request was made`);
+    return { region, projectId };
+  }
+}

@@ -1,0 +1,104 @@
+import { runningCopies, settleJobs } from './copy-jobs';
+import type { AgencySettings, CopyRecord, CopySettings, ImsImageStatus, SimImsImage, SimJob, SimQuirks } from './model';
+import type { ImsSimState, NewImsImage } from './state';
+
+export type ImageSnapshot = Omit<SimImsImage, 'tags' | 'members'> & { readonly tags: Readonly<Record<string, string>>; readonly members: readonly string[] };
+
+const snapshot = (image: SimImsImage): ImageSnapshot => ({ ...image, tags: Object.fromEntries(image.tags), members: [...image.members] });
+
+/**
+ * The in-process view tests and the demo use to see the tenant as the cloud would: what exists,
+ * not what the product believes. Every read settles jobs up to the clock's now first.
+ */
+export class ImsInspection {
+  constructor(private readonly state: ImsSimState) {}
+
+  projectId(region: string): string {
+    const id = this.state.projectOf(region);
+    if (id === undefined) throw new Error(`no region ${region}`);
+    return id;
+  }
+
+  images(region?: string): ImageSnapshot[] {
+    settleJobs(this.state);
+    return [...this.state.images.values()].filter((i) => region === undefined || i.region === region).map(snapshot);
+  }
+
+  image(imageId: string): ImageSnapshot | undefined {
+    settleJobs(this.state);
+    const image = this.state.images.get(imageId);
+    return image && snapshot(image);
+  }
+
+  jobs(): SimJob[] {
+    settleJobs(this.state);
+    return [...this.state.jobs.values()].map((job) => ({ ...job }));
+  }
+
+  job(jobId: string): SimJob | undefined {
+    settleJobs(this.state);
+    const job = this.state.jobs.get(jobId);
+    return job && { ...job };
+  }
+
+  runningCopies(): number {
+    settleJobs(this.state);
+    return runningCopies(this.state);
+  }
+
+  /** Every image a copy ever created, deleted ones included. */
+  copyRecords(): CopyRecord[] {
+    return [...this.state.copyRecords];
+  }
+
+  /** How many images copies ever created in a region under a name: more than one means a duplicate copy. */
+  copiesCreated(destinationRegion: string, name: string): number {
+    return this.state.copyRecords.filter((r) => r.destinationRegion === destinationRegion && r.name === name).length;
+  }
+
+  addImage(image: NewImsImage): ImageSnapshot {
+    return snapshot(this.state.addImage(image));
+  }
+
+  setImageStatus(imageId: string, status: ImsImageStatus): void {
+    const image = this.state.images.get(imageId);
+    if (!image) throw new Error(`no image ${imageId}`);
+    image.status = status;
+  }
+
+  /** Somebody removed the image outside the product: it is gone at once, not listed as deleted. */
+  removeImage(imageId: string): void {
+    this.state.images.delete(imageId);
+  }
+
+  /** The next `times` accepted copies end FAIL part-way. */
+  failNextCopies(times = 1): void {
+    this.state.scriptedFailures += times;
+  }
+
+  /** The next `times` accepted copies never end. */
+  stallNextCopies(times = 1): void {
+    this.state.scriptedStalls += times;
+  }
+
+  /** A running copy freezes where it is and never ends. */
+  stallJob(jobId: string): void {
+    settleJobs(this.state);
+    const copy = this.state.jobs.get(jobId)?.copy;
+    if (!copy) throw new Error(`no copy job ${jobId}`);
+    copy.stalledAt = Math.max(copy.startsAt, this.state.nowMs());
+  }
+
+  setCopySettings(changes: Partial<CopySettings>): void {
+    settleJobs(this.state);
+    this.state.copySettings = { ...this.state.copySettings, ...changes };
+  }
+
+  setAgency(agency: AgencySettings): void {
+    this.state.agency = agency;
+  }
+
+  setQuirks(changes: Partial<SimQuirks>): void {
+    this.state.quirks = { ...this.state.quirks, ...changes };
+  }
+}

@@ -1,0 +1,11 @@
+import { addMembers } from './add-members';
+import { crossRegionCopy } from './cross-region-copy';
+import { deleteImage } from './delete-image';
+import { listImages } from './list-images';
+import type { Route } from './route';
+import { showJob } from './show-job';
+import { tagsAction } from './tags-action';
+
+export const ROUTES: readonly Route[] = [listImages, crossRegionCopy, showJob, deleteImage, tagsAction, addMembers];
+
+export type { Route, RouteAnswer, RouteContext } from './route';
