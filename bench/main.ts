@@ -1,3 +1,5 @@
+import { createProviders } from '../shared/platform/providers';
+import { systemClock } from '../shared/core/domain/clock';
 /**
  * `npm run bench`: performance as ratios against a baseline measured in the same run.
  *
@@ -14,7 +16,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalRuntime } from '../runtime/local-runtime';
 import { explicitCredentials } from '../shared/providers/alibaba-ecs/credentials';
-import { AlibabaEcsImageCloud } from '../shared/providers/alibaba-ecs/image-cloud';
 import { silentLogger } from '../shared/platform/logging/json-logger';
 import { SqliteJobStore } from '../shared/stores/sqlite/sqlite-job-store';
 import { parsePolicyConfig } from '../shared/core/config/load-policy-config';
@@ -57,7 +58,7 @@ const makespan = async (scenario: FanOut): Promise<{ makespanMin: number; lowerB
     stateDir,
     config,
     secrets: new Map(),
-    images: new AlibabaEcsImageCloud({ credentials: explicitCredentials(KEY), endpoint: { endpoint: simulator.endpoint, protocol: 'http' } }),
+    providers: createProviders({ env: {}, config, alibabaDefault: explicitCredentials(KEY), ecsEndpoint: { endpoint: simulator.endpoint, protocol: 'http' }, wallClock: systemClock }),
     transport: { post: async () => ({ ok: true, status: 204 }) },
     clock,
     logger: silentLogger,
@@ -106,7 +107,7 @@ const pollCostAgainstHistory = async (): Promise<{ baselineMs: number; withHisto
     'bench',
   );
   const jobFor = (n: number, status: Job['status']): Job => {
-    const [planned] = planJobs(config, { id: `m-bench${n}`, region: 'cn-hangzhou', name: `golden-${n}`, state: ImageState.Available, sizeGiB: 20, tags: { role: 'golden' } });
+    const [planned] = planJobs(config, { provider: 'alibaba', account: 'default' }, { id: `m-bench${n}`, region: 'cn-hangzhou', name: `golden-${n}`, state: ImageState.Available, sizeGiB: 20, tags: { role: 'golden' } });
     const job = newJob(planned!.id, planned!.spec, ImageState.Available, new Date('2026-01-01T00:00:00Z'));
     return { ...job, status, notification: { status: NotificationStatus.Delivered, webhooks: {} } };
   };

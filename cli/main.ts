@@ -64,7 +64,7 @@ const main = async (argv: string[], io: Io): Promise<number> => {
         },
       });
       const config = loadPolicyFile(values.config);
-      const target = await selectTarget(io.env, { seed: values.seed, speed: values.speed === undefined ? undefined : Number(values.speed) });
+      const target = await selectTarget(io.env, config, { seed: values.seed, speed: values.speed === undefined ? undefined : Number(values.speed), stateDir: values['state-dir'] });
       const started = target.clock.now();
       try {
         if (!values.json) io.out(`replicating per ${values.config} on ${target.description}\n\n`);
@@ -102,11 +102,15 @@ const main = async (argv: string[], io: Io): Promise<number> => {
       const { values, positionals } = parseArgs({
         args: rest,
         allowPositionals: true,
-        options: { reason: { type: 'string', default: 'cancelled by an operator' }, 'state-dir': { type: 'string', default: DEFAULT_STATE_DIR } },
+        options: {
+          reason: { type: 'string', default: 'cancelled by an operator' },
+          'state-dir': { type: 'string', default: DEFAULT_STATE_DIR },
+          config: { type: 'string', default: DEFAULT_CONFIG },
+        },
       });
       const [jobId] = positionals;
       if (jobId === undefined) throw new ConfigError(`cancel needs JOB_ID (see \`image-replicator status --json\`)\n${USAGE}`);
-      const target = await selectTarget(io.env);
+      const target = await selectTarget(io.env, loadPolicyFile(values.config), { stateDir: values['state-dir'] });
       try {
         return await runCancel(io, { stateDir: values['state-dir'], jobId, reason: values.reason, target });
       } finally {

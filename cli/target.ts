@@ -1,60 +1,101 @@
-import { DEFAULT_CREDENTIAL_CHAIN, explicitCredentials, secretsOf } from '../shared/providers/alibaba-ecs/credentials';
-import { AlibabaEcsImageCloud, ecsEndpointFromEnv } from '../shared/providers/alibaba-ecs/image-cloud';
+import { join, resolve } from 'node:path';
+import type { PolicyConfig } from '../shared/core/config/policy-config';
 import { type Clock, systemClock } from '../shared/core/domain/clock';
-import type { ImageCloud } from '../shared/core/ports/image-cloud';
+import type { CopyProviders } from '../shared/core/ports/copy-provider';
+import { createProviders, providerSecrets } from '../shared/platform/providers';
+import { DEFAULT_CREDENTIAL_CHAIN, explicitCredentials, secretsOf } from '../shared/providers/alibaba-ecs/credentials';
+import { ecsEndpointFromEnv } from '../shared/providers/alibaba-ecs/image-cloud';
 import { createEcsSimulator, type EcsSimulator } from '../sim/ecs-simulator';
+import { createImsSimulator, type ImsSimulator } from '../sim/huawei/ims-simulator';
+import { loadImsSeedFile } from '../sim/huawei/seed';
 import { loadSeedFile } from '../sim/seed';
+import { packagePath } from './paths';
 
 export const DEMO_SEED = 'sim/seeds/demo.yaml';
+export const HUAWEI_DEMO_SEED = 'sim/seeds/huawei-demo.yaml';
+export const HUAWEI_ENDPOINT_ENV = 'IMAGE_REPLICATOR_HUAWEI_IMS_ENDPOINT';
 
 export interface Target {
   /** What the user is told: where the copies happen. */
   readonly description: string;
-  readonly kind: 'embedded-simulator' | 'endpoint-override' | 'alibaba-cloud';
-  readonly images: ImageCloud;
+  readonly kind: 'embedded-simulator' | 'endpoint-override' | 'cloud';
+  readonly providers: CopyProviders;
   readonly clock: Clock;
-  /** Present when the simulator runs in this process. */
+  /** Present when the simulators run in this process. */
   readonly simulator?: EcsSimulator | undefined;
+  readonly huaweiSimulator?: ImsSimulator | undefined;
   /** Values never to print. */
   readonly secrets: readonly string[];
   close(): Promise<void>;
 }
 
+export interface TargetOptions {
+  readonly seed?: string | undefined;
+  readonly huaweiSeed?: string | undefined;
+  readonly speed?: number | undefined;
+  /** Where the embedded simulators keep their world between runs: a resumed run sees the same one. */
+  readonly stateDir?: string | undefined;
+}
+
 /**
- * Where `run` copies images: an explicit endpoint override wins (a standalone simulator, a private
- * endpoint); otherwise real Alibaba Cloud when credentials are in the environment; otherwise the
- * embedded simulator, seeded from a file.
+ * Where `run` copies images: explicit endpoint overrides win (standalone simulators, private
+ * endpoints); otherwise the real clouds when credentials are in the environment; otherwise the
+ * embedded simulators (ECS and IMS on one virtual clock), seeded from files and kept in the state
+ * folder so that the next run resumes in the same world.
  */
-export const selectTarget = async (env: NodeJS.ProcessEnv, options: { seed?: string | undefined; speed?: number | undefined } = {}): Promise<Target> => {
-  const override = ecsEndpointFromEnv(env);
-  const fromEnvironment = override !== undefined || (env.ALIBABA_CLOUD_ACCESS_KEY_ID ?? '') !== '';
+export const selectTarget = async (env: NodeJS.ProcessEnv, config: PolicyConfig, options: TargetOptions = {}): Promise<Target> => {
+  const ecsOverride = ecsEndpointFromEnv(env);
+  const huaweiOverride = env[HUAWEI_ENDPOINT_ENV] === '' ? undefined : env[HUAWEI_ENDPOINT_ENV];
+  const fromEnvironment =
+    ecsOverride !== undefined || huaweiOverride !== undefined || (env.ALIBABA_CLOUD_ACCESS_KEY_ID ?? '') !== '' || (env.HUAWEICLOUD_SDK_AK ?? '') !== '';
   if (fromEnvironment) {
+    const providers = createProviders({ env, config, alibabaDefault: DEFAULT_CREDENTIAL_CHAIN, ecsEndpoint: ecsOverride, huaweiEndpointTemplate: huaweiOverride, wallClock: systemClock });
+    const where = [
+      ecsOverride === undefined ? 'Alibaba Cloud' : `the ECS endpoint ${ecsOverride.protocol}://${ecsOverride.endpoint}`,
+      huaweiOverride === undefined ? 'Huawei Cloud' : `the IMS endpoint ${huaweiOverride}`,
+    ];
     return {
-      description:
-        override === undefined
-          ? 'Alibaba Cloud (credentials from the environment)'
-          : `ECS endpoint ${override.protocol}://${override.endpoint} (IMAGE_REPLICATOR_ECS_ENDPOINT)`,
-      kind: override === undefined ? 'alibaba-cloud' : 'endpoint-override',
-      images: new AlibabaEcsImageCloud({ credentials: DEFAULT_CREDENTIAL_CHAIN, endpoint: override }),
+      description: `${where.join(' and ')} (credentials from the environment)`,
+      kind: ecsOverride === undefined && huaweiOverride === undefined ? 'cloud' : 'endpoint-override',
+      providers,
       clock: systemClock,
-      secrets: secretsOf(DEFAULT_CREDENTIAL_CHAIN, env),
+      secrets: [...secretsOf(DEFAULT_CREDENTIAL_CHAIN, env), env.HUAWEICLOUD_SDK_SK ?? '', env.HUAWEICLOUD_SDK_SECURITY_TOKEN ?? ''].filter((s) => s !== ''),
       close: async () => undefined,
     };
   }
-  const seed = await loadSeedFile(options.seed ?? DEMO_SEED);
-  const simulator = await createEcsSimulator({ seed: options.speed === undefined ? seed : { ...seed, speed: options.speed } });
-  const credentials = seed.credentials[0];
-  if (credentials === undefined) throw new Error(`${options.seed ?? DEMO_SEED} defines no credentials`);
+
+  const seed = await loadSeedFile(options.seed === undefined ? packagePath(DEMO_SEED) : resolve(options.seed));
+  const simulator = await createEcsSimulator({
+    seed: options.speed === undefined ? seed : { ...seed, speed: options.speed },
+    stateFile: options.stateDir === undefined ? undefined : join(options.stateDir, 'ecs-simulator.json'),
+  });
+  const huaweiSeed = await loadImsSeedFile(options.huaweiSeed === undefined ? packagePath(HUAWEI_DEMO_SEED) : resolve(options.huaweiSeed));
+  // One virtual clock for both clouds: the run's timeline is the same wherever a copy happens.
+  const huaweiSimulator = await createImsSimulator({ seed: options.speed === undefined ? huaweiSeed : { ...huaweiSeed, speed: options.speed }, clock: simulator.clock });
+  const alibaba = seed.credentials[0];
+  const huawei = huaweiSeed.credentials[0];
+  if (alibaba === undefined || huawei === undefined) throw new Error('the simulator seeds define no credentials');
+  const huaweiDefault = { accessKeyId: huawei.accessKeyId, accessKeySecret: huawei.accessKeySecret };
+  const providers = createProviders({
+    env: {},
+    config: { ...config, huaweiProjects: { ...huaweiSimulator.projectIds, ...config.huaweiProjects } },
+    alibabaDefault: explicitCredentials({ accessKeyId: alibaba.accessKeyId, accessKeySecret: alibaba.accessKeySecret }),
+    ecsEndpoint: { endpoint: simulator.endpoint, protocol: 'http' },
+    huaweiDefault,
+    huaweiEndpointTemplate: huaweiSimulator.endpointTemplate,
+    wallClock: systemClock,
+  });
   return {
-    description: `the embedded ECS simulator at ${simulator.url} (${options.speed ?? seed.speed}x time)`,
+    description: `the embedded simulators (ECS at ${simulator.url}, IMS at ${huaweiSimulator.url}; ${options.speed ?? seed.speed}x time)`,
     kind: 'embedded-simulator',
-    images: new AlibabaEcsImageCloud({
-      credentials: explicitCredentials({ accessKeyId: credentials.accessKeyId, accessKeySecret: credentials.accessKeySecret }),
-      endpoint: { endpoint: simulator.endpoint, protocol: 'http' },
-    }),
+    providers,
     clock: simulator.clock,
     simulator,
-    secrets: [credentials.accessKeySecret],
-    close: () => simulator.close(),
+    huaweiSimulator,
+    secrets: [alibaba.accessKeySecret, ...providerSecrets({ huaweiDefault })],
+    close: async () => {
+      await huaweiSimulator.close();
+      await simulator.close();
+    },
   };
 };

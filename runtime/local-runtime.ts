@@ -12,7 +12,7 @@ import { type Clock, secondsBetween, systemClock } from '../shared/core/domain/c
 import { errorCode, errorMessage } from '../shared/core/domain/errors';
 import type { FcContext, FcHandler } from '../shared/platform/fc/context';
 import type { Dependencies, Wiring } from '../shared/platform/fc/dependencies';
-import type { ImageCloud } from '../shared/core/ports/image-cloud';
+import type { CopyProviders } from '../shared/core/ports/copy-provider';
 import type { Logger } from '../shared/core/ports/logger';
 import type { WebhookTransport } from '../shared/core/ports/webhook-transport';
 import { actionTrailEvent, mnsQueueEvent, timerEvent } from './fc-events';
@@ -33,7 +33,7 @@ export interface LocalRuntimeOptions {
   readonly stateDir: string;
   readonly config: PolicyConfig;
   readonly secrets: WebhookSecrets;
-  readonly images: ImageCloud;
+  readonly providers: CopyProviders;
   readonly transport: WebhookTransport;
   readonly clock: Clock;
   /** Real time for webhook signatures; the system clock unless a test pins it. */
@@ -85,7 +85,7 @@ export class LocalRuntime {
     const dependencies: Dependencies = {
       config: options.config,
       secrets: options.secrets,
-      images: options.images,
+      providers: options.providers,
       jobs: this.jobs,
       queues: { startCopy: this.startCopyQueue, notify: this.notifyQueue },
       deadLetters: this.deadLetters,

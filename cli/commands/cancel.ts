@@ -18,7 +18,7 @@ export const runCancel = async (io: Io, options: { stateDir: string; jobId: stri
   const notify = new SqliteMessageQueue(file, QueueName.Notify, queueOptions);
   try {
     const cancel = createCancelJob({
-      images: options.target.images,
+      providers: options.target.providers,
       jobs,
       queues: { startCopy, notify },
       clock: options.target.clock,

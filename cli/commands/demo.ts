@@ -35,10 +35,9 @@ export const runDemo = async (io: Io, options: { stateDir: string; signal?: Abor
   const env = { ...io.env, ...Object.fromEntries(secretEnv.map((name) => [name, io.env[name] ?? secret])) };
 
   // The demo never touches a cloud account, whatever the environment holds.
-  const target = await selectTarget({}, { speed: DEMO_SPEED });
+  const target = await selectTarget({}, policyFile, { speed: DEMO_SPEED });
   const receiver = await startWebhookReceiver({
     secret: env[secretEnv[0] ?? ''] ?? secret,
-    now: () => target.clock.now().getTime() / 1000,
     onNotification: (n) =>
       io.out(`  webhook ${n.duplicate ? 'duplicate' : 'received '} ${String(n.body.type).padEnd(22)} ${String((n.body.source as { imageId: string }).imageId)} → ${String((n.body.destination as { region: string }).region)}  (event ${n.eventId.slice(0, 18)}…)\n`),
   });

@@ -66,7 +66,7 @@ export const runReplication = async (io: Io, options: RunOptions): Promise<RunRe
     stateDir: options.stateDir,
     config: options.config,
     secrets,
-    images: options.target.images,
+    providers: options.target.providers,
     transport: options.transport ?? guardedWebhookTransport,
     clock: options.target.clock,
     logger,

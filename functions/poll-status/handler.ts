@@ -8,5 +8,5 @@ export const makePollStatusHandler =
   async (_event: Buffer, context: FcContext) => {
     const deps = wiring.dependencies(context.credentials);
     const logger = deps.logger.child({ function: 'poll-status', requestId: context.requestId });
-    return createPollStatus({ ...deps, logger, maxConcurrentCopiesPerRegion: deps.config.maxConcurrentCopiesPerRegion })();
+    return createPollStatus({ ...deps, logger, limitCap: deps.config.maxConcurrentCopiesPerRegion })();
   };

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { TerminalError } from '../core/domain/errors';
 import { CORRUPT_JOB_CODE } from '../core/ports/job-store';
 import { DeliveryStatus, type Job, JobStatus, NotificationStatus } from '../core/domain/job';
+import { DEFAULT_ACCOUNT, PROVIDER_IDS, ProviderId } from '../core/domain/provider';
+import { MAX_COPY_HANDLE_LENGTH } from '../core/ports/copy-provider';
 
 /**
  * How a job is kept in a store: its JSON. A stored row is read from outside the process (another
@@ -19,6 +21,10 @@ const webhookDeliverySchema = z.object({
   deliveredAt: optionalString,
 });
 
+/**
+ * Rows written before providers and accounts existed are Alibaba jobs of the default account;
+ * their copy handle was the copy's image id. Read as such, they go on being worked on.
+ */
 const jobSchema = z.object({
   id: z.string().min(1),
   version: z.number().int().nonnegative(),
@@ -26,6 +32,8 @@ const jobSchema = z.object({
   attempt: z.number().int().positive(),
   round: z.number().int().positive(),
   policy: z.string(),
+  provider: z.enum(PROVIDER_IDS as [ProviderId, ...ProviderId[]]).default(ProviderId.Alibaba),
+  account: z.string().min(1).default(DEFAULT_ACCOUNT),
   source: z.object({
     region: z.string(),
     imageId: z.string(),
@@ -39,12 +47,16 @@ const jobSchema = z.object({
     encrypted: z.boolean().optional(),
     kmsKeyId: optionalString,
     tags: z.record(z.string(), z.string()),
+    options: z.record(z.string(), z.string()).optional(),
   }),
   copyTimeoutSeconds: z.number().int().positive(),
   maxAttempts: z.number().int().positive(),
   webhooks: z.array(z.string()),
+  copyHandle: z.string().max(MAX_COPY_HANDLE_LENGTH).optional(),
   destinationImageId: optionalString,
+  route: optionalString,
   progressPercent: z.number().min(0).max(100).optional(),
+  remainingSeconds: z.number().nonnegative().optional(),
   lastError: jobErrorSchema.optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -57,7 +69,12 @@ const jobSchema = z.object({
     requestedAt: optionalString,
     webhooks: z.record(z.string(), webhookDeliverySchema),
   }),
-}) satisfies z.ZodType<Job>;
+})
+  .transform((job) =>
+    job.copyHandle === undefined && job.destinationImageId !== undefined && job.provider === ProviderId.Alibaba
+      ? { ...job, copyHandle: job.destinationImageId }
+      : job,
+  ) satisfies z.ZodType<Job, unknown>;
 
 /** A stored job that does not parse. Terminal: retrying reads the same bytes again. */
 export class CorruptJobError extends TerminalError {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Dependencies } from '../../shared/platform/fc/dependencies';
+import type { EcsImages } from '../../shared/providers/alibaba-ecs/ecs-images';
 import type { CrashTarget } from './crash-harness';
 import { runScenario } from './scenario';
 import { crashBase, duplicateStorm, lostCopyAnswer, mixedFaults } from './scenarios';
@@ -38,10 +38,10 @@ describe('chaos: exactly one copy, nothing lost', () => {
   });
 
   const crashes: ReadonlyArray<readonly [string, CrashTarget]> = [
-    ['start-copy dies after CopyImage, before recording the copy', { fn: 'start-copy', label: 'images.copyImage · after', nth: 1 }],
+    ['start-copy dies after CopyImage, before recording the copy', { fn: 'start-copy', label: 'alibaba.startCopy · after', nth: 1 }],
     ['start-copy dies after claiming a job, before CopyImage', { fn: 'start-copy', label: 'jobs.update→dispatching/none · after', nth: 1 }],
     ['poll-status dies after recording success, before queueing the notification', { fn: 'poll-status', label: 'jobs.update→available/pending · after', nth: 1 }],
-    ['poll-status dies after deleting a failed copy, before recording the retry', { fn: 'poll-status', label: 'images.deleteImage · after', nth: 1 }],
+    ['poll-status dies after deleting a failed copy, before recording the retry', { fn: 'poll-status', label: 'alibaba.deleteCopy · after', nth: 1 }],
     ['notify dies after the webhook accepted, before recording the delivery', { fn: 'notify', label: 'transport.post · after', nth: 1 }],
     ['notify dies before reading the job', { fn: 'notify', label: 'jobs.get · before', nth: 2 }],
   ];
@@ -63,16 +63,13 @@ describe('chaos: exactly one copy, nothing lost', () => {
     let calls = 0;
     const spec = {
       ...lostCopyAnswer(17, 'lostAnswer'),
-      tamper: (deps: Dependencies): Dependencies => ({
-        ...deps,
-        images: {
-          listImages: (region, query) => deps.images.listImages(region, query),
-          cancelCopy: (region, imageId) => deps.images.cancelCopy(region, imageId),
-          deleteImage: (region, imageId) => deps.images.deleteImage(region, imageId),
-          copyImage: (command) => {
-            calls += 1;
-            return deps.images.copyImage({ ...command, name: `${command.name}-${calls}`, idempotencyToken: `${command.idempotencyToken}-${calls}` });
-          },
+      tamperEcs: (images: EcsImages): EcsImages => ({
+        listImages: (region, query) => images.listImages(region, query),
+        cancelCopy: (region, imageId) => images.cancelCopy(region, imageId),
+        deleteImage: (region, imageId) => images.deleteImage(region, imageId),
+        copyImage: (command) => {
+          calls += 1;
+          return images.copyImage({ ...command, name: `${command.name}-${calls}`, idempotencyToken: `${command.idempotencyToken}-${calls}` });
         },
       }),
     };

@@ -2,23 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../shared/platform/logging/json-logger';
 import { ManualClock } from '../../shared/core/domain/clock';
 import type { Dependencies } from '../../shared/platform/fc/dependencies';
-import type { ImageCloud } from '../../shared/core/ports/image-cloud';
+import { FakeCopyProvider, fakeProviders } from '../fakes/fake-copy-provider';
 import { InMemoryJobStore } from '../fakes/in-memory-job-store';
 import { RecordingQueue, recordingQueues } from '../fakes/recording-queue';
 import { testPolicyConfig } from '../helpers/policy';
 import { CrashHarness, SimulatedCrash } from './crash-harness';
 
-const images: ImageCloud = {
-  listImages: async () => [],
-  copyImage: async () => ({ imageId: 'm-copy' }),
-  cancelCopy: async () => undefined,
-  deleteImage: async () => undefined,
-};
 
 const dependencies = (): Dependencies & { queues: ReturnType<typeof recordingQueues> } => ({
   config: testPolicyConfig(),
   secrets: new Map(),
-  images,
+  providers: fakeProviders(new FakeCopyProvider()),
   jobs: new InMemoryJobStore(),
   queues: recordingQueues(),
   deadLetters: new RecordingQueue(),

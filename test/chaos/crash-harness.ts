@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Dependencies } from '../../shared/platform/fc/dependencies';
 import type { Job } from '../../shared/core/domain/job';
 import { ReplicaTag } from '../../shared/core/domain/image';
-import type { ImageCloud, ImageQuery } from '../../shared/core/ports/image-cloud';
+import type { CopyProvider, CopyProviders, ImageQuery } from '../../shared/core/ports/copy-provider';
 import type { JobStore } from '../../shared/core/ports/job-store';
 import type { MessageQueue } from '../../shared/core/ports/message-queue';
 import type { WebhookTransport } from '../../shared/core/ports/webhook-transport';
@@ -14,7 +14,7 @@ export interface CrashPoint {
   readonly invocation: number;
   /** 1-based position within that invocation. */
   readonly point: number;
-  /** Port call and phase, e.g. `images.copyImage · after`: the same label names the same await point in any run. */
+  /** Port call and phase, e.g. `alibaba.startCopy · after`: the same label names the same await point in any run. */
   readonly label: string;
 }
 
@@ -109,7 +109,7 @@ export class CrashHarness {
   /** The runtime's `decorate` hook. */
   readonly decorate = (deps: Dependencies): Dependencies => ({
     ...deps,
-    images: this.#images(deps.images),
+    providers: this.#providers(deps.providers),
     jobs: this.#jobs(deps.jobs),
     queues: { startCopy: this.#queue('queues.startCopy', deps.queues.startCopy), notify: this.#queue('queues.notify', deps.queues.notify) },
     deadLetters: this.#queue('deadLetters', deps.deadLetters),
@@ -146,12 +146,35 @@ export class CrashHarness {
     );
   }
 
-  #images(inner: ImageCloud): ImageCloud {
+  #providers(inner: CopyProviders): CopyProviders {
+    const wrapped = new Map<string, CopyProvider>();
     return {
-      listImages: (region, query) => this.#call(`images.listImages(${describeQuery(query)})`, false, () => inner.listImages(region, query)),
-      copyImage: (command) => this.#call('images.copyImage', true, () => inner.copyImage(command)),
-      cancelCopy: (region, imageId) => this.#call('images.cancelCopy', true, () => inner.cancelCopy(region, imageId)),
-      deleteImage: (region, imageId) => this.#call('images.deleteImage', true, () => inner.deleteImage(region, imageId)),
+      get: (provider, account) => {
+        const key = `${provider}/${account}`;
+        const existing = wrapped.get(key);
+        if (existing !== undefined) return existing;
+        const made = this.#provider(inner.get(provider, account));
+        wrapped.set(key, made);
+        return made;
+      },
+    };
+  }
+
+  /** Every provider call is an await point; those that may change the world also crash after it. */
+  #provider(inner: CopyProvider): CopyProvider {
+    const name = `${inner.provider}`;
+    return {
+      provider: inner.provider,
+      capacity: inner.capacity,
+      planCopy: (request) => inner.planCopy(request),
+      listImages: (region, query) => this.#call(`${name}.listImages(${describeQuery(query)})`, false, () => inner.listImages(region, query)),
+      startCopy: (request) => this.#call(`${name}.startCopy`, true, () => inner.startCopy(request)),
+      // Observing may finish a copy's last step (Huawei tags it): an effect.
+      observeCopies: (copies) => this.#call(`${name}.observeCopies`, true, () => inner.observeCopies(copies)),
+      findCopy: (request) => this.#call(`${name}.findCopy`, false, () => inner.findCopy(request)),
+      cancelCopy: (copy) => this.#call(`${name}.cancelCopy`, true, () => inner.cancelCopy(copy)),
+      deleteCopy: (copy) => this.#call(`${name}.deleteCopy`, true, () => inner.deleteCopy(copy)),
+      listReplicas: (region) => this.#call(`${name}.listReplicas`, false, () => inner.listReplicas(region)),
     };
   }
 

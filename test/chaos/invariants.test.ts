@@ -9,13 +9,13 @@ import { checkInvariants, type Observation } from './invariants';
 
 const clock = new ManualClock('2026-11-01T00:00:00Z');
 const source = { id: 'm-source0001', region: 'cn-hangzhou', name: 'golden', state: 'available', sizeGiB: 20, tags: { role: 'golden' } } as const;
-const [planned] = planJobs(testPolicyConfig(), source);
+const [planned] = planJobs(testPolicyConfig(), { provider: 'alibaba', account: 'default' }, source);
 
 /** A job that finished available with copy `m-copy1` and had its notification delivered. */
 const finishedJob = (): Job => {
   let job = newJob(planned!.id, planned!.spec, 'available', clock.now());
   job = advance(job, { type: 'dispatch.claimed' }, clock.now());
-  job = advance(job, { type: 'copy.accepted', destinationImageId: 'm-copy1' }, clock.now());
+  job = advance(job, { type: 'copy.accepted', handle: 'm-copy1', destinationImageId: 'm-copy1' }, clock.now());
   job = advance(job, { type: 'copy.observed', state: 'available' }, clock.now());
   return advance(job, { type: 'webhook.delivered', eventId: job.notification.eventId!, webhook: 'ops' }, clock.now());
 };

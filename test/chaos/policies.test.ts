@@ -74,7 +74,7 @@ describe('chaos: timeouts, retries, throttling and lost answers', () => {
     const outcome = await runScenario(spec);
 
     // Assess
-    expect(outcome.crashedAt?.label).toBe('images.cancelCopy · after');
+    expect(outcome.crashedAt?.label).toBe('alibaba.cancelCopy · after');
     expect(outcome.violations).toEqual([]);
   });
 });

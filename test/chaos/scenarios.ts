@@ -156,7 +156,7 @@ export const crashAfterTimeoutCancel = (seed: number): ScenarioSpec => ({
   ...copyTimeout(seed),
   name: 'timeout, crash after CancelCopyImage → still timed out',
   group: ScenarioGroup.Crash,
-  crash: { fn: 'poll-status', label: 'images.cancelCopy · after', nth: 1 },
+  crash: { fn: 'poll-status', label: 'alibaba.cancelCopy · after', nth: 1 },
   verify: (world) => {
     const types = world.receivers.ops.received.map((n) => n.body.type);
     return types.every((type) => type === 'replication.timed_out') ? [] : [`the webhook was told ${types.join(', ')}, expected replication.timed_out`];
@@ -228,7 +228,7 @@ export const crashBaseFailures = (seed: number, crash?: CrashTarget, label?: str
  * then the poll that finds the abandoned dispatch by its job tag. Recovery survives its own crash.
  */
 export const crashesDuringRecovery = (seed: number): ScenarioSpec[] =>
-  ['images.copyImage · after', 'jobs.update→dispatching/none · after'].map((first) => ({
+  ['alibaba.startCopy · after', 'jobs.update→dispatching/none · after'].map((first) => ({
     ...crashBase(seed, { fn: 'start-copy', label: first, nth: 1 }),
     name: `crash start-copy at ${first}, then the poll recovering it`,
     alsoCrash: [{ fn: 'poll-status', label: 'images.listImages(by job tag) · before', nth: 1 }],

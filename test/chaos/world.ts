@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { startWebhookReceiver, type WebhookReceiver } from '../../examples/webhook-receiver';
 import { LocalRuntime } from '../../runtime/local-runtime';
 import { explicitCredentials } from '../../shared/providers/alibaba-ecs/credentials';
+import { AlibabaEcsCopyProvider } from '../../shared/providers/alibaba-ecs/copy-provider';
+import type { EcsImages } from '../../shared/providers/alibaba-ecs/ecs-images';
 import { AlibabaEcsImageCloud } from '../../shared/providers/alibaba-ecs/image-cloud';
+import { createCopyProviders } from '../../shared/providers/registry';
 import { guardedWebhookTransport } from '../../shared/platform/http/webhook-transport';
 import { silentLogger } from '../../shared/platform/logging/json-logger';
 import { parsePolicyConfig, resolveWebhookSecrets } from '../../shared/core/config/load-policy-config';
@@ -45,6 +48,8 @@ export interface WorldSpec {
   readonly delivery?: DeliveryFaultSettings | undefined;
   /** Alters the product's own port calls: how the suite proves it would catch a broken product. */
   readonly tamper?: ((dependencies: Dependencies) => Dependencies) | undefined;
+  /** A deliberately broken ECS client under the Alibaba provider (the suite must catch what it breaks). */
+  readonly tamperEcs?: ((images: EcsImages) => EcsImages) | undefined;
 }
 
 /** The client's own patience, shortened so a lost or withheld answer costs milliseconds, not seconds. */
@@ -133,14 +138,19 @@ export const createWorld = async (spec: WorldSpec): Promise<World> => {
     stateDir,
     config,
     secrets: resolveWebhookSecrets(config, { OPS_SECRET: WEBHOOKS.ops, AUDIT_SECRET: WEBHOOKS.audit }),
-    images: new AlibabaEcsImageCloud({
-      credentials: explicitCredentials(ACCESS_KEY),
-      endpoint: { endpoint: simulator.endpoint, protocol: 'http' },
-      readTimeoutMs: CHAOS_READ_TIMEOUT_MS,
-      // On a reused keep-alive socket the SDK's HTTP client times a withheld answer out with the
-      // connect timeout, not the read timeout (measured): both must be short.
-      connectTimeoutMs: CHAOS_READ_TIMEOUT_MS,
-      retry: CHAOS_RETRY,
+    providers: createCopyProviders({
+      alibaba: (account) => {
+        const images = new AlibabaEcsImageCloud({
+          credentials: explicitCredentials(ACCESS_KEY),
+          endpoint: { endpoint: simulator.endpoint, protocol: 'http' },
+          readTimeoutMs: CHAOS_READ_TIMEOUT_MS,
+          // On a reused keep-alive socket the SDK's HTTP client times a withheld answer out with the
+          // connect timeout, not the read timeout (measured): both must be short.
+          connectTimeoutMs: CHAOS_READ_TIMEOUT_MS,
+          retry: CHAOS_RETRY,
+        });
+        return new AlibabaEcsCopyProvider({ account, images: spec.tamperEcs?.(images) ?? images });
+      },
     }),
     transport: guardedWebhookTransport,
     clock,

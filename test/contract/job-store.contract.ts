@@ -16,6 +16,8 @@ export type JobStoreFactory = () => Promise<JobStoreUnderTest>;
 
 const spec = (policy: string, overrides: Partial<JobSpec> = {}): JobSpec => ({
   policy,
+  provider: 'alibaba',
+  account: 'default',
   source: { region: 'cn-hangzhou', imageId: 'm-source0001', imageName: 'golden' },
   destination: { region: 'cn-shanghai', imageName: 'golden-copy', tags: { team: 'platform' } },
   copyTimeoutSeconds: 3600,
@@ -33,7 +35,7 @@ const queuedJob = (id: string, minute: number, policy = 'nightly', overrides: Pa
 const finishedJob = (id: string, minute: number, webhooks: string[] = []): Job => {
   let job = queuedJob(id, minute, 'nightly', { webhooks });
   job = advance(job, { type: 'dispatch.claimed' }, at(minute + 1));
-  job = advance(job, { type: 'copy.accepted', destinationImageId: `m-copy-${id}` }, at(minute + 2));
+  job = advance(job, { type: 'copy.accepted', handle: `m-copy-${id}`, destinationImageId: `m-copy-${id}` }, at(minute + 2));
   return advance(job, { type: 'copy.observed', state: ImageState.Available }, at(minute + 3));
 };
 
@@ -45,6 +47,8 @@ const fullyPopulatedJob = (): Job => ({
   attempt: 2,
   round: 3,
   policy: 'weekly',
+  provider: 'huawei',
+  account: 'prod-eu',
   source: { region: 'cn-hangzhou', imageId: 'm-src', imageName: 'golden ü', sizeGiB: 40 },
   destination: {
     region: 'ap-southeast-1',
@@ -53,12 +57,16 @@ const fullyPopulatedJob = (): Job => ({
     encrypted: true,
     kmsKeyId: 'key-123',
     tags: { team: 'platform', 'image-replicator:managed': 'true' },
+    options: { agencyName: 'ims_admin_agency', projectName: 'ap-southeast-1' },
   },
   copyTimeoutSeconds: 7200,
   maxAttempts: 5,
   webhooks: ['ops', 'audit'],
+  copyHandle: '{"v":1,"job":"0f1e2d3c4b5a69788796a5b4c3d2e1f0","src":"cn-hangzhou","dst":"ap-southeast-1"}',
   destinationImageId: 'm-dst',
+  route: 'cross-region-copy',
   progressPercent: 100,
+  remainingSeconds: 42,
   lastError: { code: 'CopyFailed', message: 'the provider reported the copy as failed', at: at(5).toISOString() },
   createdAt: at(1).toISOString(),
   updatedAt: at(9).toISOString(),

@@ -27,6 +27,8 @@ const job = (id: string) =>
     id,
     {
       policy: 'nightly',
+      provider: 'alibaba',
+      account: 'default',
       source: { region: 'cn-hangzhou', imageId: 'm-1', imageName: 'golden' },
       destination: { region: 'cn-shanghai', imageName: 'golden', tags: {} },
       copyTimeoutSeconds: 60,

@@ -16,6 +16,8 @@ const NOW = new Date('2026-03-01T10:00:00.000Z');
 
 const spec: JobSpec = {
   policy: 'golden',
+  provider: 'alibaba',
+  account: 'default',
   source: { region: 'cn-hangzhou', imageId: 'm-src', imageName: 'golden-1' },
   destination: { region: 'cn-shanghai', imageName: 'golden-1', tags: {} },
   copyTimeoutSeconds: 3600,
@@ -34,10 +36,10 @@ const jobIn = (status: JobStatus, changes: Partial<Job> = {}): Job => ({
 const EVENTS: Record<JobEvent['type'], JobEvent> = {
   'source.observed': { type: 'source.observed', state: ImageState.Available },
   'dispatch.claimed': { type: 'dispatch.claimed' },
-  'copy.accepted': { type: 'copy.accepted', destinationImageId: 'm-dst' },
+  'copy.accepted': { type: 'copy.accepted', handle: 'm-dst', destinationImageId: 'm-dst' },
   'dispatch.deferred': { type: 'dispatch.deferred', reason: { code: 'Throttling.User', message: 'slow down' } },
-  'dispatch.rejected': { type: 'dispatch.rejected', error: { code: 'InvalidImageId.NotFound', message: 'gone' } },
-  'copy.observed': { type: 'copy.observed', state: ImageState.Pending, progressPercent: 40 },
+  'dispatch.rejected': { type: 'dispatch.rejected', error: { code: 'SourceImageNotFound', message: 'gone' } },
+  'copy.observed': { type: 'copy.observed', state: 'running' as const, progressPercent: 40 },
   'copy.timed_out': { type: 'copy.timed_out' },
   cancelled: { type: 'cancelled', reason: 'operator' },
   reopened: { type: 'reopened' },
@@ -94,7 +96,7 @@ describe('job transitions', () => {
 
   it.each([
     [ImageState.Failed, 'SourceImageFailed'],
-    ['missing' as const, 'InvalidImageId.NotFound'],
+    ['missing' as const, 'SourceImageNotFound'],
   ])('fails a waiting job whose source is %s, and opens its notification', (state, code) => {
     const next = advance(jobIn(JobStatus.WaitingForSource), { type: 'source.observed', state }, NOW);
     expect(next.status).toBe(JobStatus.Failed);
@@ -105,7 +107,7 @@ describe('job transitions', () => {
 
   it('records progress while the copy runs and finishes it as available', () => {
     const copying = jobIn(JobStatus.Copying);
-    const progressed = advance(copying, { type: 'copy.observed', state: ImageState.Pending, progressPercent: 40 }, NOW);
+    const progressed = advance(copying, { type: 'copy.observed', state: 'running' as const, progressPercent: 40 }, NOW);
     const done = advance(progressed, { type: 'copy.observed', state: ImageState.Available }, NOW);
     expect(progressed.progressPercent).toBe(40);
     expect(done.status).toBe(JobStatus.Available);

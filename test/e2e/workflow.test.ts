@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startWebhookReceiver, type WebhookReceiver } from '../../examples/webhook-receiver';
 import { LocalRuntime } from '../../runtime/local-runtime';
 import { explicitCredentials } from '../../shared/providers/alibaba-ecs/credentials';
-import { AlibabaEcsImageCloud } from '../../shared/providers/alibaba-ecs/image-cloud';
+import { createProviders } from '../../shared/platform/providers';
+import { systemClock } from '../../shared/core/domain/clock';
 import { guardedWebhookTransport } from '../../shared/platform/http/webhook-transport';
 import { createJsonLogger } from '../../shared/platform/logging/json-logger';
 import { parsePolicyConfig, resolveWebhookSecrets } from '../../shared/core/config/load-policy-config';
@@ -76,7 +77,7 @@ describe('the workflow end to end: real handlers, local runtime, ECS simulator o
       stateDir,
       config,
       secrets: resolveWebhookSecrets(config, { OPS_SECRET: SECRET }),
-      images: new AlibabaEcsImageCloud({ credentials: explicitCredentials(ACCESS_KEY), endpoint: { endpoint: simulator.endpoint, protocol: 'http' } }),
+      providers: createProviders({ env: {}, config, alibabaDefault: explicitCredentials(ACCESS_KEY), ecsEndpoint: { endpoint: simulator.endpoint, protocol: 'http' }, wallClock: systemClock }),
       transport: guardedWebhookTransport,
       clock,
       logger,

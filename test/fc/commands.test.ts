@@ -8,7 +8,7 @@ describe('toStartCopyCommand', () => {
     // Act
     const command = toStartCopyCommand({ kind: 'queue-message', messageId: 'q1', body });
     // Assess
-    expect(command).toEqual({ kind: 'replicate', origin: 'cli', region: 'cn-hangzhou', imageId: 'm-1', policy: 'golden' });
+    expect(command).toEqual({ kind: 'replicate', origin: 'cli', provider: 'alibaba', account: 'default', region: 'cn-hangzhou', imageId: 'm-1', policy: 'golden' });
   });
 
   it('rejects a queue message that breaks its contract, naming the message and the fields', () => {
@@ -18,6 +18,22 @@ describe('toStartCopyCommand', () => {
     const decode = () => toStartCopyCommand({ kind: 'queue-message', messageId: 'q9', body });
     // Assess
     expect(decode).toThrow(/q9: source\.region.*source\.imageId/);
+  });
+
+  it('reads a version 2 request for another provider and account as it is', () => {
+    // Prepare
+    const body = JSON.stringify({ type: 'replication.requested', version: 2, origin: 'cli', source: { provider: 'huawei', account: 'prod', region: 'cn-north-4', imageId: 'img-1' } });
+    // Act
+    const command = toStartCopyCommand({ kind: 'queue-message', messageId: 'q2', body });
+    // Assess
+    expect(command).toEqual({ kind: 'replicate', origin: 'cli', provider: 'huawei', account: 'prod', region: 'cn-north-4', imageId: 'img-1', policy: undefined });
+  });
+
+  it('reads a version 1 dispatch nudge as one for Alibaba source regions', () => {
+    // Act
+    const command = toStartCopyCommand({ kind: 'queue-message', messageId: 'q3', body: JSON.stringify({ type: 'dispatch.requested', version: 1, reason: 'old', regions: ['cn-hangzhou'] }) });
+    // Assess
+    expect(command).toEqual({ kind: 'dispatch', reason: 'old', scopes: [{ provider: 'alibaba', account: 'default', regions: ['cn-hangzhou'] }] });
   });
 
   it('asks for nothing on an ignored event and refuses an invalid one with its reason', () => {

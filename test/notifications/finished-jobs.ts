@@ -27,6 +27,8 @@ export const finishedJob = (input: FinishedJobInput): Job => {
   const created = new Date(input.createdAt ?? '2026-03-01T00:00:00Z');
   const spec: JobSpec = {
     policy: input.policy ?? 'golden',
+    provider: 'alibaba',
+    account: 'default',
     source: { region: input.sourceRegion ?? 'cn-hangzhou', imageId: input.imageId ?? 'm-bp1golden0001', imageName: input.imageName ?? 'golden-ubuntu-22', sizeGiB: input.sizeGiB },
     destination: { region: input.destinationRegion ?? 'cn-shanghai', imageName: input.imageName ?? 'golden-ubuntu-22', tags: {} },
     copyTimeoutSeconds: 7200,
@@ -38,7 +40,7 @@ export const finishedJob = (input: FinishedJobInput): Job => {
   let job = newJob(input.id ?? 'rj-0001', spec, ImageState.Available, created);
   if (input.outcome === 'cancelled') return advance(job, { type: 'cancelled', reason: input.error?.message ?? 'operator' }, at(created, queued));
   job = advance(job, { type: 'dispatch.claimed' }, at(created, queued));
-  job = advance(job, { type: 'copy.accepted', destinationImageId: 'm-uf6copy0001' }, at(created, queued));
+  job = advance(job, { type: 'copy.accepted', handle: 'm-uf6copy0001', destinationImageId: 'm-uf6copy0001' }, at(created, queued));
   const end = at(created, queued + copying);
   switch (input.outcome) {
     case 'available':

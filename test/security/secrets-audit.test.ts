@@ -5,7 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startWebhookReceiver, type WebhookReceiver } from '../../examples/webhook-receiver';
 import { LocalRuntime } from '../../runtime/local-runtime';
 import { explicitCredentials } from '../../shared/providers/alibaba-ecs/credentials';
+import { createProviders } from '../../shared/platform/providers';
 import { AlibabaEcsImageCloud } from '../../shared/providers/alibaba-ecs/image-cloud';
+import { systemClock } from '../../shared/core/domain/clock';
 import { guardedWebhookTransport } from '../../shared/platform/http/webhook-transport';
 import { createJsonLogger } from '../../shared/platform/logging/json-logger';
 import { parsePolicyConfig, resolveWebhookSecrets } from '../../shared/core/config/load-policy-config';
@@ -106,12 +108,13 @@ describe('secrets audit: a whole replication under faults leaks no secret anywhe
       stateDir,
       config,
       secrets: resolveWebhookSecrets(config, WEBHOOK_SECRETS),
-      images: new AlibabaEcsImageCloud({
-        credentials: explicitCredentials(STS),
-        endpoint: { endpoint: simulator.endpoint, protocol: 'http' },
-        readTimeoutMs: 300,
-        connectTimeoutMs: 300,
-        retry: { maxAttempts: 2, backoffPeriod: 1, maxDelayMs: 10 },
+      providers: createProviders({
+        env: {},
+        config,
+        alibabaDefault: explicitCredentials(STS),
+        ecsEndpoint: { endpoint: simulator.endpoint, protocol: 'http' },
+        ecsTuning: { readTimeoutMs: 300, connectTimeoutMs: 300, retry: { maxAttempts: 2, backoffPeriod: 1, maxDelayMs: 10 } },
+        wallClock: systemClock,
       }),
       transport: flaky(guardedWebhookTransport, new FuzzRandom(11), webhookFailures),
       clock,

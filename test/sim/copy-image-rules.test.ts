@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CopyImageCommand } from '../../shared/core/ports/image-cloud';
+import type { CopyImageCommand } from '../../shared/providers/alibaba-ecs/ecs-images';
 import type { AlibabaEcsImageCloud } from '../../shared/providers/alibaba-ecs/image-cloud';
 import { type SimKit, startSimKit } from './sim-test-kit';
 

@@ -35,12 +35,12 @@ describe('createNotify', () => {
   const pauses: number[] = [];
 
   const finishedJob = async (): Promise<Job> => {
-    const planned = planJobs(config, { id: 'm-1', region: 'cn-hangzhou', name: 'golden-1', state: ImageState.Available, sizeGiB: 20, tags: { role: 'golden' } })[0]!;
+    const planned = planJobs(config, { provider: 'alibaba', account: 'default' }, { id: 'm-1', region: 'cn-hangzhou', name: 'golden-1', state: ImageState.Available, sizeGiB: 20, tags: { role: 'golden' } })[0]!;
     let job = newJob(planned.id, planned.spec, ImageState.Available, clock.now());
     await jobs.putIfAbsent(job);
     for (const event of [
       { type: 'dispatch.claimed' as const },
-      { type: 'copy.accepted' as const, destinationImageId: 'm-copy' },
+      { type: 'copy.accepted' as const, handle: 'm-copy', destinationImageId: 'm-copy' },
       { type: 'copy.observed' as const, state: ImageState.Available },
     ]) {
       clock.advance(60_000);

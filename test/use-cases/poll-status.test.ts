@@ -1,39 +1,39 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../shared/platform/logging/json-logger';
 import { ManualClock } from '../../shared/core/domain/clock';
-import { RetryableError, TerminalError } from '../../shared/core/domain/errors';
 import { ImageState, ReplicaTag } from '../../shared/core/domain/image';
 import { type Job, JobStatus } from '../../shared/core/domain/job';
 import { jobIdFor } from '../../shared/core/domain/job-id';
 import { advance, newJob } from '../../shared/core/domain/job-transitions';
 import { planJobs } from '../../shared/core/domain/policy';
 import { DISPATCH_LEASE_SECONDS, NOTIFICATION_REQUEUE_SECONDS } from '../../shared/core/domain/retry-policy';
-import { FakeImageCloud } from '../fakes/fake-image-cloud';
+import { FakeCopyProvider, fakeProviders } from '../fakes/fake-copy-provider';
 import { InMemoryJobStore } from '../fakes/in-memory-job-store';
 import { recordingQueues } from '../fakes/recording-queue';
 import { testPolicyConfig } from '../helpers/policy';
 import { createPollStatus } from '../../shared/core/use-cases/poll-status';
 
 describe('createPollStatus', () => {
-  let images: FakeImageCloud;
+  let images: FakeCopyProvider;
   let jobs: InMemoryJobStore;
   let queues: ReturnType<typeof recordingQueues>;
   let clock: ManualClock;
   let poll: ReturnType<typeof createPollStatus>;
   const config = testPolicyConfig();
+  const SCOPE = { provider: 'alibaba', account: 'default' } as const;
 
   beforeEach(() => {
-    images = new FakeImageCloud();
+    images = new FakeCopyProvider();
     jobs = new InMemoryJobStore();
     queues = recordingQueues();
     clock = new ManualClock('2026-03-01T00:00:00Z');
-    poll = createPollStatus({ images, jobs, queues, clock, logger: silentLogger, maxConcurrentCopiesPerRegion: 2 });
+    poll = createPollStatus({ providers: fakeProviders(images), jobs, queues, clock, logger: silentLogger, limitCap: 2 });
   });
 
   /** A stored job for image `id` to cn-shanghai, moved through `events`. */
   const storedJob = async (id: string, sourceState: ImageState, ...events: Parameters<typeof advance>[1][]): Promise<Job> => {
     const source = images.images.get(id) ?? images.addImage({ id, region: 'cn-hangzhou', state: sourceState, tags: { role: 'golden' } });
-    const planned = planJobs(config, { ...source, state: sourceState }).find((p) => p.spec.destination.region === 'cn-shanghai');
+    const planned = planJobs(config, SCOPE, { ...source, state: sourceState }).find((p) => p.spec.destination.region === 'cn-shanghai');
     if (!planned) throw new Error('policy does not select the image');
     let job = newJob(planned.id, planned.spec, sourceState, clock.now());
     await jobs.putIfAbsent(job);
@@ -42,8 +42,9 @@ describe('createPollStatus', () => {
   };
 
   const copyingJob = async (id: string, copyId: string, state: ImageState = ImageState.Pending): Promise<Job> => {
-    images.addImage({ id: copyId, region: 'cn-shanghai', state, progressPercent: 0, tags: { [ReplicaTag.Managed]: 'true' }, createdAt: clock.now().toISOString() });
-    return storedJob(id, ImageState.Available, { type: 'dispatch.claimed' }, { type: 'copy.accepted', destinationImageId: copyId });
+    const job = await storedJob(id, ImageState.Available, { type: 'dispatch.claimed' }, { type: 'copy.accepted', handle: copyId, destinationImageId: copyId });
+    images.addImage({ id: copyId, region: 'cn-shanghai', state, progressPercent: 0, tags: { [ReplicaTag.Managed]: 'true', [ReplicaTag.Job]: job.id }, createdAt: clock.now().toISOString() });
+    return job;
   };
 
   it('records progress, then marks the job available and queues its notification', async () => {
@@ -63,14 +64,25 @@ describe('createPollStatus', () => {
     expect(queues.notify.messages()).toEqual([{ type: 'notification.requested', version: 1, jobId: job.id, eventId: `${job.id}.r1.available` }]);
   });
 
-  it('asks each destination region once, whatever the number of copies in flight', async () => {
+  it('asks the provider once about all its copies in flight, and lets it batch them', async () => {
+    // Prepare
     for (const n of [1, 2, 3]) await copyingJob(`m-${n}`, `m-c${n}`);
-    const outcome = await poll();
-    const describeCalls = images.calls.filter((c) => c.op === 'listImages');
-    expect(describeCalls).toHaveLength(1);
-    expect(outcome.describeCalls).toBe(1);
-    expect(describeCalls[0]?.query?.states).toContain(ImageState.Pending);
-    expect(describeCalls[0]?.query?.createdSince).toBeInstanceOf(Date);
+    // Act
+    await poll();
+    // Assess
+    expect(images.calls.filter((c) => c.op === 'observeCopies')).toEqual([{ op: 'observeCopies', region: 'cn-shanghai' }]);
+  });
+
+  it('takes a copy the provider does not recognise as this job\'s as gone, not as done', async () => {
+    // Prepare: the handle names an image, but its job tag is another job's
+    const job = await copyingJob('m-1', 'm-c1', ImageState.Available);
+    images.images.get('m-c1')!.tags = { [ReplicaTag.Job]: 'rj-somebody-else' };
+    // Act
+    await poll();
+    // Assess
+    const after = await jobs.get(job.id);
+    expect(after?.status).toBe(JobStatus.Queued);
+    expect(after?.lastError?.code).toBe('CopyVanished');
   });
 
   it('reads no finished job: its cost follows the work in flight', async () => {
@@ -104,7 +116,7 @@ describe('createPollStatus', () => {
 
   it('records the timeout even when the provider refuses to cancel the overdue copy', async () => {
     const job = await copyingJob('m-1', 'm-c1');
-    images.cancelCopy = () => Promise.reject(new TerminalError('CancelNotSupported', 'not supported'));
+    images.answerCancelWith({ kind: 'unsupported' });
     clock.advance((job.copyTimeoutSeconds + 1) * 1000);
     await poll();
     expect((await jobs.get(job.id))?.status).toBe(JobStatus.TimedOut);
@@ -113,9 +125,12 @@ describe('createPollStatus', () => {
   it('keeps polling the other jobs when one cannot be read, and reports the failure at the end', async () => {
     const stuck = await copyingJob('m-1', 'm-c1');
     const done = await copyingJob('m-2', 'm-c2', ImageState.Available);
-    const listImages = images.listImages.bind(images);
-    images.listImages = (region, query) =>
-      query.imageId === 'm-c1' || query.createdSince !== undefined ? Promise.reject(new RetryableError('Throttling.User', 'slow down')) : listImages(region, query);
+    const observe = images.observeCopies.bind(images);
+    images.observeCopies = async (copies) => {
+      const answers = new Map(await observe(copies));
+      answers.set(stuck.id, { state: 'unobserved', retryable: true, code: 'Throttling.User', message: 'slow down' });
+      return answers;
+    };
     await expect(poll()).rejects.toThrow(/slow down/);
     expect((await jobs.get(done.id))?.status).toBe(JobStatus.Available);
     expect((await jobs.get(stuck.id))?.status).toBe(JobStatus.Copying);
@@ -135,12 +150,14 @@ describe('createPollStatus', () => {
     images.setState('m-1', ImageState.Available);
     await poll();
     expect((await jobs.get(job.id))?.status).toBe(JobStatus.Queued);
-    expect(queues.startCopy.messages()).toEqual([{ type: 'dispatch.requested', version: 1, reason: 'poll-status', regions: ['cn-hangzhou'] }]);
+    expect(queues.startCopy.messages()).toEqual([
+      { type: 'dispatch.requested', version: 2, reason: 'poll-status', scopes: [{ provider: 'alibaba', account: 'default', regions: ['cn-hangzhou'] }] },
+    ]);
   });
 
   it('does not nudge start-copy while the only queued job waits for its source image to be free', async () => {
     await copyingJob('m-1', 'm-c1');
-    const other = planJobs(config, images.images.get('m-1')!).find((p) => p.spec.destination.region === 'cn-beijing')!;
+    const other = planJobs(config, SCOPE, images.images.get('m-1')!).find((p) => p.spec.destination.region === 'cn-beijing')!;
     await jobs.putIfAbsent(newJob(other.id, other.spec, ImageState.Available, clock.now()));
     await poll();
     expect(queues.startCopy.sent).toHaveLength(0);
@@ -163,7 +180,7 @@ describe('createPollStatus', () => {
     const requeued = await jobs.get(job.id);
     expect(requeued?.status).toBe(JobStatus.Queued);
     expect(requeued?.attempt).toBe(job.attempt);
-    expect(jobIdFor('cn-hangzhou', 'm-1', 'cn-shanghai')).toBe(job.id);
+    expect(jobIdFor({ ...SCOPE, sourceRegion: 'cn-hangzhou', sourceImageId: 'm-1', destinationRegion: 'cn-shanghai' })).toBe(job.id);
   });
 
   it('queues a notification again when nobody delivered it for a while', async () => {

@@ -1,30 +1,30 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../shared/core/domain/clock';
-import { RetryableError, TerminalError } from '../../shared/core/domain/errors';
+import { RetryableError } from '../../shared/core/domain/errors';
 import { ImageState, ReplicaTag } from '../../shared/core/domain/image';
 import { JobStatus } from '../../shared/core/domain/job';
 import { jobIdFor } from '../../shared/core/domain/job-id';
 import { advance } from '../../shared/core/domain/job-transitions';
 import { silentLogger } from '../../shared/platform/logging/json-logger';
-import { FakeImageCloud } from '../fakes/fake-image-cloud';
+import { FakeCopyProvider, fakeProviders } from '../fakes/fake-copy-provider';
 import { InMemoryJobStore } from '../fakes/in-memory-job-store';
 import { recordingQueues } from '../fakes/recording-queue';
 import { testPolicyConfig } from '../helpers/policy';
 import { createStartCopy } from '../../shared/core/use-cases/start-copy';
 
 describe('createStartCopy', () => {
-  let images: FakeImageCloud;
+  let images: FakeCopyProvider;
   let jobs: InMemoryJobStore;
   let queues: ReturnType<typeof recordingQueues>;
   let clock: ManualClock;
   let startCopy: ReturnType<typeof createStartCopy>;
 
   beforeEach(() => {
-    images = new FakeImageCloud();
+    images = new FakeCopyProvider();
     jobs = new InMemoryJobStore();
     queues = recordingQueues();
     clock = new ManualClock('2026-03-01T00:00:00Z');
-    startCopy = createStartCopy({ config: testPolicyConfig(), images, jobs, queues, clock, logger: silentLogger });
+    startCopy = createStartCopy({ config: testPolicyConfig(), providers: fakeProviders(images), jobs, queues, clock, logger: silentLogger });
   });
 
   const golden = (id: string, state: ImageState = ImageState.Available) =>
@@ -34,7 +34,7 @@ describe('createStartCopy', () => {
     // Prepare
     golden('m-1');
     // Act
-    const outcome = await startCopy({ kind: 'image-created', origin: 'event:ev-1', region: 'cn-hangzhou', imageId: 'm-1' });
+    const outcome = await startCopy({ kind: 'image-created', origin: 'event:ev-1', provider: 'alibaba', account: 'default', region: 'cn-hangzhou', imageId: 'm-1' });
     // Assess
     expect(outcome.jobsCreated).toBe(2);
     expect(outcome.dispatch?.started).toBe(1);
@@ -45,15 +45,15 @@ describe('createStartCopy', () => {
 
   it('tags the copy with its source and job and passes encryption, name template and a job-derived token', async () => {
     golden('m-1');
-    images.failNextCopy(new RetryableError('OperationDenied.ImageCopyConflict', 'busy'));
-    await startCopy({ kind: 'image-created', origin: 'event:ev-1', region: 'cn-hangzhou', imageId: 'm-1' });
+    images.failNextCopy({ kind: 'refused', reason: 'busy', code: 'Conflict', message: 'busy' });
+    await startCopy({ kind: 'image-created', origin: 'event:ev-1', provider: 'alibaba', account: 'default', region: 'cn-hangzhou', imageId: 'm-1' });
     clock.advance(60_000);
     await startCopy({ kind: 'dispatch', reason: 'test' });
     const copy = images.copies[0];
-    const jobId = jobIdFor('cn-hangzhou', 'm-1', copy?.destinationRegion ?? '');
-    expect(copy?.tags).toMatchObject({ [ReplicaTag.SourceImage]: 'm-1', [ReplicaTag.Job]: jobId, [ReplicaTag.Managed]: 'true' });
+    const jobId = jobIdFor({ provider: 'alibaba', account: 'default', sourceRegion: 'cn-hangzhou', sourceImageId: 'm-1', destinationRegion: copy?.destination.region ?? '' });
+    expect(copy?.destination.tags).toMatchObject({ [ReplicaTag.SourceImage]: 'm-1', [ReplicaTag.Job]: jobId, [ReplicaTag.Managed]: 'true' });
     expect(copy?.idempotencyToken).toBe(`${jobId}-r1-a1`);
-    const beijing = images.copies.find((c) => c.destinationRegion === 'cn-beijing');
+    const beijing = images.copies.find((c) => c.destination.region === 'cn-beijing')?.destination;
     const beijingJob = (await jobs.list()).find((j) => j.destination.region === 'cn-beijing');
     expect(beijing ?? beijingJob?.destination).toMatchObject({ encrypted: true, kmsKeyId: 'key-123' });
     expect(beijingJob?.destination.imageName).toBe('golden-m-1-bj');
@@ -61,7 +61,7 @@ describe('createStartCopy', () => {
 
   it('never runs two copies of one source image at once', async () => {
     golden('m-1');
-    await startCopy({ kind: 'image-created', origin: 'event:ev-1', region: 'cn-hangzhou', imageId: 'm-1' });
+    await startCopy({ kind: 'image-created', origin: 'event:ev-1', provider: 'alibaba', account: 'default', region: 'cn-hangzhou', imageId: 'm-1' });
     const again = await startCopy({ kind: 'dispatch', reason: 'test' });
     expect(again.dispatch).toEqual({ started: 0, deferred: 0, rejected: 0, waiting: 1 });
     expect(images.copies).toHaveLength(1);
@@ -77,7 +77,7 @@ describe('createStartCopy', () => {
 
   it('is idempotent: the same event twice creates no second job and no second copy', async () => {
     golden('m-1');
-    const event = { kind: 'image-created', origin: 'event:ev-1', region: 'cn-hangzhou', imageId: 'm-1' } as const;
+    const event = { kind: 'image-created', origin: 'event:ev-1', provider: 'alibaba', account: 'default', region: 'cn-hangzhou', imageId: 'm-1' } as const;
     await startCopy(event);
     const second = await startCopy(event);
     expect(second.jobsCreated).toBe(0);
@@ -87,7 +87,7 @@ describe('createStartCopy', () => {
 
   it('makes a job wait while its source is still being created', async () => {
     golden('m-1', ImageState.Pending);
-    await startCopy({ kind: 'image-created', origin: 'event:ev-1', region: 'cn-hangzhou', imageId: 'm-1' });
+    await startCopy({ kind: 'image-created', origin: 'event:ev-1', provider: 'alibaba', account: 'default', region: 'cn-hangzhou', imageId: 'm-1' });
     expect((await jobs.list()).map((j) => j.status)).toEqual([JobStatus.WaitingForSource, JobStatus.WaitingForSource]);
     expect(images.copies).toHaveLength(0);
   });
@@ -102,30 +102,31 @@ describe('createStartCopy', () => {
   it('defers on throttling without failing the job, and stops dispatching for this invocation', async () => {
     golden('m-1');
     golden('m-2');
-    images.failNextCopy(new RetryableError('Throttling.User', 'Request was denied due to user flow control.'));
+    images.failNextCopy({ kind: 'refused', reason: 'throttled', code: 'Throttling.User', message: 'Request was denied due to user flow control.' });
     const outcome = await startCopy({ kind: 'sweep' });
-    expect(outcome.dispatch).toMatchObject({ started: 0, deferred: 1 });
-    const deferred = (await jobs.list()).filter((j) => j.lastError?.code === 'Throttling.User');
-    expect(deferred).toHaveLength(1);
-    expect(deferred[0]?.status).toBe(JobStatus.Queued);
-    expect(deferred[0]?.notBefore).toBeDefined();
+    expect(outcome.dispatch).toMatchObject({ started: 0, rejected: 0 });
+    expect(images.requests).toHaveLength(1);
+    const throttled = (await jobs.list()).filter((j) => j.lastError?.code === 'Throttling.User');
+    expect(throttled).toHaveLength(1);
+    expect(throttled[0]?.status).toBe(JobStatus.Queued);
+    expect(throttled[0]?.notBefore).toBeDefined();
+    expect((await jobs.list()).every((j) => j.status === JobStatus.Queued)).toBe(true);
   });
 
   it('fails the job with the API code on a terminal error and queues its notification', async () => {
     golden('m-1');
-    images.failNextCopy(new TerminalError('QuotaExceed.Image', 'The number of images exceeds the limit (100).'));
-    await startCopy({ kind: 'image-created', origin: 'event:ev-1', region: 'cn-hangzhou', imageId: 'm-1' });
+    images.failNextCopy({ kind: 'refused', reason: 'quota', code: 'QuotaExceed.Image', message: 'The number of images exceeds the limit (100).' });
+    await startCopy({ kind: 'image-created', origin: 'event:ev-1', provider: 'alibaba', account: 'default', region: 'cn-hangzhou', imageId: 'm-1' });
     const failed = (await jobs.list()).find((j) => j.status === JobStatus.Failed);
     expect(failed?.lastError?.code).toBe('QuotaExceed.Image');
     expect(queues.notify.messages()).toEqual([{ type: 'notification.requested', version: 1, jobId: failed?.id, eventId: `${failed?.id}.r1.failed` }]);
   });
 
-  it('adopts a copy it made before when CopyImage answers InvalidImageName.Duplicated', async () => {
+  it('records the copy a provider found again instead of making it (adopted)', async () => {
     golden('m-1');
-    const jobId = jobIdFor('cn-hangzhou', 'm-1', 'cn-shanghai');
-    images.addImage({ id: 'm-earlier', region: 'cn-shanghai', state: ImageState.Pending, tags: { [ReplicaTag.Job]: jobId, [ReplicaTag.Managed]: 'true' } });
-    images.failNextCopy(new TerminalError('InvalidImageName.Duplicated', 'The image name already exists.'));
-    await startCopy({ kind: 'image-created', origin: 'event:ev-1', region: 'cn-hangzhou', imageId: 'm-1' });
+    const jobId = jobIdFor({ provider: 'alibaba', account: 'default', sourceRegion: 'cn-hangzhou', sourceImageId: 'm-1', destinationRegion: 'cn-shanghai' });
+    images.failNextCopy({ kind: 'started', handle: 'm-earlier', imageId: 'm-earlier', adopted: true });
+    await startCopy({ kind: 'image-created', origin: 'event:ev-1', provider: 'alibaba', account: 'default', region: 'cn-hangzhou', imageId: 'm-1' });
     const job = await jobs.get(jobId);
     expect(job?.status).toBe(JobStatus.Copying);
     expect(job?.destinationImageId).toBe('m-earlier');
@@ -133,8 +134,8 @@ describe('createStartCopy', () => {
 
   it('reopens failed jobs on the nightly sweep: whatever is missing gets copied', async () => {
     golden('m-1');
-    images.failNextCopy(new TerminalError('QuotaExceed.Image', 'full'));
-    await startCopy({ kind: 'image-created', origin: 'event:ev-1', region: 'cn-hangzhou', imageId: 'm-1' });
+    images.failNextCopy({ kind: 'refused', reason: 'quota', code: 'QuotaExceed.Image', message: 'full' });
+    await startCopy({ kind: 'image-created', origin: 'event:ev-1', provider: 'alibaba', account: 'default', region: 'cn-hangzhou', imageId: 'm-1' });
     const failed = (await jobs.list()).find((j) => j.status === JobStatus.Failed)!;
     await jobs.update(advance(failed, { type: 'webhook.delivered', eventId: failed.notification.eventId!, webhook: 'ops' }, clock.now()));
     clock.advance(24 * 3600_000);
@@ -146,26 +147,26 @@ describe('createStartCopy', () => {
 
   it('leaves a failed job alone while its failure is still being notified', async () => {
     golden('m-1');
-    images.failNextCopy(new TerminalError('QuotaExceed.Image', 'full'));
-    await startCopy({ kind: 'image-created', origin: 'event:ev-1', region: 'cn-hangzhou', imageId: 'm-1' });
+    images.failNextCopy({ kind: 'refused', reason: 'quota', code: 'QuotaExceed.Image', message: 'full' });
+    await startCopy({ kind: 'image-created', origin: 'event:ev-1', provider: 'alibaba', account: 'default', region: 'cn-hangzhou', imageId: 'm-1' });
     const outcome = await startCopy({ kind: 'sweep' });
     expect(outcome.jobsReopened).toBe(0);
   });
 
   it('fails and notifies the jobs of an explicitly requested image that does not exist, with the API code', async () => {
     // Act
-    await startCopy({ kind: 'replicate', origin: 'cli', region: 'cn-hangzhou', imageId: 'm-ghost', policy: 'golden' });
+    await startCopy({ kind: 'replicate', origin: 'cli', provider: 'alibaba', account: 'default', region: 'cn-hangzhou', imageId: 'm-ghost', policy: 'golden' });
     // Assess
     const failed = await jobs.list();
     expect(failed.map((j) => [j.status, j.lastError?.code])).toEqual([
-      [JobStatus.Failed, 'InvalidImageId.NotFound'],
-      [JobStatus.Failed, 'InvalidImageId.NotFound'],
+      [JobStatus.Failed, 'SourceImageNotFound'],
+      [JobStatus.Failed, 'SourceImageNotFound'],
     ]);
     expect(queues.notify.sent).toHaveLength(2);
   });
 
   it('only logs an event for an unknown image nobody asked for by name', async () => {
-    const outcome = await startCopy({ kind: 'image-created', origin: 'event:ev', region: 'cn-hangzhou', imageId: 'm-ghost' });
+    const outcome = await startCopy({ kind: 'image-created', origin: 'event:ev', provider: 'alibaba', account: 'default', region: 'cn-hangzhou', imageId: 'm-ghost' });
     expect(outcome.jobsCreated).toBe(0);
     expect(await jobs.list()).toEqual([]);
   });
@@ -182,13 +183,13 @@ policies:
     destinations: [{ region: cn-shanghai }]
 `);
     golden('m-1');
-    const flaky: FakeImageCloud = images;
+    const flaky: FakeCopyProvider = images;
     const listImages = flaky.listImages.bind(flaky);
     flaky.listImages = async (region, query) => {
       if (region === 'cn-qingdao') throw new RetryableError('Throttling.User', 'slow down');
       return listImages(region, query);
     };
-    const sweep = createStartCopy({ config, images: flaky, jobs, queues, clock, logger: silentLogger });
+    const sweep = createStartCopy({ config, providers: fakeProviders(flaky), jobs, queues, clock, logger: silentLogger });
     await expect(sweep({ kind: 'sweep' })).rejects.toThrow(/slow down/);
     expect(await jobs.list()).toHaveLength(1);
   });

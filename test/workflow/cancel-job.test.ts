@@ -6,28 +6,28 @@ import { type Job, JobStatus } from '../../shared/core/domain/job';
 import { advance, newJob } from '../../shared/core/domain/job-transitions';
 import { planJobs } from '../../shared/core/domain/policy';
 import { createCancelJob } from '../../shared/core/use-cases/cancel-job';
-import { FakeImageCloud } from '../fakes/fake-image-cloud';
+import { FakeCopyProvider, fakeProviders } from '../fakes/fake-copy-provider';
 import { InMemoryJobStore } from '../fakes/in-memory-job-store';
 import { recordingQueues } from '../fakes/recording-queue';
 import { testPolicyConfig } from '../helpers/policy';
 
 describe('createCancelJob', () => {
-  let images: FakeImageCloud;
+  let images: FakeCopyProvider;
   let jobs: InMemoryJobStore;
   let queues: ReturnType<typeof recordingQueues>;
   let cancel: ReturnType<typeof createCancelJob>;
   const clock = new ManualClock('2026-03-01T00:00:00Z');
 
   beforeEach(() => {
-    images = new FakeImageCloud();
+    images = new FakeCopyProvider();
     jobs = new InMemoryJobStore();
     queues = recordingQueues();
-    cancel = createCancelJob({ images, jobs, queues, clock, logger: silentLogger });
+    cancel = createCancelJob({ providers: fakeProviders(images), jobs, queues, clock, logger: silentLogger });
   });
 
   const storedJob = async (...events: Parameters<typeof advance>[1][]): Promise<Job> => {
     const source = images.addImage({ id: 'm-1', region: 'cn-hangzhou', tags: { role: 'golden' } });
-    const [planned] = planJobs(testPolicyConfig(), source);
+    const [planned] = planJobs(testPolicyConfig(), { provider: 'alibaba', account: 'default' }, source);
     let job = newJob(planned!.id, planned!.spec, ImageState.Available, clock.now());
     await jobs.putIfAbsent(job);
     for (const event of events) job = await jobs.update(advance(job, event, clock.now()));
@@ -37,7 +37,7 @@ describe('createCancelJob', () => {
   it('cancels a running copy at the provider, ends the job cancelled and queues its notification', async () => {
     // Prepare
     images.addImage({ id: 'm-copy', region: 'cn-shanghai', state: ImageState.Pending });
-    const job = await storedJob({ type: 'dispatch.claimed' }, { type: 'copy.accepted', destinationImageId: 'm-copy' });
+    const job = await storedJob({ type: 'dispatch.claimed' }, { type: 'copy.accepted', handle: 'm-copy', destinationImageId: 'm-copy' });
     // Act
     const cancelled = await cancel(job.id, 'wrong image');
     // Assess
@@ -61,7 +61,7 @@ describe('createCancelJob', () => {
 
   it('refuses a job whose copy finished meanwhile, and leaves it as it is', async () => {
     images.addImage({ id: 'm-copy', region: 'cn-shanghai', state: ImageState.Available });
-    const job = await storedJob({ type: 'dispatch.claimed' }, { type: 'copy.accepted', destinationImageId: 'm-copy' });
+    const job = await storedJob({ type: 'dispatch.claimed' }, { type: 'copy.accepted', handle: 'm-copy', destinationImageId: 'm-copy' });
     await expect(cancel(job.id, 'x')).rejects.toMatchObject({ code: 'CopyFinished' });
     expect((await jobs.get(job.id))?.status).toBe(JobStatus.Copying);
   });

@@ -17,7 +17,7 @@ describe('createJobWriter', () => {
     // Prepare
     const jobs = new InMemoryJobStore();
     const writer = createJobWriter(jobs, clock, silentLogger, new RecordingQueue());
-    const [planned] = planJobs(testPolicyConfig(), source);
+    const [planned] = planJobs(testPolicyConfig(), { provider: 'alibaba', account: 'default' }, source);
     const { job } = await jobs.putIfAbsent(newJob(planned!.id, planned!.spec, ImageState.Pending, clock.now()));
     // Act
     const same = await writer.apply(job, { type: 'source.observed', state: ImageState.Pending, sizeGiB: 20 });

@@ -3,7 +3,7 @@ import { namePatternProblem } from '../domain/name-pattern';
 import { parseTemplate } from '../domain/name-template';
 import { RegionId } from '../domain/region';
 import { checkUrlHost, isLoopbackHost } from '../domain/webhook-target';
-import { DEFAULT_ACCOUNT, PROVIDER_IDS, ProviderId } from '../ports/copy-provider';
+import { DEFAULT_ACCOUNT, PROVIDER_IDS, ProviderId } from '../domain/provider';
 import {
   DEFAULT_COPY_TIMEOUT_SECONDS,
   DEFAULT_MAX_CONCURRENT_COPIES_PER_REGION,
@@ -129,6 +129,11 @@ const Policy = z
     account: accountName.default(DEFAULT_ACCOUNT),
     source: z.object({ region: regionId, select: Selection }).strict(),
     destinations: z.array(Destination).min(1),
+    /** Huawei only: the IAM agency IMS uses to write into the destination region (validated per provider). */
+    huawei: z
+      .object({ agencyName: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'an IAM agency name such as ims_admin_agency') })
+      .strict()
+      .optional(),
     copyTimeout: duration.default(DEFAULT_COPY_TIMEOUT_SECONDS),
     maxAttempts: z.number().int().min(1).max(10).default(DEFAULT_MAX_COPY_ATTEMPTS),
     webhooks: z.array(Webhook).default([]),
@@ -153,6 +158,8 @@ export const PolicyConfig = z
     /** Alibaba runs at most five copies per region and queues the rest; we never ask for more. */
     maxConcurrentCopiesPerRegion: z.number().int().min(1).max(5).default(DEFAULT_MAX_CONCURRENT_COPIES_PER_REGION),
     policies: z.array(Policy).min(1),
+    /** Huawei Cloud: the project id of each region the policies use (IAM's project list shows them). */
+    huaweiProjects: z.record(regionId, z.string().regex(/^[a-f0-9]{32}$/, 'a 32-character project id')).default({}),
     /** Regions the product does not know yet (newer than its region list), accepted as they are. */
     extraRegions: z.array(regionId).max(50).default([]),
   })

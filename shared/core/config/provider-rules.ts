@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { templateProblems, type TextRule } from '../domain/name-template';
-import type { ProviderId } from '../ports/copy-provider';
+import type { ProviderId } from '../domain/provider';
 import type { PolicyConfig } from './policy-config';
 
 /**

@@ -2,6 +2,7 @@ import { addSeconds, secondsBetween } from './clock';
 import { TerminalError } from './errors';
 import { ImageState } from './image';
 import {
+  CopyState,
   DeliveryStatus,
   type Job,
   type JobErrorInput,
@@ -66,8 +67,10 @@ const failOrRetry = (job: Job, failure: JobErrorInput, now: Date): Job => {
       ...job,
       status: JobStatus.Queued,
       attempt: job.attempt + 1,
+      copyHandle: undefined,
       destinationImageId: undefined,
       progressPercent: undefined,
+      remainingSeconds: undefined,
       copyStartedAt: undefined,
       lastError: error(failure, now),
       notBefore: addSeconds(now, copyRetryDelaySeconds(job.attempt)).toISOString(),
@@ -77,7 +80,7 @@ const failOrRetry = (job: Job, failure: JobErrorInput, now: Date): Job => {
 };
 
 const SOURCE_MISSING: JobErrorInput = {
-  code: 'InvalidImageId.NotFound',
+  code: 'SourceImageNotFound',
   message: 'the source image does not exist in its region',
 };
 const SOURCE_FAILED: JobErrorInput = { code: 'SourceImageFailed', message: 'the source image failed to build' };
@@ -86,7 +89,6 @@ const COPY_VANISHED: JobErrorInput = {
   message: 'the copy disappeared from the destination region before it became available',
 };
 const COPY_FAILED: JobErrorInput = { code: 'CopyFailed', message: 'the provider reported the copy as failed' };
-const COPY_UNAVAILABLE: JobErrorInput = { code: 'CopyUnavailable', message: 'the copy exists but is not usable' };
 
 const decide = (job: Job, event: JobEvent, now: Date): Job | undefined => {
   switch (event.type) {
@@ -113,7 +115,9 @@ const decide = (job: Job, event: JobEvent, now: Date): Job | undefined => {
         ? {
             ...job,
             status: JobStatus.Copying,
+            copyHandle: event.handle,
             destinationImageId: event.destinationImageId,
+            route: event.route ?? job.route,
             progressPercent: 0,
             copyStartedAt: now.toISOString(),
           }
@@ -133,16 +137,23 @@ const decide = (job: Job, event: JobEvent, now: Date): Job | undefined => {
         : undefined;
     case 'copy.observed': {
       if (job.status !== JobStatus.Copying) return undefined;
+      const learned = {
+        copyHandle: event.handle ?? job.copyHandle,
+        destinationImageId: event.destinationImageId ?? job.destinationImageId,
+      };
       switch (event.state) {
-        case ImageState.Pending:
-          return { ...job, progressPercent: event.progressPercent ?? job.progressPercent };
-        case ImageState.Available:
-          return finish(job, JobStatus.Available, now, { progressPercent: 100, lastError: undefined });
-        case ImageState.Failed:
+        case CopyState.Running:
+          return {
+            ...job,
+            ...learned,
+            progressPercent: event.progressPercent ?? job.progressPercent,
+            remainingSeconds: event.remainingSeconds ?? job.remainingSeconds,
+          };
+        case CopyState.Available:
+          return finish(job, JobStatus.Available, now, { ...learned, progressPercent: 100, remainingSeconds: undefined, lastError: undefined });
+        case CopyState.Failed:
           return failOrRetry(job, event.error ?? COPY_FAILED, now);
-        case ImageState.Unavailable:
-          return failOrRetry(job, event.error ?? COPY_UNAVAILABLE, now);
-        case 'missing':
+        case CopyState.Missing:
           return failOrRetry(job, event.error ?? COPY_VANISHED, now);
       }
       return undefined;
@@ -172,8 +183,10 @@ const decide = (job: Job, event: JobEvent, now: Date): Job | undefined => {
             status: JobStatus.Queued,
             round: job.round + 1,
             attempt: 1,
+            copyHandle: undefined,
             destinationImageId: undefined,
             progressPercent: undefined,
+            remainingSeconds: undefined,
             copyStartedAt: undefined,
             finishedAt: undefined,
             notBefore: undefined,

@@ -1,15 +1,16 @@
+import type { ProviderId } from './provider';
 import type { ImageState } from './image';
 
 /**
- * A replication job: one (source region, source image, destination region). Its life:
+ * A replication job: one (provider, account, source region, source image, destination region). Its life:
  *
  *   waiting_for_source ──source available──▶ queued ──claim──▶ dispatching ──CopyImage ok──▶ copying ──▶ available
  *          │                                  ▲  ▲                 │                            │
  *          └─source failed/missing─▶ failed   │  └──deferred───────┘ (conflict, throttled, lost) │
  *                                             └──────────── copy failed, attempts left ─────────┘──▶ failed / timed_out
  *
- * `dispatching` exists because CopyImage is not transactional with our table: a job in it may or
- * may not have a copy in the destination, and recovery finds out by tag and ClientToken.
+ * `dispatching` exists because starting a copy is not transactional with our table: a job in it
+ * may or may not have a copy in the destination, and recovery asks the provider to find it.
  */
 export const JobStatus = {
   WaitingForSource: 'waiting_for_source',
@@ -69,6 +70,9 @@ export interface JobNotification {
 /** What a policy asks for; fixed when the job is created. */
 export interface JobSpec {
   readonly policy: string;
+  /** Which cloud, and which of its accounts: part of the job's identity. */
+  readonly provider: ProviderId;
+  readonly account: string;
   readonly source: {
     readonly region: string;
     readonly imageId: string;
@@ -82,6 +86,8 @@ export interface JobSpec {
     readonly encrypted?: boolean | undefined;
     readonly kmsKeyId?: string | undefined;
     readonly tags: Readonly<Record<string, string>>;
+    /** Provider-specific settings of the policy (Huawei: agencyName, projectName), opaque to the core. */
+    readonly options?: Readonly<Record<string, string>> | undefined;
   };
   readonly copyTimeoutSeconds: number;
   readonly maxAttempts: number;
@@ -98,8 +104,15 @@ export interface Job extends JobSpec {
   readonly attempt: number;
   /** Incremented when the nightly sweep reopens a job that ended without a copy. */
   readonly round: number;
+  /** What the provider gave when the copy started, to find it again; opaque to the core. */
+  readonly copyHandle?: string | undefined;
+  /** The copy's image in the destination, once the provider names it. */
   readonly destinationImageId?: string | undefined;
+  /** How the provider copies (e.g. `copy-image`, `snapshots`, `cross-region-copy`), once planned. */
+  readonly route?: string | undefined;
   readonly progressPercent?: number | undefined;
+  /** The provider's own estimate of the time left, when it gives one. */
+  readonly remainingSeconds?: number | undefined;
   readonly lastError?: JobError | undefined;
   readonly createdAt: string;
   readonly updatedAt: string;
@@ -124,13 +137,22 @@ export const isInFlight = (job: Pick<Job, 'status' | 'notification'>): boolean =
 export type JobEvent =
   | { readonly type: 'source.observed'; readonly state: ImageState | 'missing'; readonly sizeGiB?: number | undefined }
   | { readonly type: 'dispatch.claimed' }
-  | { readonly type: 'copy.accepted'; readonly destinationImageId: string }
+  | {
+      readonly type: 'copy.accepted';
+      readonly handle: string;
+      readonly destinationImageId?: string | undefined;
+      readonly route?: string | undefined;
+    }
   | { readonly type: 'dispatch.deferred'; readonly reason: JobErrorInput; readonly retryAt?: Date | undefined }
   | { readonly type: 'dispatch.rejected'; readonly error: JobErrorInput }
   | {
       readonly type: 'copy.observed';
-      readonly state: ImageState | 'missing';
+      readonly state: CopyState;
       readonly progressPercent?: number | undefined;
+      readonly remainingSeconds?: number | undefined;
+      /** The provider learned more about its copy (a new handle, the destination image id). */
+      readonly handle?: string | undefined;
+      readonly destinationImageId?: string | undefined;
       readonly error?: JobErrorInput | undefined;
     }
   | { readonly type: 'copy.timed_out' }
@@ -140,6 +162,10 @@ export type JobEvent =
   /** Deliveries name the outcome they were for: a late answer must not settle a newer outcome. */
   | { readonly type: 'webhook.delivered'; readonly eventId: string; readonly webhook: string }
   | { readonly type: 'webhook.failed'; readonly eventId: string; readonly webhook: string; readonly error: string; readonly giveUp: boolean };
+
+/** What an observation of a copy found. */
+export const CopyState = { Running: 'running', Available: 'available', Failed: 'failed', Missing: 'missing' } as const;
+export type CopyState = (typeof CopyState)[keyof typeof CopyState];
 
 export interface JobErrorInput {
   readonly code: string;

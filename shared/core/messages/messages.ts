@@ -1,12 +1,20 @@
 import { z } from 'zod';
+import { DEFAULT_ACCOUNT, PROVIDER_IDS, ProviderId } from '../domain/provider';
+import { RegionId } from '../domain/region';
 
 /**
  * The contracts between the functions. Producers build messages with these schemas and consumers
- * parse with the same ones. Adding an optional field is compatible; anything else is a new version.
+ * parse with the same ones. Adding an optional field is compatible; anything else is a new
+ * version, and consumers keep accepting the old ones (a queue can hold messages of the version
+ * before a deploy for days).
  */
-const regionId = z.string().regex(/^[a-z]{2,}(-[a-z0-9]+)+$/, 'a region id such as cn-hangzhou');
-const imageId = z.string().min(3).max(128);
+const regionId = RegionId;
+const imageId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/, 'an image id');
+const provider = z.enum(PROVIDER_IDS as [ProviderId, ...ProviderId[]]);
+const account = z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'an account name');
+const policyName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a policy name');
 
+/** Before providers: the source is an Alibaba image of the default account. */
 export const ReplicationRequestedV1 = z
   .object({
     type: z.literal('replication.requested'),
@@ -15,22 +23,47 @@ export const ReplicationRequestedV1 = z
     origin: z.string().min(1).max(256),
     source: z.object({ region: regionId, imageId }).strict(),
     /** Restrict to one policy; all matching policies when absent. */
-    policy: z.string().min(1).optional(),
+    policy: policyName.optional(),
   })
   .strict();
 export type ReplicationRequestedV1 = z.infer<typeof ReplicationRequestedV1>;
 
-/** "Capacity may have freed up or a job became ready: dispatch what you can." */
+export const ReplicationRequestedV2 = z
+  .object({
+    type: z.literal('replication.requested'),
+    version: z.literal(2),
+    origin: z.string().min(1).max(256),
+    source: z.object({ provider, account, region: regionId, imageId }).strict(),
+    policy: policyName.optional(),
+  })
+  .strict();
+export type ReplicationRequestedV2 = z.infer<typeof ReplicationRequestedV2>;
+
+/** "Capacity may have freed up or a job became ready: dispatch what you can." Before providers: Alibaba source regions. */
 export const DispatchRequestedV1 = z
   .object({
     type: z.literal('dispatch.requested'),
     version: z.literal(1),
     reason: z.string().min(1).max(256),
     /** Source regions worth looking at; all when absent. */
-    regions: z.array(regionId).optional(),
+    regions: z.array(regionId).max(100).optional(),
   })
   .strict();
 export type DispatchRequestedV1 = z.infer<typeof DispatchRequestedV1>;
+
+export const DispatchRequestedV2 = z
+  .object({
+    type: z.literal('dispatch.requested'),
+    version: z.literal(2),
+    reason: z.string().min(1).max(256),
+    /** Provider accounts (and their source regions) worth looking at; all when absent. */
+    scopes: z
+      .array(z.object({ provider, account, regions: z.array(regionId).max(100).optional() }).strict())
+      .max(20)
+      .optional(),
+  })
+  .strict();
+export type DispatchRequestedV2 = z.infer<typeof DispatchRequestedV2>;
 
 export const NotificationRequestedV1 = z
   .object({
@@ -42,9 +75,32 @@ export const NotificationRequestedV1 = z
   .strict();
 export type NotificationRequestedV1 = z.infer<typeof NotificationRequestedV1>;
 
-/** What the start-copy queue carries. */
-export const StartCopyMessage = z.discriminatedUnion('type', [ReplicationRequestedV1, DispatchRequestedV1]);
+/** What the start-copy queue carries, any version. */
+export const StartCopyMessage = z.discriminatedUnion('type', [
+  z.discriminatedUnion('version', [ReplicationRequestedV1, ReplicationRequestedV2]),
+  z.discriminatedUnion('version', [DispatchRequestedV1, DispatchRequestedV2]),
+]);
 export type StartCopyMessage = z.infer<typeof StartCopyMessage>;
+
+/** The newest version of every start-copy message, as consumers work with it. */
+export type ReplicationRequested = ReplicationRequestedV2;
+export type DispatchRequested = DispatchRequestedV2;
+
+/** Reads an old version as the new one: what it meant then, said now. */
+export const upgradeStartCopyMessage = (message: StartCopyMessage): ReplicationRequested | DispatchRequested => {
+  if (message.type === 'replication.requested') {
+    return message.version === 2
+      ? message
+      : { ...message, version: 2, source: { provider: ProviderId.Alibaba, account: DEFAULT_ACCOUNT, ...message.source } };
+  }
+  if (message.version === 2) return message;
+  const { regions, ...rest } = message;
+  return {
+    ...rest,
+    version: 2,
+    ...(regions === undefined ? {} : { scopes: [{ provider: ProviderId.Alibaba, account: DEFAULT_ACCOUNT, regions }] }),
+  };
+};
 
 /** What the notify queue carries. */
 export const NotifyMessage = NotificationRequestedV1;

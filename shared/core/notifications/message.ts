@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { secondsBetween } from '../domain/clock';
 import { type Job, JobStatus } from '../domain/job';
-import type { ProviderId } from '../ports/copy-provider';
+import type { ProviderId } from '../domain/provider';
 import { boundedLine } from './text';
 
 /**

@@ -1,4 +1,5 @@
 import type { CloudImage, ImageState } from '../domain/image';
+import type { ProviderId } from '../domain/provider';
 
 /**
  * What the core needs from a cloud's image service to replicate an image: the provider-neutral
@@ -12,10 +13,7 @@ import type { CloudImage, ImageState } from '../domain/image';
  * (a token, or find-before-create), so a crash at any point and a redelivery never make two copies.
  */
 
-/** The providers the product knows. A third one adds its name here and a folder in shared/providers. */
-export const ProviderId = { Alibaba: 'alibaba', Huawei: 'huawei' } as const;
-export type ProviderId = (typeof ProviderId)[keyof typeof ProviderId];
-export const PROVIDER_IDS: readonly ProviderId[] = Object.values(ProviderId);
+export { DEFAULT_ACCOUNT, PROVIDER_IDS, ProviderId } from '../domain/provider';
 
 /** Opaque to the core: what the provider needs to find its copy again. At most 1 KiB when serialised. */
 export type CopyHandle = string;
@@ -78,7 +76,12 @@ export interface ProviderProblem {
 export type StartCopyResult =
   /** The copy runs (or ran): `adopted` when it already existed and was found instead of made. */
   | { readonly kind: 'started'; readonly handle: CopyHandle; readonly imageId?: string | undefined; readonly adopted: boolean }
-  | ({ readonly kind: 'refused'; readonly reason: RefusalReason } & ProviderProblem)
+  | ({
+      readonly kind: 'refused';
+      readonly reason: RefusalReason;
+      /** For `busy`: which of the copy's capacity slots is taken (all of them when absent). */
+      readonly busySlots?: readonly string[] | undefined;
+    } & ProviderProblem)
   /** The call may or may not have started a copy (lost answer, timeout): never submit blindly again. */
   | ({ readonly kind: 'unknown' } & ProviderProblem)
   /** The source image is gone. */
@@ -179,5 +182,3 @@ export interface CopyProvider {
 export interface CopyProviders {
   get(provider: ProviderId, account: string): CopyProvider;
 }
-
-export const DEFAULT_ACCOUNT = 'default';

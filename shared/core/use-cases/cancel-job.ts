@@ -1,14 +1,15 @@
 import type { Clock } from '../domain/clock';
-import { errorCode, RetryableError, TerminalError } from '../domain/errors';
+import { RetryableError, TerminalError } from '../domain/errors';
 import { type Job, JobStatus, isTerminal } from '../domain/job';
-import type { ImageCloud } from '../ports/image-cloud';
+import type { CopyProviders } from '../ports/copy-provider';
 import type { JobStore } from '../ports/job-store';
 import type { Logger } from '../ports/logger';
 import type { Queues } from '../ports/message-queue';
 import { createJobWriter } from './job-writer';
+import { copyInFlightOf } from './poll-status';
 
 export interface CancelJobDeps {
-  readonly images: ImageCloud;
+  readonly providers: CopyProviders;
   readonly jobs: JobStore;
   readonly queues: Queues;
   readonly clock: Clock;
@@ -29,14 +30,11 @@ export const createCancelJob = (deps: CancelJobDeps) => {
     if (job.status === JobStatus.Dispatching) {
       throw new RetryableError('JobDispatching', `job ${jobId} is starting its copy; try again in a minute`);
     }
-    if (job.status === JobStatus.Copying && job.destinationImageId !== undefined) {
-      try {
-        await deps.images.cancelCopy(job.destination.region, job.destinationImageId);
-      } catch (error) {
-        if (errorCode(error) === 'IncorrectImageStatus') {
-          throw new TerminalError('CopyFinished', `job ${jobId}: the copy finished or failed meanwhile; see status`, { cause: error });
-        }
-        if (errorCode(error) !== 'InvalidImageId.NotFound') throw error;
+    if (job.status === JobStatus.Copying) {
+      const result = await deps.providers.get(job.provider, job.account).cancelCopy(copyInFlightOf(job));
+      if (result.kind === 'too-late') throw new TerminalError('CopyFinished', `job ${jobId}: the copy finished or failed meanwhile; see status`);
+      if (result.kind === 'unsupported') {
+        deps.logger.warn('the provider cannot stop this copy; it may still finish, and a later round finds it', { jobId });
       }
     }
     const cancelled = await writer.apply(job, { type: 'cancelled', reason });

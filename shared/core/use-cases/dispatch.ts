@@ -1,21 +1,24 @@
 import { addSeconds, type Clock } from '../domain/clock';
+import { CapacityLedger } from '../domain/capacity';
 import { errorCode, errorMessage, isRetryable } from '../domain/errors';
 import { type Job, JobStatus, isRunning } from '../domain/job';
-import { clientTokenFor } from '../domain/job-id';
+import { idempotencyTokenFor } from '../domain/job-id';
+import { scopeKey } from '../domain/policy';
 import { DISPATCH_DEFER_SECONDS } from '../domain/retry-policy';
-import type { ImageCloud } from '../ports/image-cloud';
+import { type CapacitySlot, type CopyProviders, type CopyRequest, RefusalReason, type StartCopyResult } from '../ports/copy-provider';
 import type { JobStore } from '../ports/job-store';
 import type { Logger } from '../ports/logger';
-import { findCopyOf } from './find-copy';
+import type { DispatchScope } from './commands';
 import type { JobWriter } from './job-writer';
 
 export interface DispatchDeps {
-  readonly images: ImageCloud;
+  readonly providers: CopyProviders;
   readonly jobs: JobStore;
   readonly writer: JobWriter;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly maxConcurrentCopiesPerRegion: number;
+  /** Lowers every provider limit (never raises it): the policy file's maxConcurrentCopiesPerRegion. */
+  readonly limitCap?: number | undefined;
 }
 
 export interface DispatchOutcome {
@@ -26,121 +29,174 @@ export interface DispatchOutcome {
   readonly waiting: number;
 }
 
-/** The provider said "not now": another copy of this source runs, or we are going too fast. */
-const DEFER_CODES = new Set(['OperationDenied.ImageCopyConflict', 'OperationDenied.ImageCopying', 'InvalidOperation.Conflict']);
-const isThrottling = (error: unknown): boolean => /^Throttling/.test(errorCode(error));
+const slotsOf = (deps: DispatchDeps, job: Job): readonly CapacitySlot[] =>
+  deps.providers.get(job.provider, job.account).capacity.slotsFor({
+    sourceRegion: job.source.region,
+    sourceImageId: job.source.imageId,
+    destinationRegion: job.destination.region,
+  });
 
-const sourceKey = (job: Job): string => `${job.source.region}/${job.source.imageId}`;
-
-/** A running copy, or a claim older than `mine` (ties broken by id): it holds its slot before mine. */
+/** A running copy, or a claim older than `mine` (ties broken by id): it holds its slots before mine. */
 const claimedBefore = (other: Job, mine: Job): boolean =>
   other.status === JobStatus.Copying ||
   (other.status === JobStatus.Dispatching && (other.updatedAt < mine.updatedAt || (other.updatedAt === mine.updatedAt && other.id < mine.id)));
 
-/** Answers that leave it unknown whether the copy started: retried with the same token, never failed. */
-const UNKNOWN_OUTCOME_CODES = new Set(['EcsUnexpectedResponse']);
+const inScopes = (job: Job, scopes: readonly DispatchScope[] | undefined): boolean =>
+  scopes === undefined ||
+  scopes.some((s) => s.provider === job.provider && s.account === job.account && (s.regions === undefined || s.regions.includes(job.source.region)));
+
+export const copyRequestFor = (job: Job, claimedAt: Date): CopyRequest => ({
+  jobId: job.id,
+  source: { region: job.source.region, imageId: job.source.imageId, sizeGiB: job.source.sizeGiB },
+  destination: {
+    region: job.destination.region,
+    name: job.destination.imageName,
+    description: job.destination.description,
+    encrypted: job.destination.encrypted,
+    kmsKeyId: job.destination.kmsKeyId,
+    tags: job.destination.tags,
+    options: job.destination.options,
+  },
+  idempotencyToken: idempotencyTokenFor(job),
+  claimedAt,
+});
 
 /**
- * Starts as many queued copies as the provider allows: at most N running per source region and
- * one per source image, oldest first. Each job is claimed with a conditional write before
- * CopyImage is called, so two dispatchers never start the same job.
+ * Starts as many queued copies as each provider's capacity rule allows, oldest first. Capacity is
+ * counted once per pass. Each job is claimed with a conditional write before the provider is
+ * called; after the claims, one read of the jobs in flight settles races with other dispatchers
+ * (every copy we start comes back as an event and runs a pass of its own): the earlier claims win.
  */
-export const createDispatch =
-  (deps: DispatchDeps) =>
-  async (regions?: readonly string[]): Promise<DispatchOutcome> => {
-    const { images, jobs, writer, clock, logger } = deps;
-    const inFlight = await jobs.listInFlight();
-    const runningPerRegion = new Map<string, number>();
-    const busySources = new Set<string>();
-    for (const job of inFlight.filter((j) => isRunning(j.status))) {
-      runningPerRegion.set(job.source.region, (runningPerRegion.get(job.source.region) ?? 0) + 1);
-      busySources.add(sourceKey(job));
-    }
-    const now = clock.now();
-    const queued = inFlight
-      .filter((job) => job.status === JobStatus.Queued)
-      .filter((job) => regions === undefined || regions.includes(job.source.region))
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+/** Rounds of claims in one pass: enough to refill the slots a few refusals freed, never a loop. */
+const MAX_ROUNDS = 4;
 
-    let started = 0;
-    let deferred = 0;
-    let rejected = 0;
-    let waiting = 0;
-    let throttled = false;
+export const createDispatch = (deps: DispatchDeps) => {
+  return async (scopes?: readonly DispatchScope[]): Promise<DispatchOutcome> => {
+    const inFlight = await deps.jobs.listInFlight();
+    const ledger = new CapacityLedger(deps.limitCap);
+    for (const job of inFlight) if (isRunning(job.status)) ledger.take(slotsOf(deps, job));
+    const now = deps.clock.now();
+    let queued = inFlight
+      .filter((job) => job.status === JobStatus.Queued && inScopes(job, scopes))
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+    const total = { started: 0, deferred: 0, rejected: 0 };
+    const throttled = new Set<string>();
+    // A refusal frees its slots: the jobs left waiting get another round in the same pass.
+    for (let round = 0; round < MAX_ROUNDS && queued.length > 0; round += 1) {
+      const result = await dispatchRound(queued, ledger, throttled, now);
+      total.started += result.started;
+      total.deferred += result.deferred;
+      total.rejected += result.rejected;
+      queued = result.left;
+      if (!result.freed) break;
+    }
+    return { ...total, waiting: queued.length };
+  };
+
+  async function dispatchRound(queued: readonly Job[], ledger: CapacityLedger, throttled: Set<string>, now: Date) {
+    const { jobs, writer, clock, logger } = deps;
+    const left: Job[] = [];
+    let freed = false;
+    // 1. Choose and claim, counting capacity as we go.
+    const claims: { job: Job; slots: readonly CapacitySlot[] }[] = [];
     for (const job of queued) {
-      const running = runningPerRegion.get(job.source.region) ?? 0;
+      const slots = slotsOf(deps, job);
       const backingOff = job.notBefore !== undefined && new Date(job.notBefore) > now;
-      if (throttled || backingOff || running >= deps.maxConcurrentCopiesPerRegion || busySources.has(sourceKey(job))) {
-        waiting += 1;
+      if (backingOff || throttled.has(scopeKey(job)) || !ledger.fits(slots)) {
+        left.push(job);
         continue;
       }
       const claimed = await writer.apply(job, { type: 'dispatch.claimed' });
       if (claimed === undefined) continue;
-      runningPerRegion.set(job.source.region, running + 1);
-      busySources.add(sourceKey(job));
-      const log = logger.child({ jobId: job.id, source: sourceKey(job), destination: job.destination.region });
+      ledger.take(slots);
+      claims.push({ job: claimed, slots });
+    }
+    if (claims.length === 0) return { started: 0, deferred: 0, rejected: 0, left, freed };
 
-      // Another dispatch pass may have claimed in the same moment (every CopyImage we make comes
-      // back as an ActionTrail event): the claims made before ours win, ours steps back.
-      const contenders = (await jobs.listInFlight()).filter((other) => other.id !== claimed.id && claimedBefore(other, claimed));
-      const sameRegion = contenders.filter((other) => other.source.region === job.source.region);
-      if (sameRegion.length >= deps.maxConcurrentCopiesPerRegion || sameRegion.some((other) => sourceKey(other) === sourceKey(job))) {
-        await writer.apply(claimed, { type: 'dispatch.deferred', reason: { code: 'CapacityTaken', message: 'another dispatcher took the slot first' } });
-        runningPerRegion.set(job.source.region, running);
-        waiting += 1;
+    // 2. One read settles races with concurrent passes: a claim steps back if claims made before
+    //    it fill one of its slots.
+    const current = (await jobs.listInFlight()).filter((job) => isRunning(job.status));
+    const winners: typeof claims = [];
+    for (const claim of claims) {
+      const mine = new Set(claim.slots.map((slot) => slot.key));
+      const contenders = new CapacityLedger(deps.limitCap);
+      for (const other of current) {
+        if (other.id === claim.job.id || !claimedBefore(other, claim.job)) continue;
+        const theirs = slotsOf(deps, other).filter((slot) => mine.has(slot.key));
+        contenders.take(theirs);
+      }
+      if (contenders.fits(claim.slots)) {
+        winners.push(claim);
         continue;
       }
+      await writer.apply(claim.job, { type: 'dispatch.deferred', reason: { code: 'CapacityTaken', message: 'another dispatcher took the slot first' } });
+      ledger.release(claim.slots);
+      ledger.block(claim.slots);
+    }
 
-      try {
-        const { imageId } = await images.copyImage({
-          sourceRegion: job.source.region,
-          sourceImageId: job.source.imageId,
-          destinationRegion: job.destination.region,
-          name: job.destination.imageName,
-          description: job.destination.description,
-          encrypted: job.destination.encrypted,
-          kmsKeyId: job.destination.kmsKeyId,
-          tags: job.destination.tags,
-          idempotencyToken: clientTokenFor(claimed),
-        });
-        await writer.apply(claimed, { type: 'copy.accepted', destinationImageId: imageId });
-        log.info('copy started', { destinationImageId: imageId, attempt: claimed.attempt });
-        started += 1;
+    // 3. Start the winners' copies.
+    let started = 0;
+    let deferred = 0;
+    let rejected = 0;
+    for (const { job, slots } of winners) {
+      const provider = deps.providers.get(job.provider, job.account);
+      const log = logger.child({ jobId: job.id, provider: job.provider, source: `${job.source.region}/${job.source.imageId}`, destination: job.destination.region });
+      if (throttled.has(scopeKey(job))) {
+        // The provider asked us to slow down: the rest of its claims wait for the next pass.
+        await writer.apply(job, { type: 'dispatch.deferred', reason: { code: 'Throttled', message: 'the provider is throttling; waiting' }, retryAt: addSeconds(clock.now(), DISPATCH_DEFER_SECONDS) });
+        ledger.release(slots);
+        deferred += 1;
         continue;
-      } catch (error) {
-        const code = errorCode(error);
-        if (code === 'InvalidImageName.Duplicated') {
-          // A re-run after a lost answer, or a copy made before our table existed: adopt it if it is ours.
-          const existing = await findCopyOf(images, claimed);
-          if (existing !== undefined && existing.state !== 'failed') {
-            await writer.apply(claimed, { type: 'copy.accepted', destinationImageId: existing.id });
-            log.info('adopted the copy that already exists', { destinationImageId: existing.id });
-            started += 1;
-            continue;
-          }
-        }
-        // A refusal means our copy did not start: its slot is free again. The source stays busy on a
-        // conflict (somebody else's copy of it runs) and on a lost answer (ours may be running).
-        const refused = (DEFER_CODES.has(code) || isThrottling(error) || !isRetryable(error)) && !UNKNOWN_OUTCOME_CODES.has(code);
-        if (refused) runningPerRegion.set(job.source.region, running);
-        if (refused && !DEFER_CODES.has(code)) busySources.delete(sourceKey(job));
-        if (DEFER_CODES.has(code) || isRetryable(error) || UNKNOWN_OUTCOME_CODES.has(code)) {
-          // Throttling slows the whole dispatch down instead of failing jobs; a lost answer is
-          // retried later with the same ClientToken, which answers the copy already made.
-          throttled ||= isThrottling(error);
-          await writer.apply(claimed, {
-            type: 'dispatch.deferred',
-            reason: { code, message: errorMessage(error) },
-            retryAt: addSeconds(clock.now(), DISPATCH_DEFER_SECONDS),
-          });
-          log.warn('copy deferred', { code, error: errorMessage(error) });
+      }
+      const plan = provider.planCopy({ source: { region: job.source.region, imageId: job.source.imageId, sizeGiB: job.source.sizeGiB }, destination: copyRequestFor(job, now).destination });
+      const result: StartCopyResult =
+        plan.kind === 'refused'
+          ? { kind: 'refused', reason: RefusalReason.Invalid, code: plan.code, message: plan.message }
+          : await provider.startCopy(copyRequestFor(job, new Date(job.updatedAt))).catch((error: unknown): StartCopyResult =>
+              // A throw is a call that failed on its way: retryable ones may have reached the provider.
+              isRetryable(error)
+                ? { kind: 'unknown', code: errorCode(error), message: errorMessage(error) }
+                : { kind: 'refused', reason: RefusalReason.Invalid, code: errorCode(error), message: errorMessage(error) },
+            );
+      switch (result.kind) {
+        case 'started':
+          await writer.apply(job, { type: 'copy.accepted', handle: result.handle, destinationImageId: result.imageId, route: plan.kind === 'copy' ? plan.route : undefined });
+          log.info(result.adopted ? 'adopted the copy that already exists' : 'copy started', { destinationImageId: result.imageId, attempt: job.attempt });
+          started += 1;
+          break;
+        case 'unknown':
+          // The copy may be running: its slots stay taken for this pass, and the retry finds it
+          // (same idempotency token, or the provider looks before it submits again).
+          await writer.apply(job, { type: 'dispatch.deferred', reason: { code: result.code, message: result.message }, retryAt: addSeconds(clock.now(), DISPATCH_DEFER_SECONDS) });
+          log.warn('copy outcome unknown, will look again', { code: result.code, error: result.message });
           deferred += 1;
-        } else {
-          await writer.apply(claimed, { type: 'dispatch.rejected', error: { code, message: errorMessage(error) } });
-          log.error('copy rejected', { code, error: errorMessage(error) });
+          break;
+        case 'refused':
+          if (result.reason === RefusalReason.Busy || result.reason === RefusalReason.Throttled) {
+            ledger.release(slots);
+            const busy = result.busySlots === undefined ? slots : slots.filter((slot) => result.busySlots?.includes(slot.key));
+            if (result.reason === RefusalReason.Busy) ledger.block(busy);
+            else throttled.add(scopeKey(job));
+            await writer.apply(job, { type: 'dispatch.deferred', reason: { code: result.code, message: result.message }, retryAt: addSeconds(clock.now(), DISPATCH_DEFER_SECONDS) });
+            log.warn('copy deferred', { reason: result.reason, code: result.code, error: result.message });
+            deferred += 1;
+          } else {
+            ledger.release(slots);
+            freed = true;
+            await writer.apply(job, { type: 'dispatch.rejected', error: { code: result.code, message: result.message } });
+            log.error('copy refused', { reason: result.reason, code: result.code, error: result.message });
+            rejected += 1;
+          }
+          break;
+        case 'source-missing':
+          ledger.release(slots);
+          freed = true;
+          await writer.apply(job, { type: 'dispatch.rejected', error: { code: 'SourceImageNotFound', message: result.message } });
+          log.error('source image gone', { code: result.code });
           rejected += 1;
-        }
+          break;
       }
     }
-    return { started, deferred, rejected, waiting };
-  };
+    return { started, deferred, rejected, left, freed };
+  }
+};

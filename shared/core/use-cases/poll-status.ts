@@ -1,23 +1,27 @@
+import { CapacityLedger } from '../domain/capacity';
 import { type Clock, secondsBetween } from '../domain/clock';
 import { errorCode, errorMessage, isRetryable, RetryableError } from '../domain/errors';
-import { ALL_IMAGE_STATES, type CloudImage, ImageState } from '../domain/image';
-import { type Job, JobStatus, isTerminal, pendingDeliveryAttempts } from '../domain/job';
+import { ALL_IMAGE_STATES } from '../domain/image';
+import { CopyState, type Job, JobStatus, isRunning, isTerminal, pendingDeliveryAttempts } from '../domain/job';
+import { scopeKey } from '../domain/policy';
 import { DISPATCH_LEASE_SECONDS, NOTIFICATION_REQUEUE_SECONDS, webhookRedeliverySeconds } from '../domain/retry-policy';
-import { DispatchRequestedV1, encodeMessage } from '../messages/messages';
-import type { ImageCloud } from '../ports/image-cloud';
+import { DispatchRequestedV2, encodeMessage } from '../messages/messages';
+import type { CopyInFlight, CopyObservation, CopyProvider, CopyProviders } from '../ports/copy-provider';
 import type { JobStore } from '../ports/job-store';
 import type { Logger } from '../ports/logger';
 import type { Queues } from '../ports/message-queue';
-import { findCopyOf } from './find-copy';
+import type { DispatchScope } from './commands';
+import { copyRequestFor } from './dispatch';
 import { createJobWriter, type JobWriter, notificationMessage } from './job-writer';
 
 export interface PollStatusDeps {
-  readonly images: ImageCloud;
+  readonly providers: CopyProviders;
   readonly jobs: JobStore;
   readonly queues: Queues;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly maxConcurrentCopiesPerRegion: number;
+  /** Lowers every provider limit, as in dispatch. */
+  readonly limitCap?: number | undefined;
 }
 
 export interface PollStatusOutcome {
@@ -26,45 +30,44 @@ export interface PollStatusOutcome {
   readonly finished: number;
   readonly notificationsQueued: number;
   readonly dispatchRequested: boolean;
-  /** Provider calls made: the cost of one poll. */
-  readonly describeCalls: number;
 }
 
 const groupBy = <T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> => {
   const groups = new Map<string, T[]>();
-  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group === undefined) groups.set(k, [item]);
+    else group.push(item);
+  }
   return groups;
 };
 
-/** Some copy slot is free and the job's back-off is over. */
-const dispatchable = (job: Job, inFlight: readonly Job[], limit: number, now: Date): boolean => {
-  if (job.status !== JobStatus.Queued) return false;
-  if (job.notBefore !== undefined && new Date(job.notBefore) > now) return false;
-  const running = inFlight.filter(
-    (other) => (other.status === JobStatus.Copying || other.status === JobStatus.Dispatching) && other.source.region === job.source.region,
-  );
-  return running.length < limit && !running.some((other) => other.source.imageId === job.source.imageId);
-};
+export const copyInFlightOf = (job: Job): CopyInFlight => ({
+  jobId: job.id,
+  handle: job.copyHandle ?? '',
+  sourceRegion: job.source.region,
+  sourceImageId: job.source.imageId,
+  destinationRegion: job.destination.region,
+  destinationName: job.destination.imageName,
+  tags: job.destination.tags,
+  startedAt: new Date(job.copyStartedAt ?? job.updatedAt),
+});
 
 /**
- * poll-status (timer): the provider sends no event when a copy finishes, so this looks. It reads
- * only the jobs in flight, asks each destination region once for the copies started since its
- * oldest running copy, advances the jobs, queues their notifications, and nudges start-copy when
- * a slot frees up so queued jobs start now rather than at the next sweep.
+ * poll-status (timer): the providers send no event when a copy finishes, so this looks. It reads
+ * only the jobs in flight, asks each provider about its copies in the batches it chooses, advances
+ * the jobs, queues their notifications, and nudges start-copy when a slot frees up so queued jobs
+ * start now rather than at the next sweep.
  */
 export const createPollStatus = (deps: PollStatusDeps) => {
-  const { images, jobs, queues, clock, logger } = deps;
+  const { providers, jobs, queues, clock, logger } = deps;
   const writer: JobWriter = createJobWriter(jobs, clock, logger, queues.notify);
 
   return async (): Promise<PollStatusOutcome> => {
-    let describeCalls = 0;
     let observed = 0;
     let finished = 0;
-    const listImages: ImageCloud['listImages'] = async (region, query) => {
-      describeCalls += 1;
-      return images.listImages(region, query);
-    };
-    // The jobs as this poll left them: steps 4 and 5 work from these instead of reading the table again.
+    // The jobs as this poll left them: the last steps work from these instead of reading the table again.
     const latest = new Map<string, Job>();
     const settle = (before: Job, after: Job | undefined) => {
       observed += 1;
@@ -77,14 +80,18 @@ export const createPollStatus = (deps: PollStatusDeps) => {
     // poll for everybody else: failures are logged per unit, and the first retryable one is
     // rethrown at the end so the invocation still reports it.
     let failure: Error | undefined;
+    const noteFailure = (unit: Record<string, unknown>, error: unknown) => {
+      logger.error('poll of a unit failed, going on with the others', { ...unit, code: errorCode(error), error: errorMessage(error) });
+      if (isRetryable(error)) failure ??= error instanceof Error ? error : new RetryableError('PollFailed', errorMessage(error));
+    };
     const isolated = async (unit: Record<string, unknown>, work: () => Promise<void>): Promise<void> => {
       try {
         await work();
       } catch (error) {
-        logger.error('poll of a unit failed, going on with the others', { ...unit, code: errorCode(error), error: errorMessage(error) });
-        if (isRetryable(error)) failure ??= error instanceof Error ? error : new RetryableError('PollFailed', errorMessage(error));
+        noteFailure(unit, error);
       }
     };
+    const providerOf = (job: Job): CopyProvider => providers.get(job.provider, job.account);
 
     const inFlight = await jobs.listInFlight();
     for (const job of inFlight) latest.set(job.id, job);
@@ -92,64 +99,61 @@ export const createPollStatus = (deps: PollStatusDeps) => {
     // 1. Sources still being built: one look per source image.
     const waiting = groupBy(
       inFlight.filter((j) => j.status === JobStatus.WaitingForSource),
-      (j) => `${j.source.region}\n${j.source.imageId}`,
+      (j) => `${scopeKey(j)}\n${j.source.region}\n${j.source.imageId}`,
     );
     for (const group of waiting.values()) {
       const first = group[0];
       if (first === undefined) continue;
       await isolated({ region: first.source.region, imageId: first.source.imageId }, async () => {
-        const [source] = await listImages(first.source.region, { imageId: first.source.imageId, states: ALL_IMAGE_STATES });
+        const [source] = await providerOf(first).listImages(first.source.region, { imageId: first.source.imageId, states: ALL_IMAGE_STATES, ownedBySelf: true });
         for (const job of group) {
           settle(job, await writer.apply(job, { type: 'source.observed', state: source?.state ?? 'missing', sizeGiB: source?.sizeGiB }));
         }
       });
     }
 
-    // 2. Copies: one paginated listing per destination region, of our copies started since the oldest running one.
+    // 2. Copies: each provider looks at its own, in the batches it finds cheapest.
     const copying = groupBy(
-      inFlight.filter((j) => j.status === JobStatus.Copying && j.destinationImageId !== undefined),
-      (j) => j.destination.region,
+      inFlight.filter((j) => j.status === JobStatus.Copying),
+      (j) => scopeKey(j),
     );
-    for (const [region, group] of copying) {
-      const since = group.map((j) => j.copyStartedAt ?? j.updatedAt).sort()[0];
-      let byId = new Map<string, CloudImage>();
-      await isolated({ region }, async () => {
-        // No tag filter: tag filters match at most 1,000 resources, and our tag is on every copy
-        // ever made. The creation-time filter alone keeps this to the recent images of the region.
-        const listed = await listImages(region, {
-          states: ALL_IMAGE_STATES,
-          ownedBySelf: true,
-          createdSince: since === undefined ? undefined : new Date(new Date(since).getTime() - 120_000),
-        });
-        byId = new Map(listed.map((image) => [image.id, image]));
-      });
+    for (const group of copying.values()) {
+      const first = group[0];
+      if (first === undefined) continue;
+      let observations: ReadonlyMap<string, CopyObservation> = new Map();
+      try {
+        observations = await providerOf(first).observeCopies(group.map(copyInFlightOf));
+      } catch (error) {
+        noteFailure({ provider: first.provider, account: first.account }, error);
+        continue;
+      }
       for (const job of group) {
-        await isolated({ jobId: job.id, region }, async () => {
-          let image: CloudImage | undefined = byId.get(job.destinationImageId ?? '');
-          if (image === undefined) {
-            // Not in the listing (clock skew, or gone): ask for it by id before calling it lost.
-            [image] = await listImages(region, { imageId: job.destinationImageId, states: ALL_IMAGE_STATES });
-          }
-          settle(job, await observeCopy(job, image));
+        await isolated({ jobId: job.id, region: job.destination.region }, async () => {
+          const observation = observations.get(job.id) ?? { state: 'unobserved', retryable: true, code: 'NotObserved', message: 'the provider gave no answer for this copy' };
+          settle(job, await handleObservation(job, observation));
         });
       }
     }
 
-    // 3. Dispatches whose dispatcher went quiet: find the copy by its tag, or queue the job again.
+    // 3. Dispatches whose dispatcher went quiet: ask the provider to find the copy, or queue the job again.
     const now = clock.now();
     for (const job of inFlight.filter((j) => j.status === JobStatus.Dispatching)) {
       if (secondsBetween(job.updatedAt, now) < DISPATCH_LEASE_SECONDS) continue;
       await isolated({ jobId: job.id }, async () => {
-        describeCalls += 1;
-        const copy = await findCopyOf(images, job);
-        const next =
-          copy !== undefined && copy.state !== ImageState.Failed
-            ? await writer.apply(job, { type: 'copy.accepted', destinationImageId: copy.id })
-            : await writer.apply(job, {
-                type: 'dispatch.deferred',
-                reason: { code: 'DispatchLeaseExpired', message: 'the dispatcher did not record an answer; trying again with the same token' },
-              });
-        logger.warn('recovered an abandoned dispatch', { jobId: job.id, foundCopy: copy?.id, status: next?.status });
+        const provider = providerOf(job);
+        const copy = await provider.findCopy(copyRequestFor(job, new Date(job.updatedAt)));
+        let next: Job | undefined;
+        if (copy !== undefined && copy.state !== 'failed') {
+          next = await writer.apply(job, { type: 'copy.accepted', handle: copy.handle, destinationImageId: copy.imageId });
+        } else {
+          // A failed leftover holds the name: removed before the retry makes another.
+          if (copy !== undefined) await provider.deleteCopy({ handle: copy.handle, destinationRegion: job.destination.region });
+          next = await writer.apply(job, {
+            type: 'dispatch.deferred',
+            reason: { code: 'DispatchLeaseExpired', message: 'the dispatcher did not record an answer; trying again' },
+          });
+        }
+        logger.warn('recovered an abandoned dispatch', { jobId: job.id, foundCopy: copy?.imageId, status: next?.status });
         settle(job, next);
       });
     }
@@ -159,10 +163,11 @@ export const createPollStatus = (deps: PollStatusDeps) => {
     let notificationsQueued = 0;
     for (const job of current) {
       const requestedAt = job.notification.requestedAt;
+      const attempts = pendingDeliveryAttempts(job);
       // Past the delay notify asked for itself, plus a margin: that message was lost.
       const stale =
         requestedAt !== undefined &&
-        secondsBetween(requestedAt, now) >= NOTIFICATION_REQUEUE_SECONDS + (pendingDeliveryAttempts(job) === 0 ? 0 : webhookRedeliverySeconds(pendingDeliveryAttempts(job)));
+        secondsBetween(requestedAt, now) >= NOTIFICATION_REQUEUE_SECONDS + (attempts === 0 ? 0 : webhookRedeliverySeconds(attempts));
       if (!isTerminal(job.status) || !stale) continue;
       const requeued = await writer.apply(job, { type: 'notification.requeued' });
       const message = requeued === undefined ? undefined : notificationMessage(requeued);
@@ -171,65 +176,73 @@ export const createPollStatus = (deps: PollStatusDeps) => {
       notificationsQueued += 1;
     }
 
-    // 5. Free slots: ask start-copy to dispatch now.
-    const readyRegions = [
-      ...new Set(
-        current
-          .filter((job) => dispatchable(job, current, deps.maxConcurrentCopiesPerRegion, clock.now()))
-          .map((job) => job.source.region),
-      ),
-    ].sort();
-    if (readyRegions.length > 0) {
-      await queues.startCopy.send(
-        encodeMessage(DispatchRequestedV1, { type: 'dispatch.requested', version: 1, reason: 'poll-status', regions: readyRegions }),
-      );
+    // 5. Free slots: ask start-copy to dispatch now, where a queued job fits.
+    const scopes = readyScopes(current, clock.now());
+    if (scopes.length > 0) {
+      await queues.startCopy.send(encodeMessage(DispatchRequestedV2, { type: 'dispatch.requested', version: 2, reason: 'poll-status', scopes }));
     }
 
-    const outcome = {
-      inFlight: inFlight.length,
-      observed,
-      finished,
-      notificationsQueued,
-      dispatchRequested: readyRegions.length > 0,
-      describeCalls,
-    };
+    const outcome = { inFlight: inFlight.length, observed, finished, notificationsQueued, dispatchRequested: scopes.length > 0 };
     if (inFlight.length > 0) logger.info('poll done', { ...outcome });
     if (failure !== undefined) throw failure;
     return outcome;
   };
 
-  async function observeCopy(job: Job, image: CloudImage | undefined): Promise<Job | undefined> {
-    const region = job.destination.region;
-    const imageId = job.destinationImageId ?? '';
-    const pending = image !== undefined && image.state === ImageState.Pending;
+  /** The scopes (and source regions) where some queued job's back-off is over and its slots are free. Linear. */
+  function readyScopes(current: readonly Job[], now: Date): { provider: DispatchScope['provider']; account: string; regions: string[] }[] {
+    const ledger = new CapacityLedger(deps.limitCap);
+    const slotsOf = (job: Job) =>
+      providers.get(job.provider, job.account).capacity.slotsFor({ sourceRegion: job.source.region, sourceImageId: job.source.imageId, destinationRegion: job.destination.region });
+    for (const job of current) if (isRunning(job.status)) ledger.take(slotsOf(job));
+    const ready = new Map<string, { scope: DispatchScope; regions: Set<string> }>();
+    for (const job of current) {
+      if (job.status !== JobStatus.Queued || (job.notBefore !== undefined && new Date(job.notBefore) > now)) continue;
+      if (!ledger.fits(slotsOf(job))) continue;
+      const key = scopeKey(job);
+      const entry = ready.get(key) ?? { scope: { provider: job.provider, account: job.account }, regions: new Set<string>() };
+      entry.regions.add(job.source.region);
+      ready.set(key, entry);
+    }
+    return [...ready.values()].map(({ scope, regions }) => ({ provider: scope.provider, account: scope.account, regions: [...regions].sort() }));
+  }
+
+  async function handleObservation(job: Job, observation: CopyObservation): Promise<Job | undefined> {
+    const provider = providers.get(job.provider, job.account);
+    if (observation.state === 'unobserved') {
+      if (observation.retryable) throw new RetryableError(observation.code, observation.message);
+      logger.warn('copy could not be observed', { jobId: job.id, code: observation.code, error: observation.message });
+      return undefined;
+    }
     const overdue = job.copyStartedAt !== undefined && secondsBetween(job.copyStartedAt, clock.now()) > job.copyTimeoutSeconds;
-    // Gone after its deadline: most likely our own CancelCopyImage, whose outcome was not recorded.
-    if (overdue && (pending || image === undefined)) {
-      try {
-        if (pending) await images.cancelCopy(region, imageId);
-      } catch (error) {
-        // Finished or failed in the meantime: the next poll sees its real state.
-        if (errorCode(error) === 'IncorrectImageStatus') return undefined;
-        if (isRetryable(error)) throw error;
-        // Refused for good (CancelNotSupported, permissions): the deadline still stands; say so.
-        if (errorCode(error) !== 'InvalidImageId.NotFound') {
-          logger.error('the provider refused to cancel an overdue copy; it may still finish', { jobId: job.id, destinationImageId: imageId, code: errorCode(error), error: errorMessage(error) });
-        }
+    // Gone after its deadline: most likely our own cancel, whose outcome was not recorded.
+    if (overdue && (observation.state === CopyState.Running || observation.state === CopyState.Missing)) {
+      const result = observation.state === CopyState.Running ? await provider.cancelCopy(copyInFlightOf(job)) : { kind: 'not-found' as const };
+      // Finished or failed in the meantime: the next poll sees its real state.
+      if (result.kind === 'too-late') return undefined;
+      if (result.kind === 'unsupported') {
+        logger.error('the provider cannot cancel a running copy; it may still finish, and a later round finds it', { jobId: job.id, destinationImageId: job.destinationImageId });
       }
-      logger.warn('copy cancelled after its timeout', { jobId: job.id, destinationImageId: imageId, timeoutSeconds: job.copyTimeoutSeconds });
+      logger.warn('copy stopped after its timeout', { jobId: job.id, destinationImageId: job.destinationImageId, timeoutSeconds: job.copyTimeoutSeconds, cancel: result.kind });
       return writer.apply(job, { type: 'copy.timed_out' });
     }
-    if (image !== undefined && (image.state === ImageState.Failed || image.state === ImageState.Unavailable)) {
-      // A failed copy still holds its name and snapshots: remove it before any retry makes another.
-      await images.deleteImage(region, imageId).catch((error: unknown) => {
-        logger.warn('could not delete the failed copy', { jobId: job.id, destinationImageId: imageId, code: errorCode(error), error: errorMessage(error) });
-        throw error;
-      });
+    switch (observation.state) {
+      case CopyState.Running:
+        return writer.apply(job, {
+          type: 'copy.observed',
+          state: CopyState.Running,
+          progressPercent: observation.progressPercent,
+          remainingSeconds: observation.remainingSeconds,
+          handle: observation.handle,
+          destinationImageId: observation.imageId,
+        });
+      case CopyState.Available:
+        return writer.apply(job, { type: 'copy.observed', state: CopyState.Available, handle: observation.handle, destinationImageId: observation.imageId });
+      case CopyState.Failed:
+        // A failed copy still holds its name and storage: remove it before any retry makes another.
+        if (observation.leftover) await provider.deleteCopy({ handle: job.copyHandle ?? '', destinationRegion: job.destination.region });
+        return writer.apply(job, { type: 'copy.observed', state: CopyState.Failed, error: { code: observation.code, message: observation.message } });
+      case CopyState.Missing:
+        return writer.apply(job, { type: 'copy.observed', state: CopyState.Missing });
     }
-    return writer.apply(job, {
-      type: 'copy.observed',
-      state: image?.state ?? 'missing',
-      progressPercent: image?.progressPercent,
-    });
   }
 };

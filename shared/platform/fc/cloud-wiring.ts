@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { explicitCredentials } from '../../providers/alibaba-ecs/credentials';
-import { AlibabaEcsImageCloud, parseEcsEndpoint } from '../../providers/alibaba-ecs/image-cloud';
+import { parseEcsEndpoint } from '../../providers/alibaba-ecs/image-cloud';
+import { createProviders } from '../providers';
 import { guardedWebhookTransport } from '../http/webhook-transport';
 import { createJsonLogger } from '../logging/json-logger';
 import { MnsMessageQueue } from '../../stores/mns/mns-message-queue';
@@ -62,7 +63,14 @@ export const createCloudWiring = (processEnv: NodeJS.ProcessEnv, options: { webh
     return {
       config,
       secrets,
-      images: new AlibabaEcsImageCloud({ credentials: explicitCredentials(credentials), endpoint: ecsEndpoint }),
+      providers: createProviders({
+        env: processEnv,
+        config,
+        alibabaDefault: explicitCredentials(credentials),
+        ecsEndpoint,
+        huaweiEndpointTemplate: env.IMAGE_REPLICATOR_HUAWEI_IMS_ENDPOINT,
+        wallClock: systemClock,
+      }),
       jobs: new TablestoreJobStore({
         endpoint: otsEndpoint,
         instanceName: env.IMAGE_REPLICATOR_OTS_INSTANCE,

@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../../core/domain/errors';
-import { StartCopyMessage } from '../../core/messages/messages';
+import { DEFAULT_ACCOUNT, ProviderId } from '../../core/domain/provider';
+import { StartCopyMessage, upgradeStartCopyMessage } from '../../core/messages/messages';
 import type { StartCopyCommand } from '../../core/use-cases/commands';
 import { parseMessage, type StartCopyInput } from './events';
 
@@ -12,16 +13,24 @@ export const toStartCopyCommand = (input: StartCopyInput): StartCopyCommand | un
     case 'sweep':
       return { kind: 'sweep' };
     case 'image-event':
-      return { kind: 'image-created', origin: `event:${input.eventId}`, region: input.region, imageId: input.imageId };
+      // ActionTrail speaks for the account the function runs in, on Alibaba Cloud.
+      return {
+        kind: 'image-created',
+        origin: `event:${input.eventId}`,
+        provider: ProviderId.Alibaba,
+        account: DEFAULT_ACCOUNT,
+        region: input.region,
+        imageId: input.imageId,
+      };
     case 'ignored-event':
       return undefined;
     case 'invalid':
       throw new InvalidInputError(input.reason);
     case 'queue-message': {
-      const message = parseMessage(StartCopyMessage, input.body, input.messageId);
+      const message = upgradeStartCopyMessage(parseMessage(StartCopyMessage, input.body, input.messageId));
       return message.type === 'dispatch.requested'
-        ? { kind: 'dispatch', reason: message.reason, regions: message.regions }
-        : { kind: 'replicate', origin: message.origin, region: message.source.region, imageId: message.source.imageId, policy: message.policy };
+        ? { kind: 'dispatch', reason: message.reason, scopes: message.scopes }
+        : { kind: 'replicate', origin: message.origin, ...message.source, policy: message.policy };
     }
   }
 };

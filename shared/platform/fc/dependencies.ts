@@ -1,7 +1,7 @@
 import type { WebhookSecrets } from '../../core/config/load-policy-config';
 import type { PolicyConfig } from '../../core/config/policy-config';
 import type { Clock } from '../../core/domain/clock';
-import type { ImageCloud } from '../../core/ports/image-cloud';
+import type { CopyProviders } from '../../core/ports/copy-provider';
 import type { JobStore } from '../../core/ports/job-store';
 import type { Logger } from '../../core/ports/logger';
 import type { MessageQueue, Queues } from '../../core/ports/message-queue';
@@ -12,7 +12,8 @@ import type { FcCredentials } from './context';
 export interface Dependencies {
   readonly config: PolicyConfig;
   readonly secrets: WebhookSecrets;
-  readonly images: ImageCloud;
+  /** The image cloud of each (provider, account) the policies name. */
+  readonly providers: CopyProviders;
   readonly jobs: JobStore;
   readonly queues: Queues;
   /** Where input that cannot be understood is set aside, with the reason, for an operator. */

@@ -25,6 +25,8 @@ export const FunctionEnv = z.object({
   IMAGE_REPLICATOR_ACCOUNT_ID: z.string().regex(/^\d{6,32}$/, 'a numeric account id').optional(),
   /** Override for the ECS API (the simulator, a private endpoint): http://127.0.0.1:8123. */
   IMAGE_REPLICATOR_ECS_ENDPOINT: z.url().optional(),
+  /** Override for Huawei IMS, a URL template with {region}: http://127.0.0.1:8124/{region} for the simulator. */
+  IMAGE_REPLICATOR_HUAWEI_IMS_ENDPOINT: z.string().includes('{region}').optional(),
   IMAGE_REPLICATOR_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 export type FunctionEnv = z.infer<typeof FunctionEnv>;

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ConfigError, TerminalError, isReplicationError } from '../../core/domain/errors';
 import { type CloudImage, ImageState } from '../../core/domain/image';
 import { isRegionId, quoteShort } from '../../core/domain/region';
-import type { CopyImageCommand, ImageCloud, ImageQuery } from '../../core/ports/image-cloud';
+import type { CopyImageCommand, EcsImages, ImageQuery } from './ecs-images';
 import { type AlibabaCredentialSource, sdkCredential, secretsOf } from './credentials';
 import { toEcsError } from './errors';
 import { rpcParams } from './rpc';
@@ -157,7 +157,7 @@ const parseBody = <T>(action: EcsAction, region: string, schema: z.ZodType<T>, b
 };
 
 /** The ImageCloud port over ECS's RPC API, through openapi-core's generic callApi (no 28 MB ECS SDK). */
-export class AlibabaEcsImageCloud implements ImageCloud {
+export class AlibabaEcsImageCloud implements EcsImages {
   readonly #clients = new Map<string, OpenApi>();
   readonly #secrets: readonly string[];
   readonly #retry: EcsRetrySettings;

@@ -1,6 +1,6 @@
 import type { ProviderRules } from '../../core/config/provider-rules';
 import type { TextRule } from '../../core/domain/name-template';
-import { ProviderId } from '../../core/ports/copy-provider';
+import { ProviderId } from '../../core/domain/provider';
 
 /**
  * Alibaba Cloud's public regions with ECS (the "Common region IDs" reference and the ECS endpoint

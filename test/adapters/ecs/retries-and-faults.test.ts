@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ImageState } from '../../../shared/core/domain/image';
-import type { CopyImageCommand } from '../../../shared/core/ports/image-cloud';
+import type { CopyImageCommand } from '../../../shared/providers/alibaba-ecs/ecs-images';
 import { type SimKit, startSimKit } from '../../sim/sim-test-kit';
 
 describe('AlibabaEcsImageCloud against injected faults', () => {

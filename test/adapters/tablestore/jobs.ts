@@ -9,6 +9,8 @@ export const queuedJob = (id: string, minute = 0, webhooks: string[] = []): Job 
     id,
     {
       policy: 'nightly',
+      provider: 'alibaba',
+      account: 'default',
       source: { region: 'cn-hangzhou', imageId: 'm-source', imageName: 'golden' },
       destination: { region: 'cn-shanghai', imageName: 'golden', tags: {} },
       copyTimeoutSeconds: 3600,
@@ -23,7 +25,7 @@ export const queuedJob = (id: string, minute = 0, webhooks: string[] = []): Job 
 export const availableJob = (id: string, minute = 0, webhooks: string[] = []): Job => {
   let job = queuedJob(id, minute, webhooks);
   job = advance(job, { type: 'dispatch.claimed' }, at(minute + 1));
-  job = advance(job, { type: 'copy.accepted', destinationImageId: `m-${id}` }, at(minute + 2));
+  job = advance(job, { type: 'copy.accepted', handle: `m-${id}`, destinationImageId: `m-${id}` }, at(minute + 2));
   return advance(job, { type: 'copy.observed', state: ImageState.Available }, at(minute + 3));
 };
 

@@ -341,8 +341,8 @@ describe('TablestoreJobStore', () => {
       });
 
       // Act
-      const attempt = h.store.get('job-1');
       const listed = await h.store.list();
+      const attempt = h.store.get('job-1');
 
       // Assess
       await expect(attempt).rejects.toMatchObject({ code: 'CorruptStoredJob', details: { jobId: 'job-1', field: 'version' } });

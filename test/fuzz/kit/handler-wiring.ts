@@ -7,7 +7,7 @@ import { advance, newJob } from '../../../shared/core/domain/job-transitions';
 import { planJobs } from '../../../shared/core/domain/policy';
 import type { Dependencies, Wiring } from '../../../shared/platform/fc/dependencies';
 import type { WebhookResponse, WebhookTransport } from '../../../shared/core/ports/webhook-transport';
-import { FakeImageCloud } from '../../fakes/fake-image-cloud';
+import { FakeCopyProvider, fakeProviders } from '../../fakes/fake-copy-provider';
 import { InMemoryJobStore } from '../../fakes/in-memory-job-store';
 import { RecordingQueue, recordingQueues } from '../../fakes/recording-queue';
 import { testPolicyConfig } from '../../helpers/policy';
@@ -18,7 +18,7 @@ export const GOLDEN_IMAGE = 'm-golden0001';
 /** The handlers' world, in memory: one golden image, one finished job waiting for its notification. */
 export interface FakeWorld {
   readonly wiring: Wiring;
-  readonly images: FakeImageCloud;
+  readonly images: FakeCopyProvider;
   readonly jobs: InMemoryJobStore;
   readonly deadLetters: RecordingQueue;
   readonly logLines: string[];
@@ -29,15 +29,15 @@ export interface FakeWorld {
 export const createFakeWorld = async (): Promise<FakeWorld> => {
   const config = testPolicyConfig();
   const clock = new ManualClock('2026-03-01T00:00:00Z');
-  const images = new FakeImageCloud();
+  const images = new FakeCopyProvider();
   const source = images.addImage({ id: GOLDEN_IMAGE, region: 'cn-hangzhou', name: 'golden-1', tags: { role: 'golden' } });
   const jobs = new InMemoryJobStore();
-  const planned = planJobs(config, source)[0]!;
+  const planned = planJobs(config, { provider: 'alibaba', account: 'default' }, source)[0]!;
   let job = newJob(planned.id, planned.spec, ImageState.Available, clock.now());
   await jobs.putIfAbsent(job);
   for (const event of [
     { type: 'dispatch.claimed' as const },
-    { type: 'copy.accepted' as const, destinationImageId: 'm-copy0001' },
+    { type: 'copy.accepted' as const, handle: 'm-copy0001', destinationImageId: 'm-copy0001' },
     { type: 'copy.observed' as const, state: ImageState.Available },
   ]) {
     clock.advance(60_000);
@@ -57,7 +57,7 @@ export const createFakeWorld = async (): Promise<FakeWorld> => {
   const dependencies: Dependencies = {
     config,
     secrets,
-    images,
+    providers: fakeProviders(images),
     jobs,
     queues: recordingQueues(),
     deadLetters,

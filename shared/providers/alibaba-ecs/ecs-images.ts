@@ -1,17 +1,7 @@
-import type { CloudImage, ImageState } from '../domain/image';
+import type { CloudImage } from '../../core/domain/image';
+import type { ImageQuery } from '../../core/ports/copy-provider';
 
-/** Which images to list. Every filter given must match. */
-export interface ImageQuery {
-  readonly imageId?: string | undefined;
-  /** Exact tag matches (all of them). */
-  readonly tags?: Readonly<Record<string, string>> | undefined;
-  /** States to include. Providers that hide non-available images by default must be told explicitly. */
-  readonly states: readonly ImageState[];
-  /** Only the account's own custom images. */
-  readonly ownedBySelf?: boolean | undefined;
-  /** Only images created at or after this instant (minute precision is enough). */
-  readonly createdSince?: Date | undefined;
-}
+export type { ImageQuery };
 
 export interface CopyImageCommand {
   readonly sourceRegion: string;
@@ -27,10 +17,11 @@ export interface CopyImageCommand {
 }
 
 /**
- * What the workflow needs from an image service. Shaped by our use cases, not by one provider's
- * API; errors come out as ReplicationError with the provider's code and `retryable` set.
+ * The four ECS image calls a one-step copy needs, as the Alibaba copy provider uses them. Errors
+ * come out as ReplicationError with ECS's code and `retryable` set; the copy provider translates
+ * them into the core's outcomes.
  */
-export interface ImageCloud {
+export interface EcsImages {
   /** All pages. */
   listImages(region: string, query: ImageQuery): Promise<CloudImage[]>;
   /** Starts an asynchronous copy; answers the id the copy has in the destination region. */

@@ -1,0 +1,58 @@
+import type { PolicyConfig } from '../core/config/policy-config';
+import type { Clock } from '../core/domain/clock';
+import { DEFAULT_ACCOUNT, ProviderId } from '../core/domain/provider';
+import type { CopyProviders } from '../core/ports/copy-provider';
+import type { AccessKeyCredentials } from '../core/ports/credentials';
+import { AlibabaEcsCopyProvider } from '../providers/alibaba-ecs/copy-provider';
+import { type AlibabaCredentialSource, explicitCredentials } from '../providers/alibaba-ecs/credentials';
+import { AlibabaEcsImageCloud, type AlibabaEcsImageCloudOptions, type EcsEndpointOverride } from '../providers/alibaba-ecs/image-cloud';
+import { huaweiCredentialsFromEnv } from '../providers/huawei-ims/credentials';
+import { HuaweiImsCopyProvider } from '../providers/huawei-ims/huawei-copy-provider';
+import { createCopyProviders } from '../providers/registry';
+import { namedAccountCredentials } from './accounts';
+
+export interface ProviderSettings {
+  readonly env: NodeJS.ProcessEnv;
+  readonly config: PolicyConfig;
+  /** Alibaba's default account: the function role's STS set on FC, the credential chain or a simulator's keys locally. */
+  readonly alibabaDefault: AlibabaCredentialSource;
+  readonly ecsEndpoint?: EcsEndpointOverride | undefined;
+  readonly ecsTuning?: Pick<AlibabaEcsImageCloudOptions, 'readTimeoutMs' | 'connectTimeoutMs' | 'retry'> | undefined;
+  /** Huawei's default account; the standard HUAWEICLOUD_SDK_* variables when absent. */
+  readonly huaweiDefault?: AccessKeyCredentials | undefined;
+  /** `http://127.0.0.1:8124/{region}` for the simulator; Huawei's public endpoints otherwise. */
+  readonly huaweiEndpointTemplate?: string | undefined;
+  /** Signatures are dated with real time, whatever clock the workflow runs on. */
+  readonly wallClock: Clock;
+}
+
+/** The values never to print, of every account the settings can reach. */
+export const providerSecrets = (settings: Pick<ProviderSettings, 'huaweiDefault'>): string[] =>
+  [settings.huaweiDefault?.accessKeySecret, settings.huaweiDefault?.securityToken].filter((s): s is string => s !== undefined && s !== '');
+
+/**
+ * One copy provider per (provider, account), built on first use: a Huawei policy needs Huawei
+ * credentials only when it runs, and an Alibaba-only deployment never asks for them.
+ */
+export const createProviders = (settings: ProviderSettings): CopyProviders =>
+  createCopyProviders({
+    [ProviderId.Alibaba]: (account) =>
+      new AlibabaEcsCopyProvider({
+        account,
+        images: new AlibabaEcsImageCloud({
+          credentials: account === DEFAULT_ACCOUNT ? settings.alibabaDefault : explicitCredentials(namedAccountCredentials(settings.env, ProviderId.Alibaba, account)),
+          endpoint: settings.ecsEndpoint,
+          ...settings.ecsTuning,
+        }),
+      }),
+    [ProviderId.Huawei]: (account) =>
+      new HuaweiImsCopyProvider({
+        account,
+        credentials:
+          account === DEFAULT_ACCOUNT ? (settings.huaweiDefault ?? huaweiCredentialsFromEnv(settings.env)) : namedAccountCredentials(settings.env, ProviderId.Huawei, account),
+        endpointTemplate: settings.huaweiEndpointTemplate,
+        projectIds: settings.config.huaweiProjects,
+        extraRegions: settings.config.extraRegions,
+        clock: settings.wallClock,
+      }),
+  });
