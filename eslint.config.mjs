@@ -4,6 +4,10 @@ import tseslint from 'typescript-eslint';
 
 const sdkPackages = ['@alicloud/*', 'tablestore', 'better-sqlite3', '@darabonba/*'];
 
+/** Alibaba ECS and Huawei IMS error codes and statuses, as a selector regex. */
+const PROVIDER_VOCABULARY =
+  '/^(IMG\\.|APIGW\\.|OperationDenied|InvalidImage|IncorrectImageStatus|QuotaExceed|SizeExceed|Throttling|InvalidSnapshot|SnapshotCreatedImage|ImageUseShared|CreateFailed|UnAvailable|InvalidOperation\\.|ImageCopy)/';
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'coverage/**', '.image-replicator/**', 'bin/**'] },
   ...tseslint.configs.recommendedTypeChecked,
@@ -19,6 +23,25 @@ export default tseslint.config(
       // Port implementations are async by contract even when an in-memory one has nothing to await.
       '@typescript-eslint/require-await': 'off',
       'no-restricted-syntax': ['error', { selector: 'TSEnumDeclaration', message: 'Use an `as const` object, not a TS enum.' }],
+    },
+  },
+  // A provider's vocabulary (its error codes, statuses) stays in its folder: the core and the
+  // platform speak the port's outcomes only.
+  {
+    files: ['shared/core/**', 'shared/platform/**', 'functions/**', 'runtime/**', 'cli/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'TSEnumDeclaration', message: 'Use an `as const` object, not a TS enum.' },
+        {
+          selector: `Literal[value=${PROVIDER_VOCABULARY}]`,
+          message: 'A provider error code or status outside its provider folder: translate it in shared/providers/<name>/.',
+        },
+        {
+          selector: `TemplateElement[value.raw=${PROVIDER_VOCABULARY}]`,
+          message: 'A provider error code or status outside its provider folder: translate it in shared/providers/<name>/.',
+        },
+      ],
     },
   },
   // The layers (docs/architecture.md): the core knows no provider, platform or store; a provider

@@ -63,8 +63,9 @@ const minutes = (from: string | undefined, to: string | undefined): string =>
 
 export const summaryTable = (jobs: readonly Job[]): string =>
   table(
-    ['policy', 'source image', 'destination', 'status', 'copy', 'copy time', 'notified'],
+    ['cloud', 'policy', 'source image', 'destination', 'status', 'copy', 'copy time', 'notified'],
     jobs.map((job) => [
+      job.provider,
       job.policy,
       `${job.source.imageName} (${job.source.imageId})`,
       job.destination.region,

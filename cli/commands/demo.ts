@@ -65,8 +65,12 @@ export const runDemo = async (io: Io, options: { stateDir: string; signal?: Abor
     printSummary(io, result);
     const unique = new Set(receiver.received.map((n) => n.eventId));
     const available = result.jobs.filter((job) => job.status === JobStatus.Available).length;
+    // Counted in the simulators, not in our records: every copy ever made, deleted ones included.
     const copies = target.simulator?.inspect.copyCounts() ?? [];
-    const duplicates = copies.filter((c) => c.copies > 1).length;
+    const huaweiCopies = result.jobs
+      .filter((job) => job.provider === 'huawei')
+      .map((job) => target.huaweiSimulator?.inspect.copiesCreated(job.destination.region, job.destination.imageName) ?? 0);
+    const duplicates = copies.filter((c) => c.copies > 1).length + huaweiCopies.filter((n) => n > 1).length;
     io.out(
       `\n${available}/${result.jobs.length} copies available, ${duplicates} duplicate copies; ` +
         `webhooks: ${receiver.received.length} received, ${unique.size} distinct events, ${receiver.rejected()} rejected signatures; ` +

@@ -52,3 +52,46 @@ describe('policies checked against their provider (Alibaba ECS)', () => {
     expect(declared).toBe('');
   });
 });
+
+const huawei = (destination: string, extra = '', block = '    huawei: { agencyName: ims_admin_agency }') => `
+version: 1
+huaweiProjects: { cn-north-4: 0a1b2c3d4e5f60718293a4b5c6d7e8f9, cn-east-3: 1b2c3d4e5f60718293a4b5c6d7e8f90a }
+${extra}
+policies:
+  - name: golden
+    provider: huawei
+${block}
+    source: { region: cn-north-4, select: { tags: { role: golden } } }
+    destinations: [${destination}]
+`;
+
+describe('policies checked against their provider (Huawei IMS)', () => {
+  it('accepts a complete Huawei policy', () => {
+    // Act
+    const problems = problemsOf(huawei('{ region: cn-east-3, name: "{sourceName:120} copy" }'));
+    // Assess
+    expect(problems).toBe('');
+  });
+
+  it.each([
+    ['no agency', huawei('{ region: cn-east-3 }', '', ''), /policies\[0\]\.huawei: a Huawei policy names the IAM agency/],
+    ['encryption, which IMS cannot do across regions', huawei('{ region: cn-east-3, encryption: { enabled: true } }'), /destinations\[0\]\.encryption: Huawei IMS cannot encrypt/],
+    ['a region without its project id', huawei('{ region: ap-southeast-1 }'), /huaweiProjects\.ap-southeast-1: the project id of ap-southeast-1 is needed/],
+    ['a region IMS does not have', huawei('{ region: cn-shanghai }'), /cn-shanghai is not a region of Huawei Cloud/],
+    ['a tag key IMS cannot store', huawei('{ region: cn-east-3, tags: { "team:web": x } }'), /destinations\[0\]\.tags: tag key "team:web" is not an IMS tag key/],
+    ['more tags than an IMS image holds', huawei(`{ region: cn-east-3, tags: { ${['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((k) => `${k}: v`).join(', ')} } }`), /11 tags, but an IMS image holds at most 10/],
+    ['a name character IMS refuses', huawei('{ region: cn-east-3, name: "copy/{sourceId}" }'), /"\/" is not allowed in an IMS image name/],
+  ])('refuses %s, naming the path', (_, text, expected) => {
+    // Act
+    const problems = problemsOf(text);
+    // Assess
+    expect(problems).toMatch(expected);
+  });
+
+  it('refuses Huawei settings in an Alibaba policy', () => {
+    // Act
+    const problems = problemsOf(policy('{ region: cn-shanghai }').replace('    source:', '    huawei: { agencyName: x }\n    source:'));
+    // Assess
+    expect(problems).toMatch(/policies\[0\]\.huawei: settings for Huawei in a policy for Alibaba Cloud/);
+  });
+});

@@ -19,6 +19,8 @@ export interface ProviderRules {
   readonly description: TextRule;
   /** Extra checks (fields only this provider has, combinations it refuses), as issues with paths inside the policy. */
   checkPolicy?(policy: PolicyConfig['policies'][number]): readonly PolicyIssue[];
+  /** Checks of the whole file for this provider (settings outside the policies), with paths from the root. */
+  checkConfig?(config: PolicyConfig): readonly PolicyIssue[];
 }
 
 export interface PolicyIssue {
@@ -69,5 +71,8 @@ export const providerRuleIssues = (config: PolicyConfig, rules: readonly Provide
     });
     for (const issue of rule.checkPolicy?.(policy) ?? []) issues.push({ path: at(...issue.path), message: issue.message });
   });
+  for (const rule of rules) {
+    if (config.policies.some((policy) => policy.provider === rule.provider)) issues.push(...(rule.checkConfig?.(config) ?? []));
+  }
   return issues.map((issue) => ({ code: 'custom', path: [...issue.path], message: issue.message, input: undefined }));
 };

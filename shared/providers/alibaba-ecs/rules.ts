@@ -52,4 +52,5 @@ export const ALIBABA_RULES: ProviderRules = {
   regions: ALIBABA_REGIONS,
   imageName: ECS_IMAGE_NAME,
   description: ECS_DESCRIPTION,
+  checkPolicy: (policy) => (policy.huawei === undefined ? [] : [{ path: ['huawei'], message: 'settings for Huawei in a policy for Alibaba Cloud (provider: huawei?)' }]),
 };

@@ -1,0 +1,79 @@
+import type { PolicyIssue, ProviderRules } from '../../core/config/provider-rules';
+import type { TextRule } from '../../core/domain/name-template';
+import { ProviderId } from '../../core/domain/provider';
+import { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH } from './copy-identity';
+import { IMS_REGION_IDS } from './regions';
+import { tagProblem } from './tags';
+
+/** Room the job marker takes at the end of every description (copy-identity.ts). */
+const MARKER_ROOM = 'image-replicator job '.length + 64 + 1;
+
+/** What each placeholder can hold on IMS: names are IMS names, ids are UUIDs. */
+const FIELDS: TextRule['fields'] = {
+  sourceName: { maxLength: MAX_NAME_LENGTH, startsWith: 'letter-or-digit' },
+  sourceId: { maxLength: 36, startsWith: 'letter-or-digit' },
+  sourceRegion: { maxLength: 48, startsWith: 'letter' },
+  destinationRegion: { maxLength: 48, startsWith: 'letter' },
+  policy: { maxLength: 63, startsWith: 'letter-or-digit' },
+};
+
+/** IMS image names: 1–128 letters, digits, `-`, `.`, `_`, spaces and CJK, no space first. */
+export const IMS_IMAGE_NAME: TextRule = {
+  what: 'an IMS image name',
+  minLength: 1,
+  maxLength: MAX_NAME_LENGTH,
+  allowedChar: /^[A-Za-z0-9\-._ \u4e00-\u9fff]$/u,
+  firstChar: /^[A-Za-z0-9\-._\u4e00-\u9fff]$/u,
+  fields: FIELDS,
+};
+
+/** IMS descriptions: at most 1,024 characters with no CR, LF, `<` or `>`; our job marker takes the end. */
+export const IMS_DESCRIPTION: TextRule = {
+  what: 'an IMS image description',
+  minLength: 1,
+  maxLength: MAX_DESCRIPTION_LENGTH - MARKER_ROOM,
+  forbiddenChars: /[\r\n<>]/,
+  fields: FIELDS,
+};
+
+/** The tags every copy carries (their values are at most this long), for the tag check. */
+const OUR_TAGS = {
+  'image-replicator:managed': 'true',
+  'image-replicator:source-image': '00000000-0000-0000-0000-000000000000',
+  'image-replicator:source-region': 'cn-north-4',
+  'image-replicator:job': 'rj-000000000000000000000000',
+};
+
+export const HUAWEI_RULES: ProviderRules = {
+  provider: ProviderId.Huawei,
+  displayName: 'Huawei Cloud',
+  regions: new Set(IMS_REGION_IDS),
+  imageName: IMS_IMAGE_NAME,
+  description: IMS_DESCRIPTION,
+  checkPolicy(policy) {
+    const issues: PolicyIssue[] = [];
+    if (policy.huawei === undefined) {
+      issues.push({ path: ['huawei'], message: 'a Huawei policy names the IAM agency IMS copies with: huawei: { agencyName: … }' });
+    }
+    policy.destinations.forEach((destination, index) => {
+      if (destination.encryption?.enabled === true) {
+        issues.push({ path: ['destinations', index, 'encryption'], message: 'Huawei IMS cannot encrypt a cross-region copy, nor copy an encrypted image' });
+      }
+      const problem = tagProblem({ ...destination.tags, ...OUR_TAGS });
+      if (problem !== undefined) issues.push({ path: ['destinations', index, 'tags'], message: `${problem} (4 of them are the product's own)` });
+    });
+    return issues;
+  },
+  checkConfig(config) {
+    const issues: PolicyIssue[] = [];
+    const needed = new Set(
+      config.policies.filter((p) => p.provider === ProviderId.Huawei).flatMap((p) => [p.source.region, ...p.destinations.map((d) => d.region)]),
+    );
+    for (const region of [...needed].sort()) {
+      if (config.huaweiProjects[region] === undefined) {
+        issues.push({ path: ['huaweiProjects', region], message: `the project id of ${region} is needed (IAM lists a project per region)` });
+      }
+    }
+    return issues;
+  },
+};
