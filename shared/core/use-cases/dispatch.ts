@@ -1,5 +1,6 @@
 import { addSeconds, type Clock } from '../domain/clock';
 import { CapacityLedger } from '../domain/capacity';
+import { type Deadline, NO_DEADLINE } from '../domain/deadline';
 import { errorCode, errorMessage, isRetryable } from '../domain/errors';
 import { type Job, JobStatus, isRunning } from '../domain/job';
 import { idempotencyTokenFor } from '../domain/job-id';
@@ -19,7 +20,12 @@ export interface DispatchDeps {
   readonly logger: Logger;
   /** Lowers every provider limit (never raises it): the policy file's maxConcurrentCopiesPerRegion. */
   readonly limitCap?: number | undefined;
+  /** No claim is made without time to start its copy and record it. */
+  readonly deadline?: Deadline | undefined;
 }
+
+/** A claim, a copy call and its record. */
+const START_COPY_MS = 5_000;
 
 export interface DispatchOutcome {
   readonly started: number;
@@ -102,7 +108,8 @@ export const createDispatch = (deps: DispatchDeps) => {
     for (const job of queued) {
       const slots = slotsOf(deps, job);
       const backingOff = job.notBefore !== undefined && new Date(job.notBefore) > now;
-      if (backingOff || throttled.has(scopeKey(job)) || !ledger.fits(slots)) {
+      const outOfTime = !(deps.deadline ?? NO_DEADLINE).allows(START_COPY_MS * (claims.length + 1));
+      if (backingOff || outOfTime || throttled.has(scopeKey(job)) || !ledger.fits(slots)) {
         left.push(job);
         continue;
       }

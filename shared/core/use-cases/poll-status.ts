@@ -1,4 +1,5 @@
 import { CapacityLedger } from '../domain/capacity';
+import { type Deadline, NO_DEADLINE } from '../domain/deadline';
 import { type Clock, secondsBetween } from '../domain/clock';
 import { errorCode, errorMessage, isRetryable, RetryableError } from '../domain/errors';
 import { ALL_IMAGE_STATES } from '../domain/image';
@@ -22,7 +23,12 @@ export interface PollStatusDeps {
   readonly logger: Logger;
   /** Lowers every provider limit, as in dispatch. */
   readonly limitCap?: number | undefined;
+  /** Stop looking at more copies near the invocation's end: the next tick goes on. */
+  readonly deadline?: Deadline | undefined;
 }
+
+/** One provider's batch of observations and the writes that follow. */
+const OBSERVE_BATCH_MS = 10_000;
 
 export interface PollStatusOutcome {
   readonly inFlight: number;
@@ -120,6 +126,10 @@ export const createPollStatus = (deps: PollStatusDeps) => {
     for (const group of copying.values()) {
       const first = group[0];
       if (first === undefined) continue;
+      if (!(deps.deadline ?? NO_DEADLINE).allows(OBSERVE_BATCH_MS)) {
+        logger.warn('out of time: copies left for the next poll', { provider: first.provider, account: first.account, copies: group.length });
+        continue;
+      }
       let observations: ReadonlyMap<string, CopyObservation> = new Map();
       try {
         observations = await providerOf(first).observeCopies(group.map(copyInFlightOf));

@@ -1,5 +1,6 @@
 import type { PolicyConfig } from '../config/policy-config';
 import type { Clock } from '../domain/clock';
+import { type Deadline, NO_DEADLINE } from '../domain/deadline';
 import { RetryableError, errorCode, errorMessage, isRetryable } from '../domain/errors';
 import { ALL_IMAGE_STATES, type CloudImage, ImageState } from '../domain/image';
 import { JobStatus } from '../domain/job';
@@ -20,6 +21,8 @@ export interface StartCopyDeps {
   readonly queues: Queues;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Stop starting work near the invocation's end; the next one takes the rest. */
+  readonly deadline?: Deadline | undefined;
 }
 
 export interface StartCopyOutcome {
@@ -34,6 +37,9 @@ interface Tally {
   reopened: number;
 }
 
+/** What a source region's sweep needs at least: a listing or two and some writes. */
+const SWEEP_SCOPE_MS = 15_000;
+
 const scopeName = (scope: SourceScope): string => `${scope.provider}/${scope.account}/${scope.region}`;
 
 /**
@@ -43,7 +49,8 @@ const scopeName = (scope: SourceScope): string => `${scope.provider}/${scope.acc
 export const createStartCopy = (deps: StartCopyDeps) => {
   const { config, providers, jobs, queues, clock, logger } = deps;
   const writer = createJobWriter(jobs, clock, logger, queues.notify);
-  const dispatch = createDispatch({ providers, jobs, writer, clock, logger, limitCap: config.maxConcurrentCopiesPerRegion });
+  const deadline = deps.deadline ?? NO_DEADLINE;
+  const dispatch = createDispatch({ providers, jobs, writer, clock, logger, limitCap: config.maxConcurrentCopiesPerRegion, deadline });
 
   /**
    * Our copies in each destination, by the job that made them (its tag): a sweep adopts a copy for
@@ -145,6 +152,11 @@ export const createStartCopy = (deps: StartCopyDeps) => {
     const tally: Tally = { created: 0, reopened: 0 };
     let retry: Error | undefined;
     for (const scope of scopes) {
+      if (!deadline.allows(SWEEP_SCOPE_MS)) {
+        // The next sweep (or an event for the region) takes it; better than being killed half-way.
+        logger.warn('out of time: regions left for the next sweep', { scope: scopeName(scope) });
+        continue;
+      }
       try {
         const result = await sweepScope(scope);
         tally.created += result.created;

@@ -1,16 +1,16 @@
 import { createHash } from 'node:crypto';
 
-/** The parts of FC 3.0's `context` we use. Credentials are the function role's STS keys. */
-export interface FcCredentials {
-  readonly accessKeyId: string;
-  readonly accessKeySecret: string;
-  readonly securityToken?: string | undefined;
-}
+import type { AccessKeyCredentials } from '../../core/ports/credentials';
 
+/** FC hands the function role's STS keys in the product's one credentials shape. */
+export type FcCredentials = AccessKeyCredentials;
+
+/** The parts of FC 3.0's `context` we use. */
 export interface FcContext {
   readonly requestId: string;
   readonly credentials?: FcCredentials | undefined;
-  readonly function?: { readonly name?: string | undefined } | undefined;
+  /** `timeout` in seconds: the invocation is killed then, wherever it is. */
+  readonly function?: { readonly name?: string | undefined; readonly timeout?: number | undefined } | undefined;
   readonly region?: string | undefined;
   readonly accountId?: string | undefined;
 }

@@ -1,7 +1,11 @@
 import { errorCode, errorMessage, isRetryable, RetryableError } from '../../core/domain/errors';
 import type { Logger } from '../../core/ports/logger';
 import type { MessageQueue } from '../../core/ports/message-queue';
+import type { Deadline } from '../../core/domain/deadline';
 import { deadLetter } from './dead-letter';
+
+/** Time an input needs at least; less than this left and it is left for the redelivery. */
+const MIN_INPUT_MS = 2_000;
 
 export interface BatchResult<T> {
   readonly results: readonly T[];
@@ -28,11 +32,18 @@ export const processBatch = async <I, T>(options: {
   readonly logger: Logger;
   readonly deadLetters: MessageQueue;
   readonly now: () => Date;
+  /** Inputs are not started past it: they are redelivered instead of being cut off half-done. */
+  readonly deadline?: Deadline | undefined;
 }): Promise<BatchResult<T>> => {
   const results: T[] = [];
   let deadLettered = 0;
   let retry: unknown;
+  let left = 0;
   for (const input of options.inputs) {
+    if (options.deadline !== undefined && !options.deadline.allows(MIN_INPUT_MS)) {
+      left += 1;
+      continue;
+    }
     try {
       results.push(await options.run(input));
     } catch (error) {
@@ -60,6 +71,10 @@ export const processBatch = async <I, T>(options: {
         retry ??= new RetryableError('DeadLetterSendFailed', `could not set an input aside: ${errorMessage(sendError)}`, { cause: sendError });
       }
     }
+  }
+  if (left > 0) {
+    options.logger.warn('out of time: the rest of the delivery will be redelivered', { left });
+    retry ??= new RetryableError('DeadlineNear', `${left} input(s) not started before the invocation's deadline`);
   }
   if (retry !== undefined) {
     throw retry instanceof RetryableError ? retry : new RetryableError(errorCode(retry), errorMessage(retry), { cause: retry });

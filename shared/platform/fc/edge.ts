@@ -1,0 +1,53 @@
+import type { Clock } from '../../core/domain/clock';
+import { type Deadline, deadlineAt, NO_DEADLINE } from '../../core/domain/deadline';
+import type { Logger } from '../../core/ports/logger';
+import type { FcContext, FcHandler } from './context';
+import type { Dependencies, Wiring } from './dependencies';
+import { type BatchResult, type InputRecord, processBatch } from './invocation';
+
+/** Kept back from the invocation's timeout to record what was done and answer the trigger. */
+export const DEADLINE_RESERVE_MS = 5_000;
+
+/** The time an invocation has, from FC's `context.function.timeout`; unlimited when FC does not say. */
+export const invocationDeadline = (context: FcContext, clock: Clock, startedAt: Date): Deadline => {
+  const timeout = context.function?.timeout;
+  return typeof timeout === 'number' && Number.isFinite(timeout) && timeout > 0
+    ? deadlineAt(new Date(startedAt.getTime() + timeout * 1000), clock, DEADLINE_RESERVE_MS)
+    : NO_DEADLINE;
+};
+
+export interface EdgeSpec<I, T> {
+  readonly functionName: string;
+  /** Never throws: each item of a delivery decoded on its own. */
+  decode(event: Buffer, context: FcContext): readonly I[];
+  /** What a dead letter keeps of an input. */
+  describe(input: I): InputRecord;
+  /** Builds the use case for this invocation: its dependencies, a logger naming the request, and the deadline. */
+  prepare(deps: Dependencies, logger: Logger, deadline: Deadline): (input: I) => Promise<T>;
+}
+
+/**
+ * The one FC edge: decodes the event into inputs, runs the use case on each under the invocation's
+ * deadline (an input not started in time is redelivered, not half-done), sets bad input aside on
+ * the dead-letter queue, and answers a retryable failure by throwing so the trigger redelivers.
+ * Every function's handler is this plus its decoder and use case.
+ */
+export const makeHandler =
+  <I, T>(wiring: Wiring, spec: EdgeSpec<I, T>): FcHandler =>
+  async (event: Buffer, context: FcContext): Promise<BatchResult<T>> => {
+    const deps = wiring.dependencies(context.credentials);
+    const startedAt = deps.clock === deps.wallClock ? deps.clock.now() : deps.wallClock.now();
+    const deadline = invocationDeadline(context, deps.wallClock, startedAt);
+    const logger = deps.logger.child({ function: spec.functionName, requestId: context.requestId });
+    const run = spec.prepare({ ...deps, logger }, logger, deadline);
+    return processBatch({
+      functionName: spec.functionName,
+      inputs: spec.decode(event, context),
+      describe: (input) => spec.describe(input),
+      run,
+      logger,
+      deadLetters: deps.deadLetters,
+      now: () => deps.clock.now(),
+      deadline,
+    });
+  };
