@@ -4,6 +4,7 @@ import { CORRUPT_JOB_CODE } from '../core/ports/job-store';
 import { DeliveryStatus, type Job, JobStatus, NotificationStatus } from '../core/domain/job';
 import { DEFAULT_ACCOUNT, PROVIDER_IDS, ProviderId } from '../core/domain/provider';
 import { MAX_COPY_HANDLE_LENGTH } from '../core/ports/copy-provider';
+import { MAX_HISTORY_ENTRIES } from '../core/domain/history';
 
 /**
  * How a job is kept in a store: its JSON. A stored row is read from outside the process (another
@@ -63,6 +64,23 @@ const jobSchema = z.object({
   copyStartedAt: optionalString,
   finishedAt: optionalString,
   notBefore: optionalString,
+  history: z
+    .array(
+      z.object({
+        at: z.string(),
+        event: z.string(),
+        status: z.enum(Object.values(JobStatus) as [JobStatus, ...JobStatus[]]),
+        from: z.enum(Object.values(JobStatus) as [JobStatus, ...JobStatus[]]).optional(),
+        round: z.number().int().positive(),
+        attempt: z.number().int().positive(),
+        call: optionalString,
+        code: optionalString,
+        detail: optionalString,
+      }),
+    )
+    .max(MAX_HISTORY_ENTRIES)
+    .optional(),
+  historyDropped: z.number().int().nonnegative().optional(),
   notification: z.object({
     status: z.enum(Object.values(NotificationStatus) as [NotificationStatus, ...NotificationStatus[]]),
     eventId: optionalString,

@@ -13,6 +13,7 @@ import {
   NotificationStatus,
   isTerminal,
 } from './job';
+import { withHistory } from './history';
 import { copyRetryDelaySeconds, reopenDelaySeconds } from './retry-policy';
 
 /** The event does not apply to the job's current status: a stale or duplicated message. */
@@ -44,7 +45,8 @@ export const newJob = (
     updatedAt: at,
     notification: NO_NOTIFICATION,
   };
-  return sourceState === ImageState.Available ? { ...base, status: JobStatus.Queued } : base;
+  const created = sourceState === ImageState.Available ? { ...base, status: JobStatus.Queued } : base;
+  return { ...created, history: [{ at, event: 'created' as const, status: created.status, round: 1, attempt: 1 }] };
 };
 
 const error = (input: JobErrorInput, now: Date) => ({ code: input.code, message: input.message, at: now.toISOString() });
@@ -243,11 +245,11 @@ const recordDelivery = (
 export const advance = (job: Job, event: JobEvent, now: Date): Job => {
   const next = decide(job, event, now);
   if (next === undefined) throw new IllegalTransitionError(job, event);
-  return { ...next, version: job.version + 1, updatedAt: now.toISOString() };
+  return { ...withHistory(job, next, event, now), version: job.version + 1, updatedAt: now.toISOString() };
 };
 
 /** Like advance, but answers undefined instead of throwing: for duplicates and stale observations. */
 export const tryAdvance = (job: Job, event: JobEvent, now: Date): Job | undefined => {
   const next = decide(job, event, now);
-  return next === undefined ? undefined : { ...next, version: job.version + 1, updatedAt: now.toISOString() };
+  return next === undefined ? undefined : { ...withHistory(job, next, event, now), version: job.version + 1, updatedAt: now.toISOString() };
 };

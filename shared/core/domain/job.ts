@@ -121,6 +121,26 @@ export interface Job extends JobSpec {
   /** Not to be dispatched before this instant (retry backoff, throttling). */
   readonly notBefore?: string | undefined;
   readonly notification: JobNotification;
+  /** What happened to the job, oldest first: append-only, across rounds, bounded (history.ts). */
+  readonly history?: readonly HistoryEntry[] | undefined;
+  /** Entries dropped from the middle of a long history. */
+  readonly historyDropped?: number | undefined;
+}
+
+/** One line of a job's history: when, what, and why. */
+export interface HistoryEntry {
+  readonly at: string;
+  /** The event's type (`created` for the first entry); a string, so entries of newer versions still read. */
+  readonly event: string;
+  /** The status after the event, and before it when it changed. */
+  readonly status: JobStatus;
+  readonly from?: JobStatus | undefined;
+  readonly round: number;
+  readonly attempt: number;
+  /** The provider call it came from (startCopy, observeCopies, ...), when there was one. */
+  readonly call?: string | undefined;
+  readonly code?: string | undefined;
+  readonly detail?: string | undefined;
 }
 
 export const isTerminal = (status: JobStatus): boolean => TERMINAL_STATUSES.includes(status);
