@@ -4,6 +4,7 @@ import { DEFAULT_ACCOUNT, ProviderId } from '../core/domain/provider';
 import type { CopyProviders } from '../core/ports/copy-provider';
 import type { AccessKeyCredentials } from '../core/ports/credentials';
 import { AlibabaEcsCopyProvider } from '../providers/alibaba-ecs/copy-provider';
+import { createEcsExtras } from '../providers/alibaba-ecs/ecs-extras';
 import { type AlibabaCredentialSource, explicitCredentials } from '../providers/alibaba-ecs/credentials';
 import { AlibabaEcsImageCloud, type AlibabaEcsImageCloudOptions, type EcsEndpointOverride } from '../providers/alibaba-ecs/image-cloud';
 import { huaweiCredentialsFromEnv } from '../providers/huawei-ims/credentials';
@@ -36,15 +37,14 @@ export const providerSecrets = (settings: Pick<ProviderSettings, 'huaweiDefault'
  */
 export const createProviders = (settings: ProviderSettings): CopyProviders =>
   createCopyProviders({
-    [ProviderId.Alibaba]: (account) =>
-      new AlibabaEcsCopyProvider({
-        account,
-        images: new AlibabaEcsImageCloud({
-          credentials: account === DEFAULT_ACCOUNT ? settings.alibabaDefault : explicitCredentials(namedAccountCredentials(settings.env, ProviderId.Alibaba, account)),
-          endpoint: settings.ecsEndpoint,
-          ...settings.ecsTuning,
-        }),
-      }),
+    [ProviderId.Alibaba]: (account) => {
+      const ecs = new AlibabaEcsImageCloud({
+        credentials: account === DEFAULT_ACCOUNT ? settings.alibabaDefault : explicitCredentials(namedAccountCredentials(settings.env, ProviderId.Alibaba, account)),
+        endpoint: settings.ecsEndpoint,
+        ...settings.ecsTuning,
+      });
+      return new AlibabaEcsCopyProvider({ account, images: ecs, extras: createEcsExtras(ecs) });
+    },
     [ProviderId.Huawei]: (account) =>
       new HuaweiImsCopyProvider({
         account,

@@ -175,6 +175,10 @@ export class CrashHarness {
       cancelCopy: (copy) => this.#call(`${name}.cancelCopy`, true, () => inner.cancelCopy(copy)),
       deleteCopy: (copy) => this.#call(`${name}.deleteCopy`, true, () => inner.deleteCopy(copy)),
       listReplicas: (region) => this.#call(`${name}.listReplicas`, false, () => inner.listReplicas(region)),
+      shareImage: (image, accounts) => this.#call(`${name}.shareImage`, true, () => inner.shareImage(image, accounts)),
+      unshareImage: (image, accounts) => this.#call(`${name}.unshareImage`, true, () => inner.unshareImage(image, accounts)),
+      imageInUse: (image) => this.#call(`${name}.imageInUse`, false, () => inner.imageInUse(image)),
+      deprecateImage: (image) => this.#call(`${name}.deprecateImage`, true, () => inner.deprecateImage(image)),
     };
   }
 

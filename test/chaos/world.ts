@@ -6,6 +6,7 @@ import { LocalRuntime } from '../../runtime/local-runtime';
 import { explicitCredentials } from '../../shared/providers/alibaba-ecs/credentials';
 import { AlibabaEcsCopyProvider } from '../../shared/providers/alibaba-ecs/copy-provider';
 import type { EcsImages } from '../../shared/providers/alibaba-ecs/ecs-images';
+import { createEcsExtras } from '../../shared/providers/alibaba-ecs/ecs-extras';
 import { AlibabaEcsImageCloud } from '../../shared/providers/alibaba-ecs/image-cloud';
 import { createCopyProviders } from '../../shared/providers/registry';
 import { guardedWebhookTransport } from '../../shared/platform/http/webhook-transport';
@@ -149,7 +150,7 @@ export const createWorld = async (spec: WorldSpec): Promise<World> => {
           connectTimeoutMs: CHAOS_READ_TIMEOUT_MS,
           retry: CHAOS_RETRY,
         });
-        return new AlibabaEcsCopyProvider({ account, images: spec.tamperEcs?.(images) ?? images });
+        return new AlibabaEcsCopyProvider({ account, images: spec.tamperEcs?.(images) ?? images, extras: createEcsExtras(images) });
       },
     }),
     transport: guardedWebhookTransport,

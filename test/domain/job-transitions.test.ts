@@ -46,6 +46,12 @@ const EVENTS: Record<JobEvent['type'], JobEvent> = {
   'notification.requeued': { type: 'notification.requeued' },
   'webhook.delivered': { type: 'webhook.delivered', eventId: 'rj-1.r1.available', webhook: 'ops' },
   'webhook.failed': { type: 'webhook.failed', eventId: 'rj-1.r1.available', webhook: 'ops', error: 'HTTP 500', giveUp: false },
+  'share.completed': { type: 'share.completed', accounts: ['1234567890123456'] },
+  'share.refused': { type: 'share.refused', error: { code: 'ShareRefused', message: 'encrypted with a service key' } },
+  deprecated: { type: 'deprecated' },
+  'prune.started': { type: 'prune.started', reason: 'older than 30 days' },
+  'prune.completed': { type: 'prune.completed' },
+  'prune.refused': { type: 'prune.refused', error: { code: 'InUse', message: 'instances run from it' } },
 };
 
 /** status → events that apply to it (webhook events apply only with a pending notification). */
@@ -54,10 +60,14 @@ const ALLOWED: Record<JobStatus, JobEvent['type'][]> = {
   [JobStatus.Queued]: ['dispatch.claimed', 'cancelled'],
   [JobStatus.Dispatching]: ['copy.accepted', 'dispatch.deferred', 'dispatch.rejected', 'cancelled'],
   [JobStatus.Copying]: ['copy.observed', 'copy.timed_out', 'cancelled'],
-  [JobStatus.Available]: [],
+  [JobStatus.Sharing]: ['share.completed', 'share.refused'],
+  [JobStatus.Available]: ['deprecated', 'prune.started'],
   [JobStatus.Failed]: ['reopened'],
   [JobStatus.TimedOut]: ['reopened'],
   [JobStatus.Cancelled]: [],
+  [JobStatus.Deprecated]: ['prune.started'],
+  [JobStatus.Pruning]: ['prune.completed', 'prune.refused'],
+  [JobStatus.Pruned]: [],
 };
 
 describe('job transitions', () => {

@@ -10,8 +10,10 @@ import {
   type CopyProviders,
   type CopyRequest,
   type ImageQuery,
+  type ImageRef,
   RefusalReason,
   type Replica,
+  type ShareResult,
   type StartCopyResult,
 } from '../../shared/core/ports/copy-provider';
 
@@ -160,6 +162,37 @@ export class FakeCopyProvider implements CopyProvider {
       this.images.delete(copy.handle);
       this.deleted.push(copy.handle);
     }
+  }
+
+  /** Accounts each image is shared with; images in use by an instance; deprecated images. */
+  readonly shares = new Map<string, Set<string>>();
+  readonly inUse = new Set<string>();
+  readonly deprecated = new Set<string>();
+
+  async shareImage(image: ImageRef, accounts: readonly string[]): Promise<ShareResult> {
+    await Promise.resolve();
+    this.calls.push({ op: 'shareImage', region: image.region });
+    const current = this.shares.get(image.imageId) ?? new Set<string>();
+    for (const account of accounts) current.add(account);
+    this.shares.set(image.imageId, current);
+    return { kind: 'shared', accounts: [...accounts] };
+  }
+
+  async unshareImage(image: ImageRef, accounts: readonly string[] | 'all'): Promise<void> {
+    await Promise.resolve();
+    this.calls.push({ op: 'unshareImage', region: image.region });
+    if (accounts === 'all') this.shares.delete(image.imageId);
+    else for (const account of accounts) this.shares.get(image.imageId)?.delete(account);
+  }
+
+  async imageInUse(image: ImageRef): Promise<boolean> {
+    await Promise.resolve();
+    return this.inUse.has(image.imageId);
+  }
+
+  async deprecateImage(image: ImageRef): Promise<void> {
+    await Promise.resolve();
+    this.deprecated.add(image.imageId);
   }
 
   async listReplicas(region: string): Promise<Replica[]> {

@@ -85,6 +85,28 @@ const Webhook = z
     });
   });
 
+/** An account to share with: its id as the provider writes it (checked per provider). */
+const accountId = z.string().regex(/^[A-Za-z0-9]{6,64}$/, 'an account id (letters and digits)');
+
+/**
+ * Which copies to keep. Copies are grouped by the source's image family (or by name prefix); per
+ * group the newest `keepNewest` are kept, and any copy younger than `keepFor`; the newest available
+ * copy of a group is never deleted, nor one in use. Only copies carrying our managed tag are touched.
+ */
+const Retention = z
+  .object({
+    keepNewest: z.number().int().min(1, 'keep at least the newest copy').max(1000).optional(),
+    keepFor: duration.optional(),
+    groupBy: z.enum(['family', 'name-prefix']).default('family'),
+    /** With groupBy name-prefix: copies whose source name starts with one of these form a group each. */
+    namePrefixes: z.array(z.string().min(1).max(128)).max(50).optional(),
+    /** Mark deprecated first, delete this long after. */
+    deprecateFor: duration.optional(),
+  })
+  .strict()
+  .refine((r) => r.keepNewest !== undefined || r.keepFor !== undefined, 'say what to keep: keepNewest, keepFor or both')
+  .refine((r) => r.groupBy !== 'name-prefix' || (r.namePrefixes?.length ?? 0) > 0, 'groupBy name-prefix needs namePrefixes');
+
 const Destination = z
   .object({
     region: regionId,
@@ -97,8 +119,21 @@ const Destination = z
       .refine((e) => e.enabled || e.kmsKeyId === undefined, 'kmsKeyId needs enabled: true')
       .optional(),
     tags: tags.default({}),
+    /** Share the copy with these accounts once it is available (at most 50). */
+    shareWith: z.array(accountId).max(50, 'at most 50 accounts per image').default([]),
+    /** Copy the source's tags too (ours win on conflict; some keys can be left out). */
+    copyTags: z.union([z.boolean(), z.object({ exclude: z.array(z.string().min(1)).max(50) }).strict()]).default(false),
+    /** Give the copy the source's image family, so "the newest of a family" is the same everywhere. */
+    copyFamily: z.boolean().default(false),
+    /** Overrides the policy's retention for this destination. */
+    retention: Retention.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((destination, ctx) => {
+    if (new Set(destination.shareWith).size !== destination.shareWith.length) {
+      ctx.addIssue({ code: 'custom', path: ['shareWith'], message: 'an account is listed twice' });
+    }
+  });
 
 const Selection = z
   .object({
@@ -134,6 +169,9 @@ const Policy = z
       .object({ agencyName: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'an IAM agency name such as ims_admin_agency') })
       .strict()
       .optional(),
+    /** Share the source image itself, in its own region, with these accounts: no copy. */
+    shareInSourceRegion: z.array(accountId).max(50, 'at most 50 accounts per image').default([]),
+    retention: Retention.optional(),
     copyTimeout: duration.default(DEFAULT_COPY_TIMEOUT_SECONDS),
     maxAttempts: z.number().int().min(1).max(10).default(DEFAULT_MAX_COPY_ATTEMPTS),
     webhooks: z.array(Webhook).default([]),
@@ -160,6 +198,22 @@ export const PolicyConfig = z
     policies: z.array(Policy).min(1),
     /** Huawei Cloud: the project id of each region the policies use (IAM's project list shows them). */
     huaweiProjects: z.record(regionId, z.string().regex(/^[a-f0-9]{32}$/, 'a 32-character project id')).default({}),
+    /**
+     * What a GiB of copy storage costs a month, per provider, for `plan`'s estimate: a default and
+     * per-region prices. The built-in defaults and their sources are in docs/costs.md.
+     */
+    prices: z
+      .partialRecord(
+        z.enum(PROVIDER_IDS as [ProviderId, ...ProviderId[]]),
+        z
+          .object({
+            currency: z.string().regex(/^[A-Z]{3}$/, 'a currency code such as USD'),
+            perGiBMonth: z.number().nonnegative('a price cannot be negative'),
+            regions: z.record(regionId, z.number().nonnegative('a price cannot be negative')).default({}),
+          })
+          .strict(),
+      )
+      .default({}),
     /** Regions the product does not know yet (newer than its region list), accepted as they are. */
     extraRegions: z.array(regionId).max(50).default([]),
   })

@@ -28,6 +28,8 @@ export interface CloudImage {
   /** ISO-8601 UTC. */
   readonly createdAt?: string | undefined;
   readonly encrypted?: boolean | undefined;
+  /** The image family ("latest of a family" resolves to its newest image), where the provider has families. */
+  readonly family?: string | undefined;
 }
 
 /**

@@ -152,7 +152,10 @@ const decide = (job: Job, event: JobEvent, now: Date): Job | undefined => {
             remainingSeconds: event.remainingSeconds ?? job.remainingSeconds,
           };
         case CopyState.Available:
-          return finish(job, JobStatus.Available, now, { ...learned, progressPercent: 100, remainingSeconds: undefined, lastError: undefined });
+          // Shared before it is called available: the accounts that need it hear about it with it.
+          return (job.shareWith?.length ?? 0) > 0
+            ? { ...job, ...learned, status: JobStatus.Sharing, progressPercent: 100, remainingSeconds: undefined }
+            : finish(job, JobStatus.Available, now, { ...learned, progressPercent: 100, remainingSeconds: undefined, lastError: undefined });
         case CopyState.Failed:
           return failOrRetry(job, event.error ?? COPY_FAILED, now);
         case CopyState.Missing:
@@ -169,7 +172,30 @@ const decide = (job: Job, event: JobEvent, now: Date): Job | undefined => {
             ),
           })
         : undefined;
+    case 'share.completed':
+      return job.status === JobStatus.Sharing
+        ? finish(job, JobStatus.Available, now, { sharedWith: [...event.accounts], lastError: undefined })
+        : undefined;
+    case 'share.refused':
+      // The copy is good and stays; the job says it could not be shared, and why.
+      return job.status === JobStatus.Sharing ? finish(job, JobStatus.Failed, now, { lastError: error(event.error, now) }) : undefined;
+    case 'deprecated':
+      return job.status === JobStatus.Available && notificationSettled(job)
+        ? { ...job, status: JobStatus.Deprecated, deprecatedAt: now.toISOString() }
+        : undefined;
+    case 'prune.started':
+      return (job.status === JobStatus.Available || job.status === JobStatus.Deprecated) && notificationSettled(job)
+        ? { ...job, status: JobStatus.Pruning, lastError: undefined }
+        : undefined;
+    case 'prune.completed':
+      return job.status === JobStatus.Pruning ? finish(job, JobStatus.Pruned, now) : undefined;
+    case 'prune.refused':
+      return job.status === JobStatus.Pruning
+        ? { ...job, status: job.deprecatedAt === undefined ? JobStatus.Available : JobStatus.Deprecated, lastError: error(event.error, now) }
+        : undefined;
     case 'cancelled':
+      // A copy that exists is not cancelled: retention deletes it, on purpose and on the record.
+      if (job.status === JobStatus.Pruning || job.status === JobStatus.Sharing) return undefined;
       return isTerminal(job.status)
         ? undefined
         : finish(job, JobStatus.Cancelled, now, { lastError: error({ code: 'Cancelled', message: event.reason }, now) });
@@ -206,6 +232,9 @@ const decide = (job: Job, event: JobEvent, now: Date): Job | undefined => {
       return recordDelivery(job, event, now);
   }
 };
+
+/** A new outcome may not start while the last one is still being told. */
+const notificationSettled = (job: Job): boolean => job.notification.status !== NotificationStatus.Pending;
 
 const recordDelivery = (
   job: Job,

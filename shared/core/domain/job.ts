@@ -17,19 +17,33 @@ export const JobStatus = {
   Queued: 'queued',
   Dispatching: 'dispatching',
   Copying: 'copying',
+  /** The copy is available; it is being shared with the accounts the policy names. */
+  Sharing: 'sharing',
   Available: 'available',
   Failed: 'failed',
   TimedOut: 'timed_out',
   Cancelled: 'cancelled',
+  /** The copy still exists, marked deprecated: retention deletes it after a grace period. */
+  Deprecated: 'deprecated',
+  /** Retention is deleting the copy: unshare, delete the image, then its snapshots. */
+  Pruning: 'pruning',
+  /** Retention deleted the copy. */
+  Pruned: 'pruned',
 } as const;
 export type JobStatus = (typeof JobStatus)[keyof typeof JobStatus];
 
+/** Nothing more to do for the job's current round (retention may still prune an available copy). */
 export const TERMINAL_STATUSES: readonly JobStatus[] = [
   JobStatus.Available,
   JobStatus.Failed,
   JobStatus.TimedOut,
   JobStatus.Cancelled,
+  JobStatus.Deprecated,
+  JobStatus.Pruned,
 ];
+
+/** A copy of ours exists in the destination and is usable (or about to be deleted on purpose). */
+export const COPY_EXISTS_STATUSES: readonly JobStatus[] = [JobStatus.Sharing, JobStatus.Available, JobStatus.Deprecated, JobStatus.Pruning];
 /** Jobs that hold one of the provider's copy slots. */
 export const RUNNING_STATUSES: readonly JobStatus[] = [JobStatus.Dispatching, JobStatus.Copying];
 
@@ -78,6 +92,8 @@ export interface JobSpec {
     readonly imageId: string;
     readonly imageName: string;
     readonly sizeGiB?: number | undefined;
+    /** The source's image family: what retention groups copies by. */
+    readonly family?: string | undefined;
   };
   readonly destination: {
     readonly region: string;
@@ -88,11 +104,19 @@ export interface JobSpec {
     readonly tags: Readonly<Record<string, string>>;
     /** Provider-specific settings of the policy (Huawei: agencyName, projectName), opaque to the core. */
     readonly options?: Readonly<Record<string, string>> | undefined;
+    /** The source's own tags the policy copies (under ours and the policy's). */
+    readonly copiedTags?: Readonly<Record<string, string>> | undefined;
+    /** The family the copy joins. */
+    readonly family?: string | undefined;
   };
   readonly copyTimeoutSeconds: number;
   readonly maxAttempts: number;
   /** Names of the policy's webhooks; the URLs and secrets stay in config. */
   readonly webhooks: readonly string[];
+  /** Accounts the copy is shared with once available (their ids, as the provider writes them). */
+  readonly shareWith?: readonly string[] | undefined;
+  /** No copy: the source image itself is shared, in its own region. */
+  readonly shareOnly?: boolean | undefined;
 }
 
 export interface Job extends JobSpec {
@@ -113,6 +137,10 @@ export interface Job extends JobSpec {
   readonly progressPercent?: number | undefined;
   /** The provider's own estimate of the time left, when it gives one. */
   readonly remainingSeconds?: number | undefined;
+  /** Accounts the copy is shared with. */
+  readonly sharedWith?: readonly string[] | undefined;
+  /** When retention marked the copy deprecated. */
+  readonly deprecatedAt?: string | undefined;
   readonly lastError?: JobError | undefined;
   readonly createdAt: string;
   readonly updatedAt: string;
@@ -176,6 +204,13 @@ export type JobEvent =
       readonly error?: JobErrorInput | undefined;
     }
   | { readonly type: 'copy.timed_out' }
+  | { readonly type: 'share.completed'; readonly accounts: readonly string[] }
+  | { readonly type: 'share.refused'; readonly error: JobErrorInput }
+  | { readonly type: 'deprecated' }
+  | { readonly type: 'prune.started'; readonly reason: string }
+  | { readonly type: 'prune.completed' }
+  /** The copy could not be deleted (in use, refused): it stays, and says why. */
+  | { readonly type: 'prune.refused'; readonly error: JobErrorInput }
   | { readonly type: 'cancelled'; readonly reason: string }
   | { readonly type: 'reopened' }
   | { readonly type: 'notification.requeued' }

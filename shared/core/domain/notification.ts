@@ -11,14 +11,23 @@ export const NotificationV1 = z
   .object({
     specVersion: z.literal('image-replicator.notification/1'),
     eventId: z.string(),
-    type: z.enum(['replication.succeeded', 'replication.failed', 'replication.timed_out', 'replication.cancelled']),
+    type: z.enum(['replication.succeeded', 'replication.failed', 'replication.timed_out', 'replication.cancelled', 'replication.pruned']),
     occurredAt: z.string(),
     policy: z.string(),
+    /** Added fields are optional: receivers of the first shape keep working. */
+    provider: z.string().optional(),
+    account: z.string().optional(),
     jobId: z.string(),
     status: z.string(),
     attempt: z.number().int(),
     source: z.object({ region: z.string(), imageId: z.string(), imageName: z.string() }),
-    destination: z.object({ region: z.string(), imageId: z.string().nullable(), imageName: z.string() }),
+    destination: z.object({
+      region: z.string(),
+      imageId: z.string().nullable(),
+      imageName: z.string(),
+      route: z.string().optional(),
+      sharedWith: z.array(z.string()).optional(),
+    }),
     timings: z.object({
       createdAt: z.string(),
       copyStartedAt: z.string().nullable(),
@@ -35,6 +44,7 @@ const TYPE_BY_STATUS: Partial<Record<Job['status'], NotificationV1['type']>> = {
   [JobStatus.Failed]: 'replication.failed',
   [JobStatus.TimedOut]: 'replication.timed_out',
   [JobStatus.Cancelled]: 'replication.cancelled',
+  [JobStatus.Pruned]: 'replication.pruned',
 };
 
 export const buildNotification = (job: Job, now: Date): NotificationV1 => ({
@@ -43,18 +53,26 @@ export const buildNotification = (job: Job, now: Date): NotificationV1 => ({
   type: TYPE_BY_STATUS[job.status] ?? 'replication.failed',
   occurredAt: job.finishedAt ?? now.toISOString(),
   policy: job.policy,
+  provider: job.provider,
+  account: job.account,
   jobId: job.id,
   status: job.status,
   attempt: job.attempt,
   source: { region: job.source.region, imageId: job.source.imageId, imageName: job.source.imageName },
-  destination: { region: job.destination.region, imageId: job.destinationImageId ?? null, imageName: job.destination.imageName },
+  destination: {
+    region: job.destination.region,
+    imageId: job.destinationImageId ?? null,
+    imageName: job.destination.imageName,
+    ...(job.route === undefined ? {} : { route: job.route }),
+    ...(job.sharedWith === undefined ? {} : { sharedWith: [...job.sharedWith] }),
+  },
   timings: {
     createdAt: job.createdAt,
     copyStartedAt: job.copyStartedAt ?? null,
     finishedAt: job.finishedAt ?? null,
     durationSeconds: job.finishedAt === undefined ? null : Math.round(secondsBetween(job.createdAt, job.finishedAt)),
   },
-  error: job.status === JobStatus.Available || job.lastError === undefined ? null : { code: job.lastError.code, message: job.lastError.message },
+  error: job.status === JobStatus.Available || job.status === JobStatus.Pruned || job.lastError === undefined ? null : { code: job.lastError.code, message: job.lastError.message },
 });
 
 /** HMAC-SHA256 over `<unix seconds>.<body>`, hex. The timestamp lets receivers refuse replays. */

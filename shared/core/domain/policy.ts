@@ -55,7 +55,17 @@ export interface PlannedJob {
   readonly spec: JobSpec;
 }
 
-export const planJob = (policy: Policy, destination: Destination, source: CloudImage): PlannedJob => {
+/** The source's own tags a destination copies: ours and the reserved prefixes never, excluded keys not. */
+const copiedTagsOf = (source: CloudImage, copyTags: Destination['copyTags']): Record<string, string> | undefined => {
+  if (copyTags === false) return undefined;
+  const excluded = new Set(copyTags === true ? [] : copyTags.exclude);
+  const copied = Object.entries(source.tags).filter(([key]) => !key.startsWith('image-replicator:') && !excluded.has(key));
+  return copied.length === 0 ? undefined : Object.fromEntries(copied);
+};
+
+type DestinationLike = Pick<Destination, 'region' | 'name' | 'description' | 'encryption' | 'tags' | 'shareWith' | 'copyTags' | 'copyFamily'>;
+
+export const planJob = (policy: Policy, destination: DestinationLike, source: CloudImage, shareOnly = false): PlannedJob => {
   const id = jobIdFor({
     provider: policy.provider,
     account: policy.account,
@@ -76,7 +86,7 @@ export const planJob = (policy: Policy, destination: Destination, source: CloudI
       policy: policy.name,
       provider: policy.provider,
       account: policy.account,
-      source: { region: source.region, imageId: source.id, imageName: source.name, sizeGiB: source.sizeGiB },
+      source: { region: source.region, imageId: source.id, imageName: source.name, sizeGiB: source.sizeGiB, ...(source.family === undefined ? {} : { family: source.family }) },
       destination: {
         region: destination.region,
         imageName: renderTemplate(destination.name, values),
@@ -84,21 +94,35 @@ export const planJob = (policy: Policy, destination: Destination, source: CloudI
         encrypted: destination.encryption?.enabled,
         kmsKeyId: destination.encryption?.kmsKeyId,
         tags: { ...destination.tags, ...replicaTags(source.region, source.id, id) },
+        copiedTags: copiedTagsOf(source, destination.copyTags),
+        family: destination.copyFamily ? source.family : undefined,
         options: providerOptions(policy, destination),
       },
       copyTimeoutSeconds: policy.copyTimeout,
       maxAttempts: policy.maxAttempts,
       webhooks: policy.webhooks.map((hook) => hook.name),
+      ...(destination.shareWith.length === 0 ? {} : { shareWith: [...destination.shareWith] }),
+      ...(shareOnly ? { shareOnly: true } : {}),
     },
   };
 };
 
 /** What a provider needs beyond the neutral fields, taken from the policy's provider block. */
-const providerOptions = (policy: Policy, destination: Destination): Record<string, string> | undefined =>
+const providerOptions = (policy: Policy, destination: Pick<Destination, 'region'>): Record<string, string> | undefined =>
   policy.huawei === undefined ? undefined : { agencyName: policy.huawei.agencyName, projectName: destination.region };
 
-/** Jobs for every destination of every policy of this scope that selects this image. */
-export const planJobs = (config: PolicyConfig, scope: Pick<SourceScope, 'provider' | 'account'>, image: CloudImage, onlyPolicy?: string): PlannedJob[] =>
-  policiesFor(config, { ...scope, region: image.region }, image, onlyPolicy).flatMap((policy) =>
-    policy.destinations.map((destination) => planJob(policy, destination, image)),
+/** The "job" that shares the source image in its own region: no copy, the source itself. */
+const sourceShare = (policy: Policy, source: CloudImage): PlannedJob =>
+  planJob(
+    policy,
+    { region: source.region, name: '{sourceName}', description: undefined, encryption: undefined, tags: {}, shareWith: policy.shareInSourceRegion, copyTags: false, copyFamily: false },
+    source,
+    true,
   );
+
+/** Jobs for every destination of every policy of this scope that selects this image, and its in-place shares. */
+export const planJobs = (config: PolicyConfig, scope: Pick<SourceScope, 'provider' | 'account'>, image: CloudImage, onlyPolicy?: string): PlannedJob[] =>
+  policiesFor(config, { ...scope, region: image.region }, image, onlyPolicy).flatMap((policy) => [
+    ...policy.destinations.map((destination) => planJob(policy, destination, image)),
+    ...(policy.shareInSourceRegion.length > 0 ? [sourceShare(policy, image)] : []),
+  ]);

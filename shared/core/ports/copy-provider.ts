@@ -15,9 +15,9 @@ import type { ProviderId } from '../domain/provider';
 
 export { DEFAULT_ACCOUNT, PROVIDER_IDS, ProviderId } from '../domain/provider';
 
-/** Opaque to the core: what the provider needs to find its copy again. At most 1 KiB when serialised. */
+/** Opaque to the core: what the provider needs to find its copy again. At most 4 KiB when serialised. */
 export type CopyHandle = string;
-export const MAX_COPY_HANDLE_LENGTH = 1024;
+export const MAX_COPY_HANDLE_LENGTH = 4096;
 
 /** Which images to list. Every filter given must match. */
 export interface ImageQuery {
@@ -45,6 +45,10 @@ export interface CopyRequest {
     readonly encrypted?: boolean | undefined;
     readonly kmsKeyId?: string | undefined;
     readonly tags: Readonly<Record<string, string>>;
+    /** The source's own tags, asked for by the policy: added under `tags`, as many as the provider's limit leaves room for. */
+    readonly copiedTags?: Readonly<Record<string, string>> | undefined;
+    /** The image family the copy joins. */
+    readonly family?: string | undefined;
     /** Validated per provider by the policy schema (Huawei: agencyName, projectName); opaque here. */
     readonly options?: Readonly<Record<string, string>> | undefined;
   };
@@ -97,6 +101,8 @@ export interface CopyInFlight {
   readonly destinationName: string;
   /** Tags the finished copy must carry: providers that cannot tag on copy add them when it ends. */
   readonly tags: Readonly<Record<string, string>>;
+  /** The family the finished copy must join, set when it ends where the copy call cannot. */
+  readonly family?: string | undefined;
   readonly startedAt: Date;
 }
 
@@ -158,6 +164,18 @@ export type CopyPlan =
   | { readonly kind: 'copy'; readonly route: string }
   | ({ readonly kind: 'refused' } & ProviderProblem);
 
+/** An image of ours in a region: a finished copy, or a source shared in place. */
+export interface ImageRef {
+  readonly region: string;
+  readonly imageId: string;
+  /** The copy's handle, when it is a copy: what deleteCopy needs to remove everything it holds. */
+  readonly handle?: string | undefined;
+}
+
+export type ShareResult =
+  | { readonly kind: 'shared'; readonly accounts: readonly string[] }
+  | ({ readonly kind: 'refused'; readonly reason: RefusalReason } & ProviderProblem);
+
 export interface CopyProvider {
   readonly provider: ProviderId;
   readonly capacity: CapacityRule;
@@ -176,6 +194,14 @@ export interface CopyProvider {
   deleteCopy(copy: Pick<CopyInFlight, 'handle' | 'destinationRegion'>): Promise<void>;
   /** Our copies in a region (managed tag), for adoption, relaying and retention. */
   listReplicas(region: string): Promise<Replica[]>;
+  /** Shares an image with accounts (idempotent: those already shared are left as they are). */
+  shareImage(image: ImageRef, accounts: readonly string[]): Promise<ShareResult>;
+  /** Takes accounts (or all of them) off an image, before it is deleted. */
+  unshareImage(image: ImageRef, accounts: readonly string[] | 'all'): Promise<void>;
+  /** Is anything running from the image? `unknown` when the provider cannot tell: treated as yes. */
+  imageInUse(image: ImageRef): Promise<boolean | 'unknown'>;
+  /** Marks an image deprecated (still there, no longer offered as the newest). */
+  deprecateImage(image: ImageRef): Promise<void>;
 }
 
 /** Resolves the provider of a job or policy: one per (provider, account). */

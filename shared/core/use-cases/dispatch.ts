@@ -11,6 +11,7 @@ import type { JobStore } from '../ports/job-store';
 import type { Logger } from '../ports/logger';
 import type { DispatchScope } from './commands';
 import type { JobWriter } from './job-writer';
+import { shareStep } from './share-step';
 
 export interface DispatchDeps {
   readonly providers: CopyProviders;
@@ -61,6 +62,8 @@ export const copyRequestFor = (job: Job, claimedAt: Date): CopyRequest => ({
     encrypted: job.destination.encrypted,
     kmsKeyId: job.destination.kmsKeyId,
     tags: job.destination.tags,
+    copiedTags: job.destination.copiedTags,
+    family: job.destination.family,
     options: job.destination.options,
   },
   idempotencyToken: idempotencyTokenFor(job),
@@ -99,6 +102,16 @@ export const createDispatch = (deps: DispatchDeps) => {
     return { ...total, waiting: queued.length };
   };
 
+  /** A share in the source's own region: no copy, no capacity; the source image is shared as it is. */
+  async function startShareOnly(job: Job): Promise<void> {
+    const { writer } = deps;
+    if (job.notBefore !== undefined && new Date(job.notBefore) > deps.clock.now()) return;
+    const claimed = await writer.apply(job, { type: 'dispatch.claimed' });
+    const accepted = claimed && (await writer.apply(claimed, { type: 'copy.accepted', handle: '', destinationImageId: job.source.imageId, route: 'share-only' }));
+    const sharing = accepted && (await writer.apply(accepted, { type: 'copy.observed', state: 'available' }));
+    if (sharing) await shareStep(deps, sharing);
+  }
+
   async function dispatchRound(queued: readonly Job[], ledger: CapacityLedger, throttled: Set<string>, now: Date) {
     const { jobs, writer, clock, logger } = deps;
     const left: Job[] = [];
@@ -106,6 +119,10 @@ export const createDispatch = (deps: DispatchDeps) => {
     // 1. Choose and claim, counting capacity as we go.
     const claims: { job: Job; slots: readonly CapacitySlot[] }[] = [];
     for (const job of queued) {
+      if (job.shareOnly === true) {
+        await startShareOnly(job);
+        continue;
+      }
       const slots = slotsOf(deps, job);
       const backingOff = job.notBefore !== undefined && new Date(job.notBefore) > now;
       const outOfTime = !(deps.deadline ?? NO_DEADLINE).allows(START_COPY_MS * (claims.length + 1));

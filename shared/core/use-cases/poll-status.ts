@@ -14,6 +14,7 @@ import type { Queues } from '../ports/message-queue';
 import type { DispatchScope } from './commands';
 import { copyRequestFor } from './dispatch';
 import { createJobWriter, type JobWriter, notificationMessage } from './job-writer';
+import { shareStep } from './share-step';
 
 export interface PollStatusDeps {
   readonly providers: CopyProviders;
@@ -57,6 +58,7 @@ export const copyInFlightOf = (job: Job): CopyInFlight => ({
   destinationRegion: job.destination.region,
   destinationName: job.destination.imageName,
   tags: job.destination.tags,
+  family: job.destination.family,
   startedAt: new Date(job.copyStartedAt ?? job.updatedAt),
 });
 
@@ -145,7 +147,14 @@ export const createPollStatus = (deps: PollStatusDeps) => {
       }
     }
 
-    // 3. Dispatches whose dispatcher went quiet: ask the provider to find the copy, or queue the job again.
+    // 3. Copies available and waiting to be shared (a share refused for a moment, a crash before it).
+    for (const job of [...latest.values()].filter((j) => j.status === JobStatus.Sharing)) {
+      await isolated({ jobId: job.id }, async () => {
+        settle(job, await shareStep({ providers, writer, logger }, job));
+      });
+    }
+
+    // 4. Dispatches whose dispatcher went quiet: ask the provider to find the copy, or queue the job again.
     const now = clock.now();
     for (const job of inFlight.filter((j) => j.status === JobStatus.Dispatching)) {
       if (secondsBetween(job.updatedAt, now) < DISPATCH_LEASE_SECONDS) continue;
@@ -168,7 +177,7 @@ export const createPollStatus = (deps: PollStatusDeps) => {
       });
     }
 
-    // 4. Notifications queued when their job finished but not picked up since (lost send, dead consumer).
+    // 5. Notifications queued when their job finished but not picked up since (lost send, dead consumer).
     const current = [...latest.values()];
     let notificationsQueued = 0;
     for (const job of current) {
@@ -186,7 +195,7 @@ export const createPollStatus = (deps: PollStatusDeps) => {
       notificationsQueued += 1;
     }
 
-    // 5. Free slots: ask start-copy to dispatch now, where a queued job fits.
+    // 6. Free slots: ask start-copy to dispatch now, where a queued job fits.
     const scopes = readyScopes(current, clock.now());
     if (scopes.length > 0) {
       await queues.startCopy.send(encodeMessage(DispatchRequestedV2, { type: 'dispatch.requested', version: 2, reason: 'poll-status', scopes }));

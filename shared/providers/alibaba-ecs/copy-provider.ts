@@ -10,23 +10,30 @@ import type {
   CopyProvider,
   CopyRequest,
   ImageQuery,
+  ImageRef,
   Replica,
+  ShareResult,
   StartCopyResult,
 } from '../../core/ports/copy-provider';
 import { RefusalReason } from '../../core/ports/copy-provider';
+import type { EcsExtras } from './ecs-extras';
 import type { EcsImages } from './ecs-images';
+import { parseHandle, ROUTE_COPY_IMAGE, ROUTE_SNAPSHOTS } from './handle';
+import { advanceSnapshotRoute, deleteSnapshotRoute, startSnapshotRoute } from './snapshot-route';
 
 /**
- * Alibaba Cloud ECS as a copy provider. One CopyImage per copy, with a ClientToken, tags on the
- * copy, progress from DescribeImages. Everything ECS-specific (error codes, limits, statuses) is
- * translated here; the core sees the port's outcomes only.
+ * Alibaba Cloud ECS as a copy provider. Images up to 2 TiB take one CopyImage (ClientToken, tags on
+ * the copy, progress from DescribeImages); larger ones take the snapshot route. Everything
+ * ECS-specific (error codes, limits, statuses) is translated here; the core sees the port only.
  */
 
 /** ECS runs at most five copies per source region and refuses a second running copy of one image. */
 export const ECS_COPIES_PER_REGION = 5;
 /** CopyImage refuses larger images (SizeExceed.Image): those take the snapshot route. */
 export const ECS_COPY_IMAGE_MAX_GIB = 2048;
-export const ROUTE_COPY_IMAGE = 'copy-image';
+/** An ECS resource carries at most 20 tags. */
+export const ECS_MAX_TAGS = 20;
+export { ROUTE_COPY_IMAGE, ROUTE_SNAPSHOTS };
 
 /** "Not now": another copy of this source runs. */
 const CONFLICT_CODES = new Set(['OperationDenied.ImageCopyConflict', 'OperationDenied.ImageCopying', 'InvalidOperation.Conflict']);
@@ -41,29 +48,42 @@ const isOurs = (image: CloudImage, jobId: string): boolean => image.tags[Replica
 
 const rank = (image: CloudImage): number => [ImageState.Available, ImageState.Pending, ImageState.Unavailable, ImageState.Failed].indexOf(image.state);
 
+/** The policy's and our tags, then as many of the source's own as the limit leaves room for. */
+const tagsFor = (request: CopyRequest): Record<string, string> => {
+  const tags: Record<string, string> = { ...request.destination.tags };
+  for (const [key, value] of Object.entries(request.destination.copiedTags ?? {})) {
+    if (Object.keys(tags).length >= ECS_MAX_TAGS) break;
+    if (!(key in tags) && !/^(aliyun|acs:)/i.test(key)) tags[key] = value;
+  }
+  return tags;
+};
+
 export interface AlibabaCopyProviderOptions {
   readonly account: string;
   readonly images: EcsImages;
+  /** The calls beyond CopyImage: the snapshot route, sharing, attributes, the in-use check. */
+  readonly extras: EcsExtras;
 }
 
 export class AlibabaEcsCopyProvider implements CopyProvider {
   readonly provider = ProviderId.Alibaba;
   readonly capacity: CapacityRule;
   readonly #images: EcsImages;
+  readonly #extras: EcsExtras;
+  readonly #account: string;
 
   constructor(options: AlibabaCopyProviderOptions) {
     const { account } = options;
     this.#images = options.images;
+    this.#extras = options.extras;
+    this.#account = account;
     this.capacity = {
       slotsFor: (copy) => [
         { key: regionSlot(account, copy.sourceRegion), limit: ECS_COPIES_PER_REGION },
         { key: imageSlot(account, copy.sourceRegion, copy.sourceImageId), limit: 1 },
       ],
     };
-    this.#account = account;
   }
-
-  readonly #account: string;
 
   listImages(region: string, query: ImageQuery): Promise<CloudImage[]> {
     return this.#images.listImages(region, query);
@@ -73,17 +93,19 @@ export class AlibabaEcsCopyProvider implements CopyProvider {
     if (request.source.region === request.destination.region) {
       return { kind: 'refused', code: 'SameRegion', message: 'the destination is the source region' };
     }
-    if ((request.source.sizeGiB ?? 0) > ECS_COPY_IMAGE_MAX_GIB) {
-      return {
-        kind: 'refused',
-        code: 'SizeExceed.Image',
-        message: `the image is ${request.source.sizeGiB} GiB; CopyImage takes at most ${ECS_COPY_IMAGE_MAX_GIB} GiB`,
-      };
-    }
-    return { kind: 'copy', route: ROUTE_COPY_IMAGE };
+    return { kind: 'copy', route: (request.source.sizeGiB ?? 0) > ECS_COPY_IMAGE_MAX_GIB ? ROUTE_SNAPSHOTS : ROUTE_COPY_IMAGE };
   }
 
   async startCopy(request: CopyRequest): Promise<StartCopyResult> {
+    const plan = this.planCopy(request);
+    if (plan.kind === 'refused') return { kind: 'refused', reason: RefusalReason.Invalid, code: plan.code, message: plan.message };
+    if (plan.route === ROUTE_SNAPSHOTS) {
+      try {
+        return await startSnapshotRoute(this.#extras, request, (error) => this.#classify(request, error));
+      } catch (error) {
+        return this.#classify(request, error);
+      }
+    }
     try {
       const { imageId } = await this.#images.copyImage({
         sourceRegion: request.source.region,
@@ -93,19 +115,22 @@ export class AlibabaEcsCopyProvider implements CopyProvider {
         description: request.destination.description,
         encrypted: request.destination.encrypted,
         kmsKeyId: request.destination.kmsKeyId,
-        tags: request.destination.tags,
+        tags: tagsFor(request),
         idempotencyToken: request.idempotencyToken,
       });
       return { kind: 'started', handle: imageId, imageId, adopted: false };
     } catch (error) {
-      return this.#refusal(request, error);
+      const code = errorCode(error);
+      // Found too large only now (the source's size was not known when the job was planned).
+      if (code === 'SizeExceed.Image') return startSnapshotRoute(this.#extras, request, (e) => this.#classify(request, e)).catch((e: unknown) => this.#classify(request, e));
+      if (code === 'InvalidImageName.Duplicated') return this.#nameTaken(request, code, errorMessage(error));
+      return this.#classify(request, error);
     }
   }
 
-  async #refusal(request: CopyRequest, error: unknown): Promise<StartCopyResult> {
+  #classify(request: CopyRequest, error: unknown): StartCopyResult {
     const code = errorCode(error);
     const message = errorMessage(error);
-    if (code === 'InvalidImageName.Duplicated') return this.#nameTaken(request, code, message);
     if (CONFLICT_CODES.has(code)) {
       return { kind: 'refused', reason: RefusalReason.Busy, code, message, busySlots: [imageSlot(this.#account, request.source.region, request.source.imageId)] };
     }
@@ -152,38 +177,68 @@ export class AlibabaEcsCopyProvider implements CopyProvider {
    * One paginated DescribeImages per destination region, of the images created since the oldest
    * copy there started (no tag filter: tag filters match at most 1,000 resources, and our tag is on
    * every copy ever made). A copy missing from the listing is asked for by id before it is called
-   * gone; one region that cannot be read leaves only its copies unobserved.
+   * gone; one region that cannot be read leaves only its copies unobserved. A copy still on its
+   * snapshots is looked at through them.
    */
   async observeCopies(copies: readonly CopyInFlight[]): Promise<ReadonlyMap<string, CopyObservation>> {
     const answers = new Map<string, CopyObservation>();
-    const byRegion = new Map<string, CopyInFlight[]>();
-    for (const copy of copies) byRegion.set(copy.destinationRegion, [...(byRegion.get(copy.destinationRegion) ?? []), copy]);
-    for (const [region, group] of byRegion) {
-      const since = Math.min(...group.map((copy) => copy.startedAt.getTime()));
-      let listed: Map<string, CloudImage>;
-      try {
-        const images = await this.#images.listImages(region, { states: ALL_IMAGE_STATES, ownedBySelf: true, createdSince: new Date(since - 120_000) });
-        listed = new Map(images.map((image) => [image.id, image]));
-      } catch (error) {
-        for (const copy of group) answers.set(copy.jobId, unobserved(error));
-        continue;
-      }
-      for (const copy of group) {
+    const images: { copy: CopyInFlight; imageId: string; handle?: string }[] = [];
+    for (const copy of copies) {
+      const handle = parseHandle(copy.handle);
+      if (handle === undefined) answers.set(copy.jobId, { state: 'missing' });
+      else if (handle.route === ROUTE_COPY_IMAGE) images.push({ copy, imageId: handle.imageId });
+      else if (handle.snapshot.i !== undefined) images.push({ copy, imageId: handle.snapshot.i, handle: copy.handle });
+      else {
         try {
-          let image = listed.get(copy.handle);
-          if (image === undefined) [image] = await this.#images.listImages(region, { imageId: copy.handle, states: ALL_IMAGE_STATES, ownedBySelf: true });
-          answers.set(copy.jobId, observation(image !== undefined && isOurs(image, copy.jobId) ? image : undefined));
+          answers.set(copy.jobId, await advanceSnapshotRoute(this.#extras, copy, handle.snapshot, { name: copy.destinationName }));
         } catch (error) {
           answers.set(copy.jobId, unobserved(error));
+        }
+      }
+    }
+    const byRegion = new Map<string, typeof images>();
+    for (const entry of images) byRegion.set(entry.copy.destinationRegion, [...(byRegion.get(entry.copy.destinationRegion) ?? []), entry]);
+    for (const [region, group] of byRegion) {
+      const since = Math.min(...group.map((entry) => entry.copy.startedAt.getTime()));
+      let listed: Map<string, CloudImage>;
+      try {
+        const found = await this.#images.listImages(region, { states: ALL_IMAGE_STATES, ownedBySelf: true, createdSince: new Date(since - 120_000) });
+        listed = new Map(found.map((image) => [image.id, image]));
+      } catch (error) {
+        for (const entry of group) answers.set(entry.copy.jobId, unobserved(error));
+        continue;
+      }
+      for (const entry of group) {
+        try {
+          let image = listed.get(entry.imageId);
+          if (image === undefined) [image] = await this.#images.listImages(region, { imageId: entry.imageId, states: ALL_IMAGE_STATES, ownedBySelf: true });
+          const ours = image !== undefined && isOurs(image, entry.copy.jobId) ? image : undefined;
+          answers.set(entry.copy.jobId, await this.#finish(entry.copy, observation(ours), ours));
+        } catch (error) {
+          answers.set(entry.copy.jobId, unobserved(error));
         }
       }
     }
     return answers;
   }
 
+  /** A copy that became available joins its family here when CopyImage could not give it one. */
+  async #finish(copy: CopyInFlight, seen: CopyObservation, image: CloudImage | undefined): Promise<CopyObservation> {
+    if (seen.state !== 'available' || copy.family === undefined || image === undefined || image.family === copy.family) return seen;
+    await this.#extras.modifyImage(copy.destinationRegion, image.id, { family: copy.family });
+    return seen;
+  }
+
   async cancelCopy(copy: CopyInFlight): Promise<CancelResult> {
+    const handle = parseHandle(copy.handle);
+    if (handle === undefined) return { kind: 'not-found' };
+    if (handle.route === ROUTE_SNAPSHOTS) {
+      // Deleting a snapshot being copied cancels its copy; the image, if any, goes first.
+      await this.deleteCopy(copy);
+      return { kind: 'cancelled' };
+    }
     try {
-      await this.#images.cancelCopy(copy.destinationRegion, copy.handle);
+      await this.#images.cancelCopy(copy.destinationRegion, handle.imageId);
       return { kind: 'cancelled' };
     } catch (error) {
       const code = errorCode(error);
@@ -194,9 +249,21 @@ export class AlibabaEcsCopyProvider implements CopyProvider {
     }
   }
 
+  /**
+   * Removes a copy and what it holds. DeleteImage leaves the image's snapshots behind, billed, and
+   * a snapshot cannot go while an image uses it: the image first, then its snapshots.
+   */
   async deleteCopy(copy: Pick<CopyInFlight, 'handle' | 'destinationRegion'>): Promise<void> {
-    if (copy.handle === '') return;
-    await this.#images.deleteImage(copy.destinationRegion, copy.handle);
+    const handle = parseHandle(copy.handle);
+    if (handle === undefined) return;
+    if (handle.route === ROUTE_SNAPSHOTS) {
+      await deleteSnapshotRoute(this.#extras, copy.destinationRegion, handle.snapshot, (region, id) => this.#images.deleteImage(region, id));
+      return;
+    }
+    const image = await this.#extras.describeImage(copy.destinationRegion, handle.imageId);
+    const snapshots = (image?.DiskDeviceMappings?.DiskDeviceMapping ?? []).map((d) => d.SnapshotId).filter((id): id is string => id !== undefined && id !== '');
+    await this.#images.deleteImage(copy.destinationRegion, handle.imageId);
+    for (const snapshot of snapshots) await this.#extras.deleteSnapshot(copy.destinationRegion, snapshot);
   }
 
   async listReplicas(region: string): Promise<Replica[]> {
@@ -217,6 +284,32 @@ export class AlibabaEcsCopyProvider implements CopyProvider {
       createdAt: image.createdAt,
       tags: image.tags,
     }));
+  }
+
+  async shareImage(image: ImageRef, accounts: readonly string[]): Promise<ShareResult> {
+    try {
+      const current = new Set(await this.#extras.sharedWith(image.region, image.imageId));
+      const missing = accounts.filter((account) => !current.has(account));
+      if (missing.length > 0) await this.#extras.modifySharing(image.region, image.imageId, { add: missing });
+      return { kind: 'shared', accounts: [...new Set([...current, ...accounts])].filter((a) => accounts.includes(a)) };
+    } catch (error) {
+      const code = errorCode(error);
+      if (isRetryable(error)) throw error;
+      return { kind: 'refused', reason: code.startsWith('QuotaExceed') ? RefusalReason.Quota : RefusalReason.Invalid, code, message: errorMessage(error) };
+    }
+  }
+
+  async unshareImage(image: ImageRef, accounts: readonly string[] | 'all'): Promise<void> {
+    const remove = accounts === 'all' ? await this.#extras.sharedWith(image.region, image.imageId) : [...accounts];
+    if (remove.length > 0) await this.#extras.modifySharing(image.region, image.imageId, { remove });
+  }
+
+  async imageInUse(image: ImageRef): Promise<boolean> {
+    return (await this.#extras.instancesUsing(image.region, image.imageId)) > 0;
+  }
+
+  async deprecateImage(image: ImageRef): Promise<void> {
+    await this.#extras.modifyImage(image.region, image.imageId, { status: 'Deprecated' });
   }
 }
 

@@ -10,7 +10,21 @@ import { toEcsError } from './errors';
 import { rpcParams } from './rpc';
 
 /** Every ECS action this adapter calls. The RAM policy is derived from these literals: keep them literal. */
-export const ECS_ACTIONS_USED = ['DescribeImages', 'CopyImage', 'CancelCopyImage', 'DeleteImage'] as const;
+export const ECS_ACTIONS_USED = [
+  'DescribeImages',
+  'CopyImage',
+  'CancelCopyImage',
+  'DeleteImage',
+  'CopySnapshot',
+  'DescribeSnapshots',
+  'CreateImage',
+  'DeleteSnapshot',
+  'ModifyImageSharePermission',
+  'DescribeImageSharePermission',
+  'DescribeInstances',
+  'ModifyImageAttribute',
+  'DescribeRegions',
+] as const;
 export type EcsAction = (typeof ECS_ACTIONS_USED)[number];
 
 export const ECS_API_VERSION = '2014-05-26';
@@ -99,9 +113,26 @@ const imageSchema = z.object({
     .optional(),
   Tags: z.object({ Tag: z.array(z.object({ TagKey: z.string(), TagValue: z.string().optional() })) }).optional(),
   DiskDeviceMappings: z
-    .object({ DiskDeviceMapping: z.array(z.object({ Encrypted: z.union([z.boolean(), z.string()]).optional() }).loose()) })
+    .object({
+      DiskDeviceMapping: z.array(
+        z
+          .object({
+            Encrypted: z.union([z.boolean(), z.string()]).optional(),
+            SnapshotId: z.string().optional(),
+            Device: z.string().optional(),
+            Type: z.string().optional(),
+            Size: z.union([z.string(), z.number()]).optional(),
+          })
+          .loose(),
+      ),
+    })
     .optional(),
+  Platform: z.string().optional(),
+  Architecture: z.string().optional(),
+  BootMode: z.string().optional(),
+  ImageFamily: z.string().optional(),
 });
+export type EcsImageRecord = z.infer<typeof imageSchema>;
 
 const describeImagesSchema = z.object({
   TotalCount: z.number().int().nonnegative(),
@@ -132,13 +163,14 @@ const toCloudImage = (region: string, raw: z.infer<typeof imageSchema>): CloudIm
     tags: Object.fromEntries((raw.Tags?.Tag ?? []).map((t) => [t.TagKey, t.TagValue ?? ''])),
     createdAt: raw.CreationTime === undefined || raw.CreationTime === '' ? undefined : new Date(raw.CreationTime).toISOString(),
     encrypted: flags.length === 0 ? undefined : flags.some((e) => e === true || e === 'true'),
+    family: raw.ImageFamily === undefined || raw.ImageFamily === '' ? undefined : raw.ImageFamily,
   };
 };
 
 /** `yyyy-MM-ddTHH:mmZ`, rounded down to the minute, as DescribeImages' creation-time filter wants. */
 export const creationFilterTime = (date: Date): string => `${date.toISOString().slice(0, 16)}Z`;
 
-const tagParams = (tags: Readonly<Record<string, string>> | undefined): Record<string, string> =>
+export const tagParams = (tags: Readonly<Record<string, string>> | undefined): Record<string, string> =>
   Object.fromEntries(
     Object.entries(tags ?? {}).flatMap(([key, value], index) => [
       [`Tag.${index + 1}.Key`, key],
@@ -146,7 +178,7 @@ const tagParams = (tags: Readonly<Record<string, string>> | undefined): Record<s
     ]),
   );
 
-const parseBody = <T>(action: EcsAction, region: string, schema: z.ZodType<T>, body: unknown): T => {
+export const parseBody = <T>(action: EcsAction, region: string, schema: z.ZodType<T>, body: unknown): T => {
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
   const fields = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; ');
@@ -220,6 +252,17 @@ export class AlibabaEcsImageCloud implements EcsImages {
       if (isReplicationError(error) && error.code === 'InvalidImageId.NotFound') return;
       throw error;
     }
+  }
+
+  /** One image as DescribeImages has it, with its disks and attributes; undefined when it does not exist. */
+  async describeImage(region: string, imageId: string): Promise<EcsImageRecord | undefined> {
+    const body = await this.invoke('DescribeImages', region, { ImageId: imageId, Status: 'Creating,Waiting,Available,UnAvailable,CreateFailed,Deprecated', ImageOwnerAlias: 'self' });
+    return parseBody('DescribeImages', region, describeImagesSchema, body).Images.Image.find((image) => image.ImageId === imageId);
+  }
+
+  /** An action and its parameters, for the calls other modules of this provider make (snapshots, sharing). */
+  call(action: EcsAction, region: string, params: Record<string, string>): Promise<unknown> {
+    return this.invoke(action, region, params);
   }
 
   /** The one door to ECS: signs, retries throttling and 5xx, and translates failures. */

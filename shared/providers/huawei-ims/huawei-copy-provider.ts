@@ -1,6 +1,7 @@
 import type { Clock } from '../../core/domain/clock';
 import { ConfigError, RetryableError, TerminalError } from '../../core/domain/errors';
 import { type CloudImage, ImageState, ReplicaTag } from '../../core/domain/image';
+import type { ImageRef, ShareResult } from '../../core/ports/copy-provider';
 import {
   type CancelResult,
   type CapacityRule,
@@ -237,6 +238,30 @@ export class HuaweiImsCopyProvider implements CopyProvider {
         tags: image.tags,
       }];
     });
+  }
+
+  /**
+   * IMS shares through image members that each recipient must accept, one project at a time; the
+   * product does not drive that yet, and the policy validation says so before anything is copied.
+   */
+  async shareImage(_image: ImageRef, _accounts: readonly string[]): Promise<ShareResult> {
+    await Promise.resolve();
+    return { kind: 'refused', reason: RefusalReason.Invalid, code: 'HuaweiShareNotSupported', message: 'sharing Huawei IMS copies is not supported yet' };
+  }
+
+  async unshareImage(_image: ImageRef, _accounts: readonly string[] | 'all'): Promise<void> {
+    await Promise.resolve();
+  }
+
+  /** IMS documents no "in use" check: the answer is that nobody can tell, which retention reads as "keep it". */
+  async imageInUse(_image: ImageRef): Promise<'unknown'> {
+    await Promise.resolve();
+    return 'unknown';
+  }
+
+  async deprecateImage(_image: ImageRef): Promise<void> {
+    await Promise.resolve();
+    throw new TerminalError('HuaweiDeprecateNotSupported', 'IMS has no deprecated state for images');
   }
 
   #regionProblem(region: string): string | undefined {

@@ -1,0 +1,181 @@
+import type { PolicyConfig } from '../config/policy-config';
+import { type Clock, secondsBetween } from '../domain/clock';
+import { type Deadline, NO_DEADLINE } from '../domain/deadline';
+import { errorCode, errorMessage, isRetryable } from '../domain/errors';
+import { type Job, JobStatus } from '../domain/job';
+import type { CopyProviders, Replica } from '../ports/copy-provider';
+import type { JobStore } from '../ports/job-store';
+import type { Logger } from '../ports/logger';
+import type { Queues } from '../ports/message-queue';
+import { createJobWriter, type JobWriter } from './job-writer';
+
+/**
+ * Retention: copies are billed for as long as they exist, whatever happens to their source. Per
+ * policy and destination, copies are grouped (by the source's image family, or by name prefix) and
+ * the newest are kept; the rest are deleted — only copies that carry our managed tag and that our
+ * table knows, never one in use, never the newest available one of a group. Deleting is explicit
+ * steps, each idempotent: unshare (recipients lose access, and are told why in the log), delete the
+ * image, then its snapshots (they cannot go while the image exists); the job records each deletion
+ * and its notification tells it once.
+ */
+
+export const PruneAction = { Keep: 'keep', Deprecate: 'deprecate', Delete: 'delete' } as const;
+export type PruneAction = (typeof PruneAction)[keyof typeof PruneAction];
+
+export interface PruneDecision {
+  readonly jobId: string;
+  readonly policy: string;
+  readonly region: string;
+  readonly imageId: string;
+  readonly sourceName: string;
+  readonly group: string;
+  readonly action: PruneAction;
+  readonly reason: string;
+  readonly sizeGiB: number;
+}
+
+export interface PruneOutcome {
+  readonly decisions: readonly PruneDecision[];
+  readonly deprecated: number;
+  readonly deleted: number;
+  /** Copies that could not be deleted this time (in use, refused), with the reason on the job. */
+  readonly refused: number;
+}
+
+export interface PruneDeps {
+  readonly config: PolicyConfig;
+  readonly providers: CopyProviders;
+  readonly jobs: JobStore;
+  readonly queues: Queues;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly deadline?: Deadline | undefined;
+}
+
+type Retention = NonNullable<PolicyConfig['policies'][number]['retention']>;
+
+/** The group a copy belongs to, or undefined: copies we cannot group are never deleted. */
+const groupOf = (job: Job, retention: Retention): string | undefined => {
+  if (retention.groupBy === 'family') return job.source.family === undefined ? undefined : `family:${job.source.family}`;
+  const prefix = retention.namePrefixes?.find((p) => job.source.imageName.startsWith(p));
+  return prefix === undefined ? undefined : `prefix:${prefix}`;
+};
+
+const copyCreatedAt = (job: Job, replica: Replica | undefined): string => replica?.createdAt ?? job.finishedAt ?? job.createdAt;
+
+/** Deletion is one step after another; any of them may be redone after a crash. */
+export const continuePrune = async (deps: { providers: CopyProviders; writer: JobWriter; logger: Logger }, job: Job): Promise<Job | undefined> => {
+  if (job.status !== JobStatus.Pruning || job.destinationImageId === undefined) return undefined;
+  const provider = deps.providers.get(job.provider, job.account);
+  const image = { region: job.destination.region, imageId: job.destinationImageId, handle: job.copyHandle };
+  try {
+    // Deleting needs a copy nobody uses: asked again now, right before it goes.
+    const inUse = await provider.imageInUse(image);
+    if (inUse !== false) {
+      return await deps.writer.apply(job, { type: 'prune.refused', error: { code: 'CopyInUse', message: inUse === 'unknown' ? 'the provider cannot tell whether the copy is in use; it is kept' : 'instances run from the copy; it is kept' } });
+    }
+    if ((job.sharedWith?.length ?? 0) > 0) deps.logger.warn('unsharing a copy before deleting it: its recipients lose it', { jobId: job.id, accounts: job.sharedWith?.length });
+    await provider.unshareImage(image, 'all');
+    await provider.deleteCopy({ handle: job.copyHandle ?? job.destinationImageId, destinationRegion: job.destination.region });
+    deps.logger.info('copy deleted by retention', { jobId: job.id, destinationImageId: job.destinationImageId, region: job.destination.region });
+    return await deps.writer.apply(job, { type: 'prune.completed' });
+  } catch (error) {
+    if (isRetryable(error)) throw error;
+    return deps.writer.apply(job, { type: 'prune.refused', error: { code: errorCode(error), message: errorMessage(error) } });
+  }
+};
+
+export const createPrune = (deps: PruneDeps) => {
+  const { config, providers, jobs, clock, logger } = deps;
+  const writer = createJobWriter(jobs, clock, logger, deps.queues.notify);
+  const deadline = deps.deadline ?? NO_DEADLINE;
+
+  /** What retention would do with one destination's copies, newest first. */
+  const decide = (policyName: string, retention: Retention, candidates: readonly { job: Job; replica: Replica | undefined }[]): PruneDecision[] => {
+    const now = clock.now();
+    const groups = new Map<string, { job: Job; replica: Replica | undefined }[]>();
+    const decisions: PruneDecision[] = [];
+    const decision = (entry: { job: Job; replica: Replica | undefined }, group: string, action: PruneAction, reason: string): PruneDecision => ({
+      jobId: entry.job.id,
+      policy: policyName,
+      region: entry.job.destination.region,
+      imageId: entry.job.destinationImageId ?? '',
+      sourceName: entry.job.source.imageName,
+      group,
+      action,
+      reason,
+      sizeGiB: entry.replica?.sizeGiB ?? entry.job.source.sizeGiB ?? 0,
+    });
+    for (const entry of candidates) {
+      const group = groupOf(entry.job, retention);
+      if (group === undefined) {
+        decisions.push(decision(entry, '(none)', PruneAction.Keep, retention.groupBy === 'family' ? 'its source has no image family' : 'its source name matches no prefix'));
+        continue;
+      }
+      groups.set(group, [...(groups.get(group) ?? []), entry]);
+    }
+    for (const [group, members] of groups) {
+      const newestFirst = [...members].sort((a, b) => copyCreatedAt(b.job, b.replica).localeCompare(copyCreatedAt(a.job, a.replica)) || b.job.id.localeCompare(a.job.id));
+      newestFirst.forEach((entry, index) => {
+        const ageSeconds = secondsBetween(copyCreatedAt(entry.job, entry.replica), now);
+        if (index === 0) return decisions.push(decision(entry, group, PruneAction.Keep, 'the newest copy of its group'));
+        if (retention.keepNewest !== undefined && index < retention.keepNewest) return decisions.push(decision(entry, group, PruneAction.Keep, `among the newest ${retention.keepNewest}`));
+        if (retention.keepFor !== undefined && ageSeconds < retention.keepFor) return decisions.push(decision(entry, group, PruneAction.Keep, 'younger than keepFor'));
+        if (retention.deprecateFor !== undefined) {
+          if (entry.job.status === JobStatus.Available) return decisions.push(decision(entry, group, PruneAction.Deprecate, 'past retention: deprecated first'));
+          const since = entry.job.deprecatedAt === undefined ? 0 : secondsBetween(entry.job.deprecatedAt, now);
+          if (since < retention.deprecateFor) return decisions.push(decision(entry, group, PruneAction.Keep, 'deprecated, within its grace period'));
+        }
+        return decisions.push(decision(entry, group, PruneAction.Delete, 'past retention'));
+      });
+    }
+    return decisions;
+  };
+
+  return async (options: { readonly dryRun: boolean }): Promise<PruneOutcome> => {
+    const all = await jobs.list();
+    const decisions: PruneDecision[] = [];
+    let deprecated = 0;
+    let deleted = 0;
+    let refused = 0;
+    for (const policy of config.policies) {
+      for (const destination of policy.destinations) {
+        const retention = destination.retention ?? policy.retention;
+        if (retention === undefined) continue;
+        if (!deadline.allows(10_000)) {
+          logger.warn('out of time: retention left for the next run', { policy: policy.name, region: destination.region });
+          continue;
+        }
+        const provider = providers.get(policy.provider, policy.account);
+        // Only what carries our managed tag now, and what our table made: nothing else is ours to delete.
+        const replicas = new Map((await provider.listReplicas(destination.region)).map((r) => [r.jobId, r]));
+        const candidates = all
+          .filter((job) => job.policy === policy.name && job.destination.region === destination.region && job.shareOnly !== true)
+          .filter((job) => job.status === JobStatus.Available || job.status === JobStatus.Deprecated)
+          .filter((job) => replicas.has(job.id))
+          .map((job) => ({ job, replica: replicas.get(job.id) }));
+        const decided = decide(policy.name, retention, candidates);
+        decisions.push(...decided);
+        if (options.dryRun) continue;
+        for (const item of decided.filter((d) => d.action !== PruneAction.Keep)) {
+          const job = await jobs.get(item.jobId);
+          if (job === undefined) continue;
+          const image = { region: job.destination.region, imageId: job.destinationImageId ?? '', handle: job.copyHandle };
+          if (item.action === PruneAction.Deprecate) {
+            if ((await provider.imageInUse(image)) !== false) continue;
+            await provider.unshareImage(image, 'all');
+            await provider.deprecateImage(image);
+            if ((await writer.apply(job, { type: 'deprecated' })) !== undefined) deprecated += 1;
+            continue;
+          }
+          const started = await writer.apply(job, { type: 'prune.started', reason: item.reason });
+          const done = started === undefined ? undefined : await continuePrune({ providers, writer, logger }, started);
+          if (done?.status === JobStatus.Pruned) deleted += 1;
+          else if (done !== undefined) refused += 1;
+        }
+      }
+    }
+    if (!options.dryRun) logger.info('retention done', { deleted, deprecated, refused, kept: decisions.filter((d) => d.action === PruneAction.Keep).length });
+    return { decisions, deprecated, deleted, refused };
+  };
+};
