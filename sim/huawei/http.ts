@@ -22,6 +22,8 @@ export interface ImsHttpDeps {
   readonly log: RequestLog;
   /** Answers held back on purpose (noAnswer), destroyed when the simulator closes. */
   readonly held: Set<ServerResponse>;
+  /** Saves the world after a request that may have changed it (a no-op without a state file). */
+  readonly persist?: (() => void) | undefined;
 }
 
 /** Thrown for a 503 fault: a load balancer's HTML page, not a JSON error. */
@@ -121,6 +123,8 @@ export const handleImsRequest = async (deps: ImsHttpDeps, req: IncomingMessage, 
     settleJobs(deps.state);
     const answer = route.handle({ state: deps.state, faults: deps.faults, region, projectId: project, params, query, body: json });
     record(answer.status);
+    // Saved before answering: a lost or withheld answer still leaves the change on disk, as in the cloud.
+    if (route.method !== 'GET') deps.persist?.();
     if (withholdAnswer(plan.after, req, res, deps.held)) return;
     sendJson(res, answer.status, answer.body, headers);
   } catch (error) {

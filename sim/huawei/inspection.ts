@@ -8,10 +8,14 @@ const snapshot = (image: SimImsImage): ImageSnapshot => ({ ...image, tags: Objec
 
 /**
  * The in-process view tests and the demo use to see the tenant as the cloud would: what exists,
- * not what the product believes. Every read settles jobs up to the clock's now first.
+ * not what the product believes. Every read settles jobs up to the clock's now first; every
+ * change is saved like an API change.
  */
 export class ImsInspection {
-  constructor(private readonly state: ImsSimState) {}
+  constructor(
+    private readonly state: ImsSimState,
+    private readonly changed: () => void = () => undefined,
+  ) {}
 
   projectId(region: string): string {
     const id = this.state.projectOf(region);
@@ -57,28 +61,34 @@ export class ImsInspection {
   }
 
   addImage(image: NewImsImage): ImageSnapshot {
-    return snapshot(this.state.addImage(image));
+    const added = snapshot(this.state.addImage(image));
+    this.changed();
+    return added;
   }
 
   setImageStatus(imageId: string, status: ImsImageStatus): void {
     const image = this.state.images.get(imageId);
     if (!image) throw new Error(`no image ${imageId}`);
     image.status = status;
+    this.changed();
   }
 
   /** Somebody removed the image outside the product: it is gone at once, not listed as deleted. */
   removeImage(imageId: string): void {
     this.state.images.delete(imageId);
+    this.changed();
   }
 
   /** The next `times` accepted copies end FAIL part-way. */
   failNextCopies(times = 1): void {
     this.state.scriptedFailures += times;
+    this.changed();
   }
 
   /** The next `times` accepted copies never end. */
   stallNextCopies(times = 1): void {
     this.state.scriptedStalls += times;
+    this.changed();
   }
 
   /** A running copy freezes where it is and never ends. */
@@ -87,18 +97,22 @@ export class ImsInspection {
     const copy = this.state.jobs.get(jobId)?.copy;
     if (!copy) throw new Error(`no copy job ${jobId}`);
     copy.stalledAt = Math.max(copy.startsAt, this.state.nowMs());
+    this.changed();
   }
 
   setCopySettings(changes: Partial<CopySettings>): void {
     settleJobs(this.state);
     this.state.copySettings = { ...this.state.copySettings, ...changes };
+    this.changed();
   }
 
   setAgency(agency: AgencySettings): void {
     this.state.agency = agency;
+    this.changed();
   }
 
   setQuirks(changes: Partial<SimQuirks>): void {
     this.state.quirks = { ...this.state.quirks, ...changes };
+    this.changed();
   }
 }

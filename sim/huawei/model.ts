@@ -100,6 +100,8 @@ export interface CopySettings {
   readonly largeCapRegions: readonly string[];
   readonly failureErrorCode: string;
   readonly stallProbability: number;
+  /** Private images a region may hold; no limit when absent. */
+  readonly imageQuotaPerRegion?: number | undefined;
 }
 
 export interface AgencySettings {

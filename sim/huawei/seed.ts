@@ -72,6 +72,8 @@ export const imsSeedSchema = z
         failureErrorCode: z.string().default('IMG.0014'),
         /** Probability that an accepted copy never ends. */
         stallProbability: probability.default(0),
+        /** Private images a region may hold (a copy counts when it is accepted); no limit when absent. */
+        imageQuotaPerRegion: z.number().int().positive().optional(),
       })
       .prefault({}),
     agency: z

@@ -97,6 +97,7 @@ export class AlibabaEcsCopyProvider implements CopyProvider {
   }
 
   async startCopy(request: CopyRequest): Promise<StartCopyResult> {
+    // What the plan refuses is known before any call: it never reaches ECS, whoever calls startCopy.
     const plan = this.planCopy(request);
     if (plan.kind === 'refused') return { kind: 'refused', reason: RefusalReason.Invalid, code: plan.code, message: plan.message };
     if (plan.route === ROUTE_SNAPSHOTS) {

@@ -134,7 +134,10 @@ const fromDestination = async (context: ObserveContext, copy: CopyInFlight, hand
 /** One copy: ShowJob in the source region first, the destination image otherwise. Never throws. */
 export const observeCopy = async (context: ObserveContext, copy: CopyInFlight): Promise<CopyObservation> => {
   try {
-    const handle = handleOf(copy, decodeHandle(copy.handle));
+    const decoded = decodeHandle(copy.handle);
+    // A handle naming another job leads to that job's copy: never this job's, and never to be tagged as this job's.
+    if (decoded?.jobId !== undefined && decoded.jobId !== copy.jobId) return { state: 'missing' };
+    const handle = handleOf(copy, decoded);
     if (handle.imsJobId !== undefined) {
       const job = await context.client.showJob(context.target(handle.sourceRegion), handle.imsJobId);
       const seen = job === undefined ? undefined : await fromJob(context, copy, handle, job);

@@ -54,6 +54,11 @@ export const crossRegionCopy: Route = {
     if (agency.name === undefined || agency.name !== agencyName || (agency.permittedRegions !== undefined && !agency.permittedRegions.includes(region))) {
       throw imsError(400, 'IMG.0151', 'The agency does not have the needed permissions to perform this operation on the target project.');
     }
+    const quota = state.copySettings.imageQuotaPerRegion;
+    if (quota !== undefined && state.imagesIn(region).filter((image) => image.owner === state.projectOf(region) && image.deletedAt === undefined).length >= quota) {
+      // The code the product reads as a quota refusal; its wording is ours (not checked against the IMS table).
+      throw imsError(400, 'IMG.0015', 'The number of images exceeds the quota.');
+    }
     if (runningCopies(state) >= state.copySettings.maxRunningPerTenant) {
       throw imsError(400, 'IMG.0149', 'The number of image replicated cross regions exceeds the maximum number allowed at a time.');
     }

@@ -78,6 +78,22 @@ describe('IMS simulator: cross-region copy jobs', () => {
     expect(later).toMatch(/^[0-9a-f]{32}$/);
   });
 
+  it('refuses a copy into a region holding its image quota with IMG.0015, and takes it once an image is deleted', async () => {
+    // Prepare
+    const kept = await copy(GOLDEN_ID, { name: 'c0' });
+    kit.sim.inspect.setCopySettings({ imageQuotaPerRegion: 1 });
+
+    // Act
+    const refused = await rejection(copy(GOLDEN_ID, { name: 'c1' }));
+    kit.clock.advanceSeconds(INIT_SECONDS + COPY_SECONDS);
+    await client.deleteImage(kit.target(DESTINATION), imageOf(kept)?.id ?? '');
+    const later = await copy(GOLDEN_ID, { name: 'c1' });
+
+    // Assess
+    expect(refused).toMatchObject({ code: 'IMG.0015', details: { httpStatus: 400 } });
+    expect(later).toMatch(/^[0-9a-f]{32}$/);
+  });
+
   it('makes a second image for a repeated request: no deduplication without a token', async () => {
     // Act
     const first = await copy();

@@ -1,0 +1,229 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type WebhookReceiver, startWebhookReceiver } from '../../examples/webhook-receiver';
+import { LocalRuntime } from '../../runtime/local-runtime';
+import { parsePolicyConfig, resolveWebhookSecrets } from '../../shared/core/config/load-policy-config';
+import { systemClock } from '../../shared/core/domain/clock';
+import { type Job, JobStatus } from '../../shared/core/domain/job';
+import { DEFAULT_ACCOUNT, ProviderId } from '../../shared/core/domain/provider';
+import type { Logger } from '../../shared/core/ports/logger';
+import { guardedWebhookTransport } from '../../shared/platform/http/webhook-transport';
+import { createJsonLogger } from '../../shared/platform/logging/json-logger';
+import { createProviders } from '../../shared/platform/providers';
+import { explicitCredentials } from '../../shared/providers/alibaba-ecs/credentials';
+import { FaultKind, type ImsSimulator, createImsSimulator } from '../../sim/huawei/ims-simulator';
+import { ManualSimClock } from '../../sim/sim-clock';
+
+const SECRET = 'e2e-huawei-webhook-secret-0123456789';
+const HUAWEI_KEYS = { accessKeyId: 'HWE2EAK000000000000001', accessKeySecret: 'hw-e2e-secret-value-4f1a' };
+const SOURCE = 'cn-north-4';
+const DESTINATIONS = ['cn-east-3', 'ap-southeast-1'] as const;
+const AGENCY = 'ims_admin_agency';
+/** A copy of the 10 GiB golden image takes 30 s of INIT and 1124 s of copying; two hours is a stall. */
+const COPY_TIMEOUT = '2h';
+
+const policy = (webhookUrl: string, projects: Readonly<Record<string, string>>) => `
+version: 1
+policies:
+  - name: golden-huawei
+    provider: huawei
+    huawei: { agencyName: ${AGENCY} }
+    source: { region: ${SOURCE}, select: { tags: { role: golden } } }
+    destinations:
+      - region: ${DESTINATIONS[0]}
+      - region: ${DESTINATIONS[1]}
+        tags: { compliance: apac }
+    copyTimeout: ${COPY_TIMEOUT}
+    maxAttempts: 3
+    webhooks:
+      - { name: ops, url: "${webhookUrl}", secretEnv: OPS_SECRET, allowInsecureLoopback: true }
+huaweiProjects:
+${Object.entries(projects).map(([region, id]) => `  ${region}: ${id}`).join('\n')}
+`;
+
+describe('the workflow end to end on Huawei Cloud: real handlers, local runtime, IMS simulator over our signed client', () => {
+  let clock: ManualSimClock;
+  let simulator: ImsSimulator;
+  let receiver: WebhookReceiver;
+  let runtime: LocalRuntime;
+  let stateDir: string;
+  const logLines: string[] = [];
+
+  beforeEach(async () => {
+    clock = new ManualSimClock('2026-11-01T00:00:00Z');
+    simulator = await createImsSimulator({
+      clock,
+      seed: {
+        credentials: [HUAWEI_KEYS],
+        regions: [SOURCE, ...DESTINATIONS],
+        copy: { bandwidthMiBps: 10, overheadSeconds: 100, initSeconds: 30 },
+        agency: { name: AGENCY },
+        images: [
+          { region: SOURCE, name: 'golden-web', sizeGiB: 10, tags: { role: 'golden' } },
+          { region: SOURCE, name: 'scratch', sizeGiB: 10, tags: { role: 'dev' } },
+        ],
+      },
+    });
+    receiver = await startWebhookReceiver({ secret: SECRET });
+    stateDir = mkdtempSync(join(tmpdir(), 'ir-e2e-huawei-'));
+    logLines.length = 0;
+    runtime = newRuntime(createJsonLogger({ level: 'debug', sink: (line) => logLines.push(line), secrets: [SECRET, HUAWEI_KEYS.accessKeySecret] }));
+  });
+
+  afterEach(async () => {
+    runtime.close();
+    await receiver.close();
+    await simulator.close();
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  /** A runtime wired as `run` wires the embedded IMS simulator: default Huawei account, endpoint template. */
+  const newRuntime = (logger: Logger): LocalRuntime => {
+    const config = parsePolicyConfig(policy(receiver.url, simulator.projectIds), 'e2e-huawei');
+    return new LocalRuntime({
+      stateDir,
+      config,
+      secrets: resolveWebhookSecrets(config, { OPS_SECRET: SECRET }),
+      providers: createProviders({
+        env: {},
+        config,
+        alibabaDefault: explicitCredentials({ accessKeyId: 'LTAI-unused', accessKeySecret: 'unused' }),
+        huaweiDefault: HUAWEI_KEYS,
+        huaweiEndpointTemplate: simulator.endpointTemplate,
+        wallClock: systemClock,
+      }),
+      transport: guardedWebhookTransport,
+      clock,
+      logger,
+      pause: async () => undefined,
+    });
+  };
+
+  const golden = () => {
+    const [image] = simulator.inspect.images(SOURCE).filter((candidate) => candidate.name === 'golden-web');
+    if (image === undefined) throw new Error('no golden image');
+    return image;
+  };
+
+  /** What the console or an event rule sends when an image is made: a versioned request naming the provider. */
+  const announce = (imageId: string) =>
+    runtime.startCopyQueue.send(
+      JSON.stringify({ type: 'replication.requested', version: 2, origin: 'e2e-huawei', source: { provider: ProviderId.Huawei, account: DEFAULT_ACCOUNT, region: SOURCE, imageId } }),
+    );
+
+  /** Advances virtual time a minute per step, as the poll timer would see it, until idle. */
+  const runToIdle = async (maxSteps = 400): Promise<number> => {
+    for (let step = 1; step <= maxSteps; step += 1) {
+      await runtime.step();
+      const snapshot = await runtime.snapshot();
+      if (snapshot.inFlightJobs === 0 && snapshot.queued.startCopy === 0 && snapshot.queued.notify === 0) return step;
+      clock.advanceSeconds(60);
+    }
+    throw new Error('the workflow did not settle');
+  };
+
+  const jobIn = (jobs: readonly Job[], region: string): Job => {
+    const job = jobs.find((candidate) => candidate.destination.region === region);
+    if (job === undefined) throw new Error(`no job for ${region}`);
+    return job;
+  };
+  /** Images of the job's name in its destination that are not deleted. */
+  const liveCopies = (job: Job) => simulator.inspect.images(job.destination.region).filter((image) => image.name === job.destination.imageName && image.status !== 'deleted');
+
+  it('copies an announced image to every destination once, tags each copy there and notifies each outcome once, signed', async () => {
+    // Prepare
+    const image = golden();
+
+    // Act
+    await announce(image.id);
+    // The nightly sweep finds the same image again (and not the scratch one): still one job per destination.
+    await runtime.sweep();
+    await runToIdle();
+
+    // Assess
+    const jobs = await runtime.jobs.list();
+    expect(jobs.map((job) => [job.destination.region, job.status]).sort()).toEqual(DESTINATIONS.map((region) => [region, JobStatus.Available]).sort());
+    for (const job of jobs) {
+      expect(simulator.inspect.copiesCreated(job.destination.region, job.destination.imageName)).toBe(1);
+      expect(simulator.inspect.image(job.destinationImageId ?? '')).toMatchObject({
+        status: 'active',
+        originalImageId: image.id,
+        tags: { 'image-replicator_managed': 'true', 'image-replicator_job': job.id, 'image-replicator_source-image': image.id, 'image-replicator_source-region': SOURCE },
+      });
+    }
+    expect(simulator.inspect.image(jobIn(jobs, 'ap-southeast-1').destinationImageId ?? '')?.tags).toMatchObject({ compliance: 'apac' });
+    expect(new Set(receiver.received.map((n) => n.eventId)).size).toBe(2);
+    expect(receiver.received.map((n) => [n.body.type, n.body.jobId]).sort()).toEqual(jobs.map((job) => ['replication.succeeded', job.id]).sort());
+    expect(receiver.rejected()).toBe(0);
+    expect(simulator.inspect.copyRecords().map((record) => record.sourceImageId)).toEqual([image.id, image.id]);
+  });
+
+  it('deletes a copy that fails and tries again, ending with one good copy', async () => {
+    // Prepare
+    simulator.inspect.failNextCopies(1);
+
+    // Act
+    await announce(golden().id);
+    await runToIdle();
+
+    // Assess
+    const jobs = await runtime.jobs.list();
+    expect(jobs.every((job) => job.status === JobStatus.Available)).toBe(true);
+    const retried = jobs.filter((job) => job.attempt === 2);
+    expect(retried).toHaveLength(1);
+    for (const job of jobs) {
+      expect(simulator.inspect.copiesCreated(job.destination.region, job.destination.imageName)).toBe(job.attempt);
+      expect(liveCopies(job).map((copy) => [copy.id, copy.status])).toEqual([[job.destinationImageId, 'active']]);
+    }
+    expect(receiver.received.every((n) => n.body.type === 'replication.succeeded')).toBe(true);
+  });
+
+  it('never makes a second copy when the answer to cross_region_copy is lost', async () => {
+    // Prepare
+    simulator.faults.injectNext('CopyImageCrossRegion', FaultKind.LostAnswer);
+
+    // Act
+    await announce(golden().id);
+    await runToIdle();
+
+    // Assess
+    const jobs = await runtime.jobs.list();
+    expect(simulator.faults.counts().lostAnswer).toBe(1);
+    expect(jobs.every((job) => job.status === JobStatus.Available)).toBe(true);
+    for (const job of jobs) expect(simulator.inspect.copiesCreated(job.destination.region, job.destination.imageName)).toBe(1);
+    expect(new Set(receiver.received.map((n) => n.eventId)).size).toBe(2);
+  });
+
+  it('times out a copy that never ends and says so, while the other destination succeeds', async () => {
+    // Prepare
+    simulator.inspect.stallNextCopies(1);
+
+    // Act
+    await announce(golden().id);
+    await runToIdle();
+
+    // Assess
+    const jobs = await runtime.jobs.list();
+    expect(jobs.map((job) => job.status).sort()).toEqual([JobStatus.Available, JobStatus.TimedOut]);
+    const timedOut = jobs.find((job) => job.status === JobStatus.TimedOut);
+    expect(timedOut?.lastError?.code).toBe('CopyTimedOut');
+    expect(receiver.received.map((n) => n.body.type).sort()).toEqual(['replication.succeeded', 'replication.timed_out']);
+    // IMS cannot stop a copy: the stalled one still runs in the cloud, and the log says so.
+    expect(simulator.inspect.runningCopies()).toBe(1);
+    expect(logLines.some((line) => line.includes('cannot cancel a running copy'))).toBe(true);
+  });
+
+  it('never logs the Huawei secret key or the webhook secret', async () => {
+    // Act
+    await announce(golden().id);
+    await runToIdle();
+
+    // Assess
+    const all = logLines.join('\n');
+    expect(all.length).toBeGreaterThan(0);
+    expect(all).not.toContain(SECRET);
+    expect(all).not.toContain(HUAWEI_KEYS.accessKeySecret);
+  });
+});
