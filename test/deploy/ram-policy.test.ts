@@ -40,13 +40,22 @@ const tsFilesUnder = (dir: string): string[] =>
 describe('the functions RAM policy (deploy/ram-policy.json)', () => {
   it('allows exactly the ECS actions the ECS adapter calls', () => {
     // Prepare
-    const source = read('shared/providers/alibaba-ecs/image-cloud.ts');
+    const source = read('shared/providers/alibaba-ecs/image-cloud.ts') + read('shared/providers/alibaba-ecs/ecs-extras.ts');
     // Act
-    const invoked = [...source.matchAll(/\binvoke\(\s*'([A-Za-z]+)'/g)].map((m) => m[1] ?? '');
+    const invoked = [...source.matchAll(/\b(?:invoke|call)\(\s*'([A-Za-z]+)'/g)].map((m) => m[1] ?? '');
     // Assess
     expect(invoked.length).toBeGreaterThan(0);
     expect([...new Set(invoked)].filter((action) => !(ECS_ACTIONS_USED as readonly string[]).includes(action))).toEqual([]);
     expect(actionsOf('ecs')).toEqual(ECS_ACTIONS_USED.map((action) => `ecs:${action}`).sort());
+  });
+
+  it('lets the functions delete and change only images and snapshots carrying the managed tag', () => {
+    // Act
+    const destructive = policy.Statement.filter((s) => s.Action.some((a) => ['ecs:DeleteImage', 'ecs:DeleteSnapshot', 'ecs:CancelCopyImage', 'ecs:ModifyImageAttribute'].includes(a)));
+    // Assess
+    expect(destructive.length).toBeGreaterThan(0);
+    expect(destructive.every((s) => JSON.stringify((s as { Condition?: unknown }).Condition) === JSON.stringify({ StringEquals: { 'acs:ResourceTag/image-replicator:managed': 'true' } }))).toBe(true);
+    expect(destructive.flatMap((s) => s.Action).filter((a) => a.startsWith('ecs:Describe') || a === 'ecs:CopyImage')).toEqual([]);
   });
 
   it('allows exactly the Tablestore row operations the job store makes, on the one table', () => {

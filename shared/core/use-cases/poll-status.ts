@@ -14,6 +14,7 @@ import type { Queues } from '../ports/message-queue';
 import type { DispatchScope } from './commands';
 import { copyRequestFor } from './dispatch';
 import { createJobWriter, type JobWriter, notificationMessage } from './job-writer';
+import { continuePrune } from './prune';
 import { shareStep } from './share-step';
 
 export interface PollStatusDeps {
@@ -151,6 +152,13 @@ export const createPollStatus = (deps: PollStatusDeps) => {
     for (const job of [...latest.values()].filter((j) => j.status === JobStatus.Sharing)) {
       await isolated({ jobId: job.id }, async () => {
         settle(job, await shareStep({ providers, writer, logger }, job));
+      });
+    }
+
+    // 3b. Deletions retention started and did not finish (a crash, a retryable refusal).
+    for (const job of [...latest.values()].filter((j) => j.status === JobStatus.Pruning)) {
+      await isolated({ jobId: job.id }, async () => {
+        settle(job, await continuePrune({ providers, writer, logger }, job));
       });
     }
 

@@ -13,6 +13,7 @@ import type { Queues } from '../ports/message-queue';
 import type { StartCopyCommand } from './commands';
 import { createDispatch, type DispatchOutcome } from './dispatch';
 import { createJobWriter } from './job-writer';
+import { createPrune } from './prune';
 
 export interface StartCopyDeps {
   readonly config: PolicyConfig;
@@ -30,6 +31,8 @@ export interface StartCopyOutcome {
   readonly jobsCreated: number;
   readonly jobsReopened: number;
   readonly dispatch?: DispatchOutcome | undefined;
+  /** Copies retention deleted during a sweep. */
+  readonly pruned?: number | undefined;
 }
 
 interface Tally {
@@ -51,6 +54,7 @@ export const createStartCopy = (deps: StartCopyDeps) => {
   const writer = createJobWriter(jobs, clock, logger, queues.notify);
   const deadline = deps.deadline ?? NO_DEADLINE;
   const dispatch = createDispatch({ providers, jobs, writer, clock, logger, limitCap: config.maxConcurrentCopiesPerRegion, deadline });
+  const prune = createPrune({ config, providers, jobs, queues, clock, logger, deadline });
 
   /**
    * Our copies in each destination, by the job that made them (its tag): a sweep adopts a copy for
@@ -214,7 +218,13 @@ export const createStartCopy = (deps: StartCopyDeps) => {
     switch (command.kind) {
       case 'sweep': {
         const { created, reopened } = await sweep();
-        return { input: command.kind, jobsCreated: created, jobsReopened: reopened, dispatch: await dispatch() };
+        const dispatched = await dispatch();
+        // Retention runs with the nightly sweep; its trouble is reported, and the copies made stand.
+        const retention = await prune({ dryRun: false }).catch((error: unknown) => {
+          logger.error('retention failed; the next sweep tries again', { code: errorCode(error), error: errorMessage(error) });
+          return undefined;
+        });
+        return { input: command.kind, jobsCreated: created, jobsReopened: reopened, dispatch: dispatched, pruned: retention?.deleted };
       }
       case 'image-created': {
         const scope = { provider: command.provider, account: command.account, region: command.region };

@@ -193,10 +193,10 @@ describe('AlibabaEcsImageCloud over the wire', () => {
 describe('ECS_ACTIONS_USED', () => {
   it('lists exactly the actions the adapter invokes, each as a literal call', () => {
     // Prepare
-    const source = readFileSync('shared/providers/alibaba-ecs/image-cloud.ts', 'utf8');
+    const source = readFileSync('shared/providers/alibaba-ecs/image-cloud.ts', 'utf8') + readFileSync('shared/providers/alibaba-ecs/ecs-extras.ts', 'utf8');
 
     // Act
-    const invoked = [...source.matchAll(/this\.invoke\('([A-Za-z]+)'/g)].map((m) => m[1]);
+    const invoked = [...source.matchAll(/(?:this\.invoke|ecs\.call)\('([A-Za-z]+)'/g)].map((m) => m[1]);
 
     // Assess
     expect(new Set(invoked)).toEqual(new Set(ECS_ACTIONS_USED));

@@ -1,0 +1,193 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LocalRuntime } from '../../runtime/local-runtime';
+import { parsePolicyConfig } from '../../shared/core/config/load-policy-config';
+import { systemClock } from '../../shared/core/domain/clock';
+import { JobStatus } from '../../shared/core/domain/job';
+import { createProviders } from '../../shared/platform/providers';
+import { silentLogger } from '../../shared/platform/logging/json-logger';
+import { explicitCredentials } from '../../shared/providers/alibaba-ecs/credentials';
+import { PROVIDER_RULES } from '../../shared/providers/catalog';
+import { createEcsSimulator, type EcsSimulator, type SimSeedInput } from '../../sim/ecs-simulator';
+import { ManualSimClock } from '../../sim/sim-clock';
+
+const ACCESS_KEY = { accessKeyId: 'LTAI-features', accessKeySecret: 'features-secret-value-xyz' };
+const PARTNERS = ['1000000000000002', '1000000000000003'];
+
+interface World {
+  readonly clock: ManualSimClock;
+  readonly sim: EcsSimulator;
+  readonly runtime: LocalRuntime;
+  readonly stateDir: string;
+}
+
+const worlds: World[] = [];
+
+const start = async (seed: SimSeedInput, policy: string): Promise<World> => {
+  const clock = new ManualSimClock('2026-11-01T00:00:00Z');
+  const sim = await createEcsSimulator({
+    clock,
+    // The documented ECS: DeleteImage leaves the image's snapshots, which the product deletes itself.
+    seed: { credentials: [ACCESS_KEY], regions: ['cn-hangzhou', 'cn-shanghai', 'cn-beijing', 'eu-central-1'], otherAccounts: PARTNERS, quirks: { imageSnapshotsOnDelete: 'keep' }, ...seed },
+  });
+  const config = parsePolicyConfig(policy, 'features', PROVIDER_RULES);
+  const stateDir = mkdtempSync(join(tmpdir(), 'ir-features-'));
+  const runtime = new LocalRuntime({
+    stateDir,
+    config,
+    secrets: new Map(),
+    providers: createProviders({ env: {}, config, alibabaDefault: explicitCredentials(ACCESS_KEY), ecsEndpoint: { endpoint: sim.endpoint, protocol: 'http' }, wallClock: systemClock }),
+    transport: { post: async () => ({ ok: true, status: 204 }) },
+    clock,
+    logger: silentLogger,
+    pause: async () => undefined,
+  });
+  const world = { clock, sim, runtime, stateDir };
+  worlds.push(world);
+  return world;
+};
+
+afterEach(async () => {
+  for (const world of worlds.splice(0)) {
+    world.runtime.close();
+    await world.sim.close();
+    rmSync(world.stateDir, { recursive: true, force: true });
+  }
+});
+
+/** A minute per step, as the poll timer sees it, until nothing is left to do. */
+const runToIdle = async (world: World, maxSteps = 2_000): Promise<void> => {
+  for (let step = 0; step < maxSteps; step += 1) {
+    await world.runtime.step();
+    const snapshot = await world.runtime.snapshot();
+    if (snapshot.inFlightJobs === 0 && snapshot.queued.startCopy === 0 && snapshot.queued.notify === 0) return;
+    world.clock.advanceSeconds(60);
+  }
+  throw new Error('the workflow did not settle');
+};
+
+describe('policy features end to end on the ECS simulator', () => {
+  it('copies an image over 2 TiB through its snapshots, keeping platform, architecture and boot mode, once per region', async () => {
+    // Prepare
+    const world = await start(
+      {
+        copy: { bandwidthMiBps: 400, overheadSeconds: 60 },
+        imageCreation: { durationSeconds: 120 },
+        images: [
+          {
+            region: 'cn-hangzhou',
+            name: 'golden-lake',
+            platform: 'Ubuntu',
+            architecture: 'arm64',
+            bootMode: 'UEFI',
+            tags: { role: 'golden' },
+            disks: [
+              { type: 'system', sizeGiB: 100 },
+              { type: 'data', sizeGiB: 1000 },
+              { type: 'data', sizeGiB: 1000 },
+            ],
+          },
+        ],
+      },
+      `
+version: 1
+policies:
+  - name: lake
+    source: { region: cn-hangzhou, select: { tags: { role: golden } } }
+    destinations: [{ region: cn-shanghai }, { region: cn-beijing }, { region: eu-central-1 }]
+    copyTimeout: 2d
+`,
+    );
+    // Act
+    await world.runtime.sweep();
+    await runToIdle(world);
+    // Assess
+    const jobs = await world.runtime.jobs.list();
+    expect(jobs.map((job) => [job.status, job.route])).toEqual(Array.from({ length: 3 }, () => [JobStatus.Available, 'snapshots']));
+    for (const region of ['cn-shanghai', 'cn-beijing', 'eu-central-1']) {
+      const made = world.sim.inspect.created('image', { region, origin: 'CreateImage' });
+      expect(made).toHaveLength(1);
+      const image = world.sim.inspect.images(region).find((i) => i.id === made[0]?.id);
+      expect([image?.platform, image?.architecture, image?.bootMode, image?.sizeGiB]).toEqual(['Ubuntu', 'arm64', 'UEFI', 2100]);
+      expect(world.sim.inspect.created('snapshot', { region, origin: 'CopySnapshot' })).toHaveLength(3);
+    }
+    const calls = world.sim.requests.counts();
+    expect([calls.CopyImage ?? 0, calls.CopySnapshot, calls.CreateImage]).toEqual([0, 9, 3]);
+  });
+
+  it('shares each copy with the accounts a destination names, and the source in place', async () => {
+    // Prepare
+    const world = await start(
+      { images: [{ region: 'cn-hangzhou', name: 'golden-web', sizeGiB: 20, tags: { role: 'golden' } }] },
+      `
+version: 1
+policies:
+  - name: web
+    source: { region: cn-hangzhou, select: { tags: { role: golden } } }
+    shareInSourceRegion: ["${PARTNERS[1]}"]
+    destinations:
+      - { region: cn-shanghai, shareWith: [${PARTNERS.map((p) => `"${p}"`).join(', ')}] }
+      - { region: cn-beijing }
+`,
+    );
+    // Act
+    await world.runtime.sweep();
+    await runToIdle(world);
+    // Assess
+    const jobs = await world.runtime.jobs.list();
+    expect(jobs.every((job) => job.status === JobStatus.Available)).toBe(true);
+    const shanghai = jobs.find((job) => job.destination.region === 'cn-shanghai')!;
+    const beijing = jobs.find((job) => job.destination.region === 'cn-beijing')!;
+    const source = world.sim.inspect.images('cn-hangzhou').find((image) => image.name === 'golden-web')!;
+    expect(shanghai.sharedWith).toEqual(PARTNERS);
+    expect(world.sim.inspect.shares(shanghai.destinationImageId!).map((s) => s.accountId)).toEqual(PARTNERS);
+    expect(world.sim.inspect.shares(beijing.destinationImageId!)).toEqual([]);
+    expect(world.sim.inspect.shares(source.id).map((s) => s.accountId)).toEqual([PARTNERS[1]]);
+  });
+
+  it('keeps the newest copies of a family over a week of nightly runs, never one in use, images before their snapshots', async () => {
+    // Prepare: a new version of the family is baked every day
+    const world = await start(
+      { copy: { bandwidthMiBps: 100, overheadSeconds: 60 }, images: [] },
+      `
+version: 1
+policies:
+  - name: web
+    source: { region: cn-hangzhou, select: { tags: { role: golden } } }
+    destinations: [{ region: cn-shanghai, copyFamily: true }]
+    retention: { keepNewest: 2, groupBy: family }
+`,
+    );
+    const copiesOf = new Map<number, string>();
+    const snapshotsOf = new Map<string, string[]>();
+    // Act: seven versions, then a night with none (retention counts only copies already available)
+    for (let day = 1; day <= 8; day += 1) {
+      if (day <= 7) world.sim.inspect.addImage({ region: 'cn-hangzhou', name: `golden-web-v${day}`, sizeGiB: 20, imageFamily: 'golden-web', tags: { role: 'golden' } });
+      await world.runtime.sweep();
+      await runToIdle(world);
+      const job = (await world.runtime.jobs.list()).find((j) => j.source.imageName === `golden-web-v${day}`);
+      if (job?.destinationImageId !== undefined) copiesOf.set(day, job.destinationImageId);
+      for (const image of world.sim.inspect.images('cn-shanghai')) snapshotsOf.set(image.id, image.disks.map((disk) => disk.snapshotId));
+      // Somebody runs an instance from the day-2 copy: it must never be deleted.
+      if (day === 2) world.sim.inspect.addInstance({ region: 'cn-shanghai', imageId: copiesOf.get(2)! });
+      world.clock.advanceSeconds(24 * 3600);
+    }
+    // Assess
+    const live = world.sim.inspect.images('cn-shanghai').map((image) => image.id).sort();
+    expect(live).toEqual([copiesOf.get(2), copiesOf.get(6), copiesOf.get(7)].sort());
+    const jobs = await world.runtime.jobs.list();
+    expect(jobs.filter((job) => job.status === JobStatus.Pruned).map((job) => job.source.imageName).sort()).toEqual(['golden-web-v1', 'golden-web-v3', 'golden-web-v4', 'golden-web-v5']);
+    expect(jobs.filter((job) => job.status === JobStatus.Available).map((job) => job.source.imageName).sort()).toEqual(['golden-web-v2', 'golden-web-v6', 'golden-web-v7']);
+    expect(jobs.find((job) => job.source.imageName === 'golden-web-v2')?.lastError?.code).toBe('CopyInUse');
+    const snapshots = new Map(world.sim.inspect.created('snapshot', { region: 'cn-shanghai' }).map((record) => [record.id, record]));
+    const deletedImages = world.sim.inspect.created('image', { region: 'cn-shanghai' }).filter((record) => record.deletedAt !== undefined);
+    expect(deletedImages).toHaveLength(4);
+    for (const image of deletedImages) {
+      const own = (snapshotsOf.get(image.id) ?? []).map((id) => snapshots.get(id));
+      expect(own.length).toBeGreaterThan(0);
+      expect(own.every((snapshot) => snapshot?.deletedAt !== undefined && snapshot.deletedAt >= image.deletedAt!)).toBe(true);
+    }
+  });
+});
