@@ -95,3 +95,22 @@ describe('policies checked against their provider (Huawei IMS)', () => {
     expect(problems).toMatch(/policies\[0\]\.huawei: settings for Huawei in a policy for Alibaba Cloud/);
   });
 });
+
+describe('policy features checked against their provider', () => {
+  it.each([
+    ['a share target that is not an Alibaba account id', policy('{ region: cn-shanghai, shareWith: ["opsteam"] }'), /destinations\[0\]\.shareWith\[0\]: "opsteam" is not an Alibaba Cloud account id/],
+    ['an unquoted account id', policy('{ region: cn-shanghai, shareWith: [1234567890123456] }'), /shareWith\[0\]: write account ids in quotes/],
+    ['more than 50 accounts', policy(`{ region: cn-shanghai, shareWith: [${Array.from({ length: 51 }, (_, i) => `"${1000000000000000 + i}"`).join(', ')}] }`), /shareWith: at most 50 accounts per image/],
+    ['sharing a copy encrypted with the service key', policy('{ region: cn-shanghai, shareWith: ["1000000000000002"], encryption: { enabled: true } }'), /encrypted with a customer key/],
+    ['a retention that could delete every copy', policy('{ region: cn-shanghai, retention: { keepNewest: 0 } }'), /keep at least the newest copy/],
+    ['a retention that keeps nothing said', policy('{ region: cn-shanghai, retention: { groupBy: family } }'), /say what to keep/],
+    ['a negative price', policy('{ region: cn-shanghai }', 'prices: { alibaba: { currency: USD, perGiBMonth: -1 } }'), /prices\.alibaba\.perGiBMonth: a price cannot be negative/],
+    ['sharing on Huawei', huawei('{ region: cn-east-3, shareWith: ["0a1b2c3d4e5f60718293a4b5c6d7e8f9"] }'), /sharing Huawei IMS images is not supported yet/],
+    ['retention on Huawei', huawei('{ region: cn-east-3, retention: { keepNewest: 2 } }'), /retention is not supported on Huawei IMS/],
+  ])('refuses %s, naming the path', (_, text, expected) => {
+    // Act
+    const problems = problemsOf(text);
+    // Assess
+    expect(problems).toMatch(expected);
+  });
+});

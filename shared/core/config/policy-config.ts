@@ -86,14 +86,18 @@ const Webhook = z
   });
 
 /** An account to share with: its id as the provider writes it (checked per provider). */
-const accountId = z.union([
-  z.string().regex(/^[A-Za-z0-9]{6,64}$/, 'an account id (letters and digits)'),
+const accountId = z.unknown().transform((value, ctx): string => {
   // YAML reads 1234567890123456 as a number, and a long one loses digits on the way: refused, with the fix.
-  z.number().transform((_, ctx) => {
+  if (typeof value === 'number') {
     ctx.addIssue({ code: 'custom', message: 'write account ids in quotes ("1234567890123456"): unquoted, YAML reads them as numbers and long ones lose digits' });
     return z.NEVER;
-  }),
-]);
+  }
+  if (typeof value !== 'string' || !/^[A-Za-z0-9]{6,64}$/.test(value)) {
+    ctx.addIssue({ code: 'custom', message: 'an account id (letters and digits)' });
+    return z.NEVER;
+  }
+  return value;
+});
 
 /**
  * Which copies to keep. Copies are grouped by the source's image family (or by name prefix); per

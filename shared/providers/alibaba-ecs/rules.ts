@@ -1,4 +1,4 @@
-import type { ProviderRules } from '../../core/config/provider-rules';
+import type { PolicyIssue, ProviderRules } from '../../core/config/provider-rules';
 import type { TextRule } from '../../core/domain/name-template';
 import { ProviderId } from '../../core/domain/provider';
 
@@ -52,5 +52,23 @@ export const ALIBABA_RULES: ProviderRules = {
   regions: ALIBABA_REGIONS,
   imageName: ECS_IMAGE_NAME,
   description: ECS_DESCRIPTION,
-  checkPolicy: (policy) => (policy.huawei === undefined ? [] : [{ path: ['huawei'], message: 'settings for Huawei in a policy for Alibaba Cloud (provider: huawei?)' }]),
+  checkPolicy: (policy) => {
+    const issues: PolicyIssue[] = [];
+    if (policy.huawei !== undefined) issues.push({ path: ['huawei'], message: 'settings for Huawei in a policy for Alibaba Cloud (provider: huawei?)' });
+    // Alibaba account ids are all digits (the account's UID).
+    const notUid = (account: string) => !/^\d{6,32}$/.test(account);
+    policy.shareInSourceRegion.forEach((account, index) => {
+      if (notUid(account)) issues.push({ path: ['shareInSourceRegion', index], message: `${JSON.stringify(account)} is not an Alibaba Cloud account id (all digits)` });
+    });
+    policy.destinations.forEach((destination, d) => {
+      destination.shareWith.forEach((account, index) => {
+        if (notUid(account)) issues.push({ path: ['destinations', d, 'shareWith', index], message: `${JSON.stringify(account)} is not an Alibaba Cloud account id (all digits)` });
+      });
+      // Only CMK-encrypted images can be shared: a copy encrypted with the service key cannot.
+      if (destination.shareWith.length > 0 && destination.encryption?.enabled === true && destination.encryption.kmsKeyId === undefined) {
+        issues.push({ path: ['destinations', d, 'encryption'], message: 'an encrypted copy can be shared only when encrypted with a customer key (kmsKeyId)' });
+      }
+    });
+    return issues;
+  },
 };

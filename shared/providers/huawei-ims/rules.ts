@@ -44,6 +44,11 @@ const OUR_TAGS = {
   'image-replicator:job': 'rj-000000000000000000000000',
 };
 
+/** IMS shares an image through members each recipient project must accept; the product does not drive that yet. */
+const NO_SHARING = 'sharing Huawei IMS images is not supported yet: IMS shares through image members that each recipient must accept';
+/** Retention deletes only copies nobody uses, and IMS documents no way to tell. */
+const NO_RETENTION = 'retention is not supported on Huawei IMS: IMS documents no way to tell whether an image is in use, and a copy in use is never deleted';
+
 export const HUAWEI_RULES: ProviderRules = {
   provider: ProviderId.Huawei,
   displayName: 'Huawei Cloud',
@@ -55,7 +60,12 @@ export const HUAWEI_RULES: ProviderRules = {
     if (policy.huawei === undefined) {
       issues.push({ path: ['huawei'], message: 'a Huawei policy names the IAM agency IMS copies with: huawei: { agencyName: … }' });
     }
+    if (policy.shareInSourceRegion.length > 0) issues.push({ path: ['shareInSourceRegion'], message: NO_SHARING });
+    if (policy.retention !== undefined) issues.push({ path: ['retention'], message: NO_RETENTION });
     policy.destinations.forEach((destination, index) => {
+      if (destination.shareWith.length > 0) issues.push({ path: ['destinations', index, 'shareWith'], message: NO_SHARING });
+      if (destination.retention !== undefined) issues.push({ path: ['destinations', index, 'retention'], message: NO_RETENTION });
+      if (destination.copyFamily) issues.push({ path: ['destinations', index, 'copyFamily'], message: 'Huawei IMS images have no family' });
       if (destination.encryption?.enabled === true) {
         issues.push({ path: ['destinations', index, 'encryption'], message: 'Huawei IMS cannot encrypt a cross-region copy, nor copy an encrypted image' });
       }
