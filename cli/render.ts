@@ -63,14 +63,16 @@ const minutes = (from: string | undefined, to: string | undefined): string =>
 
 export const summaryTable = (jobs: readonly Job[]): string =>
   table(
-    ['cloud', 'policy', 'source image', 'destination', 'status', 'copy', 'copy time', 'notified'],
+    ['cloud', 'policy', 'source image', 'destination', 'route', 'status', 'copy', 'shared', 'copy time', 'notified'],
     jobs.map((job) => [
       job.provider,
       job.policy,
       `${job.source.imageName} (${job.source.imageId})`,
       job.destination.region,
+      job.route ?? '',
       job.status === JobStatus.Failed || job.status === JobStatus.TimedOut ? `${job.status} ${job.lastError?.code ?? ''}` : job.status,
       job.destinationImageId ?? '',
+      job.sharedWith === undefined ? '' : `${job.sharedWith.length} account${job.sharedWith.length === 1 ? '' : 's'}`,
       minutes(job.copyStartedAt, job.finishedAt),
       job.notification.status,
     ]),

@@ -74,6 +74,7 @@ export const runDemo = async (io: Io, options: { stateDir: string; signal?: Abor
     io.out(
       `\n${available}/${result.jobs.length} copies available, ${duplicates} duplicate copies; ` +
         `webhooks: ${receiver.received.length} received, ${unique.size} distinct events, ${receiver.rejected()} rejected signatures; ` +
+        `${result.jobs.filter((job) => job.route === 'snapshots').length} through snapshots, ${result.jobs.filter((job) => (job.sharedWith?.length ?? 0) > 0).length} shared; ` +
         `${((Date.now() - started) / 1000).toFixed(1)} s wall time\n`,
     );
     if (result.outcome === 'stopped') {
