@@ -18,7 +18,7 @@ describe('the image-replicator command', () => {
   it('validates the example policy', () => {
     const { code, out } = cli('validate', '--config', 'examples/policy.yaml');
     expect(code).toBe(0);
-    expect(out).toMatch(/2 policies, 5 destinations: valid/);
+    expect(out).toMatch(/3 policies, 6 destinations: valid/);
   });
 
   it('exits 2 on a bad policy file and names the path of each problem', () => {
