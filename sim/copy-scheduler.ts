@@ -104,6 +104,7 @@ export const enqueueCopy = (state: SimState, request: EnqueueCopy): SimImage => 
     seq,
     sourceRegion: request.source.region,
     sourceImageId: request.source.id,
+    originImageId: originOf(state, request.source.id),
     destinationRegion: request.destinationRegion,
     destinationImageId: image.id,
     sizeGiB: request.source.sizeGiB,
@@ -114,6 +115,12 @@ export const enqueueCopy = (state: SimState, request: EnqueueCopy): SimImage => 
   });
   startWaiting(state, request.source.region, now);
   return image;
+};
+
+/** The original of an image: copies remember theirs, so a relayed copy counts as a copy of the original. */
+const originOf = (state: SimState, imageId: string): string => {
+  const task = [...state.tasks.values()].find((t) => t.destinationImageId === imageId);
+  return task === undefined ? imageId : (task.originImageId ?? task.sourceImageId);
 };
 
 /** Stops a copy, removes its image and snapshots, and lets the next waiting task start. */

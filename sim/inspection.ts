@@ -87,14 +87,18 @@ export class SimInspection {
     return this.copyTasks().filter((t) => isActiveTask(t) && (sourceRegion === undefined || t.sourceRegion === sourceRegion));
   }
 
-  /** Copies per (source image, destination region) still present, including ones nobody tracks. */
+  /**
+   * Copies per (original image, destination region) still present, including ones nobody tracks.
+   * A copy made from a copy counts for the original it came from.
+   */
   copyCounts(): CopyCount[] {
     settleWorld(this.state);
     const groups = new Map<string, { sourceRegion: string; sourceImageId: string; destinationRegion: string; imageIds: string[] }>();
     for (const task of this.state.tasks.values()) {
       if (!this.state.images.has(task.destinationImageId)) continue;
-      const key = `${task.sourceImageId}\n${task.destinationRegion}`;
-      const group = groups.get(key) ?? { sourceRegion: task.sourceRegion, sourceImageId: task.sourceImageId, destinationRegion: task.destinationRegion, imageIds: [] };
+      const origin = task.originImageId ?? task.sourceImageId;
+      const key = `${origin}\n${task.destinationRegion}`;
+      const group = groups.get(key) ?? { sourceRegion: task.sourceRegion, sourceImageId: origin, destinationRegion: task.destinationRegion, imageIds: [] };
       group.imageIds.push(task.destinationImageId);
       groups.set(key, group);
     }

@@ -138,6 +138,8 @@ export interface CopyTask {
   readonly seq: number;
   readonly sourceRegion: string;
   readonly sourceImageId: string;
+  /** The image the copied image was itself copied from, and so on: the original (a copy of a copy is a copy of it). */
+  readonly originImageId?: string | undefined;
   readonly destinationRegion: string;
   readonly destinationImageId: string;
   readonly sizeGiB: number;

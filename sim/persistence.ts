@@ -59,6 +59,7 @@ const taskRecord = z.strictObject({
   seq: z.number().int(),
   sourceRegion: z.string(),
   sourceImageId: z.string(),
+  originImageId: z.string().optional(),
   destinationRegion: z.string(),
   destinationImageId: z.string(),
   sizeGiB: z.number().int().nonnegative(),

@@ -7,7 +7,12 @@ import { readStageVars } from '../../scripts/setup-cloud';
 import { ROOT, STAGES } from './s-preview';
 
 const Statement = z
-  .object({ Effect: z.literal('Allow'), Action: z.array(z.string()).min(1), Resource: z.array(z.string()).min(1) })
+  .object({
+    Effect: z.literal('Allow'),
+    Action: z.array(z.string()).min(1),
+    Resource: z.array(z.string()).min(1),
+    Condition: z.record(z.string(), z.record(z.string(), z.string())).optional(),
+  })
   .strict();
 const RamPolicy = z.object({ Version: z.literal('1'), Statement: z.array(Statement).min(1) }).strict();
 
@@ -54,7 +59,7 @@ describe('the functions RAM policy (deploy/ram-policy.json)', () => {
     const destructive = policy.Statement.filter((s) => s.Action.some((a) => ['ecs:DeleteImage', 'ecs:DeleteSnapshot', 'ecs:CancelCopyImage', 'ecs:ModifyImageAttribute'].includes(a)));
     // Assess
     expect(destructive.length).toBeGreaterThan(0);
-    expect(destructive.every((s) => JSON.stringify((s as { Condition?: unknown }).Condition) === JSON.stringify({ StringEquals: { 'acs:ResourceTag/image-replicator:managed': 'true' } }))).toBe(true);
+    expect(destructive.every((s) => JSON.stringify(s.Condition) === JSON.stringify({ StringEquals: { 'acs:ResourceTag/image-replicator:managed': 'true' } }))).toBe(true);
     expect(destructive.flatMap((s) => s.Action).filter((a) => a.startsWith('ecs:Describe') || a === 'ecs:CopyImage')).toEqual([]);
   });
 

@@ -36,6 +36,7 @@ const jobIn = (status: JobStatus, changes: Partial<Job> = {}): Job => ({
 const EVENTS: Record<JobEvent['type'], JobEvent> = {
   'source.observed': { type: 'source.observed', state: ImageState.Available },
   'dispatch.claimed': { type: 'dispatch.claimed' },
+  'relay.available': { type: 'relay.available', relay: { region: 'ap-southeast-1', imageId: 'm-relay' } },
   'copy.accepted': { type: 'copy.accepted', handle: 'm-dst', destinationImageId: 'm-dst' },
   'dispatch.deferred': { type: 'dispatch.deferred', reason: { code: 'Throttling.User', message: 'slow down' } },
   'dispatch.rejected': { type: 'dispatch.rejected', error: { code: 'SourceImageNotFound', message: 'gone' } },
@@ -56,8 +57,8 @@ const EVENTS: Record<JobEvent['type'], JobEvent> = {
 
 /** status → events that apply to it (webhook events apply only with a pending notification). */
 const ALLOWED: Record<JobStatus, JobEvent['type'][]> = {
-  [JobStatus.WaitingForSource]: ['source.observed', 'cancelled'],
-  [JobStatus.Queued]: ['dispatch.claimed', 'cancelled'],
+  [JobStatus.WaitingForSource]: ['source.observed', 'relay.available', 'cancelled'],
+  [JobStatus.Queued]: ['dispatch.claimed', 'relay.available', 'cancelled'],
   [JobStatus.Dispatching]: ['copy.accepted', 'dispatch.deferred', 'dispatch.rejected', 'cancelled'],
   [JobStatus.Copying]: ['copy.observed', 'copy.timed_out', 'cancelled'],
   [JobStatus.Sharing]: ['share.completed', 'share.refused'],

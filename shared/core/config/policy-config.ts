@@ -180,6 +180,12 @@ const Policy = z
       .object({ agencyName: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'an IAM agency name such as ims_admin_agency') })
       .strict()
       .optional(),
+    /**
+     * Copies may be made from a finished copy of the same image in another region instead of the
+     * source (faster fan-out: a provider that runs one copy of an image at a time runs one per
+     * replica). The result is the same image: name, tags, encryption. Off: from the source only.
+     */
+    relay: z.boolean().default(true),
     /** Share the source image itself, in its own region, with these accounts: no copy. */
     shareInSourceRegion: z.array(accountId).max(50, 'at most 50 accounts per image').default([]),
     retention: Retention.optional(),

@@ -62,11 +62,34 @@ const finish = (job: Job, status: JobStatus, now: Date, changes: Partial<Job> = 
   return { ...job, ...changes, status, finishedAt: at, notBefore: undefined, notification };
 };
 
+/** Predictions are kept to this granularity: a steady copy predicts the same instant and costs no write. */
+const PREDICTION_STEP_MS = 5_000;
+
+/**
+ * When a copy should finish: the provider's own estimate when it gives one, else its progress rate
+ * so far (a copy is a transfer: its rate is steady enough to aim the next look at its end).
+ */
+const expectedDoneAt = (job: Job, progress: number | undefined, remainingSeconds: number | undefined, now: Date): string | undefined => {
+  const round = (ms: number) => new Date(Math.ceil(ms / PREDICTION_STEP_MS) * PREDICTION_STEP_MS).toISOString();
+  if (remainingSeconds !== undefined && remainingSeconds > 0) return round(now.getTime() + remainingSeconds * 1000);
+  if (progress === undefined || progress <= 0 || progress >= 100 || job.copyStartedAt === undefined) return undefined;
+  const started = new Date(job.copyStartedAt).getTime();
+  const elapsed = now.getTime() - started;
+  return elapsed <= 0 ? undefined : round(started + (elapsed * 100) / progress);
+};
+
+/** A job remembers at most this many replicas to copy from. */
+const MAX_RELAYS = 16;
+
 /** A failed copy is retried while attempts remain; the last failure is the job's outcome. */
 const failOrRetry = (job: Job, failure: JobErrorInput, now: Date): Job => {
   if (job.attempt < job.maxAttempts) {
     return {
       ...job,
+      // A replica that failed us (deleted, broken) is not tried again.
+      relay: undefined,
+      relays: job.relay === undefined ? job.relays : (job.relays ?? []).filter((r) => r.imageId !== job.relay?.imageId),
+      expectedDoneAt: undefined,
       status: JobStatus.Queued,
       attempt: job.attempt + 1,
       copyHandle: undefined,
@@ -111,7 +134,16 @@ const decide = (job: Job, event: JobEvent, now: Date): Job | undefined => {
       return undefined;
     }
     case 'dispatch.claimed':
-      return job.status === JobStatus.Queued ? { ...job, status: JobStatus.Dispatching, notBefore: undefined } : undefined;
+      // An attempt keeps the source it started with: a retry of it must ask the same thing again.
+      return job.status === JobStatus.Queued
+        ? { ...job, status: JobStatus.Dispatching, notBefore: undefined, relay: job.relay ?? event.relay }
+        : undefined;
+    case 'relay.available':
+      return (job.status === JobStatus.Queued || job.status === JobStatus.WaitingForSource) &&
+        !(job.relays ?? []).some((r) => r.imageId === event.relay.imageId) &&
+        event.relay.region !== job.destination.region
+        ? { ...job, relays: [...(job.relays ?? []), event.relay].slice(-MAX_RELAYS) }
+        : undefined;
     case 'copy.accepted':
       return job.status === JobStatus.Dispatching
         ? {
@@ -150,6 +182,7 @@ const decide = (job: Job, event: JobEvent, now: Date): Job | undefined => {
             ...learned,
             progressPercent: event.progressPercent ?? job.progressPercent,
             remainingSeconds: event.remainingSeconds ?? job.remainingSeconds,
+            expectedDoneAt: expectedDoneAt(job, event.progressPercent, event.remainingSeconds, now) ?? job.expectedDoneAt,
           };
         case CopyState.Available:
           // Shared before it is called available: the accounts that need it hear about it with it.
@@ -213,6 +246,8 @@ const decide = (job: Job, event: JobEvent, now: Date): Job | undefined => {
             attempt: 1,
             copyHandle: undefined,
             destinationImageId: undefined,
+            relay: undefined,
+            expectedDoneAt: undefined,
             progressPercent: undefined,
             remainingSeconds: undefined,
             copyStartedAt: undefined,

@@ -117,6 +117,8 @@ export interface JobSpec {
   readonly shareWith?: readonly string[] | undefined;
   /** No copy: the source image itself is shared, in its own region. */
   readonly shareOnly?: boolean | undefined;
+  /** False when the policy turned relaying off: copies come from the source image only. */
+  readonly allowRelay?: boolean | undefined;
 }
 
 export interface Job extends JobSpec {
@@ -139,6 +141,12 @@ export interface Job extends JobSpec {
   readonly remainingSeconds?: number | undefined;
   /** Accounts the copy is shared with. */
   readonly sharedWith?: readonly string[] | undefined;
+  /** Finished replicas of the source this job may copy from (relay fan-out), newest last. */
+  readonly relays?: readonly Relay[] | undefined;
+  /** The replica the current attempt copies from; the source itself when absent. */
+  readonly relay?: Relay | undefined;
+  /** When the copy is expected to finish, from its progress rate or the provider's estimate. */
+  readonly expectedDoneAt?: string | undefined;
   /** When retention marked the copy deprecated. */
   readonly deprecatedAt?: string | undefined;
   readonly lastError?: JobError | undefined;
@@ -184,7 +192,10 @@ export const isInFlight = (job: Pick<Job, 'status' | 'notification'>): boolean =
 /** What the product learned or decided; the only way a job changes. */
 export type JobEvent =
   | { readonly type: 'source.observed'; readonly state: ImageState | 'missing'; readonly sizeGiB?: number | undefined }
-  | { readonly type: 'dispatch.claimed' }
+  /** `relay`: this attempt copies from a finished replica instead of the source (kept until the attempt ends). */
+  | { readonly type: 'dispatch.claimed'; readonly relay?: Relay | undefined }
+  /** A sibling copy of the same source image became available: a replica this job may copy from. */
+  | { readonly type: 'relay.available'; readonly relay: Relay }
   | {
       readonly type: 'copy.accepted';
       readonly handle: string;
@@ -217,6 +228,12 @@ export type JobEvent =
   /** Deliveries name the outcome they were for: a late answer must not settle a newer outcome. */
   | { readonly type: 'webhook.delivered'; readonly eventId: string; readonly webhook: string }
   | { readonly type: 'webhook.failed'; readonly eventId: string; readonly webhook: string; readonly error: string; readonly giveUp: boolean };
+
+/** A finished copy of the job's source image, elsewhere: copying from it is copying the source. */
+export interface Relay {
+  readonly region: string;
+  readonly imageId: string;
+}
 
 /** What an observation of a copy found. */
 export const CopyState = { Running: 'running', Available: 'available', Failed: 'failed', Missing: 'missing' } as const;

@@ -103,6 +103,7 @@ export const planJob = (policy: Policy, destination: DestinationLike, source: Cl
       webhooks: policy.webhooks.map((hook) => hook.name),
       ...(destination.shareWith.length === 0 ? {} : { shareWith: [...destination.shareWith] }),
       ...(shareOnly ? { shareOnly: true } : {}),
+      ...(policy.relay ? {} : { allowRelay: false }),
     },
   };
 };

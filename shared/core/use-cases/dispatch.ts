@@ -2,7 +2,7 @@ import { addSeconds, type Clock } from '../domain/clock';
 import { CapacityLedger } from '../domain/capacity';
 import { type Deadline, NO_DEADLINE } from '../domain/deadline';
 import { errorCode, errorMessage, isRetryable } from '../domain/errors';
-import { type Job, JobStatus, isRunning } from '../domain/job';
+import { type Job, JobStatus, isRunning, type Relay } from '../domain/job';
 import { idempotencyTokenFor } from '../domain/job-id';
 import { scopeKey } from '../domain/policy';
 import { DISPATCH_DEFER_SECONDS } from '../domain/retry-policy';
@@ -36,12 +36,50 @@ export interface DispatchOutcome {
   readonly waiting: number;
 }
 
-const slotsOf = (deps: DispatchDeps, job: Job): readonly CapacitySlot[] =>
+/** Where a copy is made from: the source image, or a finished replica of it (relay). */
+interface CopySource {
+  readonly region: string;
+  readonly imageId: string;
+  readonly relay?: Relay | undefined;
+}
+
+/** The source the job's current attempt copies from. */
+const sourceOf = (job: Job): CopySource =>
+  job.relay === undefined ? { region: job.source.region, imageId: job.source.imageId } : { region: job.relay.region, imageId: job.relay.imageId, relay: job.relay };
+
+export const slotsFrom = (deps: Pick<DispatchDeps, 'providers'>, job: Job, source: CopySource): readonly CapacitySlot[] =>
   deps.providers.get(job.provider, job.account).capacity.slotsFor({
-    sourceRegion: job.source.region,
-    sourceImageId: job.source.imageId,
+    sourceRegion: source.region,
+    sourceImageId: source.imageId,
     destinationRegion: job.destination.region,
   });
+
+/** The slots a job holds (running) or would take: counted from where it copies. */
+export const slotsOf = (deps: Pick<DispatchDeps, 'providers'>, job: Job): readonly CapacitySlot[] => slotsFrom(deps, job, sourceOf(job));
+
+/**
+ * The sources a queued job may copy from, in order of preference: an attempt that already chose
+ * keeps its choice (its retry must ask the same); else the source, then the replicas it heard of.
+ */
+export const candidateSources = (job: Job): CopySource[] => {
+  if (job.relay !== undefined) return [sourceOf(job)];
+  const original = { region: job.source.region, imageId: job.source.imageId };
+  if (job.allowRelay === false) return [original];
+  return [original, ...[...(job.relays ?? [])].reverse().map((relay) => ({ region: relay.region, imageId: relay.imageId, relay }))];
+};
+
+/**
+ * Longest first: the source images with the most copy work left go first, so a large image does
+ * not wait behind small ones and finish last. Ties by id: the order depends on no timestamp.
+ */
+export const longestFirst = (queued: readonly Job[]): Job[] => {
+  const sourceKey = (job: Job) => `${job.provider}/${job.account}/${job.source.region}/${job.source.imageId}`;
+  const remaining = new Map<string, number>();
+  for (const job of queued) remaining.set(sourceKey(job), (remaining.get(sourceKey(job)) ?? 0) + (job.source.sizeGiB ?? 0));
+  return [...queued].sort(
+    (a, b) => (remaining.get(sourceKey(b)) ?? 0) - (remaining.get(sourceKey(a)) ?? 0) || sourceKey(a).localeCompare(sourceKey(b)) || a.id.localeCompare(b.id),
+  );
+};
 
 /** A running copy, or a claim older than `mine` (ties broken by id): it holds its slots before mine. */
 const claimedBefore = (other: Job, mine: Job): boolean =>
@@ -54,7 +92,7 @@ const inScopes = (job: Job, scopes: readonly DispatchScope[] | undefined): boole
 
 export const copyRequestFor = (job: Job, claimedAt: Date): CopyRequest => ({
   jobId: job.id,
-  source: { region: job.source.region, imageId: job.source.imageId, sizeGiB: job.source.sizeGiB },
+  source: { region: sourceOf(job).region, imageId: sourceOf(job).imageId, sizeGiB: job.source.sizeGiB },
   destination: {
     region: job.destination.region,
     name: job.destination.imageName,
@@ -85,9 +123,7 @@ export const createDispatch = (deps: DispatchDeps) => {
     const ledger = new CapacityLedger(deps.limitCap);
     for (const job of inFlight) if (isRunning(job.status)) ledger.take(slotsOf(deps, job));
     const now = deps.clock.now();
-    let queued = inFlight
-      .filter((job) => job.status === JobStatus.Queued && inScopes(job, scopes))
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+    let queued = longestFirst(inFlight.filter((job) => job.status === JobStatus.Queued && inScopes(job, scopes)));
     const total = { started: 0, deferred: 0, rejected: 0 };
     const throttled = new Set<string>();
     // A refusal frees its slots: the jobs left waiting get another round in the same pass.
@@ -123,14 +159,16 @@ export const createDispatch = (deps: DispatchDeps) => {
         await startShareOnly(job);
         continue;
       }
-      const slots = slotsOf(deps, job);
       const backingOff = job.notBefore !== undefined && new Date(job.notBefore) > now;
       const outOfTime = !(deps.deadline ?? NO_DEADLINE).allows(START_COPY_MS * (claims.length + 1));
-      if (backingOff || outOfTime || throttled.has(scopeKey(job)) || !ledger.fits(slots)) {
+      // The first source whose slots are free now: the source itself, else a replica.
+      const source = backingOff || outOfTime || throttled.has(scopeKey(job)) ? undefined : candidateSources(job).find((s) => ledger.fits(slotsFrom(deps, job, s)));
+      if (source === undefined) {
         left.push(job);
         continue;
       }
-      const claimed = await writer.apply(job, { type: 'dispatch.claimed' });
+      const slots = slotsFrom(deps, job, source);
+      const claimed = await writer.apply(job, { type: 'dispatch.claimed', relay: source.relay });
       if (claimed === undefined) continue;
       ledger.take(slots);
       claims.push({ job: claimed, slots });

@@ -12,7 +12,7 @@ import type { JobStore } from '../ports/job-store';
 import type { Logger } from '../ports/logger';
 import type { Queues } from '../ports/message-queue';
 import type { DispatchScope } from './commands';
-import { copyRequestFor } from './dispatch';
+import { candidateSources, copyRequestFor, slotsFrom, slotsOf } from './dispatch';
 import { createJobWriter, type JobWriter, notificationMessage } from './job-writer';
 import { continuePrune } from './prune';
 import { shareStep } from './share-step';
@@ -148,6 +148,9 @@ export const createPollStatus = (deps: PollStatusDeps) => {
       }
     }
 
+    // 2b. A copy that became available is a replica its siblings may copy from (relay fan-out).
+    await offerRelays(latest, inFlight);
+
     // 3. Copies available and waiting to be shared (a share refused for a moment, a crash before it).
     for (const job of [...latest.values()].filter((j) => j.status === JobStatus.Sharing)) {
       await isolated({ jobId: job.id }, async () => {
@@ -215,16 +218,37 @@ export const createPollStatus = (deps: PollStatusDeps) => {
     return outcome;
   };
 
+  /**
+   * Tells the queued jobs of each source image about copies of it that just became available:
+   * they may copy from them. Only our unencrypted copies of the same image: a relayed copy must be
+   * the same image a direct copy would have been.
+   */
+  async function offerRelays(latest: Map<string, Job>, before: readonly Job[]): Promise<void> {
+    const current = [...latest.values()];
+    const wasFinished = new Set(before.filter((job) => job.status === JobStatus.Available || job.status === JobStatus.Sharing).map((job) => job.id));
+    const sourceKey = (job: Job) => `${scopeKey(job)}/${job.source.region}/${job.source.imageId}`;
+    const waiting = groupBy(
+      current.filter((job) => (job.status === JobStatus.Queued || job.status === JobStatus.WaitingForSource) && job.allowRelay !== false),
+      sourceKey,
+    );
+    for (const job of current) {
+      const fresh = (job.status === JobStatus.Available || job.status === JobStatus.Sharing) && !wasFinished.has(job.id);
+      if (!fresh || job.destinationImageId === undefined || job.destination.encrypted === true || job.shareOnly === true || job.allowRelay === false) continue;
+      for (const sibling of waiting.get(sourceKey(job)) ?? []) {
+        const next = await writer.apply(latest.get(sibling.id) ?? sibling, { type: 'relay.available', relay: { region: job.destination.region, imageId: job.destinationImageId } });
+        if (next !== undefined) latest.set(next.id, next);
+      }
+    }
+  }
+
   /** The scopes (and source regions) where some queued job's back-off is over and its slots are free. Linear. */
   function readyScopes(current: readonly Job[], now: Date): { provider: DispatchScope['provider']; account: string; regions: string[] }[] {
     const ledger = new CapacityLedger(deps.limitCap);
-    const slotsOf = (job: Job) =>
-      providers.get(job.provider, job.account).capacity.slotsFor({ sourceRegion: job.source.region, sourceImageId: job.source.imageId, destinationRegion: job.destination.region });
-    for (const job of current) if (isRunning(job.status)) ledger.take(slotsOf(job));
+    for (const job of current) if (isRunning(job.status)) ledger.take(slotsOf({ providers }, job));
     const ready = new Map<string, { scope: DispatchScope; regions: Set<string> }>();
     for (const job of current) {
       if (job.status !== JobStatus.Queued || (job.notBefore !== undefined && new Date(job.notBefore) > now)) continue;
-      if (!ledger.fits(slotsOf(job))) continue;
+      if (!candidateSources(job).some((source) => ledger.fits(slotsFrom({ providers }, job, source)))) continue;
       const key = scopeKey(job);
       const entry = ready.get(key) ?? { scope: { provider: job.provider, account: job.account }, regions: new Set<string>() };
       entry.regions.add(job.source.region);

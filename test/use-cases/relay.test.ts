@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../shared/core/domain/clock';
+import { ImageState, ReplicaTag } from '../../shared/core/domain/image';
+import { JobStatus } from '../../shared/core/domain/job';
+import { createPollStatus } from '../../shared/core/use-cases/poll-status';
+import { createStartCopy } from '../../shared/core/use-cases/start-copy';
+import { longestFirst } from '../../shared/core/use-cases/dispatch';
+import { silentLogger } from '../../shared/platform/logging/json-logger';
+import { FakeCopyProvider, fakeProviders } from '../fakes/fake-copy-provider';
+import { InMemoryJobStore } from '../fakes/in-memory-job-store';
+import { recordingQueues } from '../fakes/recording-queue';
+import { testPolicyConfig } from '../helpers/policy';
+
+const fanOut = (relay: boolean) => `
+version: 1
+policies:
+  - name: fan
+    relay: ${relay}
+    source: { region: cn-hangzhou, select: { tags: { role: golden } } }
+    destinations: [{ region: cn-shanghai }, { region: cn-beijing }, { region: cn-shenzhen }]
+`;
+
+const setup = (relay: boolean) => {
+  const clock = new ManualClock('2026-03-01T00:00:00Z');
+  const images = new FakeCopyProvider();
+  const jobs = new InMemoryJobStore();
+  const queues = recordingQueues();
+  const config = testPolicyConfig(fanOut(relay));
+  const deps = { config, providers: fakeProviders(images), jobs, queues, clock, logger: silentLogger };
+  images.addImage({ id: 'm-src', region: 'cn-hangzhou', sizeGiB: 20, tags: { role: 'golden' } });
+  return { clock, images, jobs, startCopy: createStartCopy(deps), poll: createPollStatus(deps) };
+};
+
+/** The provider finishes every running copy. */
+const finishAll = (images: FakeCopyProvider) => {
+  for (const image of images.images.values()) if (image.state === ImageState.Pending) image.state = ImageState.Available;
+};
+
+describe('relay fan-out', () => {
+  it('copies from a finished replica while the source is busy, and the copy says it comes from the source', async () => {
+    // Prepare: one copy of the source runs at a time
+    const { images, jobs, startCopy, poll } = setup(true);
+    await startCopy({ kind: 'sweep' });
+    expect(images.requests).toHaveLength(1);
+    finishAll(images);
+    // Act: the poll sees the first copy available and offers it to the others; a dispatch follows
+    await poll();
+    await startCopy({ kind: 'dispatch', reason: 'test' });
+    // Assess
+    const [, ...after] = images.requests;
+    expect(after).toHaveLength(2);
+    expect(after.map((r) => r.source.imageId).sort()).toEqual(['m-copy1', 'm-src']);
+    const relayed = after.find((r) => r.source.imageId === 'm-copy1')!;
+    expect(relayed.source.region).toBe(images.requests[0]?.destination.region);
+    expect(relayed.destination.tags[ReplicaTag.SourceImage]).toBe('m-src');
+    expect(relayed.destination.tags[ReplicaTag.SourceRegion]).toBe('cn-hangzhou');
+    expect((await jobs.list()).filter((job) => job.status === JobStatus.Copying)).toHaveLength(2);
+  });
+
+  it('copies from the source only when the policy turns relaying off', async () => {
+    // Prepare
+    const { images, startCopy, poll } = setup(false);
+    await startCopy({ kind: 'sweep' });
+    finishAll(images);
+    // Act
+    await poll();
+    await startCopy({ kind: 'dispatch', reason: 'test' });
+    // Assess
+    expect(images.requests.map((r) => r.source.imageId)).toEqual(['m-src', 'm-src']);
+  });
+
+  it('keeps the replica an attempt chose when the attempt is retried after an unknown outcome', async () => {
+    // Prepare
+    const { images, jobs, clock, startCopy, poll } = setup(true);
+    await startCopy({ kind: 'sweep' });
+    finishAll(images);
+    await poll();
+    // The relayed start loses its answer; the source-side start goes through.
+    images.failNextCopy({ kind: 'unknown', code: 'AnswerLost', message: 'reset' });
+    await startCopy({ kind: 'dispatch', reason: 'test' });
+    const chosen = (await jobs.list()).find((job) => job.lastError?.code === 'AnswerLost');
+    // Act
+    clock.advance(60_000);
+    await startCopy({ kind: 'dispatch', reason: 'retry' });
+    // Assess
+    const retries = images.requests.filter((r) => r.jobId === chosen?.id);
+    expect(retries).toHaveLength(2);
+    expect(retries[1]?.source).toEqual(retries[0]?.source);
+    expect(retries[1]?.idempotencyToken).toBe(retries[0]?.idempotencyToken);
+  });
+});
+
+describe('longest-first order', () => {
+  it('starts the source image with the most work left first, whatever the creation times', () => {
+    // Prepare
+    const job = (id: string, imageId: string, sizeGiB: number, createdAt: string) =>
+      ({ id, provider: 'alibaba', account: 'default', source: { region: 'cn-hangzhou', imageId, sizeGiB }, createdAt }) as never;
+    const queued = [job('a', 'm-small', 10, '2026-01-01'), job('b', 'm-big', 500, '2026-01-03'), job('c', 'm-small', 10, '2026-01-02'), job('d', 'm-big', 500, '2026-01-04')];
+    // Act
+    const order = longestFirst(queued).map((j: { id: string }) => j.id);
+    const reversed = longestFirst([...queued].reverse()).map((j: { id: string }) => j.id);
+    // Assess
+    expect(order).toEqual(['b', 'd', 'a', 'c']);
+    expect(reversed).toEqual(order);
+  });
+});
