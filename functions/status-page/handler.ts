@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FcContext, FcHandler } from '../../shared/platform/fc/context';
 import type { Wiring } from '../../shared/platform/fc/dependencies';
-import { createStatusHandler, type StatusResponse } from '../../shared/platform/status-page/routes';
+import { basePathOf, createStatusHandler, type StatusResponse } from '../../shared/platform/status-page/routes';
 
 /**
  * The FC entry of the status page: an HTTP trigger's event (FC 3.0 built-in runtimes: the
@@ -58,6 +58,8 @@ export const makeStatusPageHandler =
       token: settings.token,
       maxConcurrentCopiesPerRegion: deps.config.maxConcurrentCopiesPerRegion,
       refreshSeconds: settings.refreshSeconds,
+      // A custom domain may route a path (statusPage.baseUrl's) to the function: links follow it.
+      basePath: basePathOf(deps.config.statusPage?.baseUrl),
       logger: deps.logger.child({ function: 'status-page', requestId: context.requestId }),
     });
     const method = requestContext.http.method.toUpperCase();

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../shared/core/domain/clock';
 import type { Job } from '../../shared/core/domain/job';
-import { createStatusHandler, type StatusRequest } from '../../shared/platform/status-page/routes';
+import { basePathOf, createStatusHandler, type StatusRequest } from '../../shared/platform/status-page/routes';
 import { STATUS_PAGE_CSS } from '../../shared/platform/status-page/style';
 import { InMemoryJobStore } from '../fakes/in-memory-job-store';
 import { pageJob } from './jobs';
@@ -158,5 +158,24 @@ describe('the status page over HTTP', () => {
     expect(failing.headers['retry-after']).toBe('5');
     expect(JSON.parse(failing.body)).toEqual({ error: 'the job store did not answer; try again shortly' });
     expect([health.status, health.body]).toEqual([200, 'ok\n']);
+  });
+});
+
+describe('the status page under a path', () => {
+  it('answers at the path of statusPage.baseUrl, where chat messages link, and links its JSON from there', async () => {
+    // Prepare
+    const store = new InMemoryJobStore();
+    await store.putIfAbsent(pageJob({ id: 'rj-1', state: 'copying' }));
+    const handle = createStatusHandler({ jobs: store, clock: new ManualClock('2026-11-01T00:30:00Z'), token: TOKEN, basePath: basePathOf('https://status.example.com/replication') });
+    // Act
+    const linked = await handle(request('/replication?job=rj-1'));
+    const api = await handle(request('/replication/api/status'));
+    const elsewhere = await handle(request('/api/status'));
+    // Assess
+    expect(linked.status).toBe(200);
+    expect(linked.body).toContain('href="/replication/api/status"');
+    expect(api.status).toBe(200);
+    expect(elsewhere.status).toBe(404);
+    expect(JSON.parse(elsewhere.body)).toEqual({ error: 'not found: the status page is at /replication/, its JSON at /replication/api/status' });
   });
 });

@@ -70,7 +70,7 @@ const deliveries = (row: DestinationStatus): string =>
 
 const COLUMNS = ['Region', 'State', 'Progress', 'ETA', 'Route', 'Copy', 'Attempt', 'Last error', 'Updated'] as const;
 
-const destinationRows = (row: DestinationStatus, open: boolean, recordOf: (jobId: string) => string | undefined): string => {
+const destinationRows = (row: DestinationStatus, open: boolean, recordOf: (jobId: string) => string | undefined, basePath: string): string => {
   const stalled = row.stalledSeconds === null ? '' : ` <span class="stalled">no progress for ${escapeHtml(formatDuration(row.stalledSeconds))}</span>`;
   const waiting = row.notBefore !== null && row.state === 'queued' ? ` <span class="meta">not before ${escapeHtml(instant(row.notBefore))}</span>` : '';
   const record = recordOf(row.jobId);
@@ -91,13 +91,13 @@ const destinationRows = (row: DestinationStatus, open: boolean, recordOf: (jobId
     deliveries(row),
     historyList(row.history),
     record === undefined
-      ? `<p><a href="?job=${escapeHtml(encodeURIComponent(row.jobId))}">Full job record</a> · <a href="api/jobs/${escapeHtml(encodeURIComponent(row.jobId))}">as JSON</a></p>`
+      ? `<p><a href="?job=${escapeHtml(encodeURIComponent(row.jobId))}">Full job record</a> · <a href="${escapeHtml(basePath)}/api/jobs/${escapeHtml(encodeURIComponent(row.jobId))}">as JSON</a></p>`
       : `<pre class="record">${escapeHtml(record)}</pre>`,
     '</details></td></tr>',
   ].join('');
 };
 
-const sourceSection = (source: SourceStatus, filter: StatusFilter, recordOf: (jobId: string) => string | undefined): string => {
+const sourceSection = (source: SourceStatus, filter: StatusFilter, recordOf: (jobId: string) => string | undefined, basePath: string): string => {
   const facts = [
     `${escapeHtml(source.provider)} · ${escapeHtml(source.account)}`,
     `from ${escapeHtml(source.sourceRegion)}`,
@@ -106,7 +106,7 @@ const sourceSection = (source: SourceStatus, filter: StatusFilter, recordOf: (jo
     `${source.state === 'InProgress' ? 'running for' : 'took'} ${escapeHtml(formatDuration(source.elapsedSeconds))}`,
     ...(source.etaSeconds === null ? [] : [`ETA ~${escapeHtml(formatDuration(source.etaSeconds))}`]),
   ];
-  const rows = source.destinations.map((row) => destinationRows(row, filter.job === row.jobId, recordOf)).join('');
+  const rows = source.destinations.map((row) => destinationRows(row, filter.job === row.jobId, recordOf, basePath)).join('');
   return [
     `<article class="source" data-image-id="${escapeHtml(source.imageId)}">`,
     `<h3><span class="agg a-${escapeHtml(source.state)}">${escapeHtml(AGGREGATE_LABEL[source.state])}</span> ${escapeHtml(source.imageName)} <span class="id">${escapeHtml(source.imageId)}</span></h3>`,
@@ -130,17 +130,20 @@ export interface RenderOptions {
   readonly refreshSeconds: number;
   /** The job's record as shown under its row (bounded JSON), when there is one to show. */
   readonly recordOf?: ((jobId: string) => string | undefined) | undefined;
+  /** Where the page is mounted ('' or '/replication'): links to the JSON are absolute from it. */
+  readonly basePath?: string | undefined;
 }
 
 export const renderStatusPage = (model: StatusModel, options: RenderOptions): string => {
   const recordOf = options.recordOf ?? (() => undefined);
+  const basePath = options.basePath ?? '';
   const counts = Object.entries(model.counts)
     .filter(([, count]) => count > 0)
     .map(([state, count]) => `<span class="pill s-${escapeHtml(state)}"><span class="state">${escapeHtml(STATE_LABEL[state as DestinationStatus['state']])}</span> ${escapeHtml(count)}</span>`);
   const filtered = Object.values(model.filter).some((value) => value !== undefined);
   const policies = model.policies.map(
     (policy) =>
-      `<section class="policy" data-policy="${escapeHtml(policy.name)}"><h2>Policy ${filterLink({ policy: policy.name }, policy.name)}</h2>${policy.sources.map((source) => sourceSection(source, model.filter, recordOf)).join('')}</section>`,
+      `<section class="policy" data-policy="${escapeHtml(policy.name)}"><h2>Policy ${filterLink({ policy: policy.name }, policy.name)}</h2>${policy.sources.map((source) => sourceSection(source, model.filter, recordOf, basePath)).join('')}</section>`,
   );
   return [
     '<!doctype html>',
@@ -152,7 +155,7 @@ export const renderStatusPage = (model: StatusModel, options: RenderOptions): st
     `<style>${STATUS_PAGE_CSS}</style>`,
     '</head><body>',
     '<header><h1>Image replication</h1>',
-    `<p class="meta">As of ${timeTag(model.generatedAt)}${options.refreshSeconds > 0 ? ` · refreshes every ${escapeHtml(Math.round(options.refreshSeconds))} s` : ''}${filtered ? ` · ${filterLink({}, 'show everything')}` : ''} · <a href="api/status${model.filter.policy === undefined ? '' : `?policy=${escapeHtml(encodeURIComponent(model.filter.policy))}`}">JSON</a></p>`,
+    `<p class="meta">As of ${timeTag(model.generatedAt)}${options.refreshSeconds > 0 ? ` · refreshes every ${escapeHtml(Math.round(options.refreshSeconds))} s` : ''}${filtered ? ` · ${filterLink({}, 'show everything')}` : ''} · <a href="${escapeHtml(basePath)}/api/status${model.filter.policy === undefined ? '' : `?policy=${escapeHtml(encodeURIComponent(model.filter.policy))}`}">JSON</a></p>`,
     `<div class="counts" aria-label="Copies by state">${counts.length === 0 ? '<span class="empty">No copies yet.</span>' : counts.join('')}</div>`,
     '</header>',
     '<section><h2>Destination regions</h2>',

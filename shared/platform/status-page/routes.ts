@@ -44,8 +44,22 @@ export interface StatusHandlerOptions {
   readonly maxConcurrentCopiesPerRegion?: number | undefined;
   /** Seconds between the page's reloads; 0 for none. Default 15. */
   readonly refreshSeconds?: number | undefined;
+  /**
+   * Where the page is mounted, when not at the root: the path of statusPage.baseUrl, which chat
+   * messages link to (a custom domain routing `/replication/*` to the function passes the whole path).
+   */
+  readonly basePath?: string | undefined;
   readonly logger?: Logger | undefined;
 }
+
+/** '' or '/a/b': no trailing slash, only characters a status-page URL may have (StatusPageBaseUrl). */
+export const BasePath = z
+  .string()
+  .regex(/^(\/[A-Za-z0-9._-]+)*\/?$/, 'a path such as /replication')
+  .transform((path) => path.replace(/\/$/, ''));
+
+/** The base path of a configured status-page URL. */
+export const basePathOf = (baseUrl: string | undefined): string => (baseUrl === undefined ? '' : BasePath.parse(new URL(baseUrl).pathname));
 
 export const DEFAULT_REFRESH_SECONDS = 15;
 
@@ -122,6 +136,15 @@ const wantsJson = (request: StatusRequest, query: Query): boolean => {
 export const createStatusHandler = (options: StatusHandlerOptions) => {
   const logger = options.logger ?? silentLogger;
   const refreshSeconds = options.refreshSeconds ?? DEFAULT_REFRESH_SECONDS;
+  const basePath = BasePath.parse(options.basePath ?? '');
+  /** The path below the mount point, or undefined when the request is not for the page at all. */
+  const local = (path: string): string | undefined => {
+    if (basePath === '') return path === '' ? '/' : path;
+    if (path === basePath) return '/';
+    return path.startsWith(`${basePath}/`) ? path.slice(basePath.length) : undefined;
+  };
+
+  const notFound = problem(404, `not found: the status page is at ${basePath}/, its JSON at ${basePath}/api/status`);
 
   const model = async (query: Query) =>
     buildStatusModel(await options.jobs.list(query.policy === undefined ? {} : { policy: query.policy }), {
@@ -130,30 +153,31 @@ export const createStatusHandler = (options: StatusHandlerOptions) => {
       maxConcurrentCopiesPerRegion: options.maxConcurrentCopiesPerRegion,
     });
 
-  const route = async (request: StatusRequest, query: Query): Promise<StatusResponse> => {
+  const route = async (request: StatusRequest, path: string, query: Query): Promise<StatusResponse> => {
     const downloadOnly = DOWNLOAD_ONLY_HOST.test(request.headers.host ?? '');
-    if (request.path === '/' || request.path === '') {
+    if (path === '/') {
       const current = await model(query);
       if (downloadOnly) return json(200, current, { 'x-image-replicator-note': DOWNLOAD_ONLY_NOTE });
       if (wantsJson(request, query)) return json(200, current);
       // The record of the job asked for is shown under its row, opened.
       const selected = query.job === undefined ? undefined : await options.jobs.get(query.job);
       if (query.job !== undefined && selected === undefined) return problem(404, 'no such job');
-      return html(renderStatusPage(current, { refreshSeconds, recordOf: (id) => (selected?.id === id ? recordText(selected) : undefined) }));
+      return html(renderStatusPage(current, { refreshSeconds, basePath, recordOf: (id) => (selected?.id === id ? recordText(selected) : undefined) }));
     }
-    if (request.path === '/api/status') return json(200, await model(query));
-    const jobPath = /^\/api\/jobs\/([A-Za-z0-9._:-]{1,128})$/.exec(request.path);
+    if (path === '/api/status') return json(200, await model(query));
+    const jobPath = /^\/api\/jobs\/([A-Za-z0-9._:-]{1,128})$/.exec(path);
     if (jobPath?.[1] !== undefined) {
       const job = await options.jobs.get(jobPath[1]);
       if (job === undefined) return problem(404, 'no such job');
       return json(200, { status: destinationOf(job, options.clock.now()), record: boundedRecord(job) });
     }
-    return problem(404, 'not found: the status page is at /, its JSON at /api/status');
+    return notFound;
   };
 
   return async (request: StatusRequest): Promise<StatusResponse> => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return problem(405, 'the status page is read-only: GET or HEAD', { allow: 'GET, HEAD' });
-    if (request.path === '/healthz') return { status: 200, headers: { ...SECURITY_HEADERS, 'content-type': 'text/plain; charset=utf-8' }, body: 'ok\n' };
+    const path = local(request.path);
+    if (path === '/healthz') return { status: 200, headers: { ...SECURITY_HEADERS, 'content-type': 'text/plain; charset=utf-8' }, body: 'ok\n' };
     const auth = checkAuthorization(options.token, request.headers.authorization);
     if (!auth.ok) {
       logger.warn('status page request refused', { reason: auth.reason, path: boundedLine(request.path, 128) });
@@ -165,10 +189,11 @@ export const createStatusHandler = (options: StatusHandlerOptions) => {
         { 'www-authenticate': AUTH_CHALLENGE },
       );
     }
+    if (path === undefined) return notFound;
     const parsed = parseQuery(request.query);
     if (!parsed.ok) return problem(400, parsed.message);
     try {
-      return await route(request, parsed.query);
+      return await route(request, path, parsed.query);
     } catch (error) {
       logger.error('status page could not read the jobs', { error: errorMessage(error) });
       return problem(503, 'the job store did not answer; try again shortly', { 'retry-after': '5' });

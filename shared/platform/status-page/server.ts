@@ -27,6 +27,8 @@ export interface StatusServerOptions {
   readonly clock?: Clock | undefined;
   /** Seconds between the page's reloads; 0 for none. Default 15. */
   readonly refreshSeconds?: number | undefined;
+  /** Where the page is mounted ('' by default; basePathOf(config.statusPage?.baseUrl) behind a proxy). */
+  readonly basePath?: string | undefined;
   readonly logger?: Logger | undefined;
 }
 
@@ -60,6 +62,7 @@ export const startStatusServer = async (options: StatusServerOptions): Promise<S
     token,
     maxConcurrentCopiesPerRegion: options.maxConcurrentCopiesPerRegion,
     refreshSeconds: options.refreshSeconds,
+    basePath: options.basePath,
     logger,
   });
 
