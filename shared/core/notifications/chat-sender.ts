@@ -116,9 +116,10 @@ export const createChatSender = (deps: ChatSenderDeps) => {
   };
 
   const drain = async (job: Job, hook: ChatWebhook, poster: ChatPoster, lease: OutboxLease): Promise<ChatDelivery> => {
+    // Listed once: while this run holds the lease, nobody else tells this webhook's jobs.
+    let pending = await owed(job, hook);
     let posts = 0;
     for (;;) {
-      const pending = await owed(job, hook);
       if (!pending.some((candidate) => candidate.id === job.id)) return {};
       const now = deps.wallClock.now();
       const plan = planBacklog(poster.channel.limits, historyOf(lease.doc), now, pending.length);
@@ -135,6 +136,8 @@ export const createChatSender = (deps: ChatSenderDeps) => {
       posts += 1;
       const stop = await tell(group, hook, poster, lease);
       if (stop !== undefined) return stop;
+      // Told, or given up on: either way no longer owed.
+      pending = pending.filter((candidate) => !group.includes(candidate));
     }
   };
 

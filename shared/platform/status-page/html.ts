@@ -1,4 +1,4 @@
-import { formatDuration } from '../../channels/format';
+import { formatDuration, formatInstant } from '../../channels/format';
 import type { HistoryEntry } from './history';
 import type { DestinationStatus, RegionQueue, SourceStatus, StatusFilter, StatusModel } from './model';
 import { STATUS_PAGE_CSS } from './style';
@@ -30,12 +30,8 @@ const AGGREGATE_LABEL: Readonly<Record<SourceStatus['state'], string>> = {
   Unknown: 'Unknown',
 };
 
-/** `2026-11-01 00:03 UTC`: one zone for everybody reading the page. */
-const instant = (iso: string | null): string => {
-  if (iso === null) return '—';
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? '—' : `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-};
+/** `2026-11-01 00:03 UTC`, as chat messages say it: one zone for everybody reading the page. */
+const instant = (iso: string | null): string => (iso === null ? '—' : formatInstant(iso));
 
 const timeTag = (iso: string | null): string => (iso === null ? '—' : `<time datetime="${escapeHtml(iso)}">${escapeHtml(instant(iso))}</time>`);
 
