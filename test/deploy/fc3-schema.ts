@@ -121,7 +121,22 @@ export const MnsQueueTrigger = z
   })
   .strict();
 
-export const Trigger = z.union([TimerTrigger, DefaultBusTrigger, MnsQueueTrigger]);
+/** The status page's trigger: requests straight to the function, which checks its own token. */
+export const HttpTrigger = z
+  .object({
+    ...triggerBase,
+    triggerType: z.literal('http'),
+    triggerConfig: z
+      .object({
+        authType: z.enum(['anonymous', 'function']),
+        disableURLInternet: z.boolean(),
+        methods: z.array(z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])).min(1),
+      })
+      .strict(),
+  })
+  .strict();
+
+export const Trigger = z.union([TimerTrigger, DefaultBusTrigger, MnsQueueTrigger, HttpTrigger]);
 export type Trigger = z.infer<typeof Trigger>;
 
 export const FunctionProps = z

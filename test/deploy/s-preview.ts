@@ -8,7 +8,10 @@ export const ROOT = resolve(__dirname, '../..');
 export const STAGES = ['s.yaml', 's.prod.yaml'] as const;
 
 /** Stand-ins for what a deploy reads from the environment; real secrets never enter tests. */
-export const PREVIEW_ENV = { OPS_WEBHOOK_SECRET: 'preview-only-secret-0123456789' } as const;
+export const PREVIEW_ENV = {
+  OPS_WEBHOOK_SECRET: 'preview-only-secret-0123456789',
+  IMAGE_REPLICATOR_STATUS_TOKEN: 'preview-only-status-token-0123456789',
+} as const;
 
 /**
  * s writes its config and logs under $HOME/.s, and a background writer may still add to it after

@@ -7,11 +7,19 @@ import { FunctionEnv, loadFunctionEnv } from '../../shared/platform/fc/function-
 import { parsePolicyConfig } from '../../shared/core/config/load-policy-config';
 import { WEBHOOK_BACKOFF_BASE_MS, WEBHOOK_TIMEOUT_MS, WEBHOOK_TRIES_PER_INVOCATION, webhookBackoffMs } from '../../shared/core/domain/retry-policy';
 import { FUNCTIONS } from '../../scripts/build';
-import type { DefaultBusTrigger, MnsQueueTrigger, TimerTrigger } from './fc3-schema';
+import { StatusPageEnv } from '../../functions/status-page/env';
+import type { DefaultBusTrigger, HttpTrigger, MnsQueueTrigger, TimerTrigger } from './fc3-schema';
 import { Fc3Stage, type FunctionProps, isValidFcCron } from './fc3-schema';
 import { PREVIEW_ENV, renderStage, ROOT, STAGES } from './s-preview';
 
 const FAKE_ACCOUNT = '1234567890123456';
+/**
+ * Every function s.yaml deploys. The status page's bundle is built by test/deploy/status-page-bundle
+ * until scripts/build.ts lists it in FUNCTIONS (then this set holds it once).
+ */
+const DEPLOYED = [...new Set<string>([...FUNCTIONS, 'status-page'])];
+/** Variables a function reads besides function-env.ts, by function. */
+const OWN_VARIABLES: Readonly<Record<string, readonly string[]>> = { 'status-page': Object.keys(StatusPageEnv.shape) };
 const withAccount = (text: string): string => text.split("${config('AccountID')}").join(FAKE_ACCOUNT);
 
 const webhookSecretNames = (): string[] => {
@@ -24,6 +32,7 @@ const timersOf = (props: FunctionProps): Parsed<typeof TimerTrigger>[] =>
   props.triggers.filter((t): t is Parsed<typeof TimerTrigger> => t.triggerType === 'timer');
 const queueTriggersOf = (props: FunctionProps): Parsed<typeof MnsQueueTrigger>[] =>
   props.triggers.filter((t): t is Parsed<typeof MnsQueueTrigger> => t.triggerType === 'eventbridge' && t.triggerConfig.eventSourceConfig.eventSourceType === 'MNS');
+const httpTriggersOf = (props: FunctionProps): Parsed<typeof HttpTrigger>[] => props.triggers.filter((t): t is Parsed<typeof HttpTrigger> => t.triggerType === 'http');
 const defaultBusTriggersOf = (props: FunctionProps): Parsed<typeof DefaultBusTrigger>[] =>
   props.triggers.filter((t): t is Parsed<typeof DefaultBusTrigger> => t.triggerType === 'eventbridge' && t.triggerConfig.eventSourceConfig.eventSourceType === 'Default');
 
@@ -51,7 +60,7 @@ describe('s.yaml and its stages', () => {
     // Act
     const codes = Object.fromEntries(Object.entries(resources).map(([key, resource]) => [key, resource.props.code]));
     // Assess
-    expect(codes).toEqual(Object.fromEntries(FUNCTIONS.map((fn) => [fn, `./dist/${fn}`])));
+    expect(codes).toEqual(Object.fromEntries(DEPLOYED.map((fn) => [fn, `./dist/${fn}`])));
   });
 
   it('gives the production stage its own names and region, so both can live in one account', () => {
@@ -77,7 +86,7 @@ describe('s.yaml and its stages', () => {
     for (const [fn, resource] of Object.entries(stage(name).resources)) {
       const env = Object.fromEntries(Object.entries(resource.props.environmentVariables).map(([k, v]) => [k, withAccount(v)]));
       // Act
-      const unknown = Object.keys(env).filter((key) => !(key in FunctionEnv.shape) && !secrets.includes(key));
+      const unknown = Object.keys(env).filter((key) => !(key in FunctionEnv.shape) && !secrets.includes(key) && !(OWN_VARIABLES[fn] ?? []).includes(key));
       const parsed = (() => {
         try {
           return loadFunctionEnv(env);
@@ -107,7 +116,31 @@ describe('s.yaml and its stages', () => {
       expect(resources.notify?.props.environmentVariables[secret]).toBe(PREVIEW_ENV[secret as keyof typeof PREVIEW_ENV]);
       expect(resources['start-copy']?.props.environmentVariables).not.toHaveProperty(secret);
       expect(resources['poll-status']?.props.environmentVariables).not.toHaveProperty(secret);
+      expect(resources['status-page']?.props.environmentVariables).not.toHaveProperty(secret);
     }
+  });
+
+  it('gives only the status page its token, read from the deploying environment', () => {
+    // Prepare
+    const raw = parseYaml(readFileSync(join(ROOT, 's.yaml'), 'utf8'), { merge: true }) as { vars: Record<string, Record<string, string>> };
+    const { resources } = stage('s.yaml');
+    // Act
+    const holders = Object.entries(resources).filter(([, r]) => 'IMAGE_REPLICATOR_STATUS_TOKEN' in r.props.environmentVariables).map(([fn]) => fn);
+    // Assess
+    expect(raw.vars.statusEnv?.IMAGE_REPLICATOR_STATUS_TOKEN).toBe("${env('IMAGE_REPLICATOR_STATUS_TOKEN')}");
+    expect(holders).toEqual(['status-page']);
+    expect(StatusPageEnv.safeParse(resources['status-page']?.props.environmentVariables).success).toBe(true);
+  });
+
+  it.each(STAGES)('%s serves the status page read only over HTTP, the function checking the token itself', (name) => {
+    // Prepare
+    const props = stage(name).resources['status-page']?.props;
+    // Act
+    const triggers = props ? httpTriggersOf(props) : [];
+    // Assess
+    expect(props?.triggers).toHaveLength(1);
+    expect(triggers.map((t) => t.triggerConfig)).toEqual([{ authType: 'anonymous', disableURLInternet: false, methods: ['GET', 'HEAD'] }]);
+    expect(props?.handler).toBe('index.handler');
   });
 
   it('keeps poll-status well inside its one-minute timer', () => {

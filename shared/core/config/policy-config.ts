@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { namePatternProblem } from '../domain/name-pattern';
 import { parseTemplate } from '../domain/name-template';
 import { RegionId } from '../domain/region';
-import { checkUrlHost, isLoopbackHost } from '../domain/webhook-target';
 import { DEFAULT_ACCOUNT, PROVIDER_IDS, ProviderId } from '../domain/provider';
+import { DigestConfig, StatusPageConfig, Webhook as WebhookSchema } from '../notifications/webhook-config';
 import {
   DEFAULT_COPY_TIMEOUT_SECONDS,
   DEFAULT_MAX_CONCURRENT_COPIES_PER_REGION,
@@ -51,39 +51,6 @@ const template = z
 
 /** An account alias: which credential set a policy copies with. */
 const accountName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'lower-case letters, digits and dashes (at most 32)');
-
-const Webhook = z
-  .object({
-    name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes'),
-    url: z.url(),
-    /** Name of the environment variable holding the signing secret: secrets never live in this file. */
-    secretEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name such as OPS_WEBHOOK_SECRET'),
-    /** Plain http is refused unless the URL is loopback and this is set (local testing). */
-    allowInsecureLoopback: z.boolean().default(false),
-  })
-  .strict()
-  .superRefine((hook, ctx) => {
-    // z.url() has already reported a URL that does not parse.
-    if (!URL.canParse(hook.url)) return;
-    const url = new URL(hook.url);
-    if (url.username !== '' || url.password !== '') {
-      // fetch refuses such URLs with an error quoting them whole: the password would reach the logs.
-      ctx.addIssue({ code: 'custom', path: ['url'], message: 'webhook URLs cannot carry a user or password; authenticate with the signature' });
-      return;
-    }
-    const target = checkUrlHost(url, { allowLoopback: hook.allowInsecureLoopback });
-    if (!target.allowed) {
-      ctx.addIssue({ code: 'custom', path: ['url'], message: `webhooks cannot target ${target.reason.replace(/^.*? is /, '')}` });
-      return;
-    }
-    if (url.protocol === 'https:') return;
-    if (url.protocol === 'http:' && isLoopbackHost(url) && hook.allowInsecureLoopback) return;
-    ctx.addIssue({
-      code: 'custom',
-      path: ['url'],
-      message: 'webhooks must use https (plain http only to a loopback address with allowInsecureLoopback: true)',
-    });
-  });
 
 /** An account to share with: its id as the provider writes it (checked per provider). */
 const accountId = z.unknown().transform((value, ctx): string => {
@@ -191,7 +158,7 @@ const Policy = z
     retention: Retention.optional(),
     copyTimeout: duration.default(DEFAULT_COPY_TIMEOUT_SECONDS),
     maxAttempts: z.number().int().min(1).max(10).default(DEFAULT_MAX_COPY_ATTEMPTS),
-    webhooks: z.array(Webhook).default([]),
+    webhooks: z.array(WebhookSchema).default([]),
   })
   .strict()
   .superRefine((policy, ctx) => {
@@ -233,6 +200,10 @@ export const PolicyConfig = z
       .default({}),
     /** Regions the product does not know yet (newer than its region list), accepted as they are. */
     extraRegions: z.array(regionId).max(50).default([]),
+    /** The status page, linked from chat messages; absent, messages carry no link. */
+    statusPage: StatusPageConfig.optional(),
+    /** When chat digests go out (webhooks with `digest:`). */
+    digest: DigestConfig.prefault({}),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -1,8 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { webhookKey, type WebhookSecrets } from '../config/load-policy-config';
 import type { PolicyConfig, Webhook } from '../config/policy-config';
-import type { Clock } from '../domain/clock';
-import { VersionConflictError } from '../domain/errors';
-import { DeliveryStatus, type Job, NotificationStatus, pendingDeliveryAttempts } from '../domain/job';
+import { type Clock, secondsBetween } from '../domain/clock';
+import { DeliveryStatus, type Job, NotificationStatus } from '../domain/job';
 import {
   WEBHOOK_MAX_TOTAL_ATTEMPTS,
   WEBHOOK_TIMEOUT_MS,
@@ -11,13 +11,18 @@ import {
   webhookRedeliverySeconds,
 } from '../domain/retry-policy';
 import { buildNotification, signNotification } from '../domain/notification';
-import type { NotificationRequestedV1 } from '../messages/messages';
+import { encodeMessage, NotificationRequestedV1 } from '../messages/messages';
+import { createChatSender } from '../notifications/chat-sender';
+import { createDigestSender } from '../notifications/digest-sender';
+import { InMemoryWebhookOutbox } from '../notifications/in-memory-outbox';
+import { recordJobEvent } from '../notifications/job-record';
+import { isChatWebhook } from '../notifications/webhook-config';
 import type { JobStore } from '../ports/job-store';
 import type { Logger } from '../ports/logger';
 import type { Queues } from '../ports/message-queue';
+import type { WebhookOutboxStore } from '../ports/webhook-outbox';
 import type { WebhookTransport } from '../ports/webhook-transport';
 import { notificationMessage } from './job-writer';
-import { tryAdvance } from '../domain/job-transitions';
 
 export interface NotifyDeps {
   readonly config: PolicyConfig;
@@ -32,6 +37,13 @@ export interface NotifyDeps {
   readonly wallClock: Clock;
   /** Waits between tries; injected so tests do not sleep. */
   readonly pause: (ms: number) => Promise<void>;
+  /**
+   * Chat webhooks' send history, lease and digest marks, shared by every notify run. A wiring
+   * that gives none gets this process's memory: rate budgets then hold per process only.
+   */
+  readonly outbox?: WebhookOutboxStore | undefined;
+  /** Names this run in outbox leases; injected by tests. */
+  readonly runId?: string | undefined;
 }
 
 export interface NotifyOutcome {
@@ -39,40 +51,34 @@ export interface NotifyOutcome {
   readonly delivered: readonly string[];
   readonly gaveUp: readonly string[];
   readonly skipped?: string | undefined;
-  /** Still pending: asked again after this many seconds. */
+  /** Still pending (or a digest waiting): asked again after this many seconds. */
   readonly retryInSeconds?: number | undefined;
+  /** Webhooks a digest went to in this run. */
+  readonly digests?: readonly string[] | undefined;
 }
 
+/** Survives between invocations of one process (an FC instance), for wirings without a store. */
+const processOutbox = new InMemoryWebhookOutbox();
+
 /**
- * notify: posts a job's outcome to each of its policy's webhooks, signed, at most a few times per
- * invocation. A webhook still failing is left pending and the message redelivered later; one
- * that keeps failing is given up on and recorded on the job.
+ * notify: tells a job's outcome to each of its policy's webhooks. The generic webhook gets a
+ * signed NotificationV1, a few tries per invocation; chat webhooks get a message through their
+ * outbox (rate budget, batching, one sender at a time). A webhook still failing is left pending
+ * and the message asked for again later; one that keeps failing is given up on and recorded on
+ * the job. Each run also sends the job's policy's digests that are due.
  */
 export const createNotify = (deps: NotifyDeps) => {
   const { config, secrets, jobs, transport, clock, logger } = deps;
+  const outbox = deps.outbox ?? processOutbox;
+  const owner = deps.runId ?? randomUUID();
+  const statusPageBaseUrl = config.statusPage?.baseUrl;
+  const chat = createChatSender({ ...deps, outbox, owner, statusPageBaseUrl });
+  const digests = createDigestSender({ ...deps, outbox, owner, statusPageBaseUrl, digest: config.digest });
 
-  const webhookOf = (job: Job, name: string): Webhook | undefined =>
-    config.policies.find((p) => p.name === job.policy)?.webhooks.find((hook) => hook.name === name);
+  const policyOf = (name: string) => config.policies.find((p) => p.name === name);
+  const webhookOf = (job: Job, name: string): Webhook | undefined => policyOf(job.policy)?.webhooks.find((hook) => hook.name === name);
 
-  /** Records a delivery outcome, re-reading once if a concurrent writer moved the job. */
-  const record = async (job: Job, event: Parameters<typeof tryAdvance>[1]): Promise<Job> => {
-    let current = job;
-    for (let tries = 0; tries < 3; tries += 1) {
-      const next = tryAdvance(current, event, clock.now());
-      if (next === undefined) return current;
-      try {
-        return await jobs.update(next);
-      } catch (error) {
-        if (!(error instanceof VersionConflictError)) throw error;
-        const fresh = await jobs.get(job.id);
-        if (fresh === undefined) return current;
-        current = fresh;
-      }
-    }
-    return current;
-  };
-
-  const deliver = async (job: Job, hook: Webhook, body: string, eventId: string): Promise<{ ok: true } | { ok: false; error: string }> => {
+  const deliverGeneric = async (job: Job, hook: Webhook, body: string, eventId: string): Promise<{ ok: true } | { ok: false; error: string }> => {
     const secret = secrets.get(webhookKey(job.policy, hook));
     if (secret === undefined) return { ok: false, error: `no secret for webhook ${hook.name}` };
     let lastError = 'not tried';
@@ -102,11 +108,40 @@ export const createNotify = (deps: NotifyDeps) => {
     return { ok: false, error: lastError };
   };
 
+  /**
+   * Seconds a generic webhook that failed before still has to wait: the message may come back
+   * sooner than its back-off (a chat webhook asked for less), and it is not to be hammered.
+   */
+  const backoffLeft = (job: Job, attempts: number): number => {
+    if (attempts === 0 || job.notification.requestedAt === undefined) return 0;
+    return webhookRedeliverySeconds(attempts) - secondsBetween(job.notification.requestedAt, clock.now());
+  };
+
+  /** Sends the policy's due digests; answers the delay a waiting digest asks for. */
+  const runDigests = async (policyName: string): Promise<{ readonly sent: readonly string[]; readonly retryInSeconds?: number | undefined }> => {
+    const policy = policyOf(policyName);
+    if (policy === undefined) return { sent: [] };
+    try {
+      return await digests.maybeSend(policy);
+    } catch (error) {
+      // The outcome's own delivery is done and recorded; a digest problem must not redeliver it.
+      logger.error('digest run failed', { policy: policyName, error: String(error) });
+      return { sent: [] };
+    }
+  };
+
+  /** A delayed copy of this message, to send a digest that had to wait. */
+  const askAgain = async (message: NotificationRequestedV1, delaySeconds: number): Promise<void> => {
+    await deps.queues.notify.send(encodeMessage(NotificationRequestedV1, message), { delaySeconds });
+  };
+
   return async (message: NotificationRequestedV1): Promise<NotifyOutcome> => {
     let job = await jobs.get(message.jobId);
-    const skip = (reason: string): NotifyOutcome => {
+    const skip = async (reason: string): Promise<NotifyOutcome> => {
       logger.info('notification skipped', { jobId: message.jobId, eventId: message.eventId, reason });
-      return { jobId: message.jobId, delivered: [], gaveUp: [], skipped: reason };
+      const digest = job === undefined ? { sent: [] } : await runDigests(job.policy);
+      if (digest.retryInSeconds !== undefined) await askAgain(message, digest.retryInSeconds);
+      return { jobId: message.jobId, delivered: [], gaveUp: [], skipped: reason, retryInSeconds: digest.retryInSeconds, digests: digest.sent };
     };
     if (job === undefined) return skip('no such job');
     if (job.notification.eventId !== message.eventId) return skip('the job has moved on to another outcome');
@@ -115,18 +150,43 @@ export const createNotify = (deps: NotifyDeps) => {
     const body = JSON.stringify(buildNotification(job, clock.now()));
     const delivered: string[] = [];
     const gaveUp: string[] = [];
-    for (const [name, delivery] of Object.entries(job.notification.webhooks)) {
-      if (delivery.status !== DeliveryStatus.Pending) continue;
+    const asks: number[] = [];
+    let backingOff = false;
+    for (const name of Object.keys(job.notification.webhooks)) {
+      const delivery = job.notification.webhooks[name];
+      if (delivery?.status !== DeliveryStatus.Pending) continue;
       const hook = webhookOf(job, name);
-      const result = hook === undefined ? { ok: false as const, error: `webhook ${name} is no longer configured` } : await deliver(job, hook, body, message.eventId);
+      if (hook !== undefined && isChatWebhook(hook)) {
+        if (!hook.perJob) {
+          // Told by the digest instead: settled now, so the job does not wait on it.
+          job = await recordJobEvent(jobs, clock, job, { type: 'webhook.delivered', eventId: message.eventId, webhook: name });
+          delivered.push(name);
+          continue;
+        }
+        const result = await chat.deliver(job, hook);
+        job = (await jobs.get(job.id)) ?? job;
+        const after = job.notification.webhooks[name];
+        if (after?.status === DeliveryStatus.Delivered) delivered.push(name);
+        else if (after?.status === DeliveryStatus.GaveUp) gaveUp.push(name);
+        else if (result.retryInSeconds !== undefined) asks.push(result.retryInSeconds);
+        continue;
+      }
+      const waitLeft = backoffLeft(job, delivery.attempts);
+      if (hook !== undefined && waitLeft > 0) {
+        asks.push(waitLeft);
+        backingOff = true;
+        continue;
+      }
+      const result = hook === undefined ? { ok: false as const, error: `webhook ${name} is no longer configured` } : await deliverGeneric(job, hook, body, message.eventId);
       if (result.ok) {
-        job = await record(job, { type: 'webhook.delivered', eventId: message.eventId, webhook: name });
+        job = await recordJobEvent(jobs, clock, job, { type: 'webhook.delivered', eventId: message.eventId, webhook: name });
         delivered.push(name);
         logger.info('notification delivered', { jobId: job.id, eventId: message.eventId, webhook: name });
       } else {
         const giveUp = hook === undefined || delivery.attempts + 1 >= WEBHOOK_MAX_TOTAL_ATTEMPTS;
-        job = await record(job, { type: 'webhook.failed', eventId: message.eventId, webhook: name, error: result.error, giveUp });
+        job = await recordJobEvent(jobs, clock, job, { type: 'webhook.failed', eventId: message.eventId, webhook: name, error: result.error, giveUp });
         if (giveUp) gaveUp.push(name);
+        else asks.push(webhookRedeliverySeconds(delivery.attempts + 1));
         logger.warn(giveUp ? 'webhook given up' : 'webhook failed, will retry', {
           jobId: job.id,
           eventId: message.eventId,
@@ -136,18 +196,24 @@ export const createNotify = (deps: NotifyDeps) => {
         });
       }
     }
+
+    const digest = await runDigests(job.policy);
+    if (digest.retryInSeconds !== undefined) asks.push(digest.retryInSeconds);
+    const outcome = { jobId: job.id, delivered, gaveUp, digests: digest.sent };
     if (job.notification.status === NotificationStatus.Pending) {
       // Asked again later by a message of its own, so a receiver outage ends in the job's record
-      // (given up after WEBHOOK_MAX_TOTAL_ATTEMPTS) and never in the dead-letter queue. A failed
-      // send is retryable: the queue redelivers this message instead.
-      const retryInSeconds = webhookRedeliverySeconds(pendingDeliveryAttempts(job));
+      // (given up after WEBHOOK_MAX_TOTAL_ATTEMPTS) and never in the dead-letter queue. The
+      // soonest any webhook asked for wins; a generic webhook waits out its own back-off anyway.
+      const retryInSeconds = Math.max(1, Math.ceil(asks.length === 0 ? webhookRedeliverySeconds(1) : Math.min(...asks)));
       const next = notificationMessage(job);
       if (next !== undefined) await deps.queues.notify.send(next, { delaySeconds: retryInSeconds });
-      // poll-status's safety net counts from here, so it does not send a second message meanwhile.
-      job = await record(job, { type: 'notification.requeued' });
+      // poll-status's safety net counts from here, so it does not send a second message meanwhile;
+      // unless a webhook is waiting out its back-off, which counts from the same instant.
+      if (!backingOff) job = await recordJobEvent(jobs, clock, job, { type: 'notification.requeued' });
       logger.info('notification pending, asked again later', { jobId: job.id, eventId: message.eventId, retryInSeconds });
-      return { jobId: job.id, delivered, gaveUp, retryInSeconds };
+      return { ...outcome, retryInSeconds };
     }
-    return { jobId: job.id, delivered, gaveUp };
+    if (digest.retryInSeconds !== undefined) await askAgain(message, digest.retryInSeconds);
+    return digest.retryInSeconds === undefined ? outcome : { ...outcome, retryInSeconds: digest.retryInSeconds };
   };
 };

@@ -3,19 +3,32 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { checkAddress, checkUrlHost } from '../../core/domain/webhook-target';
-import type { WebhookRequest, WebhookResponse, WebhookTransport } from '../../core/ports/webhook-transport';
+import type { WebhookAnswerHeaders, WebhookRequest, WebhookResponse, WebhookTransport } from '../../core/ports/webhook-transport';
 
 /** How much of a receiver's answer is read, and how much of it is kept (for the job record and logs). */
 const MAX_READ_BYTES = 4096;
 export const MAX_KEPT_ANSWER_CHARS = 200;
+/**
+ * The answer body handed to the caller: longer than the error text, so a chat platform's JSON
+ * answer (`{"code":19021,"msg":"sign match fail or timestamp is not within one hour…"}`) still
+ * parses after cleaning; still bounded, still one printable line.
+ */
+export const MAX_ANSWER_BODY_CHARS = 2048;
 
 /** A receiver's answer is somebody else's text: printable, one line, short. */
-export const sanitiseAnswer = (text: string): string =>
+export const sanitiseAnswer = (text: string, max: number = MAX_KEPT_ANSWER_CHARS): string =>
   text
     .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
     .replace(/\s+/g, ' ')
     .trim()
-    .slice(0, MAX_KEPT_ANSWER_CHARS);
+    .slice(0, max);
+
+/** Retry-After is a number of seconds or an HTTP date: anything else (or anything long) is dropped. */
+const answerHeaders = (response: IncomingMessage): WebhookAnswerHeaders | undefined => {
+  const raw = response.headers['retry-after'];
+  const value = typeof raw === 'string' ? raw.trim() : undefined;
+  return value !== undefined && /^[0-9A-Za-z ,:-]{1,40}$/.test(value) ? { 'retry-after': value } : undefined;
+};
 
 /** Errors quote the URL; a user:password in it must not travel on into logs. */
 const withoutUserinfo = (text: string): string => text.replace(/\/\/[^/\s@]*@/g, '//[redacted]@');
@@ -93,8 +106,14 @@ export const createGuardedWebhookTransport = (options: { readonly resolve?: Reso
         (response) => {
           const status = response.statusCode ?? 0;
           void readBounded(response).then((text) => {
-            const answer = sanitiseAnswer(text) || response.statusMessage || '';
-            resolve(status >= 200 && status < 300 ? { ok: true, status, body: answer } : { ok: false, status, error: answer || `HTTP ${status}`, body: answer });
+            const body = sanitiseAnswer(text, MAX_ANSWER_BODY_CHARS);
+            const answer = body.slice(0, MAX_KEPT_ANSWER_CHARS) || sanitiseAnswer(response.statusMessage ?? '');
+            const headers = answerHeaders(response);
+            resolve(
+              status >= 200 && status < 300
+                ? { ok: true, status, body, headers }
+                : { ok: false, status, error: answer || `HTTP ${status}`, body, headers },
+            );
           });
         },
       );

@@ -1,0 +1,116 @@
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../shared/core/domain/clock';
+import { InMemoryWebhookOutbox } from '../../shared/core/notifications/in-memory-outbox';
+import { acquireLease, OUTBOX_LEASE_MS, peekOutbox } from '../../shared/core/notifications/outbox';
+import type { WebhookOutboxStore } from '../../shared/core/ports/webhook-outbox';
+import { silentLogger } from '../../shared/platform/logging/json-logger';
+import { SqliteWebhookOutbox } from '../../shared/stores/sqlite/sqlite-webhook-outbox';
+
+const KEY = 'golden/ding';
+const databases: Database.Database[] = [];
+
+const STORES: readonly (readonly [string, () => WebhookOutboxStore])[] = [
+  ['in memory', () => new InMemoryWebhookOutbox()],
+  [
+    'in SQLite',
+    () => {
+      const db = new Database(':memory:');
+      databases.push(db);
+      return new SqliteWebhookOutbox(db);
+    },
+  ],
+];
+
+afterEach(() => {
+  for (const db of databases.splice(0)) db.close();
+});
+
+describe.each(STORES)('the webhook outbox store %s', (_name, open) => {
+  it('writes a document once per version: the second writer of a version is told, and writes nothing', async () => {
+    // Prepare
+    const store = open();
+    // Act
+    const first = await store.write(KEY, '{"a":1}', 0);
+    const again = await store.write(KEY, '{"a":2}', 0);
+    const next = await store.write(KEY, '{"a":3}', 1);
+    const stale = await store.write(KEY, '{"a":4}', 1);
+    // Assess
+    expect([first?.version, again, next?.version, stale]).toEqual([1, undefined, 2, undefined]);
+    expect(await store.read(KEY)).toEqual({ key: KEY, version: 2, body: '{"a":3}' });
+    expect(await store.read('golden/other')).toBeUndefined();
+  });
+
+  it('refuses a document far bigger than an outbox ever is', async () => {
+    // Prepare
+    const store = open();
+    // Act
+    const write = store.write(KEY, 'x'.repeat(20_000), 0);
+    // Assess
+    await expect(write).rejects.toThrow(/more than 16384 bytes/);
+  });
+});
+
+describe('the webhook lease', () => {
+  const now = (clock: ManualClock) => () => clock.now().getTime();
+
+  it('lets one run post at a time; another run is told until when', async () => {
+    // Prepare
+    const store = new InMemoryWebhookOutbox();
+    const clock = new ManualClock('2026-03-01T00:00:00Z');
+    // Act
+    const first = await acquireLease(store, KEY, 'run-1', now(clock), silentLogger);
+    const second = await acquireLease(store, KEY, 'run-2', now(clock), silentLogger);
+    // Assess
+    expect(first.kind).toBe('held');
+    expect(second).toEqual({ kind: 'busy', untilMs: clock.now().getTime() + OUTBOX_LEASE_MS });
+  });
+
+  it('is free again once given back, and after it expires (its holder died mid-post)', async () => {
+    // Prepare
+    const store = new InMemoryWebhookOutbox();
+    const clock = new ManualClock('2026-03-01T00:00:00Z');
+    const first = await acquireLease(store, KEY, 'run-1', now(clock), silentLogger);
+    if (first.kind !== 'held') throw new Error('expected the lease');
+    await first.lease.release();
+    const second = await acquireLease(store, KEY, 'run-2', now(clock), silentLogger);
+    // Act
+    clock.advance(OUTBOX_LEASE_MS + 1);
+    const third = await acquireLease(store, KEY, 'run-3', now(clock), silentLogger);
+    // Assess
+    expect(second.kind).toBe('held');
+    expect(third.kind).toBe('held');
+    expect((await peekOutbox(store, KEY)).lease?.owner).toBe('run-3');
+  });
+
+  it('keeps every send when a run that lost its lease writes: changes are applied to the latest document', async () => {
+    // Prepare
+    const store = new InMemoryWebhookOutbox();
+    const clock = new ManualClock('2026-03-01T00:00:00Z');
+    const slow = await acquireLease(store, KEY, 'slow', now(clock), silentLogger);
+    if (slow.kind !== 'held') throw new Error('expected the lease');
+    clock.advance(OUTBOX_LEASE_MS + 1);
+    const fast = await acquireLease(store, KEY, 'fast', now(clock), silentLogger);
+    if (fast.kind !== 'held') throw new Error('expected the lease');
+    await fast.lease.update((doc) => ({ ...doc, sentAtMs: [...doc.sentAtMs, clock.now().getTime()] }));
+    // Act
+    await slow.lease.update((doc) => ({ ...doc, sentAtMs: [...doc.sentAtMs, clock.now().getTime() + 1] }));
+    await slow.lease.release();
+    // Assess
+    const doc = await peekOutbox(store, KEY);
+    expect(doc.sentAtMs).toHaveLength(2);
+    expect(doc.lease?.owner).toBe('fast');
+  });
+
+  it('replaces an unreadable document instead of obeying it', async () => {
+    // Prepare
+    const store = new InMemoryWebhookOutbox();
+    const clock = new ManualClock('2026-03-01T00:00:00Z');
+    await store.write(KEY, '{"v":1,"sentAtMs":"not a list","lease":{"owner":"ghost","untilMs":9999999999999}}', 0);
+    // Act
+    const result = await acquireLease(store, KEY, 'run-1', now(clock), silentLogger);
+    // Assess
+    expect(result.kind).toBe('held');
+    expect((await peekOutbox(store, KEY)).sentAtMs).toEqual([]);
+  });
+});
