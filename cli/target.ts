@@ -4,7 +4,8 @@ import { type Clock, systemClock } from '../shared/core/domain/clock';
 import type { CopyProviders } from '../shared/core/ports/copy-provider';
 import { createProviders, providerSecrets } from '../shared/platform/providers';
 import { DEFAULT_CREDENTIAL_CHAIN, explicitCredentials, secretsOf } from '../shared/providers/alibaba-ecs/credentials';
-import { ecsEndpointFromEnv } from '../shared/providers/alibaba-ecs/image-cloud';
+import type { AlibabaCredentialSource } from '../shared/providers/alibaba-ecs/credentials';
+import { type EcsEndpointOverride, ecsEndpointFromEnv } from '../shared/providers/alibaba-ecs/image-cloud';
 import { createEcsSimulator, type EcsSimulator } from '../sim/ecs-simulator';
 import { createImsSimulator, type ImsSimulator } from '../sim/huawei/ims-simulator';
 import { loadImsSeedFile } from '../sim/huawei/seed';
@@ -24,6 +25,8 @@ export interface Target {
   /** Present when the simulators run in this process. */
   readonly simulator?: EcsSimulator | undefined;
   readonly huaweiSimulator?: ImsSimulator | undefined;
+  /** How the default Alibaba account is reached, for the calls the copy provider does not make (DescribeRegions). */
+  readonly alibaba: { readonly credentials: AlibabaCredentialSource; readonly endpoint?: EcsEndpointOverride | undefined };
   /** Values never to print. */
   readonly secrets: readonly string[];
   close(): Promise<void>;
@@ -59,6 +62,7 @@ export const selectTarget = async (env: NodeJS.ProcessEnv, config: PolicyConfig,
       kind: ecsOverride === undefined && huaweiOverride === undefined ? 'cloud' : 'endpoint-override',
       providers,
       clock: systemClock,
+      alibaba: { credentials: DEFAULT_CREDENTIAL_CHAIN, endpoint: ecsOverride },
       secrets: [...secretsOf(DEFAULT_CREDENTIAL_CHAIN, env), env.HUAWEICLOUD_SDK_SK ?? '', env.HUAWEICLOUD_SDK_SECURITY_TOKEN ?? ''].filter((s) => s !== ''),
       close: async () => undefined,
     };
@@ -76,11 +80,13 @@ export const selectTarget = async (env: NodeJS.ProcessEnv, config: PolicyConfig,
   const huawei = huaweiSeed.credentials[0];
   if (alibaba === undefined || huawei === undefined) throw new Error('the simulator seeds define no credentials');
   const huaweiDefault = { accessKeyId: huawei.accessKeyId, accessKeySecret: huawei.accessKeySecret };
+  const alibabaDefault = explicitCredentials({ accessKeyId: alibaba.accessKeyId, accessKeySecret: alibaba.accessKeySecret });
+  const ecsEndpoint = { endpoint: simulator.endpoint, protocol: 'http' } as const;
   const providers = createProviders({
     env: {},
     config: { ...config, huaweiProjects: { ...huaweiSimulator.projectIds, ...config.huaweiProjects } },
-    alibabaDefault: explicitCredentials({ accessKeyId: alibaba.accessKeyId, accessKeySecret: alibaba.accessKeySecret }),
-    ecsEndpoint: { endpoint: simulator.endpoint, protocol: 'http' },
+    alibabaDefault,
+    ecsEndpoint,
     huaweiDefault,
     huaweiEndpointTemplate: huaweiSimulator.endpointTemplate,
     wallClock: systemClock,
@@ -92,6 +98,7 @@ export const selectTarget = async (env: NodeJS.ProcessEnv, config: PolicyConfig,
     clock: simulator.clock,
     simulator,
     huaweiSimulator,
+    alibaba: { credentials: alibabaDefault, endpoint: ecsEndpoint },
     secrets: [alibaba.accessKeySecret, ...providerSecrets({ huaweiDefault })],
     close: async () => {
       await huaweiSimulator.close();
