@@ -56,7 +56,8 @@ export const runReplication = async (io: Io, options: RunOptions): Promise<RunRe
     clock: options.target.clock,
     verbose: options.verbose ?? false,
     json: options.json,
-    show: options.json ? (line) => io.err(`${line}\n`) : (line) => options.sink.message(line),
+    // On a terminal log lines scroll above the live region; elsewhere they go to stderr, apart from the progress on stdout.
+    show: options.json || !io.tty ? (line) => io.err(`${line}\n`) : (line) => options.sink.message(line),
   });
   const corrupt = new Map<string, string>();
   const runtime = new LocalRuntime({

@@ -1,4 +1,4 @@
-import { type Job, JobStatus, isTerminal } from '../../shared/core/domain/job';
+import { DeliveryStatus, type Job, JobStatus, NotificationStatus, isTerminal } from '../../shared/core/domain/job';
 import type { DeadLetterV1 } from '../../shared/platform/fc/dead-letter';
 import type { InvocationFailure, RequestSeen } from '../../runtime/run-ledger';
 import type { RunOutcome } from '../../runtime/local-runtime';
@@ -39,7 +39,7 @@ const failureText = (failure: InvocationFailure | undefined): string =>
 const firstLine = (code: string, message: string): string => {
   const line = (message.split('\n').find((l) => l.trim() !== '') ?? '').replace(/\s+/g, ' ').trim();
   const cut = line.length > 240 ? `${line.slice(0, 239)}…` : line;
-  return line.includes(code) ? cut : `${code}: ${cut}`;
+  return code === '' || line.includes(code) ? cut : `${code}: ${cut}`;
 };
 
 const requestMadeNoJob = (request: RequestSeen, jobs: readonly Job[]): boolean =>
@@ -73,7 +73,7 @@ export const judgeRun = (facts: RunFacts): Verdict => {
   if (facts.outcome === 'stalled') {
     return {
       exitCode: ExitCode.Failed,
-      line: `failed: gave up after ${plural(facts.consecutiveFailures, 'failed invocation')} in a row (${failureText(facts.lastFailure)}); the queued work is kept for the next run`,
+      line: `failed: stopped after ${plural(facts.consecutiveFailures, 'failed invocation')} in a row with nothing else to do (${failureText(facts.lastFailure)}); the queued work is kept for the next run`,
     };
   }
   const ended = facts.touched.filter((job) => isTerminal(job.status));
@@ -84,6 +84,15 @@ export const judgeRun = (facts: RunFacts): Verdict => {
     return {
       exitCode: ExitCode.Failed,
       line: `failed: ${failed.length} of ${plural(ended.length, 'job')} ended without a copy (${first.id}: ${why}${failed.length > 1 ? `; and ${failed.length - 1} more` : ''})`,
+    };
+  }
+  const unheard = ended.filter((job) => job.notification.status === NotificationStatus.GaveUp);
+  const firstUnheard = unheard[0];
+  if (firstUnheard !== undefined) {
+    const failing = Object.entries(firstUnheard.notification.webhooks).find(([, d]) => d.status === DeliveryStatus.GaveUp);
+    return {
+      exitCode: ExitCode.Failed,
+      line: `failed: the copies are available, but the webhooks gave up on ${plural(unheard.length, 'job')} (${firstUnheard.id}${failing === undefined ? '' : `, webhook ${failing[0]}: ${firstLine('', failing[1].lastError ?? 'no answer')}`})`,
     };
   }
   const orphan = facts.requests.find((request) => requestMadeNoJob(request, facts.allJobs));
