@@ -52,7 +52,15 @@ export const selectTarget = async (env: NodeJS.ProcessEnv, config: PolicyConfig,
   const fromEnvironment =
     ecsOverride !== undefined || huaweiOverride !== undefined || (env.ALIBABA_CLOUD_ACCESS_KEY_ID ?? '') !== '' || (env.HUAWEICLOUD_SDK_AK ?? '') !== '';
   if (fromEnvironment) {
-    const providers = createProviders({ env, config, alibabaDefault: DEFAULT_CREDENTIAL_CHAIN, ecsEndpoint: ecsOverride, huaweiEndpointTemplate: huaweiOverride, wallClock: systemClock });
+    // Keys in the environment this command was given are used as given; otherwise the SDK's chain
+    // (its config file, an instance role) finds them.
+    const keyId = env.ALIBABA_CLOUD_ACCESS_KEY_ID ?? '';
+    const keySecret = env.ALIBABA_CLOUD_ACCESS_KEY_SECRET ?? '';
+    const alibabaDefault =
+      keyId !== '' && keySecret !== ''
+        ? explicitCredentials({ accessKeyId: keyId, accessKeySecret: keySecret, ...((env.ALIBABA_CLOUD_SECURITY_TOKEN ?? '') === '' ? {} : { securityToken: env.ALIBABA_CLOUD_SECURITY_TOKEN }) })
+        : DEFAULT_CREDENTIAL_CHAIN;
+    const providers = createProviders({ env, config, alibabaDefault, ecsEndpoint: ecsOverride, huaweiEndpointTemplate: huaweiOverride, wallClock: systemClock });
     const where = [
       ecsOverride === undefined ? 'Alibaba Cloud' : `the ECS endpoint ${ecsOverride.protocol}://${ecsOverride.endpoint}`,
       huaweiOverride === undefined ? 'Huawei Cloud' : `the IMS endpoint ${huaweiOverride}`,
@@ -62,8 +70,8 @@ export const selectTarget = async (env: NodeJS.ProcessEnv, config: PolicyConfig,
       kind: ecsOverride === undefined && huaweiOverride === undefined ? 'cloud' : 'endpoint-override',
       providers,
       clock: systemClock,
-      alibaba: { credentials: DEFAULT_CREDENTIAL_CHAIN, endpoint: ecsOverride },
-      secrets: [...secretsOf(DEFAULT_CREDENTIAL_CHAIN, env), env.HUAWEICLOUD_SDK_SK ?? '', env.HUAWEICLOUD_SDK_SECURITY_TOKEN ?? ''].filter((s) => s !== ''),
+      alibaba: { credentials: alibabaDefault, endpoint: ecsOverride },
+      secrets: [...secretsOf(alibabaDefault, env), ...secretsOf(DEFAULT_CREDENTIAL_CHAIN, env), env.HUAWEICLOUD_SDK_SK ?? '', env.HUAWEICLOUD_SDK_SECURITY_TOKEN ?? ''].filter((s) => s !== ''),
       close: async () => undefined,
     };
   }

@@ -22,6 +22,8 @@ export interface RequestSeen {
 
 /** What the FC handlers answer (start-copy and notify); poll-status answers something else. */
 const BatchAnswer = z.object({ deadLettered: z.number().int().nonnegative() }).loose();
+/** poll-status's answer; a poll with nothing in flight did no work, so it proves nothing about the target. */
+const PollAnswer = z.object({ inFlight: z.number().int().nonnegative() }).loose();
 
 /**
  * What this process's invocations did, for the CLI to judge a run on its own work rather than on
@@ -46,9 +48,11 @@ export class RunLedger {
 
   /** The handler answered, but inputs of its batch may have been set aside: that is no success for them. */
   answered(answer: unknown): void {
-    const parsed = BatchAnswer.safeParse(answer);
     this.invocations += 1;
-    if (!(parsed.success && parsed.data.deadLettered > 0)) this.consecutiveFailures = 0;
+    const idlePoll = PollAnswer.safeParse(answer);
+    if (idlePoll.success && idlePoll.data.inFlight === 0) return;
+    const batch = BatchAnswer.safeParse(answer);
+    if (!(batch.success && batch.data.deadLettered > 0)) this.consecutiveFailures = 0;
   }
 
   sawStartCopyBody(messageId: string, body: string): void {

@@ -73,7 +73,8 @@ Where the copies happen:
       });
       const verdict = judgeRun(report.facts);
       if (!flags.json && report.facts.touched.length > 0) io.out(`\n${jobTable(report.facts.touched)}\n\n`);
-      (verdict.exitCode === 0 ? io.out : io.err)(`${verdict.line}${verdict.exitCode === 0 ? '' : ` (details: ${report.logFile})`}\n`);
+      // stdout carries only JSON with --json; the verdict then goes to stderr like every message.
+      (verdict.exitCode === 0 && !flags.json ? io.out : io.err)(`${verdict.line}${verdict.exitCode === 0 ? '' : ` (details: ${report.logFile})`}\n`);
       done(verdict.exitCode);
     } finally {
       await target.close();
