@@ -67,7 +67,7 @@ export const judgeRun = (facts: RunFacts): Verdict => {
   if (facts.movedByQueues > 0) {
     return {
       exitCode: ExitCode.Failed,
-      line: `failed: ${plural(facts.movedByQueues, 'message')} set aside after failing every delivery (last error, ${failureText(facts.lastFailure)}); see \`image-replicator dead-letters\``,
+      line: `failed: ${plural(facts.movedByQueues, 'message')} set aside by the queues, unreadable or failing every delivery${facts.lastFailure === undefined ? '' : ` (last error, ${failureText(facts.lastFailure)})`}; see \`image-replicator dead-letters\``,
     };
   }
   if (facts.outcome === 'stalled') {
