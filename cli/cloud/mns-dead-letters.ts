@@ -1,7 +1,6 @@
 import type { ReceivedMessage } from '../../shared/core/ports/message-queue';
 import type { MnsMessageQueue } from '../../shared/stores/mns/mns-message-queue';
-import { type DeadLetterBox, type DeadLetterEntry, redrivePlan, toEntry } from '../dead-letters/entry';
-import { CliFailure } from '../errors';
+import { type DeadLetterAction, type DeadLetterBox, type DeadLetterEntry, redrivePlan, type TakeOutcome, toEntry } from '../dead-letters/entry';
 
 /** Long enough to read the whole queue, short enough that the functions never notice. */
 const LOOK_SECONDS = 30;
@@ -24,37 +23,31 @@ export class MnsDeadLetterBox implements DeadLetterBox {
     return this.#look(async () => undefined);
   }
 
-  async redrive(entry: DeadLetterEntry): Promise<string> {
-    const plan = redrivePlan(entry);
-    if (plan.kind === 'refused') throw new CliFailure(`dead letter ${entry.id} cannot be redriven: ${plan.reason}`);
-    const target = this.functionQueues[plan.function];
-    if (target === undefined) throw new CliFailure(`dead letter ${entry.id} cannot be redriven: no queue for ${plan.function}`);
-    await this.#take(entry.id, async () => {
-      // Sent before the letter is deleted: a failure in between repeats one delivery, never loses it.
-      await target.send(plan.body);
-    });
-    return target.queueName;
-  }
-
-  async drop(entry: DeadLetterEntry): Promise<void> {
-    await this.#take(entry.id, async () => undefined);
-  }
-
-  /** Finds one message by id, runs `work`, deletes it; everything else is put back. */
-  async #take(id: string, work: () => Promise<void>): Promise<void> {
-    let found = false;
-    await this.#look(async (message) => {
-      if (message.messageId !== id || found) return undefined;
-      found = true;
-      await work();
+  async take(choose: (entry: DeadLetterEntry) => boolean, action: DeadLetterAction): Promise<TakeOutcome[]> {
+    const outcomes: TakeOutcome[] = [];
+    await this.#look(async (message, entry) => {
+      if (!choose(entry)) return undefined;
+      if (action === 'redrive') {
+        const plan = redrivePlan(entry);
+        const target = plan.kind === 'send' ? this.functionQueues[plan.function] : undefined;
+        if (plan.kind === 'refused' || target === undefined) {
+          outcomes.push({ id: entry.id, done: false, reason: plan.kind === 'refused' ? plan.reason : `no queue for ${plan.function}` });
+          return undefined;
+        }
+        // Sent before the letter is deleted: a failure in between repeats one delivery, never loses it.
+        await target.send(plan.body);
+        outcomes.push({ id: entry.id, done: true, to: target.queueName });
+      } else {
+        outcomes.push({ id: entry.id, done: true });
+      }
       await this.queue.ack(message.receiptHandle);
       return 'taken';
     });
-    if (!found) throw new CliFailure(`no dead letter ${id} on ${this.queue.queueName}`);
+    return outcomes;
   }
 
   /** Receives the whole queue, offers each message to `visit`, and puts back the ones it did not take. */
-  async #look(visit: (message: ReceivedMessage) => Promise<'taken' | undefined>): Promise<DeadLetterEntry[]> {
+  async #look(visit: (message: ReceivedMessage, entry: DeadLetterEntry) => Promise<'taken' | undefined>): Promise<DeadLetterEntry[]> {
     const held: ReceivedMessage[] = [];
     const entries = new Map<string, DeadLetterEntry>();
     try {
@@ -62,9 +55,10 @@ export class MnsDeadLetterBox implements DeadLetterBox {
         const messages = await this.queue.receive(BATCH, LOOK_SECONDS);
         if (messages.length === 0) break;
         for (const message of messages) {
-          if ((await visit(message)) === 'taken') continue;
+          const entry = toEntry({ id: message.messageId, body: message.body, receives: message.dequeueCount, at: message.enqueuedAt });
+          if ((await visit(message, entry)) === 'taken') continue;
           held.push(message);
-          entries.set(message.messageId, toEntry({ id: message.messageId, body: message.body, receives: message.dequeueCount, at: message.enqueuedAt }));
+          entries.set(message.messageId, entry);
         }
       }
     } finally {

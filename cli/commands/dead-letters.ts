@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { type BackendFlags, openBackend, withBackendOptions } from '../backend-options';
 import type { CommandContext } from '../command-context';
-import type { DeadLetterEntry } from '../dead-letters/entry';
-import { CliFailure, oneLine, usageFailure } from '../errors';
+import type { DeadLetterAction, DeadLetterEntry } from '../dead-letters/entry';
+import { CliFailure, usageFailure } from '../errors';
 import { ExitCode } from '../exit-codes';
 import { withExamples } from '../help';
 import { table } from '../render/table';
@@ -27,30 +27,21 @@ const listText = (entries: readonly DeadLetterEntry[]): string =>
         entries.map(({ id, letter }) => [id, letter.function, letter.code, letter.at, letter.receives === undefined ? '' : String(letter.receives), short(letter.reason, 60), short(letter.raw, 40)]),
       )}\n`;
 
-/** The options every subcommand takes, given to the group too so `dead-letters --cloud` lists. */
-const act = (ctx: CommandContext, done: (code: number) => void, verb: 'redrive' | 'drop') => async (id: string | undefined, flags: ActFlags) => {
+const act = (ctx: CommandContext, done: (code: number) => void, verb: DeadLetterAction) => async (id: string | undefined, flags: ActFlags) => {
   if ((id === undefined) === !flags.all) throw usageFailure(`dead-letters ${verb} takes an ID or --all (one of them)`);
   const opened = await openBackend(ctx.io, flags);
   try {
     const { backend } = opened;
-    const entries = await backend.deadLetters.list();
-    const chosen = id === undefined ? entries : entries.filter((entry) => entry.id === id);
-    if (id !== undefined && chosen.length === 0) throw new CliFailure(`no dead letter ${id} in ${backend.where}`);
-    let failed = 0;
-    for (const entry of chosen) {
-      try {
-        if (verb === 'redrive') ctx.io.out(`redrove ${entry.id} to ${await backend.deadLetters.redrive(entry)}\n`);
-        else {
-          await backend.deadLetters.drop(entry);
-          ctx.io.out(`dropped ${entry.id}\n`);
-        }
-      } catch (error) {
-        failed += 1;
-        ctx.io.err(`${error instanceof CliFailure ? error.message : `${entry.id}: ${oneLine(error, opened.secrets)}`}\n`);
-      }
+    const outcomes = await backend.deadLetters.take((entry) => id === undefined || entry.id === id, verb);
+    if (id !== undefined && outcomes.length === 0) {
+      throw new CliFailure(`no dead letter ${id} in ${backend.where}${backend.kind === 'cloud' ? ' (a letter just looked at stays hidden for a second: try again)' : ''}`);
     }
-    if (chosen.length === 0) ctx.io.out('no dead letters\n');
-    done(failed === 0 ? ExitCode.Ok : ExitCode.Failed);
+    if (outcomes.length === 0) ctx.io.out('no dead letters\n');
+    for (const outcome of outcomes) {
+      if (!outcome.done) ctx.io.err(`not ${verb === 'drop' ? 'dropped' : 'redriven'}: ${outcome.id}: ${outcome.reason}\n`);
+      else ctx.io.out(verb === 'drop' ? `dropped ${outcome.id}\n` : `redrove ${outcome.id} to ${outcome.to ?? '?'}\n`);
+    }
+    done(outcomes.every((o) => o.done) ? ExitCode.Ok : ExitCode.Failed);
   } finally {
     await opened.close();
   }

@@ -92,10 +92,20 @@ export const redrivePlan = (entry: DeadLetterEntry): RedrivePlan => {
   return { kind: 'send', function: fn, body: letter.raw };
 };
 
+export type DeadLetterAction = 'redrive' | 'drop';
+
+/** What happened to one letter: redriven (to which queue), dropped, or refused with the reason. */
+export type TakeOutcome =
+  | { readonly id: string; readonly done: true; readonly to?: string | undefined }
+  | { readonly id: string; readonly done: false; readonly reason: string };
+
 /** The box of dead letters of one deployment: local SQLite or MNS. */
 export interface DeadLetterBox {
   list(): Promise<DeadLetterEntry[]>;
-  /** Puts the message back where it came from; the letter is gone afterwards. */
-  redrive(entry: DeadLetterEntry): Promise<string>;
-  drop(entry: DeadLetterEntry): Promise<void>;
+  /**
+   * Redrives (puts the message back on its function's queue) or drops the letters `choose` picks,
+   * in one pass over the box: on MNS a look hides what it saw for a moment, so a second pass
+   * right after the first would find nothing.
+   */
+  take(choose: (entry: DeadLetterEntry) => boolean, action: DeadLetterAction): Promise<TakeOutcome[]>;
 }

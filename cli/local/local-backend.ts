@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { type Clock, systemClock } from '../../shared/core/domain/clock';
-import { TerminalError } from '../../shared/core/domain/errors';
 import type { CopyProviders } from '../../shared/core/ports/copy-provider';
 import type { Logger } from '../../shared/core/ports/logger';
 import { silentLogger } from '../../shared/platform/logging/json-logger';
@@ -11,8 +10,7 @@ import { SqliteMessageQueue } from '../../shared/stores/sqlite/sqlite-message-qu
 import { dropLocalDeadLetter, listLocalDeadLetters } from '../../runtime/local-dead-letters';
 import { DEAD_LETTER_OVERFLOW_QUEUE, LOCAL_MAX_RECEIVES, QueueName } from '../../runtime/local-runtime';
 import type { OperatorBackend } from '../backend';
-import { type DeadLetterBox, redrivePlan, toEntry } from '../dead-letters/entry';
-import { CliFailure } from '../errors';
+import { type DeadLetterBox, redrivePlan, type TakeOutcome, toEntry } from '../dead-letters/entry';
 import { watchCorruptRows } from './corrupt-rows';
 
 export const STATE_FILE = 'state.db';
@@ -41,23 +39,31 @@ export const openLocalBackend = (
 
   const deadLetters: DeadLetterBox = {
     list: async () => listLocalDeadLetters(db).map((row) => toEntry({ id: row.messageId, body: row.body, receives: row.receives, at: row.at, movedFrom: row.movedFrom })),
-    redrive: async (entry) => {
-      const plan = redrivePlan(entry);
-      if (plan.kind === 'refused') throw new CliFailure(`dead letter ${entry.id} cannot be redriven: ${plan.reason}`);
-      const queue = byFunction[plan.function];
-      if (queue === undefined) throw new CliFailure(`dead letter ${entry.id} cannot be redriven: no local queue for ${plan.function}`);
-      // A message the queue moved goes back as itself (same id, receive count reset); a letter's input is sent anew.
-      if (entry.origin === 'queue') {
-        await queue.redrive(entry.id);
-        return queue.queueName;
+    take: async (choose, action) => {
+      const outcomes: TakeOutcome[] = [];
+      const entries = listLocalDeadLetters(db).map((row) => toEntry({ id: row.messageId, body: row.body, receives: row.receives, at: row.at, movedFrom: row.movedFrom }));
+      for (const entry of entries.filter(choose)) {
+        if (action === 'drop') {
+          dropLocalDeadLetter(db, entry.id);
+          outcomes.push({ id: entry.id, done: true });
+          continue;
+        }
+        const plan = redrivePlan(entry);
+        const queue = plan.kind === 'send' ? byFunction[plan.function] : undefined;
+        if (plan.kind === 'refused' || queue === undefined) {
+          outcomes.push({ id: entry.id, done: false, reason: plan.kind === 'refused' ? plan.reason : `no local queue for ${plan.function}` });
+          continue;
+        }
+        // A message the queue moved goes back as itself (same id, receive count reset); a letter's input is sent anew,
+        // first, then the letter removed: a crash in between repeats one delivery, which consumers are built for.
+        if (entry.origin === 'queue') await queue.redrive(entry.id);
+        else {
+          await queue.send(plan.body);
+          dropLocalDeadLetter(db, entry.id);
+        }
+        outcomes.push({ id: entry.id, done: true, to: queue.queueName });
       }
-      // Sent first, then removed: a crash in between repeats one delivery, which consumers are built for.
-      await queue.send(plan.body);
-      dropLocalDeadLetter(db, entry.id);
-      return queue.queueName;
-    },
-    drop: async (entry) => {
-      if (!dropLocalDeadLetter(db, entry.id)) throw new TerminalError('DeadLetterNotFound', `no dead letter ${entry.id}`);
+      return outcomes;
     },
   };
 
