@@ -8,7 +8,8 @@ import { LocalRuntime, type RunOutcome } from '../../runtime/local-runtime';
 import type { Io } from '../io';
 import { oneLine } from '../errors';
 import { jobView } from '../job-view';
-import { watchCorruptRows } from '../local/corrupt-rows';
+import { CORRUPT_ROW_MESSAGE, watchCorruptRows } from '../local/corrupt-rows';
+import { describeLoggedError, type LoggedError, watchErrors } from '../local/error-watch';
 import { createRunLogger } from '../local/run-logger';
 import type { ProgressSink } from '../render/live-view';
 import type { Target } from '../target';
@@ -60,6 +61,7 @@ export const runReplication = async (io: Io, options: RunOptions): Promise<RunRe
     show: options.json || !io.tty ? (line) => io.err(`${line}\n`) : (line) => options.sink.message(line),
   });
   const corrupt = new Map<string, string>();
+  const errors: LoggedError[] = [];
   const runtime = new LocalRuntime({
     stateDir: options.stateDir,
     config: options.config,
@@ -67,7 +69,7 @@ export const runReplication = async (io: Io, options: RunOptions): Promise<RunRe
     providers: options.target.providers,
     transport: options.transport ?? guardedWebhookTransport,
     clock: options.target.clock,
-    logger: watchCorruptRows(logger, corrupt),
+    logger: watchErrors(watchCorruptRows(logger, corrupt), errors),
   });
   const started = options.target.clock.now().toISOString();
   try {
@@ -96,6 +98,7 @@ export const runReplication = async (io: Io, options: RunOptions): Promise<RunRe
     let sweepError: string | undefined;
     if (options.sweep) {
       const lettersBefore = runtime.ledger.letters.length;
+      const errorsBefore = errors.length;
       await runtime.sweep().catch((error: unknown) => {
         sweepError = oneLine(error, allSecrets);
         logger.error('the sweep failed; going on with what it found', { error: errorMessage(error) });
@@ -103,6 +106,9 @@ export const runReplication = async (io: Io, options: RunOptions): Promise<RunRe
       // A sweep that failed for good was set aside like any input: it failed all the same.
       const letter = runtime.ledger.letters.length > lettersBefore ? runtime.ledger.letters.pop() : undefined;
       if (letter !== undefined) sweepError ??= oneLine(new Error(`${letter.code}: ${letter.reason}`), allSecrets);
+      // A region the sweep could not read for good (refused keys, a region the account lacks) is only logged.
+      const skipped = errors.slice(errorsBefore).find((entry) => entry.message !== CORRUPT_ROW_MESSAGE);
+      if (skipped !== undefined) sweepError ??= oneLine(new Error(describeLoggedError(skipped)), allSecrets);
     }
     await options.beforeLoop?.(runtime);
     const outcome: RunOutcome = await runtime.runUntilIdle({ signal: options.signal, onStep: report, maxConsecutiveFailures: MAX_CONSECUTIVE_FAILURES });

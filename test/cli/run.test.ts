@@ -58,6 +58,40 @@ describe('run', () => {
     expect(result.err + result.out).not.toContain('closed-endpoint-secret');
   });
 
+  it('exits 1 with a wrong secret against a standalone simulator, in one line that does not print it', async () => {
+    // Prepare
+    const dir = project();
+    const simulator = await createEcsSimulator({ seed: await loadSeedFile(join(dir, 'seed.yaml')) });
+    const env = cleanEnv({ IMAGE_REPLICATOR_ECS_ENDPOINT: simulator.url, ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI-sim-test', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'not-the-simulators-secret' });
+    try {
+      // Act
+      const result = await cli(['run', '--config', 'policy.yaml', '--state-dir', 'state'], { cwd: dir, env });
+      // Assess
+      expect(result.code).toBe(1);
+      expect(result.err.split('\n').filter((line) => line.startsWith('failed:'))).toEqual([expect.stringMatching(/^failed: the sweep could not run: .*Signature/)]);
+      expect(result.err + result.out).not.toContain('not-the-simulators-secret');
+    } finally {
+      await simulator.close();
+    }
+  });
+
+  it('exits 1 when the source listing is throttled past the retries', async () => {
+    // Prepare
+    const dir = project();
+    const simulator = await createEcsSimulator({ seed: await loadSeedFile(join(dir, 'seed.yaml')) });
+    simulator.faults.setActionRates('DescribeImages', { throttle: 1 });
+    const env = cleanEnv({ IMAGE_REPLICATOR_ECS_ENDPOINT: simulator.url, ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI-sim-test', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'sim-test-secret-not-for-production' });
+    try {
+      // Act
+      const result = await cli(['run', '--config', 'policy.yaml', '--state-dir', 'state'], { cwd: dir, env });
+      // Assess
+      expect(result.code).toBe(1);
+      expect(result.err).toMatch(/^failed: the sweep could not run: .*Throttling/m);
+    } finally {
+      await simulator.close();
+    }
+  });
+
   it('exits 1 without credentials, naming that, in one line', async () => {
     // Prepare
     const dir = project();
