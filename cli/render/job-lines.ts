@@ -11,7 +11,8 @@ export const progressBar = (percent: number): string => {
 
 export const percentOf = (job: Job): number => (job.status === JobStatus.Available ? 100 : (job.progressPercent ?? 0));
 
-export const jobLabel = (job: Job): string => `${job.source.imageName} → ${job.destination.region}`;
+/** Image and destination, and the cloud: both clouds have an ap-southeast-1, and golden images often share names. */
+export const jobLabel = (job: Job): string => `${job.source.imageName} → ${job.destination.region} (${job.provider})`;
 
 const statusText = (job: Job): string => {
   const status = job.status.replace(/_/g, ' ');

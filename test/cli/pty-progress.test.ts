@@ -49,8 +49,8 @@ describe.skipIf(!hasTmux)('run on a real terminal', () => {
     // Assess
     const live = during.trimEnd().split('\n');
     expect(live.at(-1)).toMatch(/^\d\/2 jobs finished, \d under way$/);
-    expect(during).toMatch(/golden-\w → cn-\w+ +\[#+-*\] +\d+%  copying  ETA \d+s/);
-    for (const label of ['golden-a → cn-shanghai', 'golden-b → cn-shanghai']) {
+    expect(during).toMatch(/golden-\w → cn-\w+ \(alibaba\) +\[#+-*\] +\d+%  copying  ETA \d+s/);
+    for (const label of ['golden-a → cn-shanghai \\(alibaba\\)', 'golden-b → cn-shanghai \\(alibaba\\)']) {
       expect(count(history, new RegExp(`^✓ ${label} `))).toBe(1);
     }
     expect(count(history, /jobs finished/)).toBe(1);

@@ -53,7 +53,7 @@ describe('the live region', () => {
     // Act
     const frame = liveFrame(jobs, new EtaTracker(), { columns: 100, rows: 24 });
     // Assess
-    expect(frame.split('\n')).toEqual([expect.stringMatching(/^golden-0 → \S+ +\[########------------\]  40%  copying  ETA --$/), '1/2 jobs finished, 1 under way']);
+    expect(frame.split('\n')).toEqual([expect.stringMatching(/^golden-0 → \S+ \(alibaba\) +\[########------------\]  40%  copying  ETA --$/), '1/2 jobs finished, 1 under way']);
   });
 
   it('never grows taller than the terminal', () => {
