@@ -8,7 +8,7 @@ import { silentLogger } from '../../shared/platform/logging/json-logger';
 import { SqliteJobStore } from '../../shared/stores/sqlite/sqlite-job-store';
 import { SqliteMessageQueue } from '../../shared/stores/sqlite/sqlite-message-queue';
 import { dropLocalDeadLetter, listLocalDeadLetters } from '../../runtime/local-dead-letters';
-import { DEAD_LETTER_OVERFLOW_QUEUE, LOCAL_MAX_RECEIVES, QueueName } from '../../runtime/local-runtime';
+import { LOCAL_MAX_RECEIVES, QueueName } from '../../runtime/local-runtime';
 import type { OperatorBackend } from '../backend';
 import { type DeadLetterBox, redrivePlan, type TakeOutcome, toEntry } from '../dead-letters/entry';
 import { watchCorruptRows } from './corrupt-rows';
@@ -33,8 +33,6 @@ export const openLocalBackend = (
   const queueOptions = { clock, maxReceives: LOCAL_MAX_RECEIVES, deadLetterQueue: QueueName.DeadLetters };
   const startCopy = new SqliteMessageQueue(db, QueueName.StartCopy, queueOptions);
   const notify = new SqliteMessageQueue(db, QueueName.Notify, queueOptions);
-  // Opening the dead-letter queue makes sure the table exists even before the first run.
-  new SqliteMessageQueue(db, QueueName.DeadLetters, { ...queueOptions, deadLetterQueue: DEAD_LETTER_OVERFLOW_QUEUE });
   const byFunction: Record<string, SqliteMessageQueue> = { [QueueName.StartCopy]: startCopy, [QueueName.Notify]: notify };
 
   const deadLetters: DeadLetterBox = {

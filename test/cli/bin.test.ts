@@ -1,8 +1,8 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanEnv, tempDir } from './helpers';
+import { cleanEnv, project, SMALL_SEED, tempDir } from './helpers';
 
 const BIN = resolve('bin/image-replicator.cjs');
 const elsewhere = tempDir('ir-bin-');
@@ -58,5 +58,29 @@ describe('the installed command, run from another folder', () => {
     // Assess
     expect(code).toBe(2);
     expect(err).toContain('is invalid');
+  });
+
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const)('stops a run after its current step on %s, keeps the state and exits %i', async (signal, expected) => {
+    // Prepare: copies long enough to be under way when the signal comes.
+    const dir = project({ 'seed.yaml': SMALL_SEED.replaceAll('sizeGiB: 1,', 'sizeGiB: 500,') });
+    const child = spawn(process.execPath, [BIN, 'run', '--config', 'policy.yaml', '--seed', 'seed.yaml', '--state-dir', 'state'], { cwd: dir, env: cleanEnv() });
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    // Act
+    const code = await new Promise<number | null>((resolve) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('copying') && child.signalCode === null && !child.killed) child.kill(signal);
+      });
+      child.on('exit', (exitCode) => resolve(exitCode));
+    });
+    // Assess
+    expect(code).toBe(expected);
+    expect(err).toContain('stopped; the state is kept and the next `image-replicator run` resumes');
+    expect(existsSync(join(dir, 'state', 'ecs-simulator.json'))).toBe(true);
   });
 });
