@@ -4,7 +4,8 @@ import { type Clock, systemClock } from '../shared/core/domain/clock';
 import type { CopyProviders } from '../shared/core/ports/copy-provider';
 import { createProviders, providerSecrets } from '../shared/platform/providers';
 import { DEFAULT_CREDENTIAL_CHAIN, explicitCredentials, secretsOf } from '../shared/providers/alibaba-ecs/credentials';
-import { ecsEndpointFromEnv } from '../shared/providers/alibaba-ecs/image-cloud';
+import type { AlibabaCredentialSource } from '../shared/providers/alibaba-ecs/credentials';
+import { type EcsEndpointOverride, ecsEndpointFromEnv } from '../shared/providers/alibaba-ecs/image-cloud';
 import { createEcsSimulator, type EcsSimulator } from '../sim/ecs-simulator';
 import { createImsSimulator, type ImsSimulator } from '../sim/huawei/ims-simulator';
 import { loadImsSeedFile } from '../sim/huawei/seed';
@@ -24,6 +25,8 @@ export interface Target {
   /** Present when the simulators run in this process. */
   readonly simulator?: EcsSimulator | undefined;
   readonly huaweiSimulator?: ImsSimulator | undefined;
+  /** How the default Alibaba account is reached, for the calls the copy provider does not make (DescribeRegions). */
+  readonly alibaba: { readonly credentials: AlibabaCredentialSource; readonly endpoint?: EcsEndpointOverride | undefined };
   /** Values never to print. */
   readonly secrets: readonly string[];
   close(): Promise<void>;
@@ -49,7 +52,15 @@ export const selectTarget = async (env: NodeJS.ProcessEnv, config: PolicyConfig,
   const fromEnvironment =
     ecsOverride !== undefined || huaweiOverride !== undefined || (env.ALIBABA_CLOUD_ACCESS_KEY_ID ?? '') !== '' || (env.HUAWEICLOUD_SDK_AK ?? '') !== '';
   if (fromEnvironment) {
-    const providers = createProviders({ env, config, alibabaDefault: DEFAULT_CREDENTIAL_CHAIN, ecsEndpoint: ecsOverride, huaweiEndpointTemplate: huaweiOverride, wallClock: systemClock });
+    // Keys in the environment this command was given are used as given; otherwise the SDK's chain
+    // (its config file, an instance role) finds them.
+    const keyId = env.ALIBABA_CLOUD_ACCESS_KEY_ID ?? '';
+    const keySecret = env.ALIBABA_CLOUD_ACCESS_KEY_SECRET ?? '';
+    const alibabaDefault =
+      keyId !== '' && keySecret !== ''
+        ? explicitCredentials({ accessKeyId: keyId, accessKeySecret: keySecret, ...((env.ALIBABA_CLOUD_SECURITY_TOKEN ?? '') === '' ? {} : { securityToken: env.ALIBABA_CLOUD_SECURITY_TOKEN }) })
+        : DEFAULT_CREDENTIAL_CHAIN;
+    const providers = createProviders({ env, config, alibabaDefault, ecsEndpoint: ecsOverride, huaweiEndpointTemplate: huaweiOverride, wallClock: systemClock });
     const where = [
       ecsOverride === undefined ? 'Alibaba Cloud' : `the ECS endpoint ${ecsOverride.protocol}://${ecsOverride.endpoint}`,
       huaweiOverride === undefined ? 'Huawei Cloud' : `the IMS endpoint ${huaweiOverride}`,
@@ -59,7 +70,8 @@ export const selectTarget = async (env: NodeJS.ProcessEnv, config: PolicyConfig,
       kind: ecsOverride === undefined && huaweiOverride === undefined ? 'cloud' : 'endpoint-override',
       providers,
       clock: systemClock,
-      secrets: [...secretsOf(DEFAULT_CREDENTIAL_CHAIN, env), env.HUAWEICLOUD_SDK_SK ?? '', env.HUAWEICLOUD_SDK_SECURITY_TOKEN ?? ''].filter((s) => s !== ''),
+      alibaba: { credentials: alibabaDefault, endpoint: ecsOverride },
+      secrets: [...secretsOf(alibabaDefault, env), ...secretsOf(DEFAULT_CREDENTIAL_CHAIN, env), env.HUAWEICLOUD_SDK_SK ?? '', env.HUAWEICLOUD_SDK_SECURITY_TOKEN ?? ''].filter((s) => s !== ''),
       close: async () => undefined,
     };
   }
@@ -76,11 +88,13 @@ export const selectTarget = async (env: NodeJS.ProcessEnv, config: PolicyConfig,
   const huawei = huaweiSeed.credentials[0];
   if (alibaba === undefined || huawei === undefined) throw new Error('the simulator seeds define no credentials');
   const huaweiDefault = { accessKeyId: huawei.accessKeyId, accessKeySecret: huawei.accessKeySecret };
+  const alibabaDefault = explicitCredentials({ accessKeyId: alibaba.accessKeyId, accessKeySecret: alibaba.accessKeySecret });
+  const ecsEndpoint = { endpoint: simulator.endpoint, protocol: 'http' } as const;
   const providers = createProviders({
     env: {},
     config: { ...config, huaweiProjects: { ...huaweiSimulator.projectIds, ...config.huaweiProjects } },
-    alibabaDefault: explicitCredentials({ accessKeyId: alibaba.accessKeyId, accessKeySecret: alibaba.accessKeySecret }),
-    ecsEndpoint: { endpoint: simulator.endpoint, protocol: 'http' },
+    alibabaDefault,
+    ecsEndpoint,
     huaweiDefault,
     huaweiEndpointTemplate: huaweiSimulator.endpointTemplate,
     wallClock: systemClock,
@@ -92,6 +106,7 @@ export const selectTarget = async (env: NodeJS.ProcessEnv, config: PolicyConfig,
     clock: simulator.clock,
     simulator,
     huaweiSimulator,
+    alibaba: { credentials: alibabaDefault, endpoint: ecsEndpoint },
     secrets: [alibaba.accessKeySecret, ...providerSecrets({ huaweiDefault })],
     close: async () => {
       await huaweiSimulator.close();

@@ -16,6 +16,7 @@ import type { CopyProviders } from '../shared/core/ports/copy-provider';
 import type { Logger } from '../shared/core/ports/logger';
 import type { WebhookTransport } from '../shared/core/ports/webhook-transport';
 import { actionTrailEvent, mnsQueueEvent, timerEvent } from './fc-events';
+import { RunLedger } from './run-ledger';
 
 /** How the local runtime stands in for FC's triggers. Virtual seconds where the clock is scaled. */
 export const LOCAL_POLL_INTERVAL_SECONDS = 60;
@@ -27,6 +28,12 @@ export const LOCAL_TICK_MS = 50;
 const redeliverySeconds = (dequeueCount: number): number => Math.min(10 * 2 ** Math.max(0, dequeueCount - 1), 600);
 
 export const QueueName = { StartCopy: 'start-copy', Notify: 'notify', DeadLetters: 'dead-letters' } as const;
+/** Where the dead-letter queue's own dead letters go: it is never consumed, so only a hand-made row ends there. */
+export const DEAD_LETTER_OVERFLOW_QUEUE = `${QueueName.DeadLetters}-overflow`;
+
+/** The three functions, by the names FC knows them under. */
+export const FunctionName = { StartCopy: 'start-copy', PollStatus: 'poll-status', Notify: 'notify' } as const;
+export type FunctionName = (typeof FunctionName)[keyof typeof FunctionName];
 
 export interface LocalRuntimeOptions {
   /** Folder for the SQLite table and queues; created if missing. */
@@ -50,6 +57,9 @@ export interface LocalRuntimeOptions {
   readonly invoke?: ((functionName: string, invocation: () => Promise<unknown>) => Promise<unknown>) | undefined;
 }
 
+/** Why runUntilIdle returned: nothing left to do, asked to stop, or every invocation keeps failing. */
+export type RunOutcome = 'idle' | 'stopped' | 'stalled';
+
 export interface RuntimeSnapshot {
   readonly inFlightJobs: number;
   readonly queued: { readonly startCopy: number; readonly notify: number };
@@ -68,6 +78,8 @@ export class LocalRuntime {
   readonly startCopyQueue: SqliteMessageQueue;
   readonly notifyQueue: SqliteMessageQueue;
   readonly deadLetters: SqliteMessageQueue;
+  /** What this process's invocations did: the CLI judges a run on it. */
+  readonly ledger = new RunLedger();
   readonly #handlers: { startCopy: FcHandler; pollStatus: FcHandler; notify: FcHandler };
   readonly #options: LocalRuntimeOptions;
   #lastPoll: Date | undefined;
@@ -81,14 +93,14 @@ export class LocalRuntime {
     const queueOptions = { clock: options.clock, maxReceives: LOCAL_MAX_RECEIVES, deadLetterQueue: QueueName.DeadLetters };
     this.startCopyQueue = new SqliteMessageQueue(this.db, QueueName.StartCopy, queueOptions);
     this.notifyQueue = new SqliteMessageQueue(this.db, QueueName.Notify, queueOptions);
-    this.deadLetters = new SqliteMessageQueue(this.db, QueueName.DeadLetters, { ...queueOptions, deadLetterQueue: `${QueueName.DeadLetters}-overflow` });
+    this.deadLetters = new SqliteMessageQueue(this.db, QueueName.DeadLetters, { ...queueOptions, deadLetterQueue: DEAD_LETTER_OVERFLOW_QUEUE });
     const dependencies: Dependencies = {
       config: options.config,
       secrets: options.secrets,
       providers: options.providers,
       jobs: this.jobs,
       queues: { startCopy: this.startCopyQueue, notify: this.notifyQueue },
-      deadLetters: this.deadLetters,
+      deadLetters: this.ledger.watchLetters(this.deadLetters),
       transport: options.transport,
       clock: options.clock,
       wallClock: options.wallClock ?? systemClock,
@@ -104,8 +116,15 @@ export class LocalRuntime {
     };
   }
 
-  #invoke(name: string, invocation: () => Promise<unknown>): Promise<unknown> {
-    return this.#options.invoke === undefined ? invocation() : this.#options.invoke(name, invocation);
+  async #invoke(name: string, invocation: () => Promise<unknown>): Promise<unknown> {
+    try {
+      const answer = await (this.#options.invoke === undefined ? invocation() : this.#options.invoke(name, invocation));
+      this.ledger.answered(answer);
+      return answer;
+    } catch (error) {
+      this.ledger.failed(name, error);
+      throw error;
+    }
   }
 
   #context(name: string): FcContext {
@@ -125,6 +144,20 @@ export class LocalRuntime {
     );
   }
 
+  /**
+   * One invocation of a function with a raw FC event, as FC would hand it over (`invoke`): the
+   * answer as the handler gives it; a failure throws, as it would fail the invocation on FC.
+   */
+  async invokeRaw(name: FunctionName, event: Buffer): Promise<unknown> {
+    const handlers: Record<FunctionName, FcHandler> = {
+      [FunctionName.StartCopy]: this.#handlers.startCopy,
+      [FunctionName.PollStatus]: this.#handlers.pollStatus,
+      [FunctionName.Notify]: this.#handlers.notify,
+    };
+    const handler = handlers[name];
+    return this.#invoke(name, () => handler(event, this.#context(name)));
+  }
+
   async poll(): Promise<unknown> {
     this.#lastPoll = this.#options.clock.now();
     const at = this.#lastPoll;
@@ -139,6 +172,7 @@ export class LocalRuntime {
   async #drain(queue: SqliteMessageQueue, handler: FcHandler, name: string): Promise<number> {
     const messages = await queue.receive(LOCAL_BATCH_SIZE, LOCAL_VISIBILITY_SECONDS);
     if (messages.length === 0) return 0;
+    if (name === 'start-copy') for (const message of messages) this.ledger.sawStartCopyBody(message.messageId, message.body);
     try {
       await this.#invoke(name, () => handler(mnsQueueEvent(name, messages, this.#options.clock.now()), this.#context(name)));
       await Promise.all(messages.map((message) => queue.ack(message.receiptHandle)));
@@ -177,16 +211,32 @@ export class LocalRuntime {
     };
   }
 
-  /** Idle: no job needs work and no message waits. Stops on the signal (Ctrl-C) too; the table keeps state for the next run. */
-  async runUntilIdle(options: { signal?: AbortSignal; onStep?: () => Promise<void> | void; tickMs?: number } = {}): Promise<'idle' | 'stopped'> {
+  /**
+   * Idle: no job needs work and no message waits. Stops on the signal (Ctrl-C) too; the table keeps
+   * state for the next run. Stalled: `maxConsecutiveFailures` invocations failed in a row, or no job
+   * is in flight and all that is left is a failed delivery waiting for its back-off; waiting longer
+   * would only fail again against the same target, and the queue keeps the work for the next run.
+   */
+  async runUntilIdle(
+    options: { signal?: AbortSignal; onStep?: () => Promise<void> | void; tickMs?: number; maxConsecutiveFailures?: number } = {},
+  ): Promise<RunOutcome> {
     for (;;) {
       if (options.signal?.aborted) return 'stopped';
       await this.step();
       await options.onStep?.();
       const snapshot = await this.snapshot();
       if (snapshot.inFlightJobs === 0 && snapshot.queued.startCopy === 0 && snapshot.queued.notify === 0) return 'idle';
+      if (options.maxConsecutiveFailures !== undefined && this.ledger.consecutiveFailures > 0) {
+        if (this.ledger.consecutiveFailures >= options.maxConsecutiveFailures) return 'stalled';
+        if (snapshot.inFlightJobs === 0 && !(await this.#anyVisible())) return 'stalled';
+      }
       await sleep(options.tickMs ?? LOCAL_TICK_MS);
     }
+  }
+
+  async #anyVisible(): Promise<boolean> {
+    const [start, notify] = await Promise.all([this.startCopyQueue.stats(), this.notifyQueue.stats()]);
+    return start.visible + start.inFlight + notify.visible + notify.inFlight > 0;
   }
 
   close(): void {

@@ -1,35 +1,47 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { createJsonLogger } from '../../shared/platform/logging/json-logger';
-import { SqliteJobStore } from '../../shared/stores/sqlite/sqlite-job-store';
-import { SqliteMessageQueue } from '../../shared/stores/sqlite/sqlite-message-queue';
+import type { Command } from 'commander';
+import type { CopyProviders } from '../../shared/core/ports/copy-provider';
 import { createCancelJob } from '../../shared/core/use-cases/cancel-job';
-import { LOCAL_MAX_RECEIVES, QueueName } from '../../runtime/local-runtime';
-import type { Target } from '../target';
-import type { Io } from './run';
+import { silentLogger } from '../../shared/platform/logging/json-logger';
+import { type BackendFlags, openBackend, withBackendOptions } from '../backend-options';
+import type { CommandContext } from '../command-context';
+import { CliFailure, oneLine } from '../errors';
+import { ExitCode } from '../exit-codes';
+import { withExamples } from '../help';
+import { jobView } from '../job-view';
 
-/** `cancel JOB_ID`: stops a job; its notification goes out with the next `run`. */
-export const runCancel = async (io: Io, options: { stateDir: string; jobId: string; reason: string; target: Target }): Promise<number> => {
-  mkdirSync(options.stateDir, { recursive: true });
-  const file = join(options.stateDir, 'state.db');
-  const queueOptions = { clock: options.target.clock, maxReceives: LOCAL_MAX_RECEIVES, deadLetterQueue: QueueName.DeadLetters };
-  const jobs = new SqliteJobStore(file);
-  const startCopy = new SqliteMessageQueue(file, QueueName.StartCopy, queueOptions);
-  const notify = new SqliteMessageQueue(file, QueueName.Notify, queueOptions);
-  try {
-    const cancel = createCancelJob({
-      providers: options.target.providers,
-      jobs,
-      queues: { startCopy, notify },
-      clock: options.target.clock,
-      logger: createJsonLogger({ level: 'warn', sink: (line) => io.err(`${line}\n`), secrets: options.target.secrets }),
-    });
-    const job = await cancel(options.jobId, options.reason);
-    io.out(`cancelled ${job.id} (${job.source.imageName} → ${job.destination.region}); its notification goes out with the next run\n`);
-    return 0;
-  } finally {
-    startCopy.close();
-    notify.close();
-    await jobs.close();
-  }
+interface CancelFlags extends BackendFlags {
+  readonly reason: string;
+  readonly json: boolean;
+}
+
+export const registerCancel = (program: Command, ctx: CommandContext, done: (code: number) => void): void => {
+  const command = withBackendOptions(
+    program
+      .command('cancel')
+      .description('stop a job; a running copy is cancelled at the provider, and the outcome is notified')
+      .argument('<job-id>', 'the job to stop (see `status`)')
+      .option('--reason <text>', 'recorded on the job and sent with its notification', 'cancelled by an operator')
+      .option('-c, --config <file>', 'policy file, for the local target (default: the packaged example)')
+      .option('--json', 'the cancelled job as JSON (the `status --json` shape)', false),
+  );
+  withExamples(command, ['image-replicator cancel rj-3f9c… --reason "wrong image"', 'image-replicator cancel rj-3f9c… --cloud']).action(
+    async (jobId: string, flags: CancelFlags) => {
+      const { io } = ctx;
+      const opened = await openBackend(io, flags, { withTarget: true });
+      try {
+        const { backend } = opened;
+        // Asked for only when a copy is running: cancelling a queued job needs no provider.
+        const providers: CopyProviders = { get: (provider, account) => backend.providers().get(provider, account) };
+        const cancel = createCancelJob({ providers, jobs: backend.jobs, queues: backend.queues, clock: backend.clock, logger: silentLogger });
+        const job = await cancel(jobId, flags.reason).catch((error: unknown) => {
+          throw error instanceof CliFailure ? error : new CliFailure(`not cancelled: ${oneLine(error, opened.secrets)}`);
+        });
+        const next = backend.kind === 'local' ? 'its notification goes out with the next run' : 'notify sends its notification';
+        io.out(flags.json ? `${JSON.stringify(jobView(job))}\n` : `cancelled ${job.id} (${job.source.imageName} → ${job.destination.region}); ${next}\n`);
+        done(ExitCode.Ok);
+      } finally {
+        await opened.close();
+      }
+    },
+  );
 };

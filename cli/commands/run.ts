@@ -1,108 +1,83 @@
-import { readFileSync } from 'node:fs';
-import { createJsonLogger } from '../../shared/platform/logging/json-logger';
-import { guardedWebhookTransport } from '../../shared/platform/http/webhook-transport';
-import { parsePolicyConfig, resolveWebhookSecrets } from '../../shared/core/config/load-policy-config';
-import type { PolicyConfig } from '../../shared/core/config/policy-config';
-import { PROVIDER_RULES } from '../../shared/providers/catalog';
-import { ConfigError, errorCode, errorMessage } from '../../shared/core/domain/errors';
-import type { Job } from '../../shared/core/domain/job';
-import type { WebhookTransport } from '../../shared/core/ports/webhook-transport';
-import { LocalRuntime } from '../../runtime/local-runtime';
-import { ProgressView, summaryTable } from '../render';
-import type { Target } from '../target';
+import type { Command } from 'commander';
+import type { CommandContext } from '../command-context';
+import { withExamples } from '../help';
+import { positiveNumber } from '../options';
+import { policyPathOf, stateDirOf, userPath } from '../paths';
+import { loadPolicyFile } from '../policy/load';
+import { progressSinkFor } from '../render/sink-for';
+import { jobTable } from '../render/job-lines';
+import { runReplication } from '../run/replication';
+import { judgeRun } from '../run/verdict';
+import { selectTarget } from '../target';
 
-export interface Io {
-  readonly out: (text: string) => void;
-  readonly err: (text: string) => void;
-  readonly tty: boolean;
-  readonly env: NodeJS.ProcessEnv;
-}
-
-export const loadPolicyFile = (path: string): PolicyConfig => {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new ConfigError(`cannot read the policy file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
-  }
-  return parsePolicyConfig(text, path, PROVIDER_RULES);
-};
-
-export interface RunOptions {
-  readonly config: PolicyConfig;
-  readonly stateDir: string;
-  readonly target: Target;
+interface RunFlags {
+  readonly config?: string;
+  readonly stateDir?: string;
   readonly json: boolean;
   readonly sweep: boolean;
-  /** Extra values never to print (webhook secrets are added from the environment). */
-  readonly secrets?: readonly string[];
-  readonly transport?: WebhookTransport;
-  readonly signal?: AbortSignal;
-  /** Called after every step with the jobs as stored, for the demo's own reporting. */
-  readonly onJobs?: (jobs: readonly Job[]) => void;
-  readonly beforeLoop?: (runtime: LocalRuntime) => Promise<void>;
+  readonly seed?: string;
+  readonly huaweiSeed?: string;
+  readonly speed?: number;
+  readonly verbose: boolean;
 }
 
-export interface RunResult {
-  readonly outcome: 'idle' | 'stopped';
-  readonly jobs: readonly Job[];
-  readonly deadLetters: number;
-}
-
-/**
- * Drives the three handlers through the local runtime until no job needs work: a sweep first (what
- * the nightly timer does), then queue deliveries and poll-status on its timer. Logs go to stderr
- * as JSON lines; stdout carries progress (or, with --json, one JSON object per job change).
- */
-export const runReplication = async (io: Io, options: RunOptions): Promise<RunResult> => {
-  const secrets = resolveWebhookSecrets(options.config, io.env);
-  const logger = createJsonLogger({
-    level: (io.env.IMAGE_REPLICATOR_LOG_LEVEL as 'debug' | 'info' | 'warn' | 'error' | undefined) ?? 'warn',
-    sink: (line) => io.err(`${line}\n`),
-    secrets: [...secrets.values(), ...options.target.secrets, ...(options.secrets ?? [])],
-    clock: () => options.target.clock.now(),
-  });
-  const runtime = new LocalRuntime({
-    stateDir: options.stateDir,
-    config: options.config,
-    secrets,
-    providers: options.target.providers,
-    transport: options.transport ?? guardedWebhookTransport,
-    clock: options.target.clock,
-    logger,
-  });
-  try {
-    const view = new ProgressView(io.out, io.tty && !options.json);
-    const lastJson = new Map<string, string>();
-    const report = async () => {
-      const jobs = await runtime.jobs.list();
-      options.onJobs?.(jobs);
-      if (!options.json) return view.render(jobs);
-      for (const job of jobs) {
-        const line = JSON.stringify({ jobId: job.id, policy: job.policy, source: job.source.imageId, destination: job.destination.region, status: job.status, progress: job.progressPercent ?? null, destinationImageId: job.destinationImageId ?? null, notification: job.notification.status, error: job.lastError ?? null });
-        if (lastJson.get(job.id) !== line) io.out(`${line}\n`);
-        lastJson.set(job.id, line);
-      }
-    };
-    // A sweep that fails (a region throttling us) is what a failed timer run is on FC: logged; the
-    // work it did create goes on, and the next run sweeps again.
-    if (options.sweep) {
-      await runtime.sweep().catch((error: unknown) => {
-        logger.error('the sweep failed; going on with what it found', { code: errorCode(error), error: errorMessage(error) });
-        io.err(`sweep failed: ${errorMessage(error)}\n`);
+export const registerRun = (program: Command, ctx: CommandContext, done: (code: number) => void): void => {
+  const command = program
+    .command('run')
+    .description('sweep, then replicate until nothing is left to do; resumes where the last run stopped')
+    .option('-c, --config <file>', 'policy file (default: the packaged examples/policy.yaml)')
+    .option('--state-dir <dir>', 'local state folder (default: $IMAGE_REPLICATOR_STATE_DIR or ./.image-replicator)')
+    .option('--json', 'one JSON object per job change on stdout (the shape `status --json` prints)', false)
+    .option('--no-sweep', 'only process queued requests (`replicate`) and jobs in flight')
+    .option('--seed <file>', 'ECS simulator seed (embedded simulator only; default sim/seeds/demo.yaml)')
+    .option('--huawei-seed <file>', 'IMS simulator seed (embedded simulator only; default sim/seeds/huawei-demo.yaml)')
+    .option('--speed <n>', 'simulator speed, virtual seconds per second (embedded simulator only)', positiveNumber)
+    .option('-v, --verbose', 'show info log lines too, not only warnings', false)
+    .addHelpText(
+      'after',
+      `
+Where the copies happen:
+  IMAGE_REPLICATOR_ECS_ENDPOINT / IMAGE_REPLICATOR_HUAWEI_IMS_ENDPOINT set: those endpoints (e.g. \`image-replicator sim\`)
+  else ALIBABA_CLOUD_ACCESS_KEY_ID or HUAWEICLOUD_SDK_AK set: the real clouds
+  else: the embedded simulators, whose world is kept in the state folder between runs`,
+    );
+  withExamples(command, [
+    'image-replicator run',
+    'image-replicator run --config my-policy.yaml --state-dir /var/lib/image-replicator',
+    'image-replicator run --no-sweep        # after `image-replicator replicate ...`',
+    'image-replicator run --json | jq -c \'select(.status == "failed")\'',
+  ]).action(async (flags: RunFlags) => {
+    const { io, stop } = ctx;
+    const configPath = policyPathOf(io.cwd, flags.config);
+    const stateDir = stateDirOf(io.cwd, io.env, flags.stateDir);
+    const config = loadPolicyFile(configPath);
+    const target = await selectTarget(io.env, config, {
+      seed: flags.seed === undefined ? undefined : userPath(io.cwd, flags.seed),
+      huaweiSeed: flags.huaweiSeed === undefined ? undefined : userPath(io.cwd, flags.huaweiSeed),
+      speed: flags.speed,
+      stateDir,
+    });
+    try {
+      const sink = progressSinkFor(io, flags.json);
+      if (!flags.json) sink.message(`replicating per ${configPath} on ${target.description}\nstate in ${stateDir}\n`);
+      const report = await runReplication(io, {
+        config,
+        stateDir,
+        target,
+        json: flags.json,
+        sweep: flags.sweep,
+        verbose: flags.verbose,
+        sink,
+        signal: stop.signal,
+        stopCode: stop.exitCode,
       });
+      const verdict = judgeRun(report.facts);
+      if (!flags.json && report.facts.touched.length > 0) io.out(`\n${jobTable(report.facts.touched)}\n\n`);
+      // stdout carries only JSON with --json; the verdict then goes to stderr like every message.
+      (verdict.exitCode === 0 && !flags.json ? io.out : io.err)(`${verdict.line}${verdict.exitCode === 0 ? '' : ` (details: ${report.logFile})`}\n`);
+      done(verdict.exitCode);
+    } finally {
+      await target.close();
     }
-    await options.beforeLoop?.(runtime);
-    const outcome = await runtime.runUntilIdle({ signal: options.signal, onStep: report });
-    await report();
-    const snapshot = await runtime.snapshot();
-    return { outcome, jobs: await runtime.jobs.list(), deadLetters: snapshot.deadLetters };
-  } finally {
-    runtime.close();
-  }
-};
-
-export const printSummary = (io: Io, result: RunResult): void => {
-  io.out(`\n${summaryTable(result.jobs)}\n`);
-  if (result.deadLetters > 0) io.out(`\n${result.deadLetters} message(s) set aside on the dead-letter queue: image-replicator dead-letters\n`);
+  });
 };

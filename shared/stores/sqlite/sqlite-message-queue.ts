@@ -44,6 +44,8 @@ export interface QueueStats {
 
 export const DeadLetterReason = {
   maxReceivesExceeded: 'MaxReceivesExceeded',
+  /** A row this code cannot read (a hand edit, a foreign writer): set aside so the rest of the queue goes on. */
+  corruptRow: 'CorruptQueueRow',
 } as const;
 
 const SCHEMA = `
@@ -71,6 +73,7 @@ const candidateRow = z.object({
   enqueued_at: z.number().int(),
   dequeue_count: z.number().int(),
 });
+const seqRow = z.object({ seq: z.number().int() });
 const deadLetterRow = z.object({
   message_id: z.string(),
   body: z.string(),
@@ -217,8 +220,11 @@ export class SqliteMessageQueue implements MessageQueue, QueueConsumer {
            FROM mq_messages WHERE dead_letter_source = ? AND queue = ? ORDER BY dead_lettered_at, seq`,
         )
         .all(this.queueName, this.deadLetterQueue)
-        .map((raw) => {
-          const row = deadLetterRow.parse(raw);
+        // A row set aside because it could not be read cannot be listed as a letter either.
+        .flatMap((raw) => {
+          const parsed = deadLetterRow.safeParse(raw);
+          if (!parsed.success) return [];
+          const row = parsed.data;
           return {
             messageId: row.message_id,
             body: row.body,
@@ -261,15 +267,24 @@ export class SqliteMessageQueue implements MessageQueue, QueueConsumer {
 
   #receiveNow(max: number, visibilitySeconds: number): ReceivedMessage[] {
     const now = this.#now();
+    // A row whose visible_at is not a number would never become visible and would keep the queue
+    // looking busy forever: it is taken like a visible one, and set aside below.
     const next = this.#db.prepare(
-      'SELECT seq, message_id, body, enqueued_at, dequeue_count FROM mq_messages WHERE queue = ? AND visible_at <= ? ORDER BY visible_at, seq LIMIT 1',
+      `SELECT seq, message_id, body, enqueued_at, dequeue_count FROM mq_messages
+       WHERE queue = ? AND (visible_at <= ? OR typeof(visible_at) <> 'integer') ORDER BY visible_at, seq LIMIT 1`,
     );
     const take = this.#db.prepare('UPDATE mq_messages SET dequeue_count = ?, visible_at = ?, receipt_handle = ? WHERE seq = ?');
     const received: ReceivedMessage[] = [];
     while (received.length < max) {
       const raw = next.get(this.queueName, now);
       if (raw === undefined) break;
-      const row = candidateRow.parse(raw);
+      const parsed = candidateRow.safeParse(raw);
+      if (!parsed.success) {
+        // One unreadable row must not fail every receive after it: it goes to the dead-letter queue.
+        this.#moveToDeadLetter(seqRow.parse(raw).seq, DeadLetterReason.corruptRow);
+        continue;
+      }
+      const row = parsed.data;
       if (row.dequeue_count >= this.#maxReceives) {
         this.#moveToDeadLetter(row.seq, DeadLetterReason.maxReceivesExceeded);
         continue;
