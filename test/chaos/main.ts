@@ -1,16 +1,18 @@
 /**
- * `npm run chaos`: the whole chaos suite, on both clouds, on manual clocks.
+ * `npm run chaos`: the whole chaos suite, on both clouds, on manual clocks, then the mutants.
  * Exit code 1 when a violation no known product issue explains appears, an armed point is not
- * reached (a harness bug), or the run falls short of its own bar.
+ * reached (a harness bug), a mutant survives, or the run falls short of its own bar.
  *
  *   npm run chaos -- [--seed 1] [--fault-scenarios 12] [--duplicate-scenarios 4] [--crash-budget 100]
- *                    [--concurrency 3] [--strict] [--only alibaba|huawei]
+ *                    [--concurrency 3] [--no-mutants] [--strict] [--only alibaba|huawei]
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ProviderId } from '../../shared/core/domain/provider';
 import { awaitPointOf, type CrashPoint, describeTarget } from './crash-harness';
 import { KNOWN_ISSUES, triage } from './known-issues';
+import { renderMutants, mutantShortfalls } from './mutants/report';
+import { runMutants } from './mutants/run-mutants';
 import { renderAwaitPoints, renderTable, totalsOf } from './report';
 import { runScenario } from './run-scenario';
 import type { ScenarioOutcome, ScenarioSpec } from './scenario';
@@ -25,6 +27,7 @@ const Options = z.object({
   duplicateScenarios: z.coerce.number().int().min(0).max(100).default(4),
   crashBudget: z.coerce.number().int().min(0).max(2_000).default(100),
   concurrency: z.coerce.number().int().min(1).max(16).default(3),
+  mutants: z.boolean().default(true),
   strict: z.boolean().default(false),
   only: z.enum([ProviderId.Alibaba, ProviderId.Huawei]).optional(),
 });
@@ -38,6 +41,7 @@ const parseOptions = (): Options => {
       'duplicate-scenarios': { type: 'string' },
       'crash-budget': { type: 'string' },
       concurrency: { type: 'string' },
+      'no-mutants': { type: 'boolean' },
       strict: { type: 'boolean' },
       only: { type: 'string' },
     },
@@ -48,6 +52,7 @@ const parseOptions = (): Options => {
     duplicateScenarios: values['duplicate-scenarios'],
     crashBudget: values['crash-budget'],
     concurrency: values.concurrency,
+    mutants: values['no-mutants'] !== true,
     strict: values.strict === true,
     only: values.only,
   });
@@ -106,6 +111,7 @@ const main = async (): Promise<number> => {
   const menus = cleanRuns.map((run) => `${run.provider} ${run.name}: ${run.reached.length}`).join(', ');
   console.log(`chaos: seed ${options.seed}; crash points of the clean runs (${menus}); running ${specs.length} scenarios`);
   const outcomes = [...cleanRuns, ...(await runAll(specs, options.concurrency))];
+  const mutants = options.mutants ? await runMutants({ seed: options.seed, concurrency: 2 }) : [];
 
   console.log(`\n${renderTable(outcomes)}\n`);
   const shortfalls: string[] = [];
@@ -119,9 +125,11 @@ const main = async (): Promise<number> => {
     if (crashed.length < MIN_CRASH_POINTS_PER_CLOUD) shortfalls.push(`${provider}: only ${crashed.length} crash points hit, need ${MIN_CRASH_POINTS_PER_CLOUD}`);
     if (untested.length > 0) shortfalls.push(`${provider}: await points never crashed: ${untested.join('; ')}`);
   }
+  if (mutants.length > 0) console.log(`${renderMutants(mutants)}\n`);
 
   const totals = totalsOf(outcomes);
   if (totals.disruptiveFaults < MIN_DISRUPTIVE_FAULTS) shortfalls.push(`only ${totals.disruptiveFaults} faults injected (latency not counted), need ${MIN_DISRUPTIVE_FAULTS}`);
+  shortfalls.push(...mutantShortfalls(mutants));
 
   let failed = 0;
   let unreached = 0;
@@ -147,11 +155,12 @@ const main = async (): Promise<number> => {
 
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const ok = failed === 0 && unreached === 0 && shortfalls.length === 0;
+  const caught = mutants.filter((m) => m.mutant !== undefined && m.caughtBy.length > 0).length;
   console.log(
     `\n${ok ? 'PASS' : 'FAIL'}: seed ${options.seed}, ${outcomes.length} scenarios, ${totals.disruptiveFaults} faults (+${totals.faults.latency ?? 0} latency), ` +
       `armed points reached ${totals.reached}/${totals.armed} (${totals.crashes} crashes, ${totals.replays} replays), ${totals.duplicateDeliveries} duplicate deliveries; ` +
       `duplicate copies ${totals.duplicateCopies}, wrong outcomes ${totals.wrongOutcomes}, lost jobs ${totals.jobsLost}, stuck jobs ${totals.jobsStuck}; ` +
-      `known product issues ${totals.knownViolations}; ${seconds} s`,
+      `known product issues ${totals.knownViolations}; mutants caught ${caught}/${mutants.length - (mutants.length > 0 ? 1 : 0)}; ${seconds} s`,
   );
   return ok ? 0 : 1;
 };
