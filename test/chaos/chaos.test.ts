@@ -48,8 +48,11 @@ describe.each(CLOUDS)('chaos on %s: exactly one copy, nothing lost', (provider) 
   });
 
   it('takes the same path twice from the same seed: an armed point is reached by its replay', async () => {
-    // Act
-    const [first, second] = await Promise.all([runScenario(crashBaseFailures(provider, 4)), runScenario(crashBaseFailures(provider, 4))]);
+    // Prepare
+    const spec = crashBaseFailures(provider, 4);
+
+    // Act: two runs at once, competing for the same two cores
+    const [first, second] = await Promise.all([runScenario(spec), runScenario(spec)]);
 
     // Assess
     expect(pointCounts(second.reached)).toEqual(pointCounts(first.reached));

@@ -158,12 +158,15 @@ describe('the crash harness', () => {
   });
 
   it('names an IMS request by its route, the same whichever region, project, image or job', () => {
+    // Prepare
+    const requests = [
+      ['POST', 'http://127.0.0.1:9/cn-north-4/v1/cloudimages/6f1c2a9e-0b7d-4c1e-9a55-1d2e3f4a5b60/cross_region_copy'],
+      ['GET', 'http://127.0.0.1:9/cn-east-3/v1/0a1b2c3d4e5f60718293a4b5c6d7e8f9/jobs/ff8080814dbd65d7014dc0d2a5a90009'],
+      ['GET', 'http://127.0.0.1:9/cn-east-3/v2/cloudimages?name=golden-a'],
+    ] as const;
+
     // Act
-    const routes = [
-      imsRoute('POST', 'http://127.0.0.1:9/cn-north-4/v1/cloudimages/6f1c2a9e-0b7d-4c1e-9a55-1d2e3f4a5b60/cross_region_copy'),
-      imsRoute('GET', 'http://127.0.0.1:9/cn-east-3/v1/0a1b2c3d4e5f60718293a4b5c6d7e8f9/jobs/ff8080814dbd65d7014dc0d2a5a90009'),
-      imsRoute('GET', 'http://127.0.0.1:9/cn-east-3/v2/cloudimages?name=golden-a'),
-    ];
+    const routes = requests.map(([method, url]) => imsRoute(method, url));
 
     // Assess
     expect(routes).toEqual(['POST /v1/cloudimages/{id}/cross_region_copy', 'GET /v1/{id}/jobs/{id}', 'GET /v2/cloudimages']);
