@@ -1,3 +1,4 @@
+import { RetryableError } from '../../shared/core/domain/errors';
 import type { Dependencies } from '../../shared/platform/fc/dependencies';
 import type { MessageQueue } from '../../shared/core/ports/message-queue';
 import type { WebhookTransport } from '../../shared/core/ports/webhook-transport';
@@ -10,6 +11,8 @@ export interface DeliveryFaultSettings {
   readonly maxDelaySeconds: number;
   /** Probability a webhook post fails: half refused before reaching the receiver, half answered 503 after it. */
   readonly webhookFailure: number;
+  /** Dead-letter sends that fail before the queue recovers: a number, or every one for the whole run. */
+  readonly deadLetterFailures?: number | 'always' | undefined;
 }
 
 export const NO_DELIVERY_FAULTS: DeliveryFaultSettings = { duplicateMessages: false, maxDelaySeconds: 0, webhookFailure: 0 };
@@ -19,6 +22,7 @@ export interface DeliveryFaultCounts {
   duplicateDeliveries: number;
   webhookRefused: number;
   webhookLostAnswer: number;
+  deadLetterSendFailed: number;
 }
 
 /**
@@ -27,7 +31,7 @@ export interface DeliveryFaultCounts {
  * Seeded, so a scenario replays.
  */
 export const deliveryFaults = (settings: DeliveryFaultSettings, random: Prng) => {
-  const counts: DeliveryFaultCounts = { duplicateDeliveries: 0, webhookRefused: 0, webhookLostAnswer: 0 };
+  const counts: DeliveryFaultCounts = { duplicateDeliveries: 0, webhookRefused: 0, webhookLostAnswer: 0, deadLetterSendFailed: 0 };
   const delay = () => Math.floor(random.between(0, settings.maxDelaySeconds + 1));
 
   const queue = (inner: MessageQueue): MessageQueue => ({
@@ -55,9 +59,22 @@ export const deliveryFaults = (settings: DeliveryFaultSettings, random: Prng) =>
     },
   });
 
+  // Dead letters are never duplicated: the dead-letter queue is not a trigger, only its sends fail.
+  const deadLetters = (inner: MessageQueue): MessageQueue => ({
+    async send(body, options) {
+      const failures = settings.deadLetterFailures ?? 0;
+      if (failures === 'always' || counts.deadLetterSendFailed < failures) {
+        counts.deadLetterSendFailed += 1;
+        throw new RetryableError('QueueUnavailable', 'the dead-letter queue did not answer (injected)');
+      }
+      return inner.send(body, options);
+    },
+  });
+
   const decorate = (deps: Dependencies): Dependencies => ({
     ...deps,
     queues: { startCopy: queue(deps.queues.startCopy), notify: queue(deps.queues.notify) },
+    deadLetters: deadLetters(deps.deadLetters),
     transport: transport(deps.transport),
   });
 

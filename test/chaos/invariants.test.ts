@@ -5,11 +5,14 @@ import { type Job, JobStatus } from '../../shared/core/domain/job';
 import { advance, newJob } from '../../shared/core/domain/job-transitions';
 import { planJobs } from '../../shared/core/domain/policy';
 import { testPolicyConfig } from '../helpers/policy';
-import { checkInvariants, type Observation } from './invariants';
+import type { CopyMade } from './clouds';
+import { checkInvariants, type Expectation, type Observation } from './invariants';
 
 const clock = new ManualClock('2026-11-01T00:00:00Z');
 const source = { id: 'm-source0001', region: 'cn-hangzhou', name: 'golden', state: 'available', sizeGiB: 20, tags: { role: 'golden' } } as const;
 const [planned] = planJobs(testPolicyConfig(), { provider: 'alibaba', account: 'default' }, source);
+
+const delivered = (job: Job): Job => advance(job, { type: 'webhook.delivered', eventId: job.notification.eventId!, webhook: 'ops' }, clock.now());
 
 /** A job that finished available with copy `m-copy1` and had its notification delivered. */
 const finishedJob = (): Job => {
@@ -17,15 +20,43 @@ const finishedJob = (): Job => {
   job = advance(job, { type: 'dispatch.claimed' }, clock.now());
   job = advance(job, { type: 'copy.accepted', handle: 'm-copy1', destinationImageId: 'm-copy1' }, clock.now());
   job = advance(job, { type: 'copy.observed', state: 'available' }, clock.now());
-  return advance(job, { type: 'webhook.delivered', eventId: job.notification.eventId!, webhook: 'ops' }, clock.now());
+  return delivered(job);
 };
 
-const observation = (job: Job, copies: string[], received: ReceivedNotification[]): Observation => ({
-  expectations: [{ sourceImageId: source.id, destinationRegion: job.destination.region, outcome: JobStatus.Available, webhooks: ['ops'] }],
-  jobs: [job],
-  copyCounts: [{ sourceRegion: source.region, sourceImageId: source.id, destinationRegion: job.destination.region, copies: copies.length, imageIds: copies }],
+/** A job whose only attempt was refused: failed, told once. */
+const failedJob = (): Job => {
+  let job = newJob(planned!.id, planned!.spec, 'available', clock.now());
+  job = advance(job, { type: 'dispatch.claimed' }, clock.now());
+  job = advance(job, { type: 'dispatch.rejected', error: { code: 'Refused', message: 'no' } }, clock.now());
+  return delivered(job);
+};
+
+const copy = (imageId: string, changes: Partial<CopyMade> = {}): CopyMade => ({
+  sourceImageId: source.id,
+  destinationRegion: planned!.spec.destination.region,
+  imageId,
+  name: 'golden',
+  failed: false,
+  live: true,
+  ...changes,
+});
+
+const expectation = (changes: Partial<Expectation> = {}): Expectation => ({
+  sourceImageId: source.id,
+  destinationRegion: planned!.spec.destination.region,
+  outcome: 'available-unless-exhausted',
+  maxAttempts: 2,
+  webhooks: ['ops'],
+  ...changes,
+});
+
+const observation = (job: Job, copies: CopyMade[], received: ReceivedNotification[], changes: Partial<Observation> = {}): Observation => ({
+  expectations: [expectation()],
+  final: { jobs: [job], copies },
+  copyCalls: [],
   receivers: { ops: { received, rejected: 0 } },
   snapshot: { inFlightJobs: 0, queued: { startCopy: 0, notify: 0 }, deadLetters: 0 },
+  ...changes,
 });
 
 const notified = (job: Job, duplicate = false): ReceivedNotification => ({ eventId: job.notification.eventId!, duplicate, body: { jobId: job.id } });
@@ -36,7 +67,7 @@ describe('the chaos invariants', () => {
     const job = finishedJob();
 
     // Act
-    const report = checkInvariants(observation(job, ['m-copy1'], [notified(job), notified(job, true)]));
+    const report = checkInvariants(observation(job, [copy('m-copy1')], [notified(job), notified(job, true)]));
 
     // Assess
     expect(report.violations).toEqual([]);
@@ -44,22 +75,93 @@ describe('the chaos invariants', () => {
     expect(report.notificationPosts).toBe(2);
   });
 
-  it('flag a second copy in the destination, even one no job tracks', () => {
+  it('count a second copy made and deleted again: exactly once means once ever, not once at the end', () => {
     // Prepare
     const job = finishedJob();
 
     // Act
-    const report = checkInvariants(observation(job, ['m-copy1', 'm-orphan'], [notified(job)]));
+    const report = checkInvariants(observation(job, [copy('m-copy1'), copy('m-copy2', { live: false })], [notified(job)]));
 
     // Assess
     expect(report.duplicateCopies).toBe(1);
-    expect(report.violations.join('\n')).toContain('2 copies in the destination');
+    expect(report.violations.join('\n')).toContain('duplicate-copy');
+  });
+
+  it('flag a failed copy left in the destination, and allow one that was deleted', () => {
+    // Prepare
+    const job = finishedJob();
+
+    // Act
+    const left = checkInvariants(observation(job, [copy('m-failed', { failed: true }), copy('m-copy1')], [notified(job)]));
+    const cleaned = checkInvariants(observation(job, [copy('m-failed', { failed: true, live: false }), copy('m-copy1')], [notified(job)]));
+
+    // Assess
+    expect(left.violations.join('\n')).toContain('failed-copy-left');
+    expect(cleaned.violations).toEqual([]);
+  });
+
+  it('fail a job a transient fault failed: only copies failing on every attempt may end in failure', () => {
+    // Prepare
+    const job = failedJob();
+
+    // Act
+    const transient = checkInvariants(observation(job, [], [notified(job)]));
+    const exhausted = checkInvariants(
+      observation(job, [copy('m-f1', { failed: true, live: false }), copy('m-f2', { failed: true, live: false })], [notified(job)], {
+        expectations: [expectation({ maxAttempts: 1 })],
+      }),
+    );
+
+    // Assess
+    expect(transient.wrongOutcomes).toBe(1);
+    expect(transient.violations.join('\n')).toContain('expected available, the job ended failed');
+    expect(exhausted.wrongOutcomes).toBe(0);
+  });
+
+  it('judge the first round before the closing sweep, and its reopened round after', () => {
+    // Prepare
+    const job = failedJob();
+    const reopened = advance(advance(job, { type: 'reopened' }, new Date('2026-11-02T00:00:00Z')), { type: 'dispatch.claimed' }, clock.now());
+
+    // Act
+    const report = checkInvariants(
+      observation(reopened, [], [notified(job)], {
+        expectations: [expectation({ outcome: JobStatus.Failed, reopened: JobStatus.Failed })],
+        settled: { jobs: [job], copies: [] },
+      }),
+    );
+
+    // Assess
+    expect(report.violations.join('\n')).toContain('after the closing sweep expected failed, the job is dispatching');
+  });
+
+  it('flag a job that took somebody else\'s image, whatever its outcome', () => {
+    // Prepare
+    const job = finishedJob();
+
+    // Act
+    const report = checkInvariants(observation(job, [copy('m-copy9')], [notified(job)]));
+
+    // Assess
+    expect(report.violations.join('\n')).toContain('not-our-copy');
+  });
+
+  it('flag more ClientTokens than attempts: a retry of one attempt must carry its token', () => {
+    // Prepare
+    const job = finishedJob();
+    const call = (clientToken: string) => ({ status: 200, destinationRegion: job.destination.region, name: job.destination.imageName, clientToken });
+
+    // Act
+    const report = checkInvariants(observation(job, [copy('m-copy1')], [notified(job)], { copyCalls: [call('t-1'), call('t-2')] }));
+
+    // Assess
+    expect(report.violations.join('\n')).toContain('token');
   });
 
   it('flag a notification that never reached a webhook, and a job that was never recorded', () => {
     // Prepare
     const job = finishedJob();
-    const missing = { ...observation(job, ['m-copy1'], []), expectations: [...observation(job, [], []).expectations, { sourceImageId: 'm-other00001', destinationRegion: 'cn-shanghai', outcome: 'terminal' as const, webhooks: [] }] };
+    const missing = observation(job, [copy('m-copy1')], [], { expectations: [expectation(), expectation({ sourceImageId: 'm-other00001' })] });
 
     // Act
     const report = checkInvariants(missing);

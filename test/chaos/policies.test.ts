@@ -1,24 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { runScenario } from './scenario';
-import { copyTimeout, crashAfterTimeoutCancel, lostCopyAnswer, permanentFailure, retryAfterFailedCopy, throttling } from './scenarios';
+import { ProviderId } from '../../shared/core/domain/provider';
+import { triage } from './known-issues';
+import { runScenario } from './run-scenario';
+import { copyServerError, copyTimeout, lostCopyAnswer, permanentFailure, retryAfterFailedCopy, strangerWithOurName, throttling } from './scenarios';
+
+const CLOUDS = [ProviderId.Alibaba, ProviderId.Huawei] as const;
 
 /** Each scenario's `verify` carries its own claim (a cancel was sent, the cleanup came first, ...). */
-describe('chaos: timeouts, retries, throttling and lost answers', () => {
-  it('cancels a copy over its timeout, records it timed out, leaves nothing behind and notifies it', async () => {
+describe.each(CLOUDS)('chaos on %s: timeouts, retries, throttling and lost answers', (provider) => {
+  it('stops a copy over its timeout where it can, records it timed out and notifies it', async () => {
     // Prepare
-    const spec = copyTimeout(11);
+    const spec = copyTimeout(provider, 11);
 
     // Act
     const outcome = await runScenario(spec);
 
-    // Assess
-    expect(outcome.violations).toEqual([]);
-    expect(outcome.ecsRequests.CancelCopyImage).toBe(1);
+    // Assess: on IMS, which cannot stop a copy, the finished copy is left behind (a known product issue)
+    expect(triage(outcome).open).toEqual([]);
+    expect(outcome.requests.CancelCopyImage ?? 0).toBe(provider === ProviderId.Alibaba ? 1 : 0);
   });
 
-  it('deletes a failed copy and tries again after the back-off with a new token', async () => {
+  it('deletes a failed copy and tries again after the back-off', async () => {
     // Prepare
-    const spec = retryAfterFailedCopy(12);
+    const spec = retryAfterFailedCopy(provider, 12);
 
     // Act
     const outcome = await runScenario(spec);
@@ -26,55 +30,67 @@ describe('chaos: timeouts, retries, throttling and lost answers', () => {
     // Assess
     expect(outcome.violations).toEqual([]);
     expect(outcome.faults.copyFailure).toBe(1);
+    expect(outcome.copiesMade).toBe(4);
   });
 
   it('fails a job whose every attempt fails, with no copy left and one failure notification', async () => {
     // Prepare
-    const spec = permanentFailure(13);
+    const spec = permanentFailure(provider, 13);
 
     // Act
     const outcome = await runScenario(spec);
 
     // Assess
     expect(outcome.violations).toEqual([]);
-    expect(outcome.copies).toBe(0);
+    expect(outcome.faults.copyFailure).toBe(6);
     expect(outcome.notificationsExactlyOnce).toBe(6);
   });
 
   it('slows dispatch down under throttling instead of failing jobs', async () => {
     // Prepare
-    const spec = throttling(14);
+    const spec = throttling(provider, 14);
 
     // Act
     const outcome = await runScenario(spec);
 
     // Assess
     expect(outcome.violations).toEqual([]);
-    expect(outcome.expectedCopies).toBe(6);
+    expect(outcome.copiesMade).toBe(6);
   });
 
-  it.each(['lostAnswer', 'noAnswer'] as const)('recovers a CopyImage whose answer never arrives (%s) by its ClientToken, never copying twice', async (kind) => {
+  it.each(['lostAnswer', 'noAnswer'] as const)('finds a copy whose start answer never arrives (%s) again, never copying twice', async (kind) => {
     // Prepare
-    const spec = lostCopyAnswer(15, kind);
+    const spec = lostCopyAnswer(provider, 15, kind);
 
     // Act
     const outcome = await runScenario(spec);
 
     // Assess
     expect(outcome.violations).toEqual([]);
-    expect(outcome.duplicateCopies).toBe(0);
-    expect(outcome.copies).toBe(3);
+    expect(outcome.copiesMade).toBe(3);
   });
 
-  it('still records a timeout when poll-status dies between CancelCopyImage and the table write', async () => {
+  it('takes a 5xx answer to the copy call as an unknown outcome, never as a failure', async () => {
     // Prepare
-    const spec = crashAfterTimeoutCancel(16);
+    const spec = copyServerError(provider, 16);
 
     // Act
     const outcome = await runScenario(spec);
 
     // Assess
-    expect(outcome.crashedAt?.label).toBe('alibaba.cancelCopy · after');
     expect(outcome.violations).toEqual([]);
+    expect(outcome.wrongOutcomes).toBe(0);
+  });
+
+  it("never adopts, tags or deletes somebody else's image that has the copy's name", async () => {
+    // Prepare
+    const spec = strangerWithOurName(provider, 17);
+
+    // Act
+    const outcome = await runScenario(spec);
+
+    // Assess
+    expect(triage(outcome).open).toEqual([]);
+    expect(outcome.copiesMade).toBe(provider === ProviderId.Alibaba ? 2 : 3);
   });
 });
