@@ -63,6 +63,9 @@ const jobSchema = z.object({
   relays: z.array(z.object({ region: z.string(), imageId: z.string() })).max(16).optional(),
   relay: z.object({ region: z.string(), imageId: z.string() }).optional(),
   expectedDoneAt: optionalString,
+  stop: z
+    .object({ outcome: z.enum([JobStatus.TimedOut, JobStatus.Cancelled]), reason: z.string().max(500).optional(), since: z.string() })
+    .optional(),
   deprecatedAt: optionalString,
   copyHandle: z.string().max(MAX_COPY_HANDLE_LENGTH).optional(),
   destinationImageId: optionalString,

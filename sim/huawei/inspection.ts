@@ -100,6 +100,13 @@ export class ImsInspection {
     this.changed();
   }
 
+  /** Every stalled copy goes on and ends (at once, if its time is past). */
+  resumeStalledCopies(): void {
+    settleJobs(this.state);
+    for (const job of this.state.jobs.values()) if (job.copy !== undefined) job.copy.stalledAt = undefined;
+    this.changed();
+  }
+
   setCopySettings(changes: Partial<CopySettings>): void {
     settleJobs(this.state);
     this.state.copySettings = { ...this.state.copySettings, ...changes };

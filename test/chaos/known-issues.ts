@@ -27,13 +27,6 @@ export const KNOWN_ISSUES: readonly KnownIssue[] = [
     matches: (outcome, violation) => outcome.provider === ProviderId.Huawei && kindOf(violation) === Kind.FailedCopyLeft,
   },
   {
-    id: 'ims-timed-out-copy-left',
-    title: 'Huawei: a copy that timed out cannot be stopped, finishes anyway and stays in the destination; nothing deletes it',
-    productChange:
-      'The port says a copy the provider cannot stop "may still finish, and is deleted then", but poll-status stops watching once it records timed_out; keep such a copy in view (a stopping state) until it ends, then delete it, or change the promise. Today only a later round (the nightly sweep reopening the job) adopts it.',
-    matches: (outcome, violation) => outcome.provider === ProviderId.Huawei && kindOf(violation) === Kind.TimedOutCopyLeft,
-  },
-  {
     id: 'ims-lease-race',
     title: 'Huawei: a dispatcher stalled between its look and its submit for longer than the dispatch lease makes a second copy',
     productChange:
@@ -48,14 +41,6 @@ export const KNOWN_ISSUES: readonly KnownIssue[] = [
       'processBatch rethrows after the batch so the trigger redelivers all of it, and every input counts a receive each time; re-enqueue only the inputs that failed (a delayed copy of the message) and acknowledge the batch. On Huawei it bites hardest: the IMS client retries no throttling or 5xx (its comment names a retry helper that does not exist), so one 429 fails a request.',
     matches: (_outcome, violation) =>
       kindOf(violation) === Kind.DeadLetters && /set aside: (\d+× (replication|dispatch)\.requested after too many receives(, |$))+$/.test(violation),
-  },
-  {
-    id: 'skewed-cancel-vanished',
-    title: 'A poll whose clock runs behind records a copy another poll cancelled at its timeout as failed: CopyVanished',
-    productChange:
-      'poll-status decides "our own cancel" by its own clock; persist the decision before cancelling (a timing-out write), or count a copy that vanished within a clock-skew margin of its deadline as timed out.',
-    matches: (outcome, violation) =>
-      outcome.name.startsWith('two polls, clocks') && kindOf(violation) === Kind.WrongOutcome && violation.includes('expected timed_out, the job ended failed (CopyVanished'),
   },
 ];
 

@@ -28,7 +28,8 @@ const spec: JobSpec = {
 const jobIn = (status: JobStatus, changes: Partial<Job> = {}): Job => ({
   ...newJob('rj-1', spec, ImageState.Available, NOW),
   status,
-  ...(status === JobStatus.Copying ? { destinationImageId: 'm-dst', copyStartedAt: NOW.toISOString() } : {}),
+  ...(status === JobStatus.Copying || status === JobStatus.Stopping ? { destinationImageId: 'm-dst', copyStartedAt: NOW.toISOString() } : {}),
+  ...(status === JobStatus.Stopping ? { stop: { outcome: JobStatus.TimedOut, since: NOW.toISOString() } } : {}),
   ...changes,
 });
 
@@ -41,7 +42,9 @@ const EVENTS: Record<JobEvent['type'], JobEvent> = {
   'dispatch.deferred': { type: 'dispatch.deferred', reason: { code: 'Throttling.User', message: 'slow down' } },
   'dispatch.rejected': { type: 'dispatch.rejected', error: { code: 'SourceImageNotFound', message: 'gone' } },
   'copy.observed': { type: 'copy.observed', state: 'running' as const, progressPercent: 40 },
-  'copy.timed_out': { type: 'copy.timed_out' },
+  'copy.stopping': { type: 'copy.stopping', outcome: 'timed_out' },
+  'copy.stopped': { type: 'copy.stopped' },
+  'copy.resumed': { type: 'copy.resumed' },
   cancelled: { type: 'cancelled', reason: 'operator' },
   reopened: { type: 'reopened' },
   'notification.requeued': { type: 'notification.requeued' },
@@ -60,7 +63,8 @@ const ALLOWED: Record<JobStatus, JobEvent['type'][]> = {
   [JobStatus.WaitingForSource]: ['source.observed', 'relay.available', 'cancelled'],
   [JobStatus.Queued]: ['dispatch.claimed', 'relay.available', 'cancelled'],
   [JobStatus.Dispatching]: ['copy.accepted', 'dispatch.deferred', 'dispatch.rejected', 'cancelled'],
-  [JobStatus.Copying]: ['copy.observed', 'copy.timed_out', 'cancelled'],
+  [JobStatus.Copying]: ['copy.observed', 'copy.stopping'],
+  [JobStatus.Stopping]: ['copy.stopped', 'copy.resumed'],
   [JobStatus.Sharing]: ['share.completed', 'share.refused'],
   [JobStatus.Available]: ['deprecated', 'prune.started'],
   [JobStatus.Failed]: ['reopened'],
@@ -222,7 +226,7 @@ describe('job transitions', () => {
     });
 
     it('opens no notification for a policy without webhooks', () => {
-      const quiet = advance(jobIn(JobStatus.Copying, { webhooks: [] }), { type: 'copy.timed_out' }, NOW);
+      const quiet = advance(jobIn(JobStatus.Stopping, { webhooks: [] }), { type: 'copy.stopped' }, NOW);
       expect(quiet.status).toBe(JobStatus.TimedOut);
       expect(quiet.notification.status).toBe(NotificationStatus.None);
       expect(isInFlight(quiet)).toBe(false);

@@ -48,6 +48,6 @@ export const finishedJob = (input: FinishedJobInput): Job => {
     case 'failed':
       return advance(job, { type: 'copy.observed', state: ImageState.Failed, error: input.error }, end);
     case 'timed_out':
-      return advance(job, { type: 'copy.timed_out' }, end);
+      return advance(advance(job, { type: 'copy.stopping', outcome: 'timed_out' }, end), { type: 'copy.stopped' }, end);
   }
 };

@@ -12,6 +12,7 @@ import { InMemoryJobStore } from '../fakes/in-memory-job-store';
 import { recordingQueues } from '../fakes/recording-queue';
 import { testPolicyConfig } from '../helpers/policy';
 import { createPollStatus } from '../../shared/core/use-cases/poll-status';
+import { STOP_GIVE_UP_SECONDS } from '../../shared/core/use-cases/stop-copy';
 
 describe('createPollStatus', () => {
   let images: FakeCopyProvider;
@@ -114,12 +115,68 @@ describe('createPollStatus', () => {
     expect((await jobs.get(job.id))?.status).toBe(JobStatus.TimedOut);
   });
 
-  it('records the timeout even when the provider refuses to cancel the overdue copy', async () => {
+  it('watches an overdue copy the provider cannot stop, deletes it when it finishes, and only then records the timeout', async () => {
+    // Prepare
+    const job = await copyingJob('m-1', 'm-c1');
+    images.answerCancelWith({ kind: 'unsupported' });
+    clock.advance((job.copyTimeoutSeconds + 1) * 1000);
+    // Act: past its timeout, still running; then it finishes anyway
+    await poll();
+    const whileRunning = await jobs.get(job.id);
+    images.setState('m-c1', ImageState.Available);
+    clock.advance(60_000);
+    await poll();
+    // Assess
+    expect(whileRunning?.status).toBe(JobStatus.Stopping);
+    expect(queues.notify.sent).toHaveLength(1);
+    expect(images.deleted).toEqual(['m-c1']);
+    const ended = await jobs.get(job.id);
+    expect(ended?.status).toBe(JobStatus.TimedOut);
+    expect(ended?.lastError?.code).toBe('CopyTimedOut');
+  });
+
+  it('takes a stopping copy that vanished as stopped, not lost: a poll whose clock runs behind agrees with the one that stopped it', async () => {
+    // Prepare: another poll, its clock ahead, decided the timeout and stopped the copy
+    const job = await copyingJob('m-1', 'm-c1');
+    const stopping = await jobs.update(advance(job, { type: 'copy.stopping', outcome: JobStatus.TimedOut }, clock.now()));
+    images.images.delete('m-c1');
+    // Act: this poll's clock says the copy still has time
+    await poll();
+    // Assess
+    const ended = await jobs.get(stopping.id);
+    expect(ended?.status).toBe(JobStatus.TimedOut);
+    expect(ended?.lastError?.code).toBe('CopyTimedOut');
+  });
+
+  it('gives up on a copy that cannot be stopped and never ends, and says it may remain', async () => {
+    // Prepare
     const job = await copyingJob('m-1', 'm-c1');
     images.answerCancelWith({ kind: 'unsupported' });
     clock.advance((job.copyTimeoutSeconds + 1) * 1000);
     await poll();
-    expect((await jobs.get(job.id))?.status).toBe(JobStatus.TimedOut);
+    // Act
+    clock.advance((STOP_GIVE_UP_SECONDS + 1) * 1000);
+    await poll();
+    // Assess
+    const ended = await jobs.get(job.id);
+    expect(ended?.status).toBe(JobStatus.TimedOut);
+    expect(ended?.lastError?.message).toMatch(/may still be in the destination/);
+    expect(images.images.has('m-c1')).toBe(true);
+  });
+
+  it('lets a copy that finished between the look and the cancel stand', async () => {
+    // Prepare
+    const job = await copyingJob('m-1', 'm-c1');
+    images.answerCancelWith({ kind: 'too-late' });
+    clock.advance((job.copyTimeoutSeconds + 1) * 1000);
+    // Act
+    await poll();
+    const resumed = await jobs.get(job.id);
+    images.setState('m-c1', ImageState.Available);
+    await poll();
+    // Assess
+    expect(resumed?.status).toBe(JobStatus.Copying);
+    expect((await jobs.get(job.id))?.status).toBe(JobStatus.Available);
   });
 
   it('keeps polling the other jobs when one cannot be read, and reports the failure at the end', async () => {

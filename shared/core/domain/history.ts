@@ -11,7 +11,7 @@ const CALL_OF: Partial<Record<JobEvent['type'], string>> = {
   'dispatch.rejected': 'startCopy',
   'copy.observed': 'observeCopies',
   'source.observed': 'listImages',
-  'copy.timed_out': 'cancelCopy',
+  'copy.stopped': 'cancelCopy',
 };
 
 const detailOf = (event: JobEvent): { code?: string; detail?: string } => {
@@ -26,6 +26,8 @@ const detailOf = (event: JobEvent): { code?: string; detail?: string } => {
       return event.destinationImageId === undefined ? {} : { detail: `copy ${event.destinationImageId}` };
     case 'cancelled':
       return { detail: event.reason };
+    case 'copy.stopping':
+      return { detail: event.outcome === 'cancelled' ? `cancel: ${event.reason ?? ''}` : 'past its timeout' };
     case 'webhook.delivered':
       return { detail: `told ${event.webhook}` };
     case 'webhook.failed':

@@ -196,15 +196,21 @@ const decide = (job: Job, event: JobEvent, now: Date): Job | undefined => {
       }
       return undefined;
     }
-    case 'copy.timed_out':
+    case 'copy.stopping':
       return job.status === JobStatus.Copying
-        ? finish(job, JobStatus.TimedOut, now, {
-            lastError: error(
-              { code: 'CopyTimedOut', message: `the copy did not finish within ${job.copyTimeoutSeconds} s and was cancelled` },
-              now,
-            ),
-          })
+        ? { ...job, status: JobStatus.Stopping, stop: { outcome: event.outcome, reason: event.reason, since: now.toISOString() } }
         : undefined;
+    case 'copy.stopped': {
+      if (job.status !== JobStatus.Stopping || job.stop === undefined) return undefined;
+      const left = event.abandoned === true ? '; the provider could not stop it and it never ended, so it may still be in the destination' : '';
+      const failure =
+        job.stop.outcome === JobStatus.TimedOut
+          ? { code: 'CopyTimedOut', message: `the copy did not finish within ${job.copyTimeoutSeconds} s and was stopped${left}` }
+          : { code: 'Cancelled', message: `${job.stop.reason ?? 'cancelled'}${left}` };
+      return finish(job, job.stop.outcome, now, { stop: undefined, lastError: error(failure, now) });
+    }
+    case 'copy.resumed':
+      return job.status === JobStatus.Stopping ? { ...job, status: JobStatus.Copying, stop: undefined } : undefined;
     case 'share.completed':
       return job.status === JobStatus.Sharing
         ? finish(job, JobStatus.Available, now, { sharedWith: [...event.accounts], lastError: undefined })
@@ -228,7 +234,9 @@ const decide = (job: Job, event: JobEvent, now: Date): Job | undefined => {
         : undefined;
     case 'cancelled':
       // A copy that exists is not cancelled: retention deletes it, on purpose and on the record.
+      // A running copy is stopped first (copy.stopping), so that it is never left behind untracked.
       if (job.status === JobStatus.Pruning || job.status === JobStatus.Sharing) return undefined;
+      if (job.status === JobStatus.Copying || job.status === JobStatus.Stopping) return undefined;
       return isTerminal(job.status)
         ? undefined
         : finish(job, JobStatus.Cancelled, now, { lastError: error({ code: 'Cancelled', message: event.reason }, now) });

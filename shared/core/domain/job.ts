@@ -17,6 +17,13 @@ export const JobStatus = {
   Queued: 'queued',
   Dispatching: 'dispatching',
   Copying: 'copying',
+  /**
+   * The copy is being stopped (it ran past its timeout, or an operator cancelled it). The decision
+   * is on record before the provider is asked, so every poll reads a copy that vanishes now as
+   * stopped, whatever its clock says. A copy the provider cannot stop is watched until it ends and
+   * deleted then; only then does the job record its outcome.
+   */
+  Stopping: 'stopping',
   /** The copy is available; it is being shared with the accounts the policy names. */
   Sharing: 'sharing',
   Available: 'available',
@@ -45,7 +52,18 @@ export const TERMINAL_STATUSES: readonly JobStatus[] = [
 /** A copy of ours exists in the destination and is usable (or about to be deleted on purpose). */
 export const COPY_EXISTS_STATUSES: readonly JobStatus[] = [JobStatus.Sharing, JobStatus.Available, JobStatus.Deprecated, JobStatus.Pruning];
 /** Jobs that hold one of the provider's copy slots. */
-export const RUNNING_STATUSES: readonly JobStatus[] = [JobStatus.Dispatching, JobStatus.Copying];
+export const RUNNING_STATUSES: readonly JobStatus[] = [JobStatus.Dispatching, JobStatus.Copying, JobStatus.Stopping];
+
+/** The outcomes a stopped copy can end a job in. */
+export type StopOutcome = typeof JobStatus.TimedOut | typeof JobStatus.Cancelled;
+
+/** Why a copy is being stopped, and since when. */
+export interface Stop {
+  readonly outcome: StopOutcome;
+  /** The operator's reason for a cancel. */
+  readonly reason?: string | undefined;
+  readonly since: string;
+}
 
 export const NotificationStatus = {
   /** The job has not reached an outcome yet, or the policy has no webhooks. */
@@ -147,6 +165,8 @@ export interface Job extends JobSpec {
   readonly relay?: Relay | undefined;
   /** When the copy is expected to finish, from its progress rate or the provider's estimate. */
   readonly expectedDoneAt?: string | undefined;
+  /** Set while the job is `stopping`: the outcome it ends in once its copy is gone. */
+  readonly stop?: Stop | undefined;
   /** When retention marked the copy deprecated. */
   readonly deprecatedAt?: string | undefined;
   readonly lastError?: JobError | undefined;
@@ -214,7 +234,12 @@ export type JobEvent =
       readonly destinationImageId?: string | undefined;
       readonly error?: JobErrorInput | undefined;
     }
-  | { readonly type: 'copy.timed_out' }
+  /** The copy is to be stopped: decided (and stored) before the provider is asked. */
+  | { readonly type: 'copy.stopping'; readonly outcome: StopOutcome; readonly reason?: string | undefined }
+  /** The copy is gone (cancelled, or deleted once it ended); `abandoned`: it could not be stopped and never ended. */
+  | { readonly type: 'copy.stopped'; readonly abandoned?: boolean | undefined }
+  /** The provider answered that the copy had already ended: it is watched as before and its end stands. */
+  | { readonly type: 'copy.resumed' }
   | { readonly type: 'share.completed'; readonly accounts: readonly string[] }
   | { readonly type: 'share.refused'; readonly error: JobErrorInput }
   | { readonly type: 'deprecated' }

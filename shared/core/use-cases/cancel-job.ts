@@ -7,6 +7,7 @@ import type { Logger } from '../ports/logger';
 import type { Queues } from '../ports/message-queue';
 import { createJobWriter } from './job-writer';
 import { copyInFlightOf } from './poll-status';
+import { stopCopy } from './stop-copy';
 
 export interface CancelJobDeps {
   readonly providers: CopyProviders;
@@ -30,16 +31,30 @@ export const createCancelJob = (deps: CancelJobDeps) => {
     if (job.status === JobStatus.Dispatching) {
       throw new RetryableError('JobDispatching', `job ${jobId} is starting its copy; try again in a minute`);
     }
-    if (job.status === JobStatus.Copying) {
-      const result = await deps.providers.get(job.provider, job.account).cancelCopy(copyInFlightOf(job));
-      if (result.kind === 'too-late') throw new TerminalError('CopyFinished', `job ${jobId}: the copy finished or failed meanwhile; see status`);
-      if (result.kind === 'unsupported') {
-        deps.logger.warn('the provider cannot stop this copy; it may still finish, and a later round finds it', { jobId });
-      }
-    }
+    if (job.status === JobStatus.Stopping) throw new TerminalError('JobStopping', `job ${jobId} is already stopping its copy`);
+    if (job.status === JobStatus.Copying) return stopRunningCopy(job, reason);
     const cancelled = await writer.apply(job, { type: 'cancelled', reason });
     if (cancelled === undefined) throw new RetryableError('VersionConflict', `job ${jobId} changed meanwhile; try again`);
     deps.logger.info('job cancelled', { jobId, reason, destinationImageId: job.destinationImageId });
     return cancelled;
   };
+
+  /**
+   * A running copy: the decision is stored first, then the copy is cancelled. One the provider
+   * cannot stop leaves the job `stopping`: poll-status deletes the copy when it ends, and the job
+   * records `cancelled` then.
+   */
+  async function stopRunningCopy(job: Job, reason: string): Promise<Job> {
+    const stopping = await writer.apply(job, { type: 'copy.stopping', outcome: JobStatus.Cancelled, reason });
+    if (stopping === undefined) throw new RetryableError('VersionConflict', `job ${job.id} changed meanwhile; try again`);
+    const provider = deps.providers.get(job.provider, job.account);
+    const after = (await stopCopy({ writer, clock: deps.clock, logger: deps.logger }, provider, stopping, copyInFlightOf(stopping), { state: 'running' })) ?? stopping;
+    if (after.status === JobStatus.Copying) throw new TerminalError('CopyFinished', `job ${job.id}: the copy finished or failed meanwhile; see status`);
+    if (after.status === JobStatus.Stopping) {
+      deps.logger.warn('the provider cannot stop this copy: it is deleted when it ends, and the job records cancelled then', { jobId: job.id });
+    } else {
+      deps.logger.info('job cancelled', { jobId: job.id, reason, destinationImageId: job.destinationImageId });
+    }
+    return after;
+  }
 };

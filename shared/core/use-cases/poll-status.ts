@@ -16,6 +16,7 @@ import { candidateSources, copyRequestFor, slotsFrom, slotsOf } from './dispatch
 import { createJobWriter, type JobWriter, notificationMessage } from './job-writer';
 import { continuePrune } from './prune';
 import { shareStep } from './share-step';
+import { stopCopy } from './stop-copy';
 
 export interface PollStatusDeps {
   readonly providers: CopyProviders;
@@ -123,7 +124,7 @@ export const createPollStatus = (deps: PollStatusDeps) => {
 
     // 2. Copies: each provider looks at its own, in the batches it finds cheapest.
     const copying = groupBy(
-      inFlight.filter((j) => j.status === JobStatus.Copying),
+      inFlight.filter((j) => j.status === JobStatus.Copying || j.status === JobStatus.Stopping),
       (j) => scopeKey(j),
     );
     for (const group of copying.values()) {
@@ -264,17 +265,16 @@ export const createPollStatus = (deps: PollStatusDeps) => {
       logger.warn('copy could not be observed', { jobId: job.id, code: observation.code, error: observation.message });
       return undefined;
     }
+    const stopDeps = { writer, clock, logger };
+    if (job.status === JobStatus.Stopping) return stopCopy(stopDeps, provider, job, copyInFlightOf(job), observation);
     const overdue = job.copyStartedAt !== undefined && secondsBetween(job.copyStartedAt, clock.now()) > job.copyTimeoutSeconds;
-    // Gone after its deadline: most likely our own cancel, whose outcome was not recorded.
     if (overdue && (observation.state === CopyState.Running || observation.state === CopyState.Missing)) {
-      const result = observation.state === CopyState.Running ? await provider.cancelCopy(copyInFlightOf(job)) : { kind: 'not-found' as const };
-      // Finished or failed in the meantime: the next poll sees its real state.
-      if (result.kind === 'too-late') return undefined;
-      if (result.kind === 'unsupported') {
-        logger.error('the provider cannot cancel a running copy; it may still finish, and a later round finds it', { jobId: job.id, destinationImageId: job.destinationImageId });
-      }
-      logger.warn('copy stopped after its timeout', { jobId: job.id, destinationImageId: job.destinationImageId, timeoutSeconds: job.copyTimeoutSeconds, cancel: result.kind });
-      return writer.apply(job, { type: 'copy.timed_out' });
+      // The decision is stored before the cancel: a poll whose clock runs behind then reads the
+      // copy vanishing as stopped, not as lost.
+      const stopping = await writer.apply(job, { type: 'copy.stopping', outcome: JobStatus.TimedOut });
+      if (stopping === undefined) return undefined;
+      logger.warn('stopping a copy past its timeout', { jobId: job.id, destinationImageId: job.destinationImageId, timeoutSeconds: job.copyTimeoutSeconds });
+      return stopCopy(stopDeps, provider, stopping, copyInFlightOf(stopping), observation);
     }
     switch (observation.state) {
       case CopyState.Running:

@@ -17,6 +17,7 @@ const STATE_LABEL: Readonly<Record<DestinationStatus['state'], string>> = {
   queued: 'queued',
   dispatching: 'starting',
   copying: 'copying',
+  stopping: 'stopping',
   available: 'available',
   failed: 'failed',
   timed_out: 'timed out',

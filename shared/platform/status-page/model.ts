@@ -203,6 +203,7 @@ const NO_COUNTS: Readonly<Record<Job['status'], number>> = {
   queued: 0,
   dispatching: 0,
   copying: 0,
+  stopping: 0,
   available: 0,
   failed: 0,
   timed_out: 0,

@@ -1,0 +1,84 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../shared/core/domain/clock';
+import { ImageState, ReplicaTag } from '../../shared/core/domain/image';
+import { type Job, JobStatus } from '../../shared/core/domain/job';
+import { advance, newJob } from '../../shared/core/domain/job-transitions';
+import { planJobs } from '../../shared/core/domain/policy';
+import { createCancelJob } from '../../shared/core/use-cases/cancel-job';
+import { createPollStatus } from '../../shared/core/use-cases/poll-status';
+import { silentLogger } from '../../shared/platform/logging/json-logger';
+import { FakeCopyProvider, fakeProviders } from '../fakes/fake-copy-provider';
+import { InMemoryJobStore } from '../fakes/in-memory-job-store';
+import { recordingQueues } from '../fakes/recording-queue';
+import { testPolicyConfig } from '../helpers/policy';
+
+describe('cancelling a job', () => {
+  let images: FakeCopyProvider;
+  let jobs: InMemoryJobStore;
+  let queues: ReturnType<typeof recordingQueues>;
+  let clock: ManualClock;
+  let cancel: ReturnType<typeof createCancelJob>;
+  let poll: ReturnType<typeof createPollStatus>;
+
+  beforeEach(() => {
+    images = new FakeCopyProvider();
+    jobs = new InMemoryJobStore();
+    queues = recordingQueues();
+    clock = new ManualClock('2026-03-01T00:00:00Z');
+    const deps = { providers: fakeProviders(images), jobs, queues, clock, logger: silentLogger };
+    cancel = createCancelJob(deps);
+    poll = createPollStatus(deps);
+  });
+
+  const copyingJob = async (): Promise<Job> => {
+    const source = images.addImage({ id: 'm-1', region: 'cn-hangzhou', state: ImageState.Available, tags: { role: 'golden' } });
+    const planned = planJobs(testPolicyConfig(), { provider: 'alibaba', account: 'default' }, source).find((p) => p.spec.destination.region === 'cn-shanghai')!;
+    let job = newJob(planned.id, planned.spec, ImageState.Available, clock.now());
+    await jobs.putIfAbsent(job);
+    job = await jobs.update(advance(job, { type: 'dispatch.claimed' }, clock.now()));
+    job = await jobs.update(advance(job, { type: 'copy.accepted', handle: 'm-c1', destinationImageId: 'm-c1' }, clock.now()));
+    images.addImage({ id: 'm-c1', region: 'cn-shanghai', state: ImageState.Pending, progressPercent: 10, tags: { [ReplicaTag.Managed]: 'true', [ReplicaTag.Job]: job.id } });
+    return job;
+  };
+
+  it('cancels the running copy at the provider and ends the job cancelled, with the reason', async () => {
+    // Prepare
+    const job = await copyingJob();
+    // Act
+    const after = await cancel(job.id, 'wrong image');
+    // Assess
+    expect(images.cancelled).toEqual(['m-c1']);
+    expect(after.status).toBe(JobStatus.Cancelled);
+    expect(after.lastError?.message).toBe('wrong image');
+  });
+
+  it('leaves a copy the provider cannot stop to poll-status, which deletes it when it ends and records the cancel then', async () => {
+    // Prepare
+    const job = await copyingJob();
+    images.answerCancelWith({ kind: 'unsupported' });
+    // Act
+    const after = await cancel(job.id, 'wrong image');
+    await poll();
+    const stillStopping = await jobs.get(job.id);
+    images.setState('m-c1', ImageState.Available);
+    await poll();
+    // Assess
+    expect(after.status).toBe(JobStatus.Stopping);
+    expect(stillStopping?.status).toBe(JobStatus.Stopping);
+    expect(images.deleted).toEqual(['m-c1']);
+    const ended = await jobs.get(job.id);
+    expect(ended?.status).toBe(JobStatus.Cancelled);
+    expect(ended?.lastError?.message).toBe('wrong image');
+  });
+
+  it('refuses to cancel a job that is already stopping its copy', async () => {
+    // Prepare
+    const job = await copyingJob();
+    images.answerCancelWith({ kind: 'unsupported' });
+    await cancel(job.id, 'first');
+    // Act
+    const second = cancel(job.id, 'second');
+    // Assess
+    await expect(second).rejects.toMatchObject({ code: 'JobStopping' });
+  });
+});
