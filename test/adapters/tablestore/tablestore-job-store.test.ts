@@ -352,7 +352,12 @@ describe('TablestoreJobStore', () => {
     it('creates its table once and accepts an existing one', async () => {
       // Prepare
       const h = await start();
-      const other = new TablestoreJobStore({ client: h.client, tableName: 'another_table' });
+      const other = new TablestoreJobStore({
+        endpoint: h.fake.endpoint,
+        instanceName: FAKE_CREDENTIALS.instanceName,
+        credentials: { accessKeyId: FAKE_CREDENTIALS.accessKeyId, accessKeySecret: FAKE_CREDENTIALS.accessKeySecret, securityToken: FAKE_CREDENTIALS.securityToken },
+        tableName: 'another_table',
+      });
 
       // Act
       const first = await other.ensureTable();
