@@ -3,12 +3,13 @@
  * A bundle that pulls in the local-only code (native SQLite, the simulator, the CLI, the local
  * runtime) fails the build: it would bloat the cold start or, for better-sqlite3, not load at all.
  */
-import { build, type Metafile, type Plugin } from 'esbuild';
+import { build, type BuildOptions as EsbuildOptions, type Metafile, type Plugin } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { parsePolicyConfig } from '../shared/core/config/load-policy-config';
 import { PROVIDER_RULES } from '../shared/providers/catalog';
+import { DEFERRED_FILE, deferPackages, deferredEntrySource } from './deferred-packages';
 import { declarationFor, implicitGlobalsOf } from './implicit-globals';
 
 export const FUNCTIONS = ['start-copy', 'poll-status', 'notify'] as const;
@@ -53,11 +54,23 @@ export const findForbiddenInputs = (inputs: readonly string[]): ForbiddenInput[]
 };
 
 /**
- * @alicloud/mns's index picks lib/ (async functions) or a Babel es5/ build at run time; esbuild
- * would follow both, and es5/ needs babel-runtime, which is not installed. Node 20 takes lib/.
+ * zod's namespace re-exports every locale (`z.locales.*`), ~360 KB that no bundle uses: English is
+ * the only language the product speaks and zod registers it itself. The namespace keeps them alive
+ * through tree shaking, so the build hands zod a locale index holding English alone.
  */
-const sdkAliases = (root: string): Record<string, string> => ({
-  '@alicloud/mns': createRequire(join(root, 'package.json')).resolve('@alicloud/mns/lib/client.js'),
+export const englishOnlyZod = (root: string): Plugin => ({
+  name: 'english-only-zod',
+  setup(pluginBuild) {
+    const english = createRequire(join(root, 'package.json')).resolve('zod/v4/locales/en.js');
+    pluginBuild.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: 'zod-locales', namespace: 'english-only-zod' } : undefined,
+    );
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'english-only-zod' }, () => ({
+      contents: `export { default as en } from ${JSON.stringify(english)};`,
+      loader: 'js',
+      resolveDir: dirname(english),
+    }));
+  },
 });
 
 /** What the build declared, per package file: reported by the build and checked by the bundle tests. */
@@ -104,6 +117,8 @@ export interface BuiltFunction {
   readonly directory: string;
   readonly bundle: string;
   readonly bytes: number;
+  /** The packages loaded on first use (scripts/deferred-packages.ts), beside the bundle; absent when none is used. */
+  readonly deferred?: { readonly file: string; readonly bytes: number } | undefined;
   readonly metafile: string;
   readonly inputs: readonly string[];
   /** Undeclared variables of dependencies that the build declared, by file. */
@@ -134,10 +149,8 @@ const bundleOne = async (root: string, outDir: string, name: FunctionName, polic
   mkdirSync(directory, { recursive: true });
   const bundle = join(directory, 'index.js');
   const declaredGlobals = new Map<string, readonly string[]>();
-  const result = await build({
+  const common = {
     absWorkingDir: root,
-    entryPoints: [entry],
-    outfile: bundle,
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -146,11 +159,29 @@ const bundleOne = async (root: string, outDir: string, name: FunctionName, polic
     metafile: true,
     logLevel: 'warning',
     legalComments: 'none',
-    alias: sdkAliases(root),
-    plugins: [sloppyDependencies(root, declaredGlobals)],
+    // Smaller to read and compile at every cold start; names are kept because errors and logs
+    // report class names (ReplicationError subclasses name themselves after their class).
+    minify: true,
+    keepNames: true,
+  } as const satisfies EsbuildOptions;
+  const result = await build({
+    ...common,
+    entryPoints: [entry],
+    outfile: bundle,
+    plugins: [englishOnlyZod(root), deferPackages(root), sloppyDependencies(root, declaredGlobals)],
   });
+  const usesDeferred = Object.keys(result.metafile.inputs).some((input) => input.startsWith('deferred-package:'));
+  const deferredPath = join(directory, DEFERRED_FILE);
+  const deferredResult = usesDeferred
+    ? await build({
+        ...common,
+        stdin: { contents: deferredEntrySource(), resolveDir: root, sourcefile: 'deferred-packages-entry.js', loader: 'js' },
+        outfile: deferredPath,
+        plugins: [sloppyDependencies(root, declaredGlobals)],
+      })
+    : undefined;
   const metafile: Metafile = result.metafile;
-  const inputs = Object.keys(metafile.inputs);
+  const inputs = [...Object.keys(metafile.inputs), ...Object.keys(deferredResult?.metafile.inputs ?? {})];
   const forbidden = findForbiddenInputs(inputs);
   if (forbidden.length > 0) {
     rmSync(directory, { recursive: true, force: true });
@@ -163,8 +194,13 @@ const bundleOne = async (root: string, outDir: string, name: FunctionName, polic
   const metafilePath = join(metaDir, `${name}.json`);
   writeFileSync(metafilePath, JSON.stringify(metafile, null, 1));
   renameSync(`${bundle}.map`, join(metaDir, `${name}.js.map`));
+  if (deferredResult) {
+    writeFileSync(join(metaDir, `${name}.deferred.json`), JSON.stringify(deferredResult.metafile, null, 1));
+    renameSync(`${deferredPath}.map`, join(metaDir, `${name}.${DEFERRED_FILE}.map`));
+  }
   copyFileSync(policy, join(directory, BUNDLED_POLICY_FILE));
-  return { name, directory, bundle, bytes: statSync(bundle).size, metafile: metafilePath, inputs, declaredGlobals };
+  const deferred = deferredResult ? { file: deferredPath, bytes: statSync(deferredPath).size } : undefined;
+  return { name, directory, bundle, bytes: statSync(bundle).size, deferred, metafile: metafilePath, inputs, declaredGlobals };
 };
 
 export const buildFunctions = async (options: BuildOptions = {}): Promise<BuiltFunction[]> => {
@@ -182,7 +218,8 @@ const main = async (): Promise<void> => {
   const started = performance.now();
   const built = await buildFunctions();
   for (const fn of built) {
-    console.log(`${fn.name.padEnd(12)} ${relative(process.cwd(), fn.bundle)}  ${(fn.bytes / 1024).toFixed(0)} KiB  ${fn.inputs.length} inputs`);
+    const deferred = fn.deferred ? `  + ${DEFERRED_FILE} ${(fn.deferred.bytes / 1024).toFixed(0)} KiB on first use` : '';
+    console.log(`${fn.name.padEnd(12)} ${relative(process.cwd(), fn.bundle)}  ${(fn.bytes / 1024).toFixed(0)} KiB${deferred}  ${fn.inputs.length} inputs`);
   }
   console.log(`built ${built.length} bundles in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 };

@@ -61,6 +61,7 @@ export const NO_NETWORK_GUARD =
 export interface RunOutcome {
   readonly ms: number;
   readonly status: number | null;
+  readonly stdout: string;
   readonly stderr: string;
 }
 
@@ -77,7 +78,7 @@ export const runNode = (code: string, cwd: string, env: Record<string, string>):
   const started = process.hrtime.bigint();
   const result = spawnSync(process.execPath, ['-e', code], { cwd, env: { ...baseEnv(), ...env }, encoding: 'utf8' });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  return { ms, status: result.status, stderr: result.stderr };
+  return { ms, status: result.status, stdout: result.stdout, stderr: result.stderr };
 };
 
 /** Loads a bundle once, offline, with the fake environment; the outcome says whether it loaded. */

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BuildError, type BuiltFunction, buildFunctions, findForbiddenInputs, FUNCTIONS } from '../../scripts/build';
+import { DEFERRED_FILE } from '../../scripts/deferred-packages';
 import { fakeFunctionEnv, loadBundleOffline, NO_NETWORK_GUARD, runNode } from '../../scripts/measure-bundles';
 import { ROOT } from './s-preview';
 
@@ -45,16 +46,26 @@ describe('the function bundles (scripts/build.ts)', () => {
     expect(leaks).toEqual(FUNCTIONS.map((fn) => [fn, []]));
   });
 
-  it('declares the variables the Tablestore SDK assigns without declaring, so the strict bundle can run it', () => {
+  it('carries neither the Tablestore nor the MNS SDK: the stores speak the wire through clients of their own', () => {
     // Prepare
-    const startCopy = built.find((fn) => fn.name === 'start-copy');
+    const sdk = /(^|\/)node_modules\/(tablestore|@alicloud\/mns|protobufjs|flatbuffers)\//;
     // Act
-    const declared = Object.fromEntries(startCopy?.declaredGlobals ?? []);
+    const found = built.map((fn) => [fn.name, fn.inputs.filter((input) => sdk.test(input))]);
     // Assess
-    expect(declared).toMatchObject({
-      'node_modules/tablestore/lib/filter.js': ['pro'],
-      'node_modules/tablestore/lib/protocol/plian_buffer_builder.js': ['key', 'size'],
-    });
+    expect(found).toEqual(FUNCTIONS.map((fn) => [fn, []]));
+  });
+
+  it('keeps the Alibaba OpenAPI runtime in a file of its own that loading a bundle does not read', () => {
+    // Prepare
+    const dir = join(outDir, 'poll-status');
+    const check = `${NO_NETWORK_GUARD}require('./index.js');const loaded=Object.keys(require.cache).filter((f)=>f.endsWith('${DEFERRED_FILE}'));process.stdout.write(JSON.stringify(loaded));`;
+    // Act
+    const outcome = runNode(check, dir, fakeFunctionEnv(dir));
+    const firstUse = runNode(`const sdk=require('./${DEFERRED_FILE}');process.stdout.write(typeof sdk['@alicloud/openapi-core'].default);`, dir, {});
+    // Assess
+    expect(built.every((fn) => fn.deferred !== undefined && existsSync(join(outDir, fn.name, DEFERRED_FILE)))).toBe(true);
+    expect([outcome.status, outcome.stdout]).toEqual([0, '[]']);
+    expect([firstUse.status, firstUse.stdout]).toEqual([0, 'function']);
   });
 
   it.each(FUNCTIONS)('%s loads offline with a complete environment and exports its handler', (fn) => {

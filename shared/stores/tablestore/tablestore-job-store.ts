@@ -101,7 +101,7 @@ const chunks = <T>(items: readonly T[], size: number): T[][] =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, index) => items.slice(index * size, (index + 1) * size));
 
 export class TablestoreJobStore implements JobStore {
-  readonly #ops: TablestoreOperations;
+  readonly #client: TablestoreOperations;
   readonly #table: string;
   readonly #retry: TablestoreRetrySettings;
   readonly #sleep: (ms: number) => Promise<void>;
@@ -113,7 +113,7 @@ export class TablestoreJobStore implements JobStore {
   constructor(options: TablestoreJobStoreOptions) {
     this.#table = options.tableName ?? DEFAULT_JOB_TABLE;
     const transport = 'transport' in options ? options.transport : new OtsClient({ ...options, timeoutMs: options.timeoutMs });
-    this.#ops = new TablestoreOperations(transport, this.#table);
+    this.#client = new TablestoreOperations(transport, this.#table);
     this.#retry = {
       maxAttempts: options.retry?.maxAttempts ?? TABLESTORE_MAX_ATTEMPTS,
       baseDelayMs: options.retry?.baseDelayMs ?? TABLESTORE_BACKOFF_BASE_MS,
@@ -127,7 +127,7 @@ export class TablestoreJobStore implements JobStore {
   /** Creates the table (for `setup:cloud`); an existing table is fine. */
   async ensureTable(): Promise<{ created: boolean }> {
     try {
-      await this.#call('CreateTable', () => this.#ops.createTable());
+      await this.#call('CreateTable', () => this.#client.createTable());
       return { created: true };
     } catch (error) {
       if (error instanceof ReplicationError && error.code === 'OTSObjectAlreadyExist') return { created: false };
@@ -139,7 +139,7 @@ export class TablestoreJobStore implements JobStore {
     if (isInFlight(job)) await this.#ensureMarker(job.id, job.version);
     try {
       await this.#call('PutRow', () =>
-        this.#ops.putRow(encodePutRow(JOB_PREFIX + job.id, jobColumns(job)), { rowExistence: RowExistence.ExpectNotExist }),
+        this.#client.putRow(encodePutRow(JOB_PREFIX + job.id, jobColumns(job)), { rowExistence: RowExistence.ExpectNotExist }),
       );
       this.#sightings.saw(job);
       return { created: true, job: canonical(job) };
@@ -155,7 +155,7 @@ export class TablestoreJobStore implements JobStore {
   }
 
   async get(id: string): Promise<Job | undefined> {
-    const row = await this.#call('GetRow', () => this.#ops.getRow(JOB_PREFIX + id));
+    const row = await this.#call('GetRow', () => this.#client.getRow(JOB_PREFIX + id));
     if (!row) return undefined;
     const job = jobFromColumns(id, columnsOf(row));
     this.#sightings.saw(job);
@@ -167,7 +167,7 @@ export class TablestoreJobStore implements JobStore {
     if (isInFlight(next) && !this.#sightings.wasInFlight(next)) await this.#ensureMarker(next.id, next.version);
     try {
       await this.#call('UpdateRow', () =>
-        this.#ops.updateRow(encodeUpdateRow(JOB_PREFIX + next.id, jobColumns(next)), jobAt(expected)),
+        this.#client.updateRow(encodeUpdateRow(JOB_PREFIX + next.id, jobColumns(next)), jobAt(expected)),
       );
     } catch (error) {
       if (!conditionFailed(error)) throw error;
@@ -235,13 +235,13 @@ export class TablestoreJobStore implements JobStore {
   }
 
   async setAside(id: string, reason: string): Promise<void> {
-    const row = await this.#call('GetRow', () => this.#ops.getRow(JOB_PREFIX + id));
+    const row = await this.#call('GetRow', () => this.#client.getRow(JOB_PREFIX + id));
     if (!row) return;
     const columns = columnsOf(row);
     const body = columns.get('body');
     const at = this.#now().toISOString();
     await this.#call('PutRow', () =>
-      this.#ops.putRow(
+      this.#client.putRow(
         encodePutRow(`${ASIDE_PREFIX}${id}:${at}`, [
           { name: 'job_id', value: id },
           { name: 'reason', value: reason.slice(0, 1024) },
@@ -252,7 +252,7 @@ export class TablestoreJobStore implements JobStore {
       ),
     );
     for (const pk of [JOB_PREFIX + id, MARKER_PREFIX + id]) {
-      await this.#call('DeleteRow', () => this.#ops.deleteRow(encodeDeleteRow(pk), UNCONDITIONAL));
+      await this.#call('DeleteRow', () => this.#client.deleteRow(encodeDeleteRow(pk), UNCONDITIONAL));
     }
     this.#sightings.forget(id);
     this.#logger.warn('job row set aside', { jobId: id, reason });
@@ -304,7 +304,7 @@ export class TablestoreJobStore implements JobStore {
     const row = encodePutRow(MARKER_PREFIX + jobId, markerColumns(jobId, version));
     for (let attempt = 1; attempt <= MARKER_ATTEMPTS; attempt += 1) {
       try {
-        await this.#call('PutRow', () => this.#ops.putRow(row, markerAtMost(version)));
+        await this.#call('PutRow', () => this.#client.putRow(row, markerAtMost(version)));
         return;
       } catch (error) {
         if (!conditionFailed(error)) throw error;
@@ -322,7 +322,7 @@ export class TablestoreJobStore implements JobStore {
     const current = await this.#markerVersion(jobId);
     if (current !== undefined) return current >= version;
     try {
-      await this.#call('PutRow', () => this.#ops.putRow(row, { rowExistence: RowExistence.ExpectNotExist }));
+      await this.#call('PutRow', () => this.#client.putRow(row, { rowExistence: RowExistence.ExpectNotExist }));
       return true;
     } catch (error) {
       if (!conditionFailed(error)) throw error;
@@ -373,7 +373,7 @@ export class TablestoreJobStore implements JobStore {
 
   async #deleteOne(write: BatchWrite): Promise<RowOutcome> {
     try {
-      await this.#call('DeleteRow', () => this.#ops.deleteRow(write.row, write.condition));
+      await this.#call('DeleteRow', () => this.#client.deleteRow(write.row, write.condition));
       return { ok: true };
     } catch (error) {
       if (error instanceof ReplicationError) return { ok: false, code: error.code, message: error.message };
@@ -382,7 +382,7 @@ export class TablestoreJobStore implements JobStore {
   }
 
   async #markerVersion(jobId: string): Promise<number | undefined> {
-    const row = await this.#call('GetRow', () => this.#ops.getRow(MARKER_PREFIX + jobId));
+    const row = await this.#call('GetRow', () => this.#client.getRow(MARKER_PREFIX + jobId));
     return row ? markerFrom(MARKER_PREFIX + jobId, columnsOf(row)).version : undefined;
   }
 
@@ -401,7 +401,7 @@ export class TablestoreJobStore implements JobStore {
         let callFailed = false;
         let answers: RowOutcome[];
         try {
-          answers = await this.#call(operation, () => this.#ops.batchWriteRow(chunk.map((index) => writes[index]!)), (attempts) => {
+          answers = await this.#call(operation, () => this.#client.batchWriteRow(chunk.map((index) => writes[index]!)), (attempts) => {
             callAttempts = attempts;
           });
         } catch (error) {
@@ -429,7 +429,7 @@ export class TablestoreJobStore implements JobStore {
     const jobs = new Map<string, Job>();
     for (const chunk of chunks(ids, BATCH_GET_LIMIT)) {
       const rows = await this.#call('BatchGetRow', async () => {
-        const answer = await this.#ops.batchGetRow(chunk.map((id) => JOB_PREFIX + id));
+        const answer = await this.#client.batchGetRow(chunk.map((id) => JOB_PREFIX + id));
         // A row can fail alone (busy partition); fail the batch so it is retried like any call.
         const failed = answer.find((row) => !row.ok);
         if (failed && !failed.ok) throw new OtsError(failed.code, failed.message);
@@ -453,7 +453,7 @@ export class TablestoreJobStore implements JobStore {
     let start: string | undefined = prefix;
     while (start !== undefined) {
       const from: string = start;
-      const page = await this.#call('GetRange', () => this.#ops.getRange(from, rangeEnd(prefix)));
+      const page = await this.#call('GetRange', () => this.#client.getRange(from, rangeEnd(prefix)));
       for (const row of page.rows) {
         const pk = row.primaryKey[0]?.value;
         if (typeof pk === 'string') rows.push({ pk, columns: columnsOf(row) });
