@@ -6,11 +6,12 @@
 import { build, type BuildOptions as EsbuildOptions, type Metafile, type Plugin } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parsePolicyConfig } from '../shared/core/config/load-policy-config';
 import { PROVIDER_RULES } from '../shared/providers/catalog';
-import { DEFERRED_FILE, deferPackages, deferredEntrySource } from './deferred-packages';
+import { deferPackages, deferredEntrySource, groupsUsed } from './deferred-packages';
 import { declarationFor, implicitGlobalsOf } from './implicit-globals';
+import { VALIDATED_POLICY_FILE, validatedPolicyText } from './validated-policy';
 
 export const FUNCTIONS = ['start-copy', 'poll-status', 'notify'] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
@@ -117,8 +118,8 @@ export interface BuiltFunction {
   readonly directory: string;
   readonly bundle: string;
   readonly bytes: number;
-  /** The packages loaded on first use (scripts/deferred-packages.ts), beside the bundle; absent when none is used. */
-  readonly deferred?: { readonly file: string; readonly bytes: number } | undefined;
+  /** The files of packages loaded on first use (scripts/deferred-packages.ts), beside the bundle. */
+  readonly deferred: ReadonlyArray<{ readonly file: string; readonly bytes: number }>;
   readonly metafile: string;
   readonly inputs: readonly string[];
   /** Undeclared variables of dependencies that the build declared, by file. */
@@ -131,17 +132,18 @@ export class BuildError extends Error {
 
 const entryOf = (root: string, name: FunctionName): string => join(root, 'functions', name, 'index.ts');
 
-const checkPolicy = (path: string): void => {
+/** Validates the policy (failing here saves a deploy round trip) and answers its validated form (scripts/validated-policy.ts). */
+const checkPolicy = (path: string): string | undefined => {
   if (!existsSync(path)) throw new BuildError(`policy file ${path} does not exist (set IMAGE_REPLICATOR_POLICY_SOURCE)`);
-  // The functions validate it again at cold start; failing here saves a deploy round trip.
+  const text = readFileSync(path, 'utf8');
   try {
-    parsePolicyConfig(readFileSync(path, 'utf8'), path, PROVIDER_RULES);
+    return validatedPolicyText(text, parsePolicyConfig(text, path, PROVIDER_RULES));
   } catch (error) {
     throw new BuildError((error as Error).message);
   }
 };
 
-const bundleOne = async (root: string, outDir: string, name: FunctionName, policy: string): Promise<BuiltFunction> => {
+const bundleOne = async (root: string, outDir: string, name: FunctionName, policy: string, validated: string | undefined): Promise<BuiltFunction> => {
   const entry = entryOf(root, name);
   if (!existsSync(entry)) throw new BuildError(`entry point ${relative(root, entry)} does not exist`);
   const directory = join(outDir, name);
@@ -170,18 +172,19 @@ const bundleOne = async (root: string, outDir: string, name: FunctionName, polic
     outfile: bundle,
     plugins: [englishOnlyZod(root), deferPackages(root), sloppyDependencies(root, declaredGlobals)],
   });
-  const usesDeferred = Object.keys(result.metafile.inputs).some((input) => input.startsWith('deferred-package:'));
-  const deferredPath = join(directory, DEFERRED_FILE);
-  const deferredResult = usesDeferred
-    ? await build({
-        ...common,
-        stdin: { contents: deferredEntrySource(), resolveDir: root, sourcefile: 'deferred-packages-entry.js', loader: 'js' },
-        outfile: deferredPath,
-        plugins: [sloppyDependencies(root, declaredGlobals)],
-      })
-    : undefined;
+  const deferredBuilds = [];
+  for (const group of groupsUsed(Object.keys(result.metafile.inputs))) {
+    const file = join(directory, group.file);
+    const deferredResult = await build({
+      ...common,
+      stdin: { contents: deferredEntrySource(group), resolveDir: root, sourcefile: `${group.file}-entry.js`, loader: 'js' },
+      outfile: file,
+      plugins: [englishOnlyZod(root), sloppyDependencies(root, declaredGlobals)],
+    });
+    deferredBuilds.push({ group, file, metafile: deferredResult.metafile });
+  }
   const metafile: Metafile = result.metafile;
-  const inputs = [...Object.keys(metafile.inputs), ...Object.keys(deferredResult?.metafile.inputs ?? {})];
+  const inputs = [...Object.keys(metafile.inputs), ...deferredBuilds.flatMap((deferred) => Object.keys(deferred.metafile.inputs))];
   const forbidden = findForbiddenInputs(inputs);
   if (forbidden.length > 0) {
     rmSync(directory, { recursive: true, force: true });
@@ -194,12 +197,13 @@ const bundleOne = async (root: string, outDir: string, name: FunctionName, polic
   const metafilePath = join(metaDir, `${name}.json`);
   writeFileSync(metafilePath, JSON.stringify(metafile, null, 1));
   renameSync(`${bundle}.map`, join(metaDir, `${name}.js.map`));
-  if (deferredResult) {
-    writeFileSync(join(metaDir, `${name}.deferred.json`), JSON.stringify(deferredResult.metafile, null, 1));
-    renameSync(`${deferredPath}.map`, join(metaDir, `${name}.${DEFERRED_FILE}.map`));
+  for (const deferred of deferredBuilds) {
+    writeFileSync(join(metaDir, `${name}.${deferred.group.file}.json`), JSON.stringify(deferred.metafile, null, 1));
+    renameSync(`${deferred.file}.map`, join(metaDir, `${name}.${deferred.group.file}.map`));
   }
   copyFileSync(policy, join(directory, BUNDLED_POLICY_FILE));
-  const deferred = deferredResult ? { file: deferredPath, bytes: statSync(deferredPath).size } : undefined;
+  if (validated !== undefined) writeFileSync(join(directory, VALIDATED_POLICY_FILE), validated);
+  const deferred = deferredBuilds.map(({ file }) => ({ file, bytes: statSync(file).size }));
   return { name, directory, bundle, bytes: statSync(bundle).size, deferred, metafile: metafilePath, inputs, declaredGlobals };
 };
 
@@ -207,10 +211,10 @@ export const buildFunctions = async (options: BuildOptions = {}): Promise<BuiltF
   const root = resolve(options.root ?? process.cwd());
   const outDir = resolve(root, options.outDir ?? 'dist');
   const policy = resolve(root, options.policySource ?? process.env.IMAGE_REPLICATOR_POLICY_SOURCE ?? DEFAULT_POLICY_SOURCE);
-  checkPolicy(policy);
+  const validated = checkPolicy(policy);
   const built: BuiltFunction[] = [];
   // One after the other: three parallel esbuild runs gain little on two cores and interleave errors.
-  for (const name of options.functions ?? FUNCTIONS) built.push(await bundleOne(root, outDir, name, policy));
+  for (const name of options.functions ?? FUNCTIONS) built.push(await bundleOne(root, outDir, name, policy, validated));
   return built;
 };
 
@@ -218,8 +222,8 @@ const main = async (): Promise<void> => {
   const started = performance.now();
   const built = await buildFunctions();
   for (const fn of built) {
-    const deferred = fn.deferred ? `  + ${DEFERRED_FILE} ${(fn.deferred.bytes / 1024).toFixed(0)} KiB on first use` : '';
-    console.log(`${fn.name.padEnd(12)} ${relative(process.cwd(), fn.bundle)}  ${(fn.bytes / 1024).toFixed(0)} KiB${deferred}  ${fn.inputs.length} inputs`);
+    const deferred = fn.deferred.map((file) => `  + ${basename(file.file)} ${(file.bytes / 1024).toFixed(0)} KiB`).join('');
+    console.log(`${fn.name.padEnd(12)} ${relative(process.cwd(), fn.bundle)}  ${(fn.bytes / 1024).toFixed(0)} KiB${deferred} on first use  ${fn.inputs.length} inputs`);
   }
   console.log(`built ${built.length} bundles in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 };

@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BuildError, type BuiltFunction, buildFunctions, findForbiddenInputs, FUNCTIONS } from '../../scripts/build';
 import { DEFERRED_FILE } from '../../scripts/deferred-packages';
+import { VALIDATED_POLICY_FILE, readValidatedPolicy } from '../../scripts/validated-policy';
+import { parsePolicyConfig } from '../../shared/core/config/load-policy-config';
+import { PROVIDER_RULES } from '../../shared/providers/catalog';
 import { fakeFunctionEnv, loadBundleOffline, NO_NETWORK_GUARD, runNode } from '../../scripts/measure-bundles';
 import { ROOT } from './s-preview';
 
@@ -66,6 +69,19 @@ describe('the function bundles (scripts/build.ts)', () => {
     expect(built.every((fn) => fn.deferred !== undefined && existsSync(join(outDir, fn.name, DEFERRED_FILE)))).toBe(true);
     expect([outcome.status, outcome.stdout]).toEqual([0, '[]']);
     expect([firstUse.status, firstUse.stdout]).toEqual([0, 'function']);
+  });
+
+  it('writes the validated policy beside the bundled one, good only for the very text the build validated', () => {
+    // Prepare
+    const policyFile = join(outDir, 'notify', 'policy.yaml');
+    const text = readFileSync(policyFile, 'utf8');
+    // Act
+    const validated = readValidatedPolicy(policyFile, text);
+    const edited = readValidatedPolicy(policyFile, `${text}\n# edited after the build\n`);
+    // Assess
+    expect(FUNCTIONS.every((fn) => existsSync(join(outDir, fn, VALIDATED_POLICY_FILE)))).toBe(true);
+    expect(validated).toEqual(parsePolicyConfig(text, policyFile, PROVIDER_RULES));
+    expect(edited).toBeUndefined();
   });
 
   it.each(FUNCTIONS)('%s loads offline with a complete environment and exports its handler', (fn) => {
