@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError, ReplicationError, RetryableError, TerminalError } from '../../core/domain/errors';
 import type { MessageQueue, QueueConsumer, ReceivedMessage } from '../../core/ports/message-queue';
+import { lazy } from '../lazy';
 import { type MnsAnswer, MnsClient, MnsServiceError, StoreNetworkError } from './mns-client';
 
 /** Tries per call; then the backoff between tries, doubling. */
@@ -57,43 +58,47 @@ export interface EnsureQueueResult {
   readonly deadLetterPolicyApplied: false;
 }
 
-const clientOptionsSchema = z.object({
-  accountId: z.string().min(1),
-  region: z.string().min(1),
-  endpoint: z
-    .string()
-    .regex(/^https?:\/\/\S+$/, 'must start with http:// or https://')
-    .optional(),
-  queueName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,255}$/, 'letters, digits and hyphens, starting with a letter or digit'),
-  credentials: z.object({ accessKeyId: z.string().min(1), accessKeySecret: z.string().min(1), securityToken: z.string().min(1).optional() }),
-});
+/** The shapes of options and answers, built on first use (../lazy). */
+const schemas = lazy(() => {
+  const clientOptionsSchema = z.object({
+    accountId: z.string().min(1),
+    region: z.string().min(1),
+    endpoint: z
+      .string()
+      .regex(/^https?:\/\/\S+$/, 'must start with http:// or https://')
+      .optional(),
+    queueName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,255}$/, 'letters, digits and hyphens, starting with a letter or digit'),
+    credentials: z.object({ accessKeyId: z.string().min(1), accessKeySecret: z.string().min(1), securityToken: z.string().min(1).optional() }),
+  });
 
-const numeric = z.string().regex(/^-?\d+$/).transform(Number);
+  const numeric = z.string().regex(/^-?\d+$/).transform(Number);
 
-const receivedSchema = z.object({
-  MessageId: z.string().min(1),
-  ReceiptHandle: z.string().min(1),
-  MessageBody: z.string(),
-  EnqueueTime: numeric,
-  DequeueCount: numeric,
-});
-const receivedBatchSchema = z.array(receivedSchema).min(1);
-const sentSchema = z.tuple([z.object({ MessageId: z.string().min(1) })]);
-const visibilitySchema = z.tuple([z.object({ ReceiptHandle: z.string().min(1) })]);
-const queueAttributesSchema = z.tuple([
-  z.object({
-    VisibilityTimeout: numeric,
-    MessageRetentionPeriod: numeric,
-    MaximumMessageSize: numeric,
-    PollingWaitSeconds: numeric,
-  }),
-]);
+  const receivedSchema = z.object({
+    MessageId: z.string().min(1),
+    ReceiptHandle: z.string().min(1),
+    MessageBody: z.string(),
+    EnqueueTime: numeric,
+    DequeueCount: numeric,
+  });
+  const receivedBatchSchema = z.array(receivedSchema).min(1);
+  const sentSchema = z.tuple([z.object({ MessageId: z.string().min(1) })]);
+  const visibilitySchema = z.tuple([z.object({ ReceiptHandle: z.string().min(1) })]);
+  const queueAttributesSchema = z.tuple([
+    z.object({
+      VisibilityTimeout: numeric,
+      MessageRetentionPeriod: numeric,
+      MaximumMessageSize: numeric,
+      PollingWaitSeconds: numeric,
+    }),
+  ]);
 
-const settingsSchema = z.object({
-  visibilityTimeout: z.number().int().min(1).max(MNS_MAX_VISIBILITY_SECONDS),
-  messageRetentionPeriod: z.number().int().min(60).max(604_800),
-  maximumMessageSize: z.number().int().min(1024).max(MNS_MAX_MESSAGE_BYTES),
-  pollingWaitSeconds: z.number().int().min(0).max(MNS_MAX_WAIT_SECONDS),
+  const settingsSchema = z.object({
+    visibilityTimeout: z.number().int().min(1).max(MNS_MAX_VISIBILITY_SECONDS),
+    messageRetentionPeriod: z.number().int().min(60).max(604_800),
+    maximumMessageSize: z.number().int().min(1024).max(MNS_MAX_MESSAGE_BYTES),
+    pollingWaitSeconds: z.number().int().min(0).max(MNS_MAX_WAIT_SECONDS),
+  });
+  return { clientOptionsSchema, receivedSchema, receivedBatchSchema, sentSchema, visibilitySchema, queueAttributesSchema, settingsSchema };
 });
 
 /** Codes worth another try even when the status is not 5xx. */
@@ -175,7 +180,7 @@ export class MnsMessageQueue implements MessageQueue, QueueConsumer {
       this.#client = options.client;
       return;
     }
-    const parsed = clientOptionsSchema.safeParse(options);
+    const parsed = schemas().clientOptionsSchema.safeParse(options);
     if (!parsed.success) {
       // Only paths and issue texts: the values may be secrets.
       const issues = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
@@ -198,7 +203,7 @@ export class MnsMessageQueue implements MessageQueue, QueueConsumer {
     }
     const delay = options.delaySeconds === undefined ? undefined : requireInt(options.delaySeconds, 0, MNS_MAX_DELAY_SECONDS, 'delaySeconds');
     const response = await this.#call('SendMessage', [201], () => this.#client.sendMessage(this.queueName, wire, delay));
-    return { messageId: this.#parse(sentSchema, response, 'SendMessage')[0].MessageId };
+    return { messageId: this.#parse(schemas().sentSchema, response, 'SendMessage')[0].MessageId };
   }
 
   async receive(max: number, visibilitySeconds: number): Promise<ReceivedMessage[]> {
@@ -214,7 +219,7 @@ export class MnsMessageQueue implements MessageQueue, QueueConsumer {
       if (error instanceof ReplicationError && error.code === 'MessageNotExist') return [];
       throw error;
     }
-    const received = this.#parse(receivedBatchSchema, response, 'ReceiveMessage');
+    const received = this.#parse(schemas().receivedBatchSchema, response, 'ReceiveMessage');
     // MNS receives with the queue's own visibility timeout; the port asks for a per-call one, so
     // each message is re-timed, which also issues the handle the caller must use from now on.
     const retimed = await Promise.allSettled(received.map((message) => this.#changeVisibility('ReceiveMessage', message.ReceiptHandle, visibilitySeconds)));
@@ -255,7 +260,7 @@ export class MnsMessageQueue implements MessageQueue, QueueConsumer {
    * (`ALIYUN::MNS::Queue` DlqPolicy) or the newer OpenAPI; the result says it was not applied.
    */
   async ensureQueue(settings: MnsQueueSettings): Promise<EnsureQueueResult> {
-    const parsed = settingsSchema.safeParse(settings);
+    const parsed = schemas().settingsSchema.safeParse(settings);
     if (!parsed.success) throw invalidArgument(`invalid queue settings: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
     const wanted = {
       VisibilityTimeout: parsed.data.visibilityTimeout,
@@ -280,10 +285,10 @@ export class MnsMessageQueue implements MessageQueue, QueueConsumer {
     return { action: 'updated', deadLetterPolicyApplied: false };
   }
 
-  async #currentAttributes(): Promise<z.infer<typeof queueAttributesSchema>[0] | undefined> {
+  async #currentAttributes(): Promise<z.infer<ReturnType<typeof schemas>['queueAttributesSchema']>[0] | undefined> {
     try {
       const response = await this.#call('GetQueueAttributes', [200], () => this.#client.getQueueAttributes(this.queueName));
-      return this.#parse(queueAttributesSchema, response, 'GetQueueAttributes')[0];
+      return this.#parse(schemas().queueAttributesSchema, response, 'GetQueueAttributes')[0];
     } catch (error) {
       if (error instanceof ReplicationError && error.code === 'QueueNotExist') return undefined;
       throw error;
@@ -292,7 +297,7 @@ export class MnsMessageQueue implements MessageQueue, QueueConsumer {
 
   async #changeVisibility(operation: string, receiptHandle: string, seconds: number): Promise<string> {
     const response = await this.#call(operation, [200], () => this.#client.changeMessageVisibility(this.queueName, receiptHandle, seconds));
-    return this.#parse(visibilitySchema, response, operation)[0].ReceiptHandle;
+    return this.#parse(schemas().visibilitySchema, response, operation)[0].ReceiptHandle;
   }
 
   /** The port's one code for "this handle no longer acknowledges anything". */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lazy } from '../../lazy';
 import { OtsError, type OtsTransport } from './ots-client';
 import { type Cell, type Column, type DecodedRow, decodeRows, encodeKey, encodePrimaryKey, encodeVariant } from './plain-buffer';
 import { ProtoMessage, ProtoWriter } from './protobuf';
@@ -43,6 +44,12 @@ export const BATCH_GET_LIMIT = 100;
 export const BATCH_WRITE_LIMIT = 200;
 
 const FILTER_SINGLE_COLUMN = 1;
+const PK_TYPE_STRING = 2;
+/**
+ * TableOptions{time_to_live: -1, max_versions: 1}: protobuf writes a negative int32 as a ten-byte
+ * varint, which the writer's non-negative varints do not cover, so these bytes are spelled out.
+ */
+const TABLE_OPTIONS = Buffer.from([0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0x10, 0x01]);
 
 const writeCondition = (writer: ProtoWriter, field: number, condition: WriteCondition): void => {
   writer.message(field, (message) => {
@@ -60,10 +67,17 @@ const writeCondition = (writer: ProtoWriter, field: number, condition: WriteCond
   });
 };
 
-const rowErrorSchema = z.object({ code: z.string().min(1), message: z.string() });
-const rowOutcomeSchema = z.discriminatedUnion('ok', [z.object({ ok: z.literal(true) }), z.object({ ok: z.literal(false), code: z.string().min(1), message: z.string() })]);
-const rangeSchema = z.object({ rows: z.instanceof(Buffer), next: z.instanceof(Buffer).optional() });
-const batchGetRowSchema = z.object({ ok: z.boolean(), row: z.instanceof(Buffer).optional(), error: rowErrorSchema.optional() });
+/** The shapes of decoded answers, built on first use (../../lazy). */
+const schemas = lazy(() => {
+  const bytes = z.instanceof(Buffer);
+  const rowError = z.object({ code: z.string().min(1), message: z.string() });
+  return {
+    bytes,
+    rowOutcome: z.discriminatedUnion('ok', [z.object({ ok: z.literal(true) }), z.object({ ok: z.literal(false), code: z.string().min(1), message: z.string() })]),
+    range: z.object({ rows: bytes, next: bytes.optional() }),
+    batchGetRow: z.object({ ok: z.boolean(), row: bytes.optional(), error: rowError.optional() }),
+  };
+});
 
 const badAnswer = (operation: string, cause: unknown): OtsError =>
   new OtsError('TablestoreBadResponse', `Tablestore ${operation} answered an unexpected shape${cause instanceof Error ? `: ${cause.message}` : ''}`);
@@ -80,7 +94,7 @@ const readAnswer = <T>(operation: string, read: () => T): T => {
 
 const rowOutcome = (row: ProtoMessage): RowOutcome => {
   const error = row.message(2);
-  return rowOutcomeSchema.parse(
+  return schemas().rowOutcome.parse(
     row.varint(1) === 1 ? { ok: true } : { ok: false, code: error?.string(1) ?? 'TablestoreError', message: error?.string(2) ?? '' },
   );
 };
@@ -129,7 +143,7 @@ export class TablestoreOperations {
   async getRow(pk: string): Promise<DecodedRow | undefined> {
     const body = new ProtoWriter().string(1, this.table).bytes(2, encodeKey(pk)).uint(5, 1).finish();
     const answer = await this.transport.call('GetRow', body);
-    return readAnswer('GetRow', () => onlyRow(z.instanceof(Buffer).parse(new ProtoMessage(answer).bytes(2))));
+    return readAnswer('GetRow', () => onlyRow(schemas().bytes.parse(new ProtoMessage(answer).bytes(2))));
   }
 
   /** One page of [start, end); `next` is where the following page starts. */
@@ -144,7 +158,7 @@ export class TablestoreOperations {
     const answer = await this.transport.call('GetRange', body);
     return readAnswer('GetRange', () => {
       const message = new ProtoMessage(answer);
-      const page = rangeSchema.parse({ rows: message.bytes(2), next: message.bytes(3) });
+      const page = schemas().range.parse({ rows: message.bytes(2), next: message.bytes(3) });
       const nextRow = page.next && page.next.length > 0 ? decodeRows(page.next)[0] : undefined;
       const next = nextRow?.primaryKey[0]?.value;
       if (nextRow && typeof next !== 'string') throw new Error('the next start key is not a string');
@@ -167,7 +181,7 @@ export class TablestoreOperations {
       if (rows.length !== pks.length) throw new Error(`${rows.length} rows for ${pks.length} keys`);
       return rows.map((row) => {
         const error = row.message(2);
-        const parsed = batchGetRowSchema.parse({
+        const parsed = schemas().batchGetRow.parse({
           ok: row.varint(1) === 1,
           row: row.bytes(4),
           error: error && { code: error.string(1), message: error.string(2) ?? '' },
@@ -204,9 +218,3 @@ export class TablestoreOperations {
 export const columnsOf = (row: DecodedRow | undefined): ReadonlyMap<string, Cell> =>
   new Map((row?.columns ?? []).map((column: Column) => [column.name, column.value]));
 
-/**
- * TableOptions{time_to_live: -1, max_versions: 1}: protobuf writes a negative int32 as a ten-byte
- * varint, which the writer's non-negative varints do not cover, so these bytes are spelled out.
- */
-const TABLE_OPTIONS = Buffer.from([0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0x10, 0x01]);
-const PK_TYPE_STRING = 2;
