@@ -23,6 +23,7 @@ import { type OtsCredentials, OtsClient, OtsError, type OtsTransport } from './w
 import {
   BATCH_GET_LIMIT,
   BATCH_WRITE_LIMIT,
+  BATCH_WRITE_MAX_BYTES,
   type BatchWrite,
   Comparator,
   type RowOutcome,
@@ -99,6 +100,24 @@ const attemptsOf = (error: unknown): number =>
 const codeOf = (outcome: RowOutcome | undefined): string | undefined => (outcome && !outcome.ok ? outcome.code : undefined);
 const chunks = <T>(items: readonly T[], size: number): T[][] =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, index) => items.slice(index * size, (index + 1) * size));
+/** At most `count` items and, past the first, at most `bytes` of them per chunk. */
+const chunksWithin = <T>(items: readonly T[], count: number, bytes: number, sizeOf: (item: T) => number): T[][] => {
+  const result: T[][] = [];
+  let current: T[] = [];
+  let currentBytes = 0;
+  for (const item of items) {
+    const size = sizeOf(item);
+    if (current.length > 0 && (current.length >= count || currentBytes + size > bytes)) {
+      result.push(current);
+      current = [];
+      currentBytes = 0;
+    }
+    current.push(item);
+    currentBytes += size;
+  }
+  if (current.length > 0) result.push(current);
+  return result;
+};
 
 export class TablestoreJobStore implements JobStore {
   readonly #client: TablestoreOperations;
@@ -396,7 +415,7 @@ export class TablestoreJobStore implements JobStore {
     for (let round = 1; pending.length > 0; round += 1) {
       if (round > 1) await this.#sleep(this.#backoff(round - 1));
       const retry: number[] = [];
-      for (const chunk of chunks(pending, BATCH_WRITE_LIMIT)) {
+      for (const chunk of chunksWithin(pending, BATCH_WRITE_LIMIT, BATCH_WRITE_MAX_BYTES, (index) => writes[index]?.row.length ?? 0)) {
         let callAttempts = 1;
         let callFailed = false;
         let answers: RowOutcome[];

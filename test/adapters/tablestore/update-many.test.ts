@@ -127,6 +127,25 @@ describe('TablestoreJobStore.updateMany', () => {
     expect(h.fake.requestCount('BatchWriteRow')).toBe(2);
   });
 
+  it('keeps each request under the 4 MB cap when jobs are large', async () => {
+    // Prepare
+    const h = await start();
+    const bulky = (id: string): Job => {
+      const job = accepted(claim(queuedJob(id)));
+      return { ...job, destination: { ...job.destination, description: 'x'.repeat(200_000) } };
+    };
+    const jobs = [];
+    for (let index = 0; index < 20; index += 1) jobs.push((await h.store.putIfAbsent(bulky(`big-${index}`))).job);
+    h.fake.clearRequests();
+
+    // Act
+    const outcomes = await h.store.updateMany(jobs.map((job) => progress(job, 90)));
+
+    // Assess
+    expect(outcomes.every((outcome) => outcome.status === 'stored')).toBe(true);
+    expect(batches(h).map((keys) => keys.length)).toEqual([15, 5]);
+  });
+
   it('costs fewer than 300 calls for a poll pass of 10,000 copies progressing', async () => {
     // Act
     const pass = await tablestoreCallsForProgress(10_000);

@@ -42,6 +42,8 @@ export type RowOutcome = { readonly ok: true } | { readonly ok: false; readonly 
 /** The service's caps per request. */
 export const BATCH_GET_LIMIT = 100;
 export const BATCH_WRITE_LIMIT = 200;
+/** The service refuses a request over 4 MB; rows are chunked well below it. */
+export const BATCH_WRITE_MAX_BYTES = 3 * 1024 * 1024;
 
 const FILTER_SINGLE_COLUMN = 1;
 const PK_TYPE_STRING = 2;
