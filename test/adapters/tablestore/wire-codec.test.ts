@@ -74,7 +74,7 @@ describe('the Tablestore wire codec, byte for byte against the SDK', () => {
     const sdkAnswer = main.Error!.encode(main.Error!.create({ code: 'OTSConditionCheckFail', message: 'Condition check failed.' })).finish();
 
     // Act
-    const decodedBySdk = main.GetRangeRequest!.decode(ours) as unknown as Record<string, unknown>;
+    const decodedBySdk = main.GetRangeRequest!.decode(ours);
     const decodedByUs = new ProtoMessage(sdkAnswer);
 
     // Assess
