@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parsePolicyConfig } from '../shared/core/config/load-policy-config';
 import { PROVIDER_RULES } from '../shared/providers/catalog';
-import { deferPackages, deferredEntrySource, groupsUsed } from './deferred-packages';
+import { type DeferredGroup, deferPackages, deferredEntrySource, groupsUsed } from './deferred-packages';
 import { declarationFor, implicitGlobalsOf } from './implicit-globals';
 import { VALIDATED_POLICY_FILE, validatedPolicyText } from './validated-policy';
 
@@ -166,22 +166,29 @@ const bundleOne = async (root: string, outDir: string, name: FunctionName, polic
     minify: true,
     keepNames: true,
   } as const satisfies EsbuildOptions;
+  const resolvedForBundle = new Map<string, string>();
   const result = await build({
     ...common,
     entryPoints: [entry],
     outfile: bundle,
-    plugins: [englishOnlyZod(root), deferPackages(root), sloppyDependencies(root, declaredGlobals)],
+    plugins: [englishOnlyZod(root), deferPackages(root, undefined, resolvedForBundle), sloppyDependencies(root, declaredGlobals)],
   });
-  const deferredBuilds = [];
-  for (const group of groupsUsed(Object.keys(result.metafile.inputs))) {
+  // Each deferred group used by the bundle gets its file, and so does each group deferred from
+  // inside that file, level after level.
+  const deferredBuilds: Array<{ group: DeferredGroup; file: string; metafile: Metafile }> = [];
+  const pending = groupsUsed(Object.keys(result.metafile.inputs)).map((group) => ({ group, resolved: resolvedForBundle }));
+  for (let next = pending.shift(); next !== undefined; next = pending.shift()) {
+    const { group, resolved } = next;
     const file = join(directory, group.file);
+    const resolvedInside = new Map<string, string>();
     const deferredResult = await build({
       ...common,
-      stdin: { contents: deferredEntrySource(group), resolveDir: root, sourcefile: `${group.file}-entry.js`, loader: 'js' },
+      stdin: { contents: deferredEntrySource(group, resolved), resolveDir: root, sourcefile: `${group.file}-entry.js`, loader: 'js' },
       outfile: file,
-      plugins: [englishOnlyZod(root), sloppyDependencies(root, declaredGlobals)],
+      plugins: [englishOnlyZod(root), deferPackages(root, group.file, resolvedInside), sloppyDependencies(root, declaredGlobals)],
     });
     deferredBuilds.push({ group, file, metafile: deferredResult.metafile });
+    pending.push(...groupsUsed(Object.keys(deferredResult.metafile.inputs), group.file).map((inner) => ({ group: inner, resolved: resolvedInside })));
   }
   const metafile: Metafile = result.metafile;
   const inputs = [...Object.keys(metafile.inputs), ...deferredBuilds.flatMap((deferred) => Object.keys(deferred.metafile.inputs))];

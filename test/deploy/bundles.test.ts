@@ -71,6 +71,24 @@ describe('the function bundles (scripts/build.ts)', () => {
     expect([firstUse.status, firstUse.stdout]).toEqual([0, 'function']);
   });
 
+  it('calls an RPC API through the deferred runtime without loading its websocket client, proxy agents or dates', () => {
+    // Prepare
+    const dir = join(outDir, 'start-copy');
+    const call = `
+      const sdk = require('./${DEFERRED_FILE}');
+      const core = sdk['@alicloud/openapi-core'];
+      const client = new core.default(new core.$OpenApiUtil.Config({ accessKeyId: 'a', accessKeySecret: 'b', endpoint: '127.0.0.1:9', protocol: 'http', regionId: 'cn-hangzhou' }));
+      const params = new core.$OpenApiUtil.Params({ action: 'DescribeImages', version: '2014-05-26', protocol: 'HTTP', pathname: '/', method: 'POST', authType: 'AK', style: 'RPC', reqBodyType: 'formData', bodyType: 'json' });
+      client.callApi(params, new core.$OpenApiUtil.OpenApiRequest({ query: { RegionId: 'cn-hangzhou' } }), new sdk['@darabonba/typescript'].RuntimeOptions({}))
+        .catch((error) => error.code)
+        .then((code) => process.stdout.write(JSON.stringify([code, Object.keys(require.cache).some((file) => file.endsWith('alibaba-sdk-extras.js'))])));`;
+    // Act
+    const outcome = runNode(call, dir, {});
+    // Assess
+    expect(existsSync(join(dir, 'alibaba-sdk-extras.js'))).toBe(true);
+    expect([outcome.status, outcome.stdout]).toEqual([0, '["ECONNREFUSED",false]']);
+  });
+
   it('writes the validated policy beside the bundled one, good only for the very text the build validated', () => {
     // Prepare
     const policyFile = join(outDir, 'notify', 'policy.yaml');
