@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BuildError, type BuiltFunction, buildFunctions, findForbiddenInputs, FUNCTIONS } from '../../scripts/build';
+import { BuildError, type BuiltFunction, buildFunctions, findForbiddenInputs, FUNCTIONS, renamedClasses } from '../../scripts/build';
 import { DEFERRED_FILE } from '../../scripts/deferred-packages';
 import { VALIDATED_POLICY_FILE, readValidatedPolicy } from '../../scripts/validated-policy';
 import { parsePolicyConfig } from '../../shared/core/config/load-policy-config';
@@ -165,5 +165,16 @@ describe('the forbidden-input check', () => {
     const flagged = findForbiddenInputs(inputs).map((f) => f.input);
     // Assess
     expect(flagged).toEqual(inputs.slice(0, 6));
+  });
+});
+
+describe('the renamed-class check', () => {
+  it('names a class esbuild renamed to dodge a collision, and nothing else', () => {
+    // Prepare
+    const output = 'var Foo=class{};var Foo2=class extends Foo{};class Bar{}class Bar3{}var Sha256=class{};var Base64=class{}';
+    // Act
+    const renamed = renamedClasses(output);
+    // Assess
+    expect(renamed).toEqual(['Bar3', 'Foo2']);
   });
 });
