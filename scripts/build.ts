@@ -3,15 +3,17 @@
  * A bundle that pulls in the local-only code (native SQLite, the simulator, the CLI, the local
  * runtime) fails the build: it would bloat the cold start or, for better-sqlite3, not load at all.
  */
-import { build, type Metafile, type Plugin } from 'esbuild';
+import { build, type BuildOptions as EsbuildOptions, type Metafile, type Plugin } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parsePolicyConfig } from '../shared/core/config/load-policy-config';
 import { PROVIDER_RULES } from '../shared/providers/catalog';
+import { type DeferredGroup, deferPackages, deferredEntrySource, groupsUsed } from './deferred-packages';
 import { declarationFor, implicitGlobalsOf } from './implicit-globals';
+import { VALIDATED_POLICY_FILE, validatedPolicyText } from './validated-policy';
 
-export const FUNCTIONS = ['start-copy', 'poll-status', 'notify'] as const;
+export const FUNCTIONS = ['start-copy', 'poll-status', 'notify', 'status-page'] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 
 export const DEFAULT_POLICY_SOURCE = 'examples/policy.yaml';
@@ -53,11 +55,23 @@ export const findForbiddenInputs = (inputs: readonly string[]): ForbiddenInput[]
 };
 
 /**
- * @alicloud/mns's index picks lib/ (async functions) or a Babel es5/ build at run time; esbuild
- * would follow both, and es5/ needs babel-runtime, which is not installed. Node 20 takes lib/.
+ * zod's namespace re-exports every locale (`z.locales.*`), ~360 KB that no bundle uses: English is
+ * the only language the product speaks and zod registers it itself. The namespace keeps them alive
+ * through tree shaking, so the build hands zod a locale index holding English alone.
  */
-const sdkAliases = (root: string): Record<string, string> => ({
-  '@alicloud/mns': createRequire(join(root, 'package.json')).resolve('@alicloud/mns/lib/client.js'),
+export const englishOnlyZod = (root: string): Plugin => ({
+  name: 'english-only-zod',
+  setup(pluginBuild) {
+    const english = createRequire(join(root, 'package.json')).resolve('zod/v4/locales/en.js');
+    pluginBuild.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: 'zod-locales', namespace: 'english-only-zod' } : undefined,
+    );
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'english-only-zod' }, () => ({
+      contents: `export { default as en } from ${JSON.stringify(english)};`,
+      loader: 'js',
+      resolveDir: dirname(english),
+    }));
+  },
 });
 
 /** What the build declared, per package file: reported by the build and checked by the bundle tests. */
@@ -104,11 +118,22 @@ export interface BuiltFunction {
   readonly directory: string;
   readonly bundle: string;
   readonly bytes: number;
+  /** The files of packages loaded on first use (scripts/deferred-packages.ts), beside the bundle. */
+  readonly deferred: ReadonlyArray<{ readonly file: string; readonly bytes: number }>;
   readonly metafile: string;
   readonly inputs: readonly string[];
   /** Undeclared variables of dependencies that the build declared, by file. */
   readonly declaredGlobals: DeclaredGlobals;
 }
+
+/**
+ * Classes esbuild renamed (`Foo2`) because two modules declare a `Foo`: their `name`, and so the
+ * error names in logs, would change. Found as `Foo2=class` or `class Foo2` where `Foo` is a class too.
+ */
+export const renamedClasses = (source: string): string[] => {
+  const declared = new Set([...source.matchAll(/(?:\bclass |(?<![\w$.])([A-Za-z_$][\w$]*)=class\b)([A-Za-z_$][\w$]*)?/g)].map((m) => m[1] ?? m[2] ?? ''));
+  return [...declared].filter((name) => /\d$/.test(name) && declared.has(name.replace(/\d+$/, ''))).sort();
+};
 
 export class BuildError extends Error {
   override readonly name = 'BuildError';
@@ -116,17 +141,18 @@ export class BuildError extends Error {
 
 const entryOf = (root: string, name: FunctionName): string => join(root, 'functions', name, 'index.ts');
 
-const checkPolicy = (path: string): void => {
+/** Validates the policy (failing here saves a deploy round trip) and answers its validated form (scripts/validated-policy.ts). */
+const checkPolicy = (path: string): string | undefined => {
   if (!existsSync(path)) throw new BuildError(`policy file ${path} does not exist (set IMAGE_REPLICATOR_POLICY_SOURCE)`);
-  // The functions validate it again at cold start; failing here saves a deploy round trip.
+  const text = readFileSync(path, 'utf8');
   try {
-    parsePolicyConfig(readFileSync(path, 'utf8'), path, PROVIDER_RULES);
+    return validatedPolicyText(text, parsePolicyConfig(text, path, PROVIDER_RULES));
   } catch (error) {
     throw new BuildError((error as Error).message);
   }
 };
 
-const bundleOne = async (root: string, outDir: string, name: FunctionName, policy: string): Promise<BuiltFunction> => {
+const bundleOne = async (root: string, outDir: string, name: FunctionName, policy: string, validated: string | undefined): Promise<BuiltFunction> => {
   const entry = entryOf(root, name);
   if (!existsSync(entry)) throw new BuildError(`entry point ${relative(root, entry)} does not exist`);
   const directory = join(outDir, name);
@@ -134,10 +160,8 @@ const bundleOne = async (root: string, outDir: string, name: FunctionName, polic
   mkdirSync(directory, { recursive: true });
   const bundle = join(directory, 'index.js');
   const declaredGlobals = new Map<string, readonly string[]>();
-  const result = await build({
+  const common = {
     absWorkingDir: root,
-    entryPoints: [entry],
-    outfile: bundle,
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -146,11 +170,41 @@ const bundleOne = async (root: string, outDir: string, name: FunctionName, polic
     metafile: true,
     logLevel: 'warning',
     legalComments: 'none',
-    alias: sdkAliases(root),
-    plugins: [sloppyDependencies(root, declaredGlobals)],
+    // Smaller to read and compile at every cold start. Identifiers are not mangled: errors and
+    // logs report class names (ReplicationError subclasses name themselves after their class),
+    // and keeping them by `keepNames` costs a call per function at load, ~5 ms of a cold start.
+    // A class esbuild renames to dodge a collision fails the build instead (renamedClasses).
+    minifyWhitespace: true,
+    minifySyntax: true,
+  } as const satisfies EsbuildOptions;
+  const resolvedForBundle = new Map<string, string>();
+  const result = await build({
+    ...common,
+    entryPoints: [entry],
+    outfile: bundle,
+    plugins: [englishOnlyZod(root), deferPackages(root, undefined, resolvedForBundle), sloppyDependencies(root, declaredGlobals)],
   });
+  // Each deferred group used by the bundle gets its file, and so does each group deferred from
+  // inside that file, level after level.
+  const deferredBuilds: Array<{ group: DeferredGroup; file: string; metafile: Metafile }> = [];
+  const pending = groupsUsed(Object.keys(result.metafile.inputs)).map((group) => ({ group, resolved: resolvedForBundle }));
+  for (let next = pending.shift(); next !== undefined; next = pending.shift()) {
+    const { group, resolved } = next;
+    const file = join(directory, group.file);
+    const resolvedInside = new Map<string, string>();
+    const deferredResult = await build({
+      ...common,
+      stdin: { contents: deferredEntrySource(group, resolved), resolveDir: root, sourcefile: `${group.file}-entry.js`, loader: 'js' },
+      outfile: file,
+      plugins: [englishOnlyZod(root), deferPackages(root, group.file, resolvedInside), sloppyDependencies(root, declaredGlobals)],
+    });
+    deferredBuilds.push({ group, file, metafile: deferredResult.metafile });
+    pending.push(...groupsUsed(Object.keys(deferredResult.metafile.inputs), group.file).map((inner) => ({ group: inner, resolved: resolvedInside })));
+  }
+  const renamed = [bundle, ...deferredBuilds.map((deferred) => deferred.file)].flatMap((file) => renamedClasses(readFileSync(file, 'utf8')));
+  if (renamed.length > 0) throw new BuildError(`${name}: esbuild renamed classes to avoid a collision, which changes their names: ${renamed.join(', ')}`);
   const metafile: Metafile = result.metafile;
-  const inputs = Object.keys(metafile.inputs);
+  const inputs = [...Object.keys(metafile.inputs), ...deferredBuilds.flatMap((deferred) => Object.keys(deferred.metafile.inputs))];
   const forbidden = findForbiddenInputs(inputs);
   if (forbidden.length > 0) {
     rmSync(directory, { recursive: true, force: true });
@@ -163,18 +217,24 @@ const bundleOne = async (root: string, outDir: string, name: FunctionName, polic
   const metafilePath = join(metaDir, `${name}.json`);
   writeFileSync(metafilePath, JSON.stringify(metafile, null, 1));
   renameSync(`${bundle}.map`, join(metaDir, `${name}.js.map`));
+  for (const deferred of deferredBuilds) {
+    writeFileSync(join(metaDir, `${name}.${deferred.group.file}.json`), JSON.stringify(deferred.metafile, null, 1));
+    renameSync(`${deferred.file}.map`, join(metaDir, `${name}.${deferred.group.file}.map`));
+  }
   copyFileSync(policy, join(directory, BUNDLED_POLICY_FILE));
-  return { name, directory, bundle, bytes: statSync(bundle).size, metafile: metafilePath, inputs, declaredGlobals };
+  if (validated !== undefined) writeFileSync(join(directory, VALIDATED_POLICY_FILE), validated);
+  const deferred = deferredBuilds.map(({ file }) => ({ file, bytes: statSync(file).size }));
+  return { name, directory, bundle, bytes: statSync(bundle).size, deferred, metafile: metafilePath, inputs, declaredGlobals };
 };
 
 export const buildFunctions = async (options: BuildOptions = {}): Promise<BuiltFunction[]> => {
   const root = resolve(options.root ?? process.cwd());
   const outDir = resolve(root, options.outDir ?? 'dist');
   const policy = resolve(root, options.policySource ?? process.env.IMAGE_REPLICATOR_POLICY_SOURCE ?? DEFAULT_POLICY_SOURCE);
-  checkPolicy(policy);
+  const validated = checkPolicy(policy);
   const built: BuiltFunction[] = [];
   // One after the other: three parallel esbuild runs gain little on two cores and interleave errors.
-  for (const name of options.functions ?? FUNCTIONS) built.push(await bundleOne(root, outDir, name, policy));
+  for (const name of options.functions ?? FUNCTIONS) built.push(await bundleOne(root, outDir, name, policy, validated));
   return built;
 };
 
@@ -182,7 +242,8 @@ const main = async (): Promise<void> => {
   const started = performance.now();
   const built = await buildFunctions();
   for (const fn of built) {
-    console.log(`${fn.name.padEnd(12)} ${relative(process.cwd(), fn.bundle)}  ${(fn.bytes / 1024).toFixed(0)} KiB  ${fn.inputs.length} inputs`);
+    const deferred = fn.deferred.map((file) => `  + ${basename(file.file)} ${(file.bytes / 1024).toFixed(0)} KiB`).join('');
+    console.log(`${fn.name.padEnd(12)} ${relative(process.cwd(), fn.bundle)}  ${(fn.bytes / 1024).toFixed(0)} KiB${deferred} on first use  ${fn.inputs.length} inputs`);
   }
   console.log(`built ${built.length} bundles in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 };

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { VersionConflictError } from '../../shared/core/domain/errors';
 import { ImageState } from '../../shared/core/domain/image';
-import { DeliveryStatus, type Job, JobStatus, type JobSpec, NotificationStatus } from '../../shared/core/domain/job';
+import { CopyState, DeliveryStatus, type Job, JobStatus, type JobSpec, NotificationStatus } from '../../shared/core/domain/job';
 import { advance, newJob } from '../../shared/core/domain/job-transitions';
-import { CORRUPT_JOB_CODE, type JobStore } from '../../shared/core/ports/job-store';
+import { CORRUPT_JOB_CODE, type JobStore, type JobUpdateOutcome } from '../../shared/core/ports/job-store';
 
 export interface JobStoreUnderTest {
   readonly store: JobStore;
@@ -85,6 +85,21 @@ const fullyPopulatedJob = (): Job => ({
 });
 
 const ids = (jobs: readonly Job[]): string[] => jobs.map((job) => job.id);
+
+/** A copy under way: claimed and accepted, in flight. */
+const copyingJob = (id: string, minute: number): Job => {
+  const job = advance(queuedJob(id, minute), { type: 'dispatch.claimed' }, at(minute + 1));
+  return advance(job, { type: 'copy.accepted', handle: `m-copy-${id}`, destinationImageId: `m-copy-${id}` }, at(minute + 2));
+};
+const progressed = (job: Job, percent: number): Job =>
+  advance(job, { type: 'copy.observed', state: CopyState.Running, progressPercent: percent }, at(40));
+
+/** The store's own batch, not the port's one-by-one fallback. */
+const updateManyOf = (store: JobStore): ((jobs: readonly Job[]) => Promise<JobUpdateOutcome[]>) => {
+  if (!store.updateMany) throw new Error('this store has no updateMany');
+  return (jobs) => store.updateMany!(jobs);
+};
+const statuses = (outcomes: readonly JobUpdateOutcome[]): string[][] => outcomes.map((outcome) => [outcome.id, outcome.status]);
 
 /** The JobStore port's contract, registered once per implementation. */
 export const describeJobStoreContract = (name: string, factory: JobStoreFactory): void => {
@@ -286,6 +301,89 @@ export const describeJobStoreContract = (name: string, factory: JobStoreFactory)
         expect(ids(await store.listInFlight())).toEqual(['job-1']);
         const aside = await store.listSetAside();
         expect(aside.map((row) => [row.id, row.reason])).toEqual([['job-1', 'stored job job-1 is corrupt']]);
+      }));
+
+    it('updates many jobs at once, each from its stored version, and listInFlight follows them in and out of flight', () =>
+      withStore(async (store) => {
+        // Prepare
+        const staying = copyingJob('staying', 0);
+        const finishing = copyingJob('finishing', 1);
+        let reopening = queuedJob('reopening', 2);
+        await Promise.all([staying, finishing, reopening].map((job) => store.putIfAbsent(job)));
+        reopening = await store.update(advance(reopening, { type: 'dispatch.claimed' }, at(3)));
+        reopening = await store.update(advance(reopening, { type: 'dispatch.rejected', error: { code: 'Quota', message: 'no' } }, at(4)));
+        const beforeBatch = ids(await store.listInFlight());
+        const next = [
+          progressed(staying, 40),
+          advance(finishing, { type: 'copy.observed', state: CopyState.Available }, at(41)),
+          advance(reopening, { type: 'reopened' }, at(60)),
+        ];
+
+        // Act
+        const outcomes = await updateManyOf(store)(next);
+
+        // Assess
+        expect(beforeBatch).toEqual(['staying', 'finishing']);
+        expect(outcomes).toEqual(next.map((job) => ({ id: job.id, status: 'stored', job })));
+        expect(await Promise.all(next.map((job) => store.get(job.id)))).toEqual(next);
+        expect(ids(await store.listInFlight())).toEqual(['staying', 'reopening']);
+      }));
+
+    it('answers a conflict for a stale job and for one never created, and stores the others of the batch', () =>
+      withStore(async (store) => {
+        // Prepare
+        const fresh = copyingJob('fresh', 0);
+        const stale = copyingJob('stale', 1);
+        await store.putIfAbsent(fresh);
+        await store.putIfAbsent(stale);
+        const winner = await store.update(progressed(stale, 10));
+        const ghost = progressed(copyingJob('ghost', 2), 50);
+
+        // Act
+        const outcomes = await updateManyOf(store)([progressed(stale, 20), progressed(fresh, 30), ghost]);
+
+        // Assess
+        expect(statuses(outcomes)).toEqual([
+          ['stale', 'conflict'],
+          ['fresh', 'stored'],
+          ['ghost', 'conflict'],
+        ]);
+        expect(outcomes[0]).toMatchObject({ error: { code: 'VersionConflict', retryable: true } });
+        expect(await store.get('stale')).toEqual(winner);
+        expect((await store.get('fresh'))?.progressPercent).toBe(30);
+        expect(await store.get('ghost')).toBeUndefined();
+        expect(ids(await store.listInFlight())).toEqual(['fresh', 'stale']);
+      }));
+
+    it('refuses a batch that names one job twice, and stores none of it', () =>
+      withStore(async (store) => {
+        // Prepare
+        const job = copyingJob('job-1', 0);
+        await store.putIfAbsent(job);
+
+        // Act
+        const attempt = updateManyOf(store)([progressed(job, 10), progressed(job, 20)]);
+
+        // Assess
+        await expect(attempt).rejects.toMatchObject({ code: 'InvalidArgument', retryable: false });
+        expect(await store.get('job-1')).toEqual(job);
+      }));
+
+    it('updates more jobs than one batch request holds, and nothing for an empty batch', () =>
+      withStore(async (store) => {
+        // Prepare
+        const jobs = Array.from({ length: 230 }, (_, index) => copyingJob(`job-${String(index).padStart(3, '0')}`, 0));
+        for (const job of jobs) await store.putIfAbsent(job);
+        const next = jobs.map((job, index) => progressed(job, index % 100));
+
+        // Act
+        const none = await updateManyOf(store)([]);
+        const outcomes = await updateManyOf(store)(next);
+
+        // Assess
+        expect(none).toEqual([]);
+        expect(outcomes.every((outcome) => outcome.status === 'stored')).toBe(true);
+        expect(await store.listInFlight()).toEqual(next);
       }));
 
     it('round-trips every field of a fully populated job, and of one with the optional fields unset', () =>

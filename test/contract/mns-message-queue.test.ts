@@ -3,7 +3,7 @@ import { startMnsWire } from '../fakes/mns-wire/harness';
 import { describeMessageQueueContract } from './message-queue.contract';
 
 describeMessageQueueContract(
-  'MNS adapter (real @alicloud/mns client against the wire-level fake)',
+  'MNS adapter (our own client against the wire-level fake that @alicloud/mns proves)',
   async () => {
     const wire = await startMnsWire();
     const queue = wire.queue();

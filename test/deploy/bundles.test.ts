@@ -2,7 +2,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BuildError, type BuiltFunction, buildFunctions, findForbiddenInputs, FUNCTIONS } from '../../scripts/build';
+import { BuildError, type BuiltFunction, buildFunctions, findForbiddenInputs, FUNCTIONS, renamedClasses } from '../../scripts/build';
+import { DEFERRED_FILE } from '../../scripts/deferred-packages';
+import { VALIDATED_POLICY_FILE, readValidatedPolicy } from '../../shared/platform/fc/validated-policy';
+import { parsePolicyConfig } from '../../shared/core/config/load-policy-config';
+import { PROVIDER_RULES } from '../../shared/providers/catalog';
 import { fakeFunctionEnv, loadBundleOffline, NO_NETWORK_GUARD, runNode } from '../../scripts/measure-bundles';
 import { ROOT } from './s-preview';
 
@@ -45,16 +49,57 @@ describe('the function bundles (scripts/build.ts)', () => {
     expect(leaks).toEqual(FUNCTIONS.map((fn) => [fn, []]));
   });
 
-  it('declares the variables the Tablestore SDK assigns without declaring, so the strict bundle can run it', () => {
+  it('carries neither the Tablestore nor the MNS SDK: the stores speak the wire through clients of their own', () => {
     // Prepare
-    const startCopy = built.find((fn) => fn.name === 'start-copy');
+    const sdk = /(^|\/)node_modules\/(tablestore|@alicloud\/mns|protobufjs|flatbuffers)\//;
     // Act
-    const declared = Object.fromEntries(startCopy?.declaredGlobals ?? []);
+    const found = built.map((fn) => [fn.name, fn.inputs.filter((input) => sdk.test(input))]);
     // Assess
-    expect(declared).toMatchObject({
-      'node_modules/tablestore/lib/filter.js': ['pro'],
-      'node_modules/tablestore/lib/protocol/plian_buffer_builder.js': ['key', 'size'],
-    });
+    expect(found).toEqual(FUNCTIONS.map((fn) => [fn, []]));
+  });
+
+  it('keeps the Alibaba OpenAPI runtime in a file of its own that loading a bundle does not read', () => {
+    // Prepare
+    const dir = join(outDir, 'poll-status');
+    const check = `${NO_NETWORK_GUARD}require('./index.js');const loaded=Object.keys(require.cache).filter((f)=>f.endsWith('${DEFERRED_FILE}'));process.stdout.write(JSON.stringify(loaded));`;
+    // Act
+    const outcome = runNode(check, dir, fakeFunctionEnv(dir));
+    const firstUse = runNode(`const sdk=require('./${DEFERRED_FILE}');process.stdout.write(typeof sdk['@alicloud/openapi-core'].default);`, dir, {});
+    // Assess
+    expect(built.every((fn) => fn.deferred !== undefined && existsSync(join(outDir, fn.name, DEFERRED_FILE)))).toBe(true);
+    expect([outcome.status, outcome.stdout]).toEqual([0, '[]']);
+    expect([firstUse.status, firstUse.stdout]).toEqual([0, 'function']);
+  });
+
+  it('calls an RPC API through the deferred runtime without loading its websocket client, proxy agents or dates', () => {
+    // Prepare
+    const dir = join(outDir, 'start-copy');
+    const call = `
+      const sdk = require('./${DEFERRED_FILE}');
+      const core = sdk['@alicloud/openapi-core'];
+      const client = new core.default(new core.$OpenApiUtil.Config({ accessKeyId: 'a', accessKeySecret: 'b', endpoint: '127.0.0.1:9', protocol: 'http', regionId: 'cn-hangzhou' }));
+      const params = new core.$OpenApiUtil.Params({ action: 'DescribeImages', version: '2014-05-26', protocol: 'HTTP', pathname: '/', method: 'POST', authType: 'AK', style: 'RPC', reqBodyType: 'formData', bodyType: 'json' });
+      client.callApi(params, new core.$OpenApiUtil.OpenApiRequest({ query: { RegionId: 'cn-hangzhou' } }), new sdk['@darabonba/typescript'].RuntimeOptions({}))
+        .catch((error) => error.code)
+        .then((code) => process.stdout.write(JSON.stringify([code, Object.keys(require.cache).some((file) => file.endsWith('alibaba-sdk-extras.js'))])));`;
+    // Act
+    const outcome = runNode(call, dir, {});
+    // Assess
+    expect(existsSync(join(dir, 'alibaba-sdk-extras.js'))).toBe(true);
+    expect([outcome.status, outcome.stdout]).toEqual([0, '["ECONNREFUSED",false]']);
+  });
+
+  it('writes the validated policy beside the bundled one, good only for the very text the build validated', () => {
+    // Prepare
+    const policyFile = join(outDir, 'notify', 'policy.yaml');
+    const text = readFileSync(policyFile, 'utf8');
+    // Act
+    const validated = readValidatedPolicy(policyFile, text);
+    const edited = readValidatedPolicy(policyFile, `${text}\n# edited after the build\n`);
+    // Assess
+    expect(FUNCTIONS.every((fn) => existsSync(join(outDir, fn, VALIDATED_POLICY_FILE)))).toBe(true);
+    expect(validated).toEqual(parsePolicyConfig(text, policyFile, PROVIDER_RULES));
+    expect(edited).toBeUndefined();
   });
 
   it.each(FUNCTIONS)('%s loads offline with a complete environment and exports its handler', (fn) => {
@@ -120,5 +165,16 @@ describe('the forbidden-input check', () => {
     const flagged = findForbiddenInputs(inputs).map((f) => f.input);
     // Assess
     expect(flagged).toEqual(inputs.slice(0, 6));
+  });
+});
+
+describe('the renamed-class check', () => {
+  it('names a class esbuild renamed to dodge a collision, and nothing else', () => {
+    // Prepare
+    const output = 'var Foo=class{};var Foo2=class extends Foo{};class Bar{}class Bar3{}var Sha256=class{};var Base64=class{}';
+    // Act
+    const renamed = renamedClasses(output);
+    // Assess
+    expect(renamed).toEqual(['Bar3', 'Foo2']);
   });
 });

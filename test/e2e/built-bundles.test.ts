@@ -17,6 +17,7 @@ import { ROOT } from '../deploy/s-preview';
 
 const STS = { accessKeyId: 'STS.bundle-e2e', accessKeySecret: 'bundle-e2e-secret-value', securityToken: 'bundle-e2e-sts-token' };
 const WEBHOOK_SECRET = 'bundle-e2e-webhook-secret-0123';
+const STATUS_TOKEN = 'bundle-e2e-status-token-0123456789';
 const QUEUES = { startCopy: 'ir-start-copy', notify: 'ir-notify', deadLetters: 'ir-dead-letters' };
 
 /**
@@ -135,6 +136,7 @@ policies:
       IMAGE_REPLICATOR_ECS_ENDPOINT: simulator.url,
       IMAGE_REPLICATOR_LOG_LEVEL: 'info',
       OPS_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      IMAGE_REPLICATOR_STATUS_TOKEN: STATUS_TOKEN,
     };
     const started = await Promise.all(FUNCTIONS.map((fn) => BundleProcess.start(driver, join(outDir, fn), env)));
     bundles = Object.fromEntries(FUNCTIONS.map((fn, index) => [fn, started[index]])) as Record<FunctionName, BundleProcess>;
@@ -184,6 +186,16 @@ policies:
     expect(await store.listInFlight()).toEqual([]);
     expect(simulator.inspect.copyCounts().map((c) => c.copies)).toEqual([1, 1]);
     expect(receiver.received.map((n) => n.body.type)).toEqual(['replication.succeeded', 'replication.succeeded']);
+    const page = await invoke('status-page', {
+      rawPath: '/',
+      headers: { Authorization: `Bearer ${STATUS_TOKEN}`, Host: 'status.example.com' },
+      queryParameters: {},
+      requestContext: { http: { method: 'GET' } },
+    });
+    const refused = await invoke('status-page', { rawPath: '/', headers: {}, queryParameters: {}, requestContext: { http: { method: 'GET' } } });
+    expect(page).toMatchObject({ ok: true, result: { statusCode: 200 } });
+    for (const job of jobs) expect((page.result as { body: string }).body).toContain(`data-job-id="${job.id}"`);
+    expect(refused).toMatchObject({ ok: true, result: { statusCode: 401 } });
     const logs = Object.values(bundles).flatMap((bundle) => bundle.log).join('');
     expect(logs).not.toMatch(/is not defined/);
     expect(logs).not.toContain(STS.accessKeySecret);

@@ -1,6 +1,6 @@
 import { TerminalError, VersionConflictError } from '../../shared/core/domain/errors';
 import { type Job, isInFlight } from '../../shared/core/domain/job';
-import { CORRUPT_JOB_CODE, type JobListFilter, type JobStore, type SetAsideJob } from '../../shared/core/ports/job-store';
+import { CORRUPT_JOB_CODE, type JobListFilter, type JobStore, type JobUpdateOutcome, type SetAsideJob, duplicateIds } from '../../shared/core/ports/job-store';
 
 /** The job store port in memory, with the same conditional-write semantics as the real ones. */
 export class InMemoryJobStore implements JobStore {
@@ -56,6 +56,19 @@ export class InMemoryJobStore implements JobStore {
     if (!stored || stored.version !== next.version - 1) throw new VersionConflictError(next.id, next.version - 1);
     this.#jobs.set(next.id, structuredClone(next));
     return structuredClone(next);
+  }
+
+  /** Each job on its own condition, as the real stores do; nothing else runs in between. */
+  async updateMany(jobs: readonly Job[]): Promise<JobUpdateOutcome[]> {
+    await Promise.resolve();
+    const duplicates = duplicateIds(jobs);
+    if (duplicates.length > 0) throw new TerminalError('InvalidArgument', `updateMany got job ${duplicates[0]} more than once`);
+    return jobs.map((next) => {
+      const stored = this.#jobs.get(next.id);
+      if (!stored || stored.version !== next.version - 1) return { id: next.id, status: 'conflict', error: new VersionConflictError(next.id, next.version - 1) };
+      this.#jobs.set(next.id, structuredClone(next));
+      return { id: next.id, status: 'stored', job: structuredClone(next) };
+    });
   }
 
   async listInFlight(): Promise<Job[]> {

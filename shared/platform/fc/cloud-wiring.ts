@@ -1,3 +1,4 @@
+import { readValidatedPolicy } from './validated-policy';
 import { readFileSync } from 'node:fs';
 import { explicitCredentials } from '../../providers/alibaba-ecs/credentials';
 import { parseEcsEndpoint } from '../../providers/alibaba-ecs/image-cloud';
@@ -26,7 +27,8 @@ const loadPolicy = (env: FunctionEnv): PolicyConfig => {
   } catch (error) {
     throw new ConfigError(`IMAGE_REPLICATOR_POLICY_FILE: cannot read ${file}`, { cause: error });
   }
-  return parsePolicyConfig(text, file, PROVIDER_RULES);
+  // The build validated the bundled policy and wrote its checked form beside it, bound to this text.
+  return readValidatedPolicy(file, text) ?? parsePolicyConfig(text, file, PROVIDER_RULES);
 };
 
 const mnsEndpoint = (env: FunctionEnv): string => {

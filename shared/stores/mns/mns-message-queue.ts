@@ -1,15 +1,15 @@
-import MNSClient from '@alicloud/mns';
 import { z } from 'zod';
 import { ConfigError, ReplicationError, RetryableError, TerminalError } from '../../core/domain/errors';
 import type { MessageQueue, QueueConsumer, ReceivedMessage } from '../../core/ports/message-queue';
+import { lazy } from '../lazy';
+import { type MnsAnswer, MnsClient, MnsServiceError, StoreNetworkError } from './mns-client';
 
-/** Tries per call, the SDK itself retries nothing; then the backoff between tries, doubling. */
+/** Tries per call; then the backoff between tries, doubling. */
 export const MNS_MAX_ATTEMPTS = 4;
 export const MNS_BACKOFF_BASE_MS = 100;
 export const MNS_BACKOFF_MAX_MS = 2_000;
-/** Short enough that a function is not stuck on one call for the SDK's default 40 s. */
+/** Short enough that a function is not stuck on one call; a long poll gets its wait on top. */
 export const MNS_READ_TIMEOUT_MS = 10_000;
-export const MNS_CONNECT_TIMEOUT_MS = 5_000;
 
 export const MNS_MAX_DELAY_SECONDS = 604_800;
 export const MNS_MAX_VISIBILITY_SECONDS = 43_200;
@@ -18,13 +18,6 @@ export const MNS_MAX_WAIT_SECONDS = 30;
 /** The service limit applies to the body as sent, and base64 makes it 4/3 larger. */
 export const MNS_MAX_MESSAGE_BYTES = 65_536;
 export const MNS_MAX_BODY_BYTES = (MNS_MAX_MESSAGE_BYTES / 4) * 3;
-
-/** The SDK calls the adapter makes; tests and callers may inject their own client. */
-export type MnsClientLike = Pick<
-  MNSClient,
-  'sendMessage' | 'batchReceiveMessage' | 'deleteMessage' | 'changeMessageVisibility' | 'getQueueAttributes' | 'createQueue' | 'setQueueAttributes'
->;
-type MnsResponse = Awaited<ReturnType<MNSClient['sendMessage']>>;
 
 export interface MnsCredentials {
   readonly accessKeyId: string;
@@ -45,11 +38,11 @@ export type MnsMessageQueueOptions =
   | (CommonOptions & {
       readonly accountId: string;
       readonly region: string;
-      /** http(s)://...; defaults to the SDK's regional endpoint. */
+      /** http(s)://...; defaults to https://<account>.mns.<region>.aliyuncs.com. */
       readonly endpoint?: string | undefined;
       readonly credentials: MnsCredentials;
     })
-  | (CommonOptions & { readonly client: MnsClientLike });
+  | (CommonOptions & { readonly client: MnsClient });
 
 export interface MnsQueueSettings {
   readonly visibilityTimeout: number;
@@ -65,47 +58,52 @@ export interface EnsureQueueResult {
   readonly deadLetterPolicyApplied: false;
 }
 
-const clientOptionsSchema = z.object({
-  accountId: z.string().min(1),
-  region: z.string().min(1),
-  endpoint: z
-    .string()
-    .regex(/^https?:\/\/\S+$/, 'must start with http:// or https://')
-    .optional(),
-  queueName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,255}$/, 'letters, digits and hyphens, starting with a letter or digit'),
-  credentials: z.object({ accessKeyId: z.string().min(1), accessKeySecret: z.string().min(1), securityToken: z.string().min(1).optional() }),
-});
+/** The shapes of options and answers, built on first use (../lazy). */
+const schemas = lazy(() => {
+  const clientOptionsSchema = z.object({
+    accountId: z.string().min(1),
+    region: z.string().min(1),
+    endpoint: z
+      .string()
+      .regex(/^https?:\/\/\S+$/, 'must start with http:// or https://')
+      .optional(),
+    queueName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,255}$/, 'letters, digits and hyphens, starting with a letter or digit'),
+    credentials: z.object({ accessKeyId: z.string().min(1), accessKeySecret: z.string().min(1), securityToken: z.string().min(1).optional() }),
+  });
 
-const numeric = z.string().regex(/^-?\d+$/).transform(Number);
+  const numeric = z.string().regex(/^-?\d+$/).transform(Number);
 
-const receivedSchema = z.object({
-  MessageId: z.string().min(1),
-  ReceiptHandle: z.string().min(1),
-  MessageBody: z.string(),
-  EnqueueTime: numeric,
-  DequeueCount: numeric,
-});
-/** The SDK answers a batch as an array, but one loose object is tolerated rather than lost. */
-const receivedBatchSchema = z.union([z.array(receivedSchema), receivedSchema.transform((message) => [message])]);
-const sentSchema = z.object({ MessageId: z.string().min(1) });
-const visibilitySchema = z.object({ ReceiptHandle: z.string().min(1) });
-const queueAttributesSchema = z.object({
-  VisibilityTimeout: numeric,
-  MessageRetentionPeriod: numeric,
-  MaximumMessageSize: numeric,
-  PollingWaitSeconds: numeric,
-});
+  const receivedSchema = z.object({
+    MessageId: z.string().min(1),
+    ReceiptHandle: z.string().min(1),
+    MessageBody: z.string(),
+    EnqueueTime: numeric,
+    DequeueCount: numeric,
+  });
+  const receivedBatchSchema = z.array(receivedSchema).min(1);
+  const sentSchema = z.tuple([z.object({ MessageId: z.string().min(1) })]);
+  const visibilitySchema = z.tuple([z.object({ ReceiptHandle: z.string().min(1) })]);
+  const queueAttributesSchema = z.tuple([
+    z.object({
+      VisibilityTimeout: numeric,
+      MessageRetentionPeriod: numeric,
+      MaximumMessageSize: numeric,
+      PollingWaitSeconds: numeric,
+    }),
+  ]);
 
-const settingsSchema = z.object({
-  visibilityTimeout: z.number().int().min(1).max(MNS_MAX_VISIBILITY_SECONDS),
-  messageRetentionPeriod: z.number().int().min(60).max(604_800),
-  maximumMessageSize: z.number().int().min(1024).max(MNS_MAX_MESSAGE_BYTES),
-  pollingWaitSeconds: z.number().int().min(0).max(MNS_MAX_WAIT_SECONDS),
+  const settingsSchema = z.object({
+    visibilityTimeout: z.number().int().min(1).max(MNS_MAX_VISIBILITY_SECONDS),
+    messageRetentionPeriod: z.number().int().min(60).max(604_800),
+    maximumMessageSize: z.number().int().min(1024).max(MNS_MAX_MESSAGE_BYTES),
+    pollingWaitSeconds: z.number().int().min(0).max(MNS_MAX_WAIT_SECONDS),
+  });
+  return { clientOptionsSchema, receivedSchema, receivedBatchSchema, sentSchema, visibilitySchema, queueAttributesSchema, settingsSchema };
 });
 
 /** Codes worth another try even when the status is not 5xx. */
 const RETRYABLE_CODES = new Set(['InternalError', 'ServiceUnavailable', 'Throttling', 'TimeExpired']);
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH']);
+const MALFORMED = 'MalformedResponse';
 const STALE_HANDLE_CODES = new Set(['ReceiptHandleError', 'MessageNotExist']);
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -121,23 +119,18 @@ interface Failure {
   readonly cause: unknown;
 }
 
-/**
- * The SDK throws a plain Error named `MNS<Code>Error` for an XML error answer (no `code`, no
- * status property: both are only in the name and the message), node/httpx errors for the network,
- * and does not throw at all for a non-XML error answer such as a gateway's bare 503.
- */
+/** The client's errors: the service's code and status, or no answer at all. */
 const classify = (error: unknown): Failure => {
-  if (error instanceof Error) {
-    const mns = /^MNS(\w+)Error$/.exec(error.name);
-    if (mns?.[1]) {
-      const status = Number(/failed with (\d{3})\./.exec(error.message)?.[1] ?? Number.NaN);
-      const requestId = /requestid: ([^,\s]+)/.exec(error.message)?.[1];
-      const transient = status >= 500 || RETRYABLE_CODES.has(mns[1]);
-      return { code: mns[1], retryable: transient, transient, status: Number.isNaN(status) ? undefined : status, requestId, cause: error };
-    }
-    if (error.name === 'RequestTimeoutError') return { code: 'Timeout', retryable: true, transient: true, cause: error };
-    const nodeCode = (error as { code?: unknown }).code;
-    if (typeof nodeCode === 'string' && NETWORK_CODES.has(nodeCode)) return { code: 'NetworkError', retryable: true, transient: true, cause: error };
+  if (error instanceof MnsServiceError && error.code === MALFORMED) {
+    // Same as an answer that parses but does not fit: the work is kept, not the call repeated now.
+    return { code: MALFORMED, retryable: true, transient: false, status: error.status, requestId: error.requestId, cause: error };
+  }
+  if (error instanceof MnsServiceError) {
+    const transient = error.status >= 500 || error.status === 429 || RETRYABLE_CODES.has(error.code);
+    return { code: error.code, retryable: transient, transient, status: error.status, requestId: error.requestId, cause: error };
+  }
+  if (error instanceof StoreNetworkError) {
+    return { code: error.code === 'ETIMEDOUT' ? 'Timeout' : 'NetworkError', retryable: true, transient: true, cause: error };
   }
   // Not worth repeating now, but an error we cannot classify must not lose the work.
   return { code: 'Unexpected', retryable: true, transient: false, cause: error };
@@ -155,9 +148,9 @@ const requireInt = (value: number, min: number, max: number, what: string): numb
 };
 
 /**
- * Bodies travel base64-encoded. The SDK pastes MessageBody into XML without escaping, so JSON
- * holding `<`, `&` or `]]>` would be rejected as malformed; base64 has no XML metacharacters.
- * The FC MNS trigger is configured with `IsBase64Decode: true`, so the functions still receive the
+ * Bodies travel base64-encoded: the client escapes XML, but other producers and the @alicloud/mns
+ * SDK did not, and base64 has no XML metacharacters, so every reader copes. The FC MNS trigger
+ * is configured with `IsBase64Decode: true`, so the functions still receive the
  * plain JSON; `receive` here decodes for the pulling consumers.
  */
 const encodeBody = (body: string): string => Buffer.from(body, 'utf8').toString('base64');
@@ -169,13 +162,10 @@ const decodeBody = (wire: string): string => {
   return Buffer.from(decoded, 'utf8').toString('base64') === wire ? decoded : wire;
 };
 
-/** Receipt handles hold `+`, `/` and `=`, and the SDK puts them into the query string raw. */
-const handleParam = (receiptHandle: string): string => encodeURIComponent(receiptHandle);
-
-/** One MNS queue, through @alicloud/mns 1.2.0, as a producer and as a pulling consumer. */
+/** One MNS queue, through our own small client (./mns-client), as a producer and as a pulling consumer. */
 export class MnsMessageQueue implements MessageQueue, QueueConsumer {
   readonly queueName: string;
-  readonly #client: MnsClientLike;
+  readonly #client: MnsClient;
   readonly #waitSeconds: number;
   readonly #sleep: (ms: number) => Promise<void>;
 
@@ -190,21 +180,17 @@ export class MnsMessageQueue implements MessageQueue, QueueConsumer {
       this.#client = options.client;
       return;
     }
-    const parsed = clientOptionsSchema.safeParse(options);
+    const parsed = schemas().clientOptionsSchema.safeParse(options);
     if (!parsed.success) {
       // Only paths and issue texts: the values may be secrets.
       const issues = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
       throw new ConfigError(`invalid MNS queue options: ${issues}`);
     }
     const { accountId, region, endpoint, credentials } = parsed.data;
-    this.#client = new MNSClient(accountId, {
-      region,
-      ...(endpoint ? { endpoint } : {}),
-      accessKeyId: credentials.accessKeyId,
-      accessKeySecret: credentials.accessKeySecret,
-      ...(credentials.securityToken ? { securityToken: credentials.securityToken } : {}),
-      readTimeout: Math.max(MNS_READ_TIMEOUT_MS, (this.#waitSeconds + 5) * 1000),
-      connectTimeout: MNS_CONNECT_TIMEOUT_MS,
+    this.#client = new MnsClient({
+      endpoint: endpoint ?? `https://${accountId}.mns.${region}.aliyuncs.com`,
+      credentials,
+      timeoutMs: Math.max(MNS_READ_TIMEOUT_MS, (this.#waitSeconds + 5) * 1000),
     });
   }
 
@@ -215,17 +201,16 @@ export class MnsMessageQueue implements MessageQueue, QueueConsumer {
         details: { queue: this.queueName },
       });
     }
-    const params: { MessageBody: string; DelaySeconds?: number } = { MessageBody: wire };
-    if (options.delaySeconds !== undefined) params.DelaySeconds = requireInt(options.delaySeconds, 0, MNS_MAX_DELAY_SECONDS, 'delaySeconds');
-    const response = await this.#call('SendMessage', [201], () => this.#client.sendMessage(this.queueName, params));
-    return { messageId: this.#parse(sentSchema, response, 'SendMessage').MessageId };
+    const delay = options.delaySeconds === undefined ? undefined : requireInt(options.delaySeconds, 0, MNS_MAX_DELAY_SECONDS, 'delaySeconds');
+    const response = await this.#call('SendMessage', [201], () => this.#client.sendMessage(this.queueName, wire, delay));
+    return { messageId: this.#parse(schemas().sentSchema, response, 'SendMessage')[0].MessageId };
   }
 
   async receive(max: number, visibilitySeconds: number): Promise<ReceivedMessage[]> {
     requireInt(visibilitySeconds, 1, MNS_MAX_VISIBILITY_SECONDS, 'visibilitySeconds');
     const count = Math.min(Math.floor(max), MNS_MAX_BATCH_RECEIVE);
     if (!(count >= 1)) return [];
-    let response: MnsResponse;
+    let response: MnsAnswer;
     try {
       response = await this.#call('ReceiveMessage', [200], () =>
         this.#client.batchReceiveMessage(this.queueName, count, this.#waitSeconds > 0 ? this.#waitSeconds : undefined),
@@ -234,7 +219,7 @@ export class MnsMessageQueue implements MessageQueue, QueueConsumer {
       if (error instanceof ReplicationError && error.code === 'MessageNotExist') return [];
       throw error;
     }
-    const received = this.#parse(receivedBatchSchema, response, 'ReceiveMessage');
+    const received = this.#parse(schemas().receivedBatchSchema, response, 'ReceiveMessage');
     // MNS receives with the queue's own visibility timeout; the port asks for a per-call one, so
     // each message is re-timed, which also issues the handle the caller must use from now on.
     const retimed = await Promise.allSettled(received.map((message) => this.#changeVisibility('ReceiveMessage', message.ReceiptHandle, visibilitySeconds)));
@@ -258,7 +243,7 @@ export class MnsMessageQueue implements MessageQueue, QueueConsumer {
 
   async ack(receiptHandle: string): Promise<void> {
     await this.#withHandle('DeleteMessage', () =>
-      this.#call('DeleteMessage', [204], () => this.#client.deleteMessage(this.queueName, handleParam(receiptHandle))),
+      this.#call('DeleteMessage', [204], () => this.#client.deleteMessage(this.queueName, receiptHandle)),
     );
   }
 
@@ -270,12 +255,12 @@ export class MnsMessageQueue implements MessageQueue, QueueConsumer {
 
   /**
    * Creates the queue or brings its attributes to `settings`; running it twice changes nothing.
-   * The dead-letter policy is not set: @alicloud/mns 1.2.0 speaks the 2015-06-06 XML API, whose
-   * CreateQueue/SetQueueAttributes carry no dead-letter fields. Set it in the console, with ROS
+   * The dead-letter policy is not set: the 2015-06-06 XML API's CreateQueue/SetQueueAttributes
+   * carry no dead-letter fields. Set it in the console, with ROS
    * (`ALIYUN::MNS::Queue` DlqPolicy) or the newer OpenAPI; the result says it was not applied.
    */
   async ensureQueue(settings: MnsQueueSettings): Promise<EnsureQueueResult> {
-    const parsed = settingsSchema.safeParse(settings);
+    const parsed = schemas().settingsSchema.safeParse(settings);
     if (!parsed.success) throw invalidArgument(`invalid queue settings: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
     const wanted = {
       VisibilityTimeout: parsed.data.visibilityTimeout,
@@ -287,7 +272,7 @@ export class MnsMessageQueue implements MessageQueue, QueueConsumer {
     if (!current) {
       try {
         const created = await this.#call('CreateQueue', [201, 204], () => this.#client.createQueue(this.queueName, wanted));
-        return { action: created.code === 201 ? 'created' : 'unchanged', deadLetterPolicyApplied: false };
+        return { action: created.status === 201 ? 'created' : 'unchanged', deadLetterPolicyApplied: false };
       } catch (error) {
         // Somebody created it between our look and our create: fall through and converge.
         if (!(error instanceof ReplicationError && error.code === 'QueueAlreadyExist')) throw error;
@@ -300,10 +285,10 @@ export class MnsMessageQueue implements MessageQueue, QueueConsumer {
     return { action: 'updated', deadLetterPolicyApplied: false };
   }
 
-  async #currentAttributes(): Promise<z.infer<typeof queueAttributesSchema> | undefined> {
+  async #currentAttributes(): Promise<z.infer<ReturnType<typeof schemas>['queueAttributesSchema']>[0] | undefined> {
     try {
       const response = await this.#call('GetQueueAttributes', [200], () => this.#client.getQueueAttributes(this.queueName));
-      return this.#parse(queueAttributesSchema, response, 'GetQueueAttributes');
+      return this.#parse(schemas().queueAttributesSchema, response, 'GetQueueAttributes')[0];
     } catch (error) {
       if (error instanceof ReplicationError && error.code === 'QueueNotExist') return undefined;
       throw error;
@@ -311,8 +296,8 @@ export class MnsMessageQueue implements MessageQueue, QueueConsumer {
   }
 
   async #changeVisibility(operation: string, receiptHandle: string, seconds: number): Promise<string> {
-    const response = await this.#call(operation, [200], () => this.#client.changeMessageVisibility(this.queueName, handleParam(receiptHandle), seconds));
-    return this.#parse(visibilitySchema, response, operation).ReceiptHandle;
+    const response = await this.#call(operation, [200], () => this.#client.changeMessageVisibility(this.queueName, receiptHandle, seconds));
+    return this.#parse(schemas().visibilitySchema, response, operation)[0].ReceiptHandle;
   }
 
   /** The port's one code for "this handle no longer acknowledges anything". */
@@ -330,14 +315,13 @@ export class MnsMessageQueue implements MessageQueue, QueueConsumer {
     }
   }
 
-  async #call(operation: string, expected: readonly number[], invoke: () => Promise<MnsResponse>): Promise<MnsResponse> {
+  async #call(operation: string, expected: readonly number[], invoke: () => Promise<MnsAnswer>): Promise<MnsAnswer> {
     for (let attempt = 1; ; attempt += 1) {
       let failure: Failure;
       try {
         const response = await invoke();
-        if (expected.includes(response.code)) return response;
-        const transient = response.code >= 500 || response.code === 429;
-        failure = { code: `HttpStatus${response.code}`, retryable: transient, transient, status: response.code, cause: undefined };
+        if (expected.includes(response.status)) return response;
+        failure = { code: `HttpStatus${response.status}`, retryable: true, transient: false, status: response.status, cause: undefined };
       } catch (error) {
         failure = classify(error);
       }
@@ -357,12 +341,12 @@ export class MnsMessageQueue implements MessageQueue, QueueConsumer {
     return new TerminalError(failure.code, message, options);
   }
 
-  #parse<T>(schema: z.ZodType<T>, response: MnsResponse, operation: string): T {
-    const parsed = schema.safeParse(response.body);
+  #parse<T>(schema: z.ZodType<T>, response: MnsAnswer, operation: string): T {
+    const parsed = schema.safeParse(response.records);
     if (!parsed.success) {
-      throw new RetryableError('MalformedResponse', `MNS ${operation} on queue ${this.queueName} answered an unexpected body`, {
+      throw new RetryableError(MALFORMED, `MNS ${operation} on queue ${this.queueName} answered an unexpected body`, {
         cause: parsed.error,
-        details: { queue: this.queueName, operation, status: response.code },
+        details: { queue: this.queueName, operation, status: response.status },
       });
     }
     return parsed.data;

@@ -2,9 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
-import { ConfigError, VersionConflictError } from '../../core/domain/errors';
+import { ConfigError, TerminalError, VersionConflictError } from '../../core/domain/errors';
 import { type Job, isInFlight } from '../../core/domain/job';
-import type { JobListFilter, JobStore, SetAsideJob } from '../../core/ports/job-store';
+import { type JobListFilter, type JobStore, type JobUpdateOutcome, type SetAsideJob, duplicateIds } from '../../core/ports/job-store';
 import type { Logger } from '../../core/ports/logger';
 import { CorruptJobError, decodeJob, encodeJob } from '../job-codec';
 import { silentLogger } from '../../platform/logging/json-logger';
@@ -92,6 +92,23 @@ export class SqliteJobStore implements JobStore {
     const result = this.#statements.update.run({ ...columns(next), expected_version: next.version - 1 });
     if (result.changes === 0) throw new VersionConflictError(next.id, next.version - 1);
     return decodeJob(next.id, encodeJob(next));
+  }
+
+  /** One IMMEDIATE transaction: each job on its own version condition, all committed together. */
+  async updateMany(jobs: readonly Job[]): Promise<JobUpdateOutcome[]> {
+    await Promise.resolve();
+    const duplicates = duplicateIds(jobs);
+    if (duplicates.length > 0) throw new TerminalError('InvalidArgument', `updateMany got job ${duplicates[0]} more than once`);
+    return this.#db
+      .transaction((): JobUpdateOutcome[] =>
+        jobs.map((next) => {
+          const result = this.#statements.update.run({ ...columns(next), expected_version: next.version - 1 });
+          return result.changes === 0
+            ? { id: next.id, status: 'conflict', error: new VersionConflictError(next.id, next.version - 1) }
+            : { id: next.id, status: 'stored', job: decodeJob(next.id, encodeJob(next)) };
+        }),
+      )
+      .immediate();
   }
 
   async listInFlight(): Promise<Job[]> {

@@ -31,3 +31,4 @@ export const availableJob = (id: string, minute = 0, webhooks: string[] = []): J
 
 export const claim = (job: Job): Job => advance(job, { type: 'dispatch.claimed' }, at(30));
 export const cancel = (job: Job): Job => advance(job, { type: 'cancelled', reason: 'operator' }, at(31));
+export const accepted = (job: Job): Job => advance(job, { type: 'copy.accepted', handle: `m-${job.id}`, destinationImageId: `m-${job.id}` }, at(32));

@@ -7,7 +7,7 @@ import { RetryableError, TerminalError, VersionConflictError } from '../../../sh
 import type { Logger } from '../../../shared/core/ports/logger';
 import type { RecordedRequest } from '../../fakes/tablestore-wire/server';
 import { FAKE_CREDENTIALS, TABLE, type TablestoreHarness, startTablestoreHarness } from '../../fakes/tablestore-wire/harness';
-import { availableJob, cancel, claim, queuedJob } from './jobs';
+import { accepted, availableJob, cancel, claim, queuedJob } from './jobs';
 
 const keyText = (key: RecordedRequest['primaryKeys'][number]): string => {
   const value = key[0]?.value;
@@ -204,6 +204,36 @@ describe('TablestoreJobStore', () => {
       expect(h.fake.requests.map((request) => request.operation)).toEqual(['GetRange', 'BatchGetRow']);
     });
 
+    it('writes a job that stays in flight with one UpdateRow once it has seen it in flight, and puts the marker first otherwise', async () => {
+      // Prepare
+      const h = await start();
+      await h.store.putIfAbsent(queuedJob('job-1'));
+      const instance = (): TablestoreJobStore =>
+        new TablestoreJobStore({
+          endpoint: h.fake.endpoint,
+          instanceName: FAKE_CREDENTIALS.instanceName,
+          credentials: { accessKeyId: FAKE_CREDENTIALS.accessKeyId, accessKeySecret: FAKE_CREDENTIALS.accessKeySecret, securityToken: FAKE_CREDENTIALS.securityToken },
+          tableName: TABLE,
+        });
+      const seeing = instance();
+      const [seen] = await seeing.listInFlight();
+      h.fake.clearRequests();
+
+      // Act
+      const claimed = await seeing.update(claim(seen!));
+      const afterSeen = h.fake.requests.map((request) => [request.operation, request.primaryKeys.map(keyText)]);
+      h.fake.clearRequests();
+      await instance().update(accepted(claimed));
+      const unseen = h.fake.requests.map((request) => [request.operation, request.primaryKeys.map(keyText)]);
+
+      // Assess
+      expect(afterSeen).toEqual([['UpdateRow', ['job:job-1']]]);
+      expect(unseen).toEqual([
+        ['PutRow', ['inflight:job-1']],
+        ['UpdateRow', ['job:job-1']],
+      ]);
+    });
+
     it('heals a marker left behind by a write that stopped halfway, and says so in the log', async () => {
       // Prepare
       const warnings: string[] = [];
@@ -352,7 +382,12 @@ describe('TablestoreJobStore', () => {
     it('creates its table once and accepts an existing one', async () => {
       // Prepare
       const h = await start();
-      const other = new TablestoreJobStore({ client: h.client, tableName: 'another_table' });
+      const other = new TablestoreJobStore({
+        endpoint: h.fake.endpoint,
+        instanceName: FAKE_CREDENTIALS.instanceName,
+        credentials: { accessKeyId: FAKE_CREDENTIALS.accessKeyId, accessKeySecret: FAKE_CREDENTIALS.accessKeySecret, securityToken: FAKE_CREDENTIALS.securityToken },
+        tableName: 'another_table',
+      });
 
       // Act
       const first = await other.ensureTable();

@@ -1,8 +1,8 @@
-import type TableStore from 'tablestore';
+import TableStore from 'tablestore';
 import {
+  type TablestoreConnection,
   type TablestoreJobStoreOptions,
   TablestoreJobStore,
-  createTablestoreClient,
 } from '../../../shared/stores/tablestore/tablestore-job-store';
 import { TablestoreWireFake, type TablestoreWireFakeOptions } from './server';
 
@@ -18,11 +18,25 @@ export const TABLE = 'jobs_test';
 export interface TablestoreHarness {
   readonly fake: TablestoreWireFake;
   readonly store: TablestoreJobStore;
-  /** The real SDK client, signed with the same keys, for planting rows as another writer would. */
+  /**
+   * The real `tablestore` SDK client, signed with the same keys: it plants rows as another writer
+   * would, and keeps proving that the fake speaks the service's wire format.
+   */
   readonly client: TableStore.Client;
   readonly sleeps: number[];
   close(): Promise<void>;
 }
+
+/** The SDK client, without its own retries (process-wide `maxRetries`), as another writer's. */
+export const sdkClient = (connection: TablestoreConnection): TableStore.Client =>
+  new TableStore.Client({
+    endpoint: connection.endpoint,
+    instancename: connection.instanceName,
+    accessKeyId: connection.credentials.accessKeyId,
+    secretAccessKey: connection.credentials.accessKeySecret,
+    stsToken: connection.credentials.securityToken,
+    maxRetries: 0,
+  });
 
 /** A wire fake with the job table created through the adapter, and a store whose backoff never waits. */
 export const startTablestoreHarness = async (
@@ -51,5 +65,5 @@ export const startTablestoreHarness = async (
   });
   await store.ensureTable();
   fake.clearRequests();
-  return { fake, store, client: createTablestoreClient(connection), sleeps, close: () => fake.close() };
+  return { fake, store, client: sdkClient(connection), sleeps, close: () => fake.close() };
 };

@@ -5,7 +5,7 @@ import protoRoot from 'tablestore/lib/protocol/tablestore_compiled_proto.js';
 import { z } from 'zod';
 import { type FakeCredentials, verifyRequest } from './auth';
 import { type RowCondition, decodeCondition } from './conditions';
-import { type PkCell, PlainBufferError, readPlainRow, writePrimaryKey, writeRow, writeRows } from './plain-buffer';
+import { CellOp, type PkCell, PlainBufferError, readPlainRow, writePrimaryKey, writeRow, writeRows } from './plain-buffer';
 import { FakeTable, MAX_RANGE_ROWS, OtsError, type StoredRow } from './tables';
 
 /**
@@ -45,7 +45,19 @@ export interface RecordedRequest {
   readonly table?: string | undefined;
   readonly primaryKeys: ReadonlyArray<readonly PkCell[]>;
   readonly condition?: RowCondition | undefined;
+  /** BatchWriteRow: each row's condition, in the order of primaryKeys. */
+  readonly conditions?: readonly RowCondition[] | undefined;
 }
+
+/** Makes the next rows of BatchWriteRow fail alone, unapplied, the way a busy partition does. */
+export interface RowFault {
+  readonly code: string;
+  readonly message?: string | undefined;
+  /** How many rows, counted across requests. */
+  readonly rows: number;
+}
+
+type RequestRecord = { table?: string; primaryKeys: PkCell[][]; condition?: RowCondition; conditions?: RowCondition[] };
 
 const DEFAULT_STATUS: Readonly<Record<string, number>> = {
   OTSConditionCheckFail: 403,
@@ -83,12 +95,23 @@ const getRangeSchema = z.object({
   exclusiveEndPrimaryKey: bytes,
   columnsToGet: z.array(z.string()),
 });
+const batchWriteSchema = z.object({
+  tables: z.array(
+    z.object({
+      tableName: z.string(),
+      rows: z.array(z.object({ type: z.number(), rowChange: bytes, condition: z.unknown() })),
+    }),
+  ),
+});
 const batchGetSchema = z.object({
   tables: z.array(z.object({ tableName: z.string(), primaryKey: z.array(bytes), columnsToGet: z.array(z.string()) })),
 });
 
 const CONSUMED = { capacityUnit: { read: 1, write: 1 } };
 const MAX_BATCH_GET_ROWS = 100;
+const MAX_BATCH_WRITE_ROWS = 200;
+/** BatchWriteRow's OperationType. */
+const WriteType = { Put: 1, Update: 2, Delete: 3 } as const;
 
 const encode = (type: string, message: Record<string, unknown>): Uint8Array => {
   const messageType = main[type]!;
@@ -100,6 +123,7 @@ export class TablestoreWireFake {
   readonly #options: TablestoreWireFakeOptions;
   readonly #tables = new Map<string, FakeTable>();
   #faults: Array<Fault & { remaining: number }> = [];
+  #rowFaults: Array<RowFault & { remaining: number }> = [];
   readonly requests: RecordedRequest[] = [];
 
   private constructor(options: TablestoreWireFakeOptions) {
@@ -131,12 +155,31 @@ export class TablestoreWireFake {
     this.#faults.push({ ...fault, remaining: fault.times ?? 1 });
   }
 
+  /** The next rows written by BatchWriteRow fail alone with `fault.code`; the rest of each batch applies. */
+  failNextRows(fault: RowFault): void {
+    this.#rowFaults.push({ ...fault, remaining: fault.rows });
+  }
+
   requestCount(operation?: string): number {
     return this.requests.filter((request) => operation === undefined || request.operation === operation).length;
   }
 
   clearRequests(): void {
     this.requests.splice(0);
+  }
+
+  /** Writes rows straight into a table, without a request: seeding large tables quickly. */
+  plant(table: string, rows: ReadonlyArray<{ pk: string; columns: Readonly<Record<string, string | bigint>> }>): void {
+    const target = this.#table(table);
+    const always = { rowExistence: 0 };
+    for (const { pk, columns } of rows) {
+      const cells = Object.entries(columns).map(([name, value]) => ({
+        name,
+        op: CellOp.Put,
+        value: typeof value === 'bigint' ? ({ type: 'integer', value } as const) : ({ type: 'string', value } as const),
+      }));
+      target.put({ primaryKey: [{ name: 'pk', value: { type: 'string', value: pk } }], cells, deleteMarker: false }, always);
+    }
   }
 
   rowCount(table: string): number {
@@ -148,7 +191,7 @@ export class TablestoreWireFake {
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
     const operation = (request.url ?? '/').replace(/^\//, '').split('?')[0] ?? '';
-    const record: { table?: string; primaryKeys: PkCell[][]; condition?: RowCondition } = { primaryKeys: [] };
+    const record: RequestRecord = { primaryKeys: [] };
     const answer = (status: number, payload: Uint8Array): void => {
       this.requests.push({ operation, status, ...record });
       response.writeHead(status, {
@@ -210,11 +253,48 @@ export class TablestoreWireFake {
     return table;
   }
 
-  #dispatch(
-    operation: string,
-    body: Buffer,
-    record: { table?: string; primaryKeys: PkCell[][]; condition?: RowCondition },
-  ): Uint8Array {
+  #takeRowFault(): RowFault | undefined {
+    const fault = this.#rowFaults[0];
+    if (!fault) return undefined;
+    fault.remaining -= 1;
+    if (fault.remaining <= 0) this.#rowFaults.shift();
+    return fault;
+  }
+
+  /** Each row on its own, as the service does: one failing row leaves the others applied. */
+  #batchWrite(request: z.infer<typeof batchWriteSchema>, record: RequestRecord): Uint8Array {
+    const total = request.tables.reduce((sum, table) => sum + table.rows.length, 0);
+    if (total > MAX_BATCH_WRITE_ROWS) throw new OtsError(400, 'OTSParameterInvalid', `Rows count exceeds the upper limit: ${MAX_BATCH_WRITE_ROWS}.`);
+    record.conditions = [];
+    const tables = request.tables.map((item) => {
+      const table = this.#table(item.tableName);
+      record.table = item.tableName;
+      const rows = item.rows.map((write) => {
+        const row = readPlainRow(write.rowChange);
+        const condition = decodeCondition(write.condition);
+        record.primaryKeys.push([...row.primaryKey]);
+        record.conditions?.push(condition);
+        const fault = this.#takeRowFault();
+        if (fault) return { isOk: false, error: { code: fault.code, message: fault.message ?? `Injected ${fault.code}.` } };
+        try {
+          if (write.type === WriteType.Put) table.put(row, condition);
+          else if (write.type === WriteType.Update) table.update(row, condition);
+          else if (write.type === WriteType.Delete) {
+            if (!row.deleteMarker) throw new OtsError(400, 'OTSParameterInvalid', 'A delete row needs the delete marker.');
+            table.delete(row.primaryKey, condition);
+          } else throw new OtsError(400, 'OTSParameterInvalid', `Unknown operation type ${write.type}.`);
+          return { isOk: true, consumed: CONSUMED };
+        } catch (error) {
+          if (!(error instanceof OtsError)) throw error;
+          return { isOk: false, error: { code: error.code, message: error.message } };
+        }
+      });
+      return { tableName: item.tableName, rows };
+    });
+    return encode('BatchWriteRowResponse', { tables });
+  }
+
+  #dispatch(operation: string, body: Buffer, record: RequestRecord): Uint8Array {
     const decode = (type: string): unknown => main[type]!.decode(body);
     switch (operation) {
       case 'CreateTable': {
@@ -285,6 +365,8 @@ export class TablestoreWireFake {
         });
         return encode('BatchGetRowResponse', { tables });
       }
+      case 'BatchWriteRow':
+        return this.#batchWrite(batchWriteSchema.parse(decode('BatchWriteRowRequest')), record);
       default:
         throw new OtsError(400, 'OTSUnsupportOperation', `Unsupported operation: '${operation}'.`);
     }
