@@ -196,6 +196,20 @@ export class LocalRuntime {
     }
   }
 
+  /**
+   * The next instant something is due: the poll timer's next tick, or a queued message becoming
+   * visible (a delayed look, a back-off ending). A loop in virtual time advances its clock to this
+   * instead of a fixed tick, and sees what a deployment would see, when it would see it.
+   */
+  async nextWakeAt(): Promise<Date> {
+    const interval = this.#options.pollIntervalSeconds ?? LOCAL_POLL_INTERVAL_SECONDS;
+    const now = this.#options.clock.now();
+    const tick = this.#lastPoll === undefined ? now : new Date(this.#lastPoll.getTime() + interval * 1000);
+    const visible = await Promise.all([this.startCopyQueue.nextVisibleAt(), this.notifyQueue.nextVisibleAt()]);
+    const times = [tick, ...visible.filter((at): at is Date => at !== undefined)].map((at) => Math.max(at.getTime(), now.getTime()));
+    return new Date(Math.min(...times));
+  }
+
   async snapshot(): Promise<RuntimeSnapshot> {
     const [inFlight, start, notify, dead] = await Promise.all([
       this.jobs.listInFlight(),

@@ -211,6 +211,14 @@ export class SqliteMessageQueue implements MessageQueue, QueueConsumer {
     });
   }
 
+  /** When the next message becomes visible (now, if one is): what an event-driven loop waits for. Undefined when empty. */
+  nextVisibleAt(): Promise<Date | undefined> {
+    return settle(() => {
+      const row = this.#db.prepare('SELECT MIN(visible_at) AS at FROM mq_messages WHERE queue = ?').get(this.queueName) as { at: number | null } | undefined;
+      return typeof row?.at === 'number' ? new Date(row.at) : undefined;
+    });
+  }
+
   /** The messages this queue dead-lettered that are still in its dead-letter queue, oldest first. */
   listDeadLetters(): Promise<DeadLetter[]> {
     return settle(() =>
