@@ -27,7 +27,7 @@ export const LOCAL_TICK_MS = 50;
 /** Redelivery back-off of a failed message: base · 2^(receives-1), capped (like a trigger's BACKOFF_RETRY). */
 const redeliverySeconds = (dequeueCount: number): number => Math.min(10 * 2 ** Math.max(0, dequeueCount - 1), 600);
 
-export const QueueName = { StartCopy: 'start-copy', Notify: 'notify', DeadLetters: 'dead-letters' } as const;
+export const QueueName = { StartCopy: 'start-copy', Notify: 'notify', Poll: 'poll', DeadLetters: 'dead-letters' } as const;
 /** Where the dead-letter queue's own dead letters go: it is never consumed, so only a hand-made row ends there. */
 export const DEAD_LETTER_OVERFLOW_QUEUE = `${QueueName.DeadLetters}-overflow`;
 
@@ -77,6 +77,8 @@ export class LocalRuntime {
   readonly jobs: SqliteJobStore;
   readonly startCopyQueue: SqliteMessageQueue;
   readonly notifyQueue: SqliteMessageQueue;
+  /** Delayed looks poll-status schedules at copies due before its next tick. */
+  readonly pollQueue: SqliteMessageQueue;
   readonly deadLetters: SqliteMessageQueue;
   /** What this process's invocations did: the CLI judges a run on it. */
   readonly ledger = new RunLedger();
@@ -93,13 +95,14 @@ export class LocalRuntime {
     const queueOptions = { clock: options.clock, maxReceives: LOCAL_MAX_RECEIVES, deadLetterQueue: QueueName.DeadLetters };
     this.startCopyQueue = new SqliteMessageQueue(this.db, QueueName.StartCopy, queueOptions);
     this.notifyQueue = new SqliteMessageQueue(this.db, QueueName.Notify, queueOptions);
+    this.pollQueue = new SqliteMessageQueue(this.db, QueueName.Poll, queueOptions);
     this.deadLetters = new SqliteMessageQueue(this.db, QueueName.DeadLetters, { ...queueOptions, deadLetterQueue: DEAD_LETTER_OVERFLOW_QUEUE });
     const dependencies: Dependencies = {
       config: options.config,
       secrets: options.secrets,
       providers: options.providers,
       jobs: this.jobs,
-      queues: { startCopy: this.startCopyQueue, notify: this.notifyQueue },
+      queues: { startCopy: this.startCopyQueue, notify: this.notifyQueue, poll: this.pollQueue },
       deadLetters: this.ledger.watchLetters(this.deadLetters),
       transport: options.transport,
       clock: options.clock,
@@ -185,6 +188,8 @@ export class LocalRuntime {
 
   /** One turn of the loop: deliver queued messages, and poll when the timer is due. */
   async step(): Promise<void> {
+    // A look first: what it finds (a finished copy) goes on to start-copy and notify in this turn.
+    while ((await this.#drain(this.pollQueue, this.#handlers.pollStatus, 'poll-status')) > 0);
     while ((await this.#drain(this.startCopyQueue, this.#handlers.startCopy, 'start-copy')) > 0);
     while ((await this.#drain(this.notifyQueue, this.#handlers.notify, 'notify')) > 0);
     const interval = this.#options.pollIntervalSeconds ?? LOCAL_POLL_INTERVAL_SECONDS;
@@ -205,7 +210,7 @@ export class LocalRuntime {
     const interval = this.#options.pollIntervalSeconds ?? LOCAL_POLL_INTERVAL_SECONDS;
     const now = this.#options.clock.now();
     const tick = this.#lastPoll === undefined ? now : new Date(this.#lastPoll.getTime() + interval * 1000);
-    const visible = await Promise.all([this.startCopyQueue.nextVisibleAt(), this.notifyQueue.nextVisibleAt()]);
+    const visible = await Promise.all([this.startCopyQueue.nextVisibleAt(), this.notifyQueue.nextVisibleAt(), this.pollQueue.nextVisibleAt()]);
     const times = [tick, ...visible.filter((at): at is Date => at !== undefined)].map((at) => Math.max(at.getTime(), now.getTime()));
     return new Date(Math.min(...times));
   }

@@ -29,6 +29,7 @@ const FAKE_VALUES: Readonly<Record<string, string | null>> = {
   IMAGE_REPLICATOR_TABLE: 'image_replicator_jobs',
   IMAGE_REPLICATOR_START_COPY_QUEUE: 'image-replicator-start-copy',
   IMAGE_REPLICATOR_NOTIFY_QUEUE: 'image-replicator-notify',
+  IMAGE_REPLICATOR_POLL_QUEUE: 'image-replicator-poll',
   IMAGE_REPLICATOR_DEAD_LETTER_QUEUE: 'image-replicator-dead-letters',
   IMAGE_REPLICATOR_MNS_ENDPOINT: NOWHERE,
   IMAGE_REPLICATOR_ACCOUNT_ID: '1234567890',

@@ -31,6 +31,7 @@ export const StageVars = z.object({
   table: name,
   startCopyQueue: name,
   notifyQueue: name,
+  pollQueue: name,
   deadLetterQueue: name,
   roleName: name,
 });
@@ -105,6 +106,12 @@ export const queuePlan = (vars: StageVars): QueuePlan[] => [
   {
     queueName: vars.notifyQueue,
     settings: { visibilityTimeout: 180, messageRetentionPeriod: 345_600, maximumMessageSize: MNS_MAX_MESSAGE_BYTES, pollingWaitSeconds: 0 },
+    deadLetterTo: vars.deadLetterQueue,
+  },
+  {
+    // A look is worth seconds: poll-status runs at most 45 s, and one that waited an hour is stale.
+    queueName: vars.pollQueue,
+    settings: { visibilityTimeout: 60, messageRetentionPeriod: 3_600, maximumMessageSize: MNS_MAX_MESSAGE_BYTES, pollingWaitSeconds: 0 },
     deadLetterTo: vars.deadLetterQueue,
   },
   {

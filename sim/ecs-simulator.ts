@@ -27,6 +27,8 @@ export interface EcsSimulatorOptions {
    * is saved after every state-changing action and on close.
    */
   readonly stateFile?: string | undefined;
+  /** What signed timestamps are checked against; the real wall clock unless a test runs its callers in virtual time. */
+  readonly wallClock?: SimClock | undefined;
 }
 
 export interface EcsSimulator {
@@ -97,7 +99,7 @@ export const createEcsSimulator = async (options: EcsSimulatorOptions = {}): Pro
   const faults = new FaultController(seed.faults, new Prng(seed.randomSeed + 1));
   const requests = new RequestLog();
   const held = new Set<ServerResponse>();
-  const deps = { state, faults, verifier: new SignatureVerifier(seed.credentials), log: requests, held, persist: save };
+  const deps = { state, faults, verifier: new SignatureVerifier(seed.credentials, options.wallClock === undefined ? Date.now : () => (options.wallClock as SimClock).now().getTime()), log: requests, held, persist: save };
 
   const server: Server = createServer((req, res) => {
     handleRequest(deps, req, res).catch((error: unknown) => {

@@ -11,6 +11,7 @@ import { PROVIDER_RULES } from '../../shared/providers/catalog';
 import { FunctionName } from '../../runtime/local-runtime';
 import type { OperatorBackend } from '../backend';
 import { CliFailure } from '../errors';
+import { ConfigError } from '../../shared/core/domain/errors';
 import { watchCorruptRows } from '../local/corrupt-rows';
 import { loadPolicyFile } from '../policy/load';
 import { MnsDeadLetterBox } from './mns-dead-letters';
@@ -38,6 +39,12 @@ export const openCloudBackend = (env: OperatorEnv, processEnv: NodeJS.ProcessEnv
     logger: watchCorruptRows(options.logger ?? silentLogger, corrupt),
   });
   const endpoint = mnsEndpointOf(env);
+  /** No operator command schedules a look; were one to, it would say what is missing rather than send nowhere. */
+  const NO_POLL_QUEUE = {
+    send: async (): Promise<never> => {
+      throw new ConfigError('IMAGE_REPLICATOR_POLL_QUEUE is not set');
+    },
+  };
   const accountId = env.IMAGE_REPLICATOR_ACCOUNT_ID ?? new URL(endpoint).hostname.split('.')[0] ?? '';
   const queue = (queueName: string) => new MnsMessageQueue({ accountId, region: env.IMAGE_REPLICATOR_REGION, endpoint, credentials, queueName });
   const startCopy = queue(env.IMAGE_REPLICATOR_START_COPY_QUEUE);
@@ -47,7 +54,7 @@ export const openCloudBackend = (env: OperatorEnv, processEnv: NodeJS.ProcessEnv
     kind: 'cloud',
     where: `Tablestore table ${env.IMAGE_REPLICATOR_TABLE} (${env.IMAGE_REPLICATOR_OTS_INSTANCE}) and MNS queues in ${env.IMAGE_REPLICATOR_REGION}`,
     jobs,
-    queues: { startCopy, notify },
+    queues: { startCopy, notify, poll: env.IMAGE_REPLICATOR_POLL_QUEUE === undefined ? NO_POLL_QUEUE : queue(env.IMAGE_REPLICATOR_POLL_QUEUE) },
     deadLetters,
     clock: systemClock,
     corrupt,

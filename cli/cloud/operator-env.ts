@@ -25,6 +25,8 @@ export const OperatorEnv = FunctionEnv.pick({
   IMAGE_REPLICATOR_ECS_ENDPOINT: true,
   IMAGE_REPLICATOR_HUAWEI_IMS_ENDPOINT: true,
 }).extend({
+  /** Operator commands send no looks; a profile written before the poll queue existed still serves. */
+  IMAGE_REPLICATOR_POLL_QUEUE: FunctionEnv.shape.IMAGE_REPLICATOR_POLL_QUEUE.optional(),
   ALIBABA_CLOUD_ACCESS_KEY_ID: z.string().min(1, 'the operator AccessKey id'),
   ALIBABA_CLOUD_ACCESS_KEY_SECRET: z.string().min(1, 'the operator AccessKey secret'),
   ALIBABA_CLOUD_SECURITY_TOKEN: z.string().min(1).optional(),

@@ -33,6 +33,7 @@ export const openLocalBackend = (
   const queueOptions = { clock, maxReceives: LOCAL_MAX_RECEIVES, deadLetterQueue: QueueName.DeadLetters };
   const startCopy = new SqliteMessageQueue(db, QueueName.StartCopy, queueOptions);
   const notify = new SqliteMessageQueue(db, QueueName.Notify, queueOptions);
+  const poll = new SqliteMessageQueue(db, QueueName.Poll, queueOptions);
   const byFunction: Record<string, SqliteMessageQueue> = { [QueueName.StartCopy]: startCopy, [QueueName.Notify]: notify };
 
   const deadLetters: DeadLetterBox = {
@@ -69,7 +70,7 @@ export const openLocalBackend = (
     kind: 'local',
     where: `the local state in ${stateDir}`,
     jobs,
-    queues: { startCopy, notify },
+    queues: { startCopy, notify, poll },
     deadLetters,
     clock,
     corrupt,

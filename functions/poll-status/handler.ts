@@ -1,16 +1,43 @@
-import { createPollStatus } from '../../shared/core/use-cases/poll-status';
+import { InvalidInputError } from '../../shared/core/domain/errors';
+import { LookKind } from '../../shared/core/domain/look-schedule';
+import { PollMessage } from '../../shared/core/messages/messages';
+import { createPollStatus, type PollCommand } from '../../shared/core/use-cases/poll-status';
 import type { FcHandler } from '../../shared/platform/fc/context';
 import type { Wiring } from '../../shared/platform/fc/dependencies';
 import { makeHandler } from '../../shared/platform/fc/edge';
+import { decodeStartCopyEvent, parseMessage, type StartCopyInput } from '../../shared/platform/fc/events';
 
-/** poll-status: one timer tick is one poll; its payload carries nothing it needs. */
+/** A timer tick is a full poll; a message on the poll queue is a look at the copies due. */
+const toPollCommand = (input: StartCopyInput): PollCommand => {
+  switch (input.kind) {
+    case 'sweep':
+      return { kind: LookKind.Tick };
+    case 'queue-message':
+      return { kind: LookKind.Look, until: new Date(parseMessage(PollMessage, input.body, input.messageId).until) };
+    case 'invalid':
+      throw new InvalidInputError(input.reason);
+    default:
+      throw new InvalidInputError(`poll-status takes its timer and its queue, not ${input.kind}`);
+  }
+};
+
+/** poll-status: its timer, and the delayed looks it schedules for itself. */
 export const makePollStatusHandler = (wiring: Wiring): FcHandler =>
-  makeHandler<'tick', unknown>(wiring, {
+  makeHandler<StartCopyInput, unknown>(wiring, {
     functionName: 'poll-status',
-    decode: () => ['tick'],
-    describe: () => ({ raw: 'timer tick' }),
+    decode: (event) => decodeStartCopyEvent(event),
+    describe: (input) =>
+      input.kind === 'queue-message' ? { raw: input.body, messageId: input.messageId } : input.kind === 'invalid' ? { raw: input.raw } : { raw: input.kind === 'sweep' ? 'timer tick' : input.kind },
     prepare: (deps, _logger, deadline) => {
       const poll = createPollStatus({ ...deps, deadline, limitCap: deps.config.maxConcurrentCopiesPerRegion });
-      return () => poll();
+      // Looks delivered together (duplicates, a batch) are one look: a second pass would find
+      // nothing due and only schedule the same next look again.
+      let looked: Promise<unknown> | undefined;
+      return (input) => {
+        const command = toPollCommand(input);
+        if (command.kind === LookKind.Tick) return poll(command);
+        looked ??= poll(command);
+        return looked;
+      };
     },
   });

@@ -191,7 +191,11 @@ export class CrashHarness {
     ...deps,
     providers: this.#providers(deps.providers),
     jobs: this.#jobs(deps.jobs),
-    queues: { startCopy: this.#queue('queues.startCopy', deps.queues.startCopy), notify: this.#queue('queues.notify', deps.queues.notify) },
+    queues: {
+      startCopy: this.#queue('queues.startCopy', deps.queues.startCopy),
+      notify: this.#queue('queues.notify', deps.queues.notify),
+      poll: this.#queue('queues.poll', deps.queues.poll),
+    },
     deadLetters: this.#queue('deadLetters', deps.deadLetters),
     transport: this.#transport(deps.transport),
   });

@@ -73,7 +73,7 @@ export const deliveryFaults = (settings: DeliveryFaultSettings, random: Prng) =>
 
   const decorate = (deps: Dependencies): Dependencies => ({
     ...deps,
-    queues: { startCopy: queue(deps.queues.startCopy), notify: queue(deps.queues.notify) },
+    queues: { startCopy: queue(deps.queues.startCopy), notify: queue(deps.queues.notify), poll: queue(deps.queues.poll) },
     deadLetters: deadLetters(deps.deadLetters),
     transport: transport(deps.transport),
   });

@@ -17,7 +17,7 @@ import { cleanEnv, cli, tempDir } from './helpers';
 
 /** The operator's keys; the fakes accept only these. */
 const KEYS = { accessKeyId: 'LTAI-operator', accessKeySecret: 'operator-secret-never-printed', securityToken: 'operator-sts-token' };
-const QUEUES = { startCopy: 'ir-start-copy', notify: 'ir-notify', deadLetters: 'ir-dead-letters' };
+const QUEUES = { startCopy: 'ir-start-copy', notify: 'ir-notify', poll: 'ir-poll', deadLetters: 'ir-dead-letters' };
 const HOURS_AGO = new Date(Date.now() - 3 * 3_600_000);
 
 const jobsOf = (config = testPolicyConfig()): Job[] => {
@@ -51,6 +51,7 @@ describe('operator commands against the deployed table and queues (--cloud)', ()
       IMAGE_REPLICATOR_TABLE: 'jobs',
       IMAGE_REPLICATOR_START_COPY_QUEUE: QUEUES.startCopy,
       IMAGE_REPLICATOR_NOTIFY_QUEUE: QUEUES.notify,
+      IMAGE_REPLICATOR_POLL_QUEUE: QUEUES.poll,
       IMAGE_REPLICATOR_DEAD_LETTER_QUEUE: QUEUES.deadLetters,
       IMAGE_REPLICATOR_MNS_ENDPOINT: endpoint,
       IMAGE_REPLICATOR_ACCOUNT_ID: '1234567890',

@@ -91,7 +91,7 @@ describe('the functions RAM policy (deploy/ram-policy.json)', () => {
     expect(unmapped).toEqual([]);
     expect(consumersInFunctions).toEqual([]);
     expect(actionsOf('mns')).toEqual(methods.map((m) => MNS_ACTION_OF_PORT_METHOD[m]).sort());
-    expect(resourcesOf('mns')).toEqual(['startCopyQueue', 'notifyQueue', 'deadLetterQueue'].map((q) => `acs:mns:{{region}}:{{accountId}}:/queues/{{${q}}}`));
+    expect(resourcesOf('mns')).toEqual(['startCopyQueue', 'notifyQueue', 'pollQueue', 'deadLetterQueue'].map((q) => `acs:mns:{{region}}:{{accountId}}:/queues/{{${q}}}`));
   });
 
   it('grants nothing beyond ECS, Tablestore and MNS, and no wildcard action or resource', () => {

@@ -191,7 +191,7 @@ describe('s.yaml and its stages', () => {
   it.each(STAGES)('%s wires each queue trigger to its queue, its event stream and the dead-letter queue', (name) => {
     // Prepare
     const { resources, vars } = stage(name);
-    const wanted = { 'start-copy': 'IMAGE_REPLICATOR_START_COPY_QUEUE', notify: 'IMAGE_REPLICATOR_NOTIFY_QUEUE' } as const;
+    const wanted = { 'start-copy': 'IMAGE_REPLICATOR_START_COPY_QUEUE', notify: 'IMAGE_REPLICATOR_NOTIFY_QUEUE', 'poll-status': 'IMAGE_REPLICATOR_POLL_QUEUE' } as const;
     for (const [fn, envName] of Object.entries(wanted)) {
       const props = resources[fn]?.props;
       // Act

@@ -53,7 +53,11 @@ describe('npm run setup:cloud', () => {
     // Prepare
     const { resources } = Fc3Stage.parse(renderStage('s.yaml'));
     const vars = readStageVars(join(ROOT, 's.yaml'));
-    const consumers = { [vars.startCopyQueue]: resources['start-copy']?.props.timeout, [vars.notifyQueue]: resources.notify?.props.timeout };
+    const consumers = {
+      [vars.startCopyQueue]: resources['start-copy']?.props.timeout,
+      [vars.notifyQueue]: resources.notify?.props.timeout,
+      [vars.pollQueue]: resources['poll-status']?.props.timeout,
+    };
     // Act
     const plan = queuePlan(vars);
     // Assess
@@ -61,7 +65,7 @@ describe('npm run setup:cloud', () => {
       expect(queue.settings.visibilityTimeout).toBeGreaterThan(consumers[queue.queueName] ?? Number.POSITIVE_INFINITY);
       expect(queue.deadLetterTo).toBe(vars.deadLetterQueue);
     }
-    expect(plan.map((q) => q.queueName)).toEqual([vars.startCopyQueue, vars.notifyQueue, vars.deadLetterQueue]);
+    expect(plan.map((q) => q.queueName)).toEqual([vars.startCopyQueue, vars.notifyQueue, vars.pollQueue, vars.deadLetterQueue]);
     expect(plan.find((q) => q.queueName === vars.deadLetterQueue)?.deadLetterTo).toBeUndefined();
   });
 
@@ -110,8 +114,8 @@ describe('npm run setup:cloud', () => {
     const first = await setupCloud(targets);
     const second = await setupCloud(targets);
     // Assess
-    expect(first.queues.map((q) => [q.action, q.deadLetter])).toEqual([['created', 'set'], ['created', 'set'], ['created', 'none']]);
-    expect(second.queues.map((q) => [q.action, q.deadLetter])).toEqual([['found', 'found'], ['found', 'found'], ['found', 'none']]);
+    expect(first.queues.map((q) => [q.action, q.deadLetter])).toEqual([['created', 'set'], ['created', 'set'], ['created', 'set'], ['created', 'none']]);
+    expect(second.queues.map((q) => [q.action, q.deadLetter])).toEqual([['found', 'found'], ['found', 'found'], ['found', 'found'], ['found', 'none']]);
     expect([first.table.action, second.table.action]).toEqual(['created', 'found']);
     for (const planned of queuePlan(vars)) {
       expect(mns.queues.get(planned.queueName).attributes).toMatchObject({

@@ -18,16 +18,28 @@ import { ROOT } from '../deploy/s-preview';
 const STS = { accessKeyId: 'STS.bundle-e2e', accessKeySecret: 'bundle-e2e-secret-value', securityToken: 'bundle-e2e-sts-token' };
 const WEBHOOK_SECRET = 'bundle-e2e-webhook-secret-0123';
 const STATUS_TOKEN = 'bundle-e2e-status-token-0123456789';
-const QUEUES = { startCopy: 'ir-start-copy', notify: 'ir-notify', deadLetters: 'ir-dead-letters' };
+const QUEUES = { startCopy: 'ir-start-copy', notify: 'ir-notify', poll: 'ir-poll', deadLetters: 'ir-dead-letters' };
 
 /**
  * Runs a built bundle as FC does: `require('./index.js')` in the bundle's folder, then `handler(event,
  * context)` per invocation. A forked process keeps the module warm between invocations, as an FC
  * instance does; its stdout (the function's log) is collected.
+ *
+ * The bundle lives in the test's virtual time, as libfaketime would put it: each invocation carries
+ * the instant it happens at, and the process's Date reads that plus the wall time since. Copies,
+ * predictions and timers then agree, as they do in a deployment where everything runs on real time.
  */
 const DRIVER = `
+const RealDate = Date;
+let offset = 0;
+class VirtualDate extends RealDate {
+  constructor(...args) { if (args.length === 0) super(RealDate.now() + offset); else super(...args); }
+  static now() { return RealDate.now() + offset; }
+}
+globalThis.Date = VirtualDate;
 const { handler } = require(require('node:path').join(process.cwd(), 'index.js'));
 process.on('message', (m) => {
+  offset = m.at - RealDate.now();
   Promise.resolve()
     .then(() => handler(Buffer.from(m.event, 'base64'), m.context))
     .then((result) => process.send({ id: m.id, ok: true, result }), (error) => process.send({ id: m.id, ok: false, error: String(error && error.message) }));
@@ -66,12 +78,12 @@ class BundleProcess {
     return process_;
   }
 
-  invoke(event: unknown, requestId: string): Promise<Invocation> {
+  invoke(event: unknown, requestId: string, at: Date): Promise<Invocation> {
     const id = (this.#next += 1);
     const context = { requestId, credentials: STS, accountId: '1234567890', region: 'cn-hangzhou', function: { name: 'bundle' } };
     return new Promise((resolve) => {
       this.#waiting.set(id, resolve);
-      this.#child.send({ id, event: Buffer.from(JSON.stringify(event)).toString('base64'), context });
+      this.#child.send({ id, event: Buffer.from(JSON.stringify(event)).toString('base64'), context, at: at.getTime() });
     });
   }
 
@@ -94,27 +106,30 @@ describe('the built bundles replicate end to end over wire fakes', () => {
   let simClock: ManualSimClock;
   let receiver: WebhookReceiver;
   let bundles: Record<FunctionName, BundleProcess>;
-  let consumers: Record<'startCopy' | 'notify' | 'deadLetters', MnsMessageQueue>;
+  let consumers: Record<'startCopy' | 'notify' | 'poll' | 'deadLetters', MnsMessageQueue>;
+  const start = new Date();
+  const mnsClock = new ManualClock(start);
   let requests = 0;
 
   beforeAll(async () => {
     await buildFunctions({ root: ROOT, outDir });
     writeFileSync(driver, DRIVER);
-    tablestore = await TablestoreWireFake.start({ instanceName: 'replicator', ...STS });
-    mns = new MnsWireServer({ ...STS, clock: new ManualClock() });
+    tablestore = await TablestoreWireFake.start({ instanceName: 'replicator', ...STS, now: () => simClock.now() });
+    mns = new MnsWireServer({ ...STS, clock: mnsClock });
     const { endpoint: mnsEndpoint } = await mns.start();
     Object.values(QUEUES).forEach((name) => mns.createQueue(name));
-    simClock = new ManualSimClock(new Date());
+    simClock = new ManualSimClock(start);
     simulator = await createEcsSimulator({
       clock: simClock,
+      wallClock: simClock,
       seed: {
         credentials: [STS],
         regions: ['cn-hangzhou', 'cn-shanghai', 'ap-southeast-1'],
         images: [{ region: 'cn-hangzhou', name: 'golden-bundle', sizeGiB: 30, tags: { role: 'golden' } }],
       },
     });
-    receiver = await startWebhookReceiver({ secret: WEBHOOK_SECRET });
-    await new TablestoreJobStore({ endpoint: tablestore.endpoint, instanceName: 'replicator', tableName: 'jobs', credentials: STS }).ensureTable();
+    receiver = await startWebhookReceiver({ secret: WEBHOOK_SECRET, now: () => simClock.now().getTime() / 1000 });
+    await new TablestoreJobStore({ endpoint: tablestore.endpoint, instanceName: 'replicator', tableName: 'jobs', credentials: STS, now: () => simClock.now() }).ensureTable();
     const env = {
       IMAGE_REPLICATOR_REGION: 'cn-hangzhou',
       IMAGE_REPLICATOR_POLICY: `
@@ -130,6 +145,7 @@ policies:
       IMAGE_REPLICATOR_TABLE: 'jobs',
       IMAGE_REPLICATOR_START_COPY_QUEUE: QUEUES.startCopy,
       IMAGE_REPLICATOR_NOTIFY_QUEUE: QUEUES.notify,
+      IMAGE_REPLICATOR_POLL_QUEUE: QUEUES.poll,
       IMAGE_REPLICATOR_DEAD_LETTER_QUEUE: QUEUES.deadLetters,
       IMAGE_REPLICATOR_MNS_ENDPOINT: mnsEndpoint,
       IMAGE_REPLICATOR_ACCOUNT_ID: '1234567890',
@@ -141,7 +157,7 @@ policies:
     const started = await Promise.all(FUNCTIONS.map((fn) => BundleProcess.start(driver, join(outDir, fn), env)));
     bundles = Object.fromEntries(FUNCTIONS.map((fn, index) => [fn, started[index]])) as Record<FunctionName, BundleProcess>;
     const consumer = (queueName: string) => new MnsMessageQueue({ accountId: '1234567890', region: 'cn-hangzhou', endpoint: mnsEndpoint, credentials: STS, queueName });
-    consumers = { startCopy: consumer(QUEUES.startCopy), notify: consumer(QUEUES.notify), deadLetters: consumer(QUEUES.deadLetters) };
+    consumers = { startCopy: consumer(QUEUES.startCopy), notify: consumer(QUEUES.notify), poll: consumer(QUEUES.poll), deadLetters: consumer(QUEUES.deadLetters) };
   }, 120_000);
 
   afterAll(async () => {
@@ -153,38 +169,60 @@ policies:
     rmSync(outDir, { recursive: true, force: true });
   });
 
-  const invoke = async (fn: FunctionName, event: unknown): Promise<Invocation> => bundles[fn].invoke(event, `bundle-req-${(requests += 1)}`);
+  const invoke = async (fn: FunctionName, event: unknown): Promise<Invocation> => bundles[fn].invoke(event, `bundle-req-${(requests += 1)}`, simClock.now());
+  /** Virtual time moves for everything at once: the simulator, the queues and the bundles. */
+  const advance = (seconds: number) => {
+    simClock.advanceSeconds(seconds);
+    mnsClock.set(simClock.now());
+  };
 
   /** FC's MNS trigger with IsBase64Decode: CloudEvents carrying the plain body; success acknowledges. */
+  const failedLooks: string[] = [];
   const deliver = async (queue: MnsMessageQueue, fn: FunctionName): Promise<number> => {
     const messages = await queue.receive(10, 60);
     if (messages.length === 0) return 0;
     const event = messages.map((m) => ({ id: m.messageId, source: 'MNS-trigger', specversion: '1.0', type: 'mns:Queue:SendMessage', data: { messageId: m.messageId, messageBody: m.body } }));
     const answer = await invoke(fn, event);
+    if (fn === 'poll-status' && !answer.ok) failedLooks.push(answer.error ?? 'failed');
     if (answer.ok) await Promise.all(messages.map((m) => queue.ack(m.receiptHandle)));
     return messages.length;
   };
 
   it('sweeps into the table, advances the copies, and notifies, each from its bundle', async () => {
     // Prepare
-    const timer = (name: string) => ({ triggerTime: new Date().toISOString(), triggerName: name, payload: '' });
+    const timer = (name: string) => ({ triggerTime: simClock.now().toISOString(), triggerName: name, payload: '' });
     // Act
     const sweep = await invoke('start-copy', timer('nightly-sweep'));
     const polls: Invocation[] = [];
-    for (let round = 0; round < 30 && new Set(receiver.received.map((n) => n.eventId)).size < 2; round += 1) {
-      simClock.advanceSeconds(15 * 60);
+    let looks = 0;
+    // A minute at a time, as the timer ticks; the looks poll-status schedules come due in between.
+    for (let minute = 0; minute < 120 && new Set(receiver.received.map((n) => n.eventId)).size < 2; minute += 1) {
       polls.push(await invoke('poll-status', timer('poll-status')));
-      while ((await deliver(consumers.startCopy, 'start-copy')) > 0);
+      for (let second = 0; second < 60; second += 5) {
+        looks += await deliver(consumers.poll, 'poll-status');
+        while ((await deliver(consumers.startCopy, 'start-copy')) > 0);
+        while ((await deliver(consumers.notify, 'notify')) > 0);
+        advance(5);
+      }
       while ((await deliver(consumers.notify, 'notify')) > 0);
     }
     // Assess
-    const store = new TablestoreJobStore({ endpoint: tablestore.endpoint, instanceName: 'replicator', tableName: 'jobs', credentials: STS });
+    const store = new TablestoreJobStore({ endpoint: tablestore.endpoint, instanceName: 'replicator', tableName: 'jobs', credentials: STS, now: () => simClock.now() });
     const jobs = await store.list();
     expect(sweep).toMatchObject({ ok: true, result: { results: [{ jobsCreated: 2 }] } });
     expect(polls.every((poll) => poll.ok)).toBe(true);
+    expect(failedLooks).toEqual([]);
     expect(jobs.map((job) => job.status)).toEqual([JobStatus.Available, JobStatus.Available]);
     expect(await store.listInFlight()).toEqual([]);
     expect(simulator.inspect.copyCounts().map((c) => c.copies)).toEqual([1, 1]);
+    // Each copy's end was predicted and looked at then, not at the next tick: seen within seconds.
+    expect(looks).toBeGreaterThan(0);
+    for (const job of jobs) {
+      const task = simulator.inspect.copyTasks().find((t) => t.destinationImageId === job.destinationImageId);
+      const seenAfterSeconds = (new Date(job.finishedAt ?? 0).getTime() - (task?.finishedAt ?? Number.NaN)) / 1000;
+      expect(seenAfterSeconds).toBeGreaterThanOrEqual(0);
+      expect(seenAfterSeconds).toBeLessThanOrEqual(10);
+    }
     expect(receiver.received.map((n) => n.body.type)).toEqual(['replication.succeeded', 'replication.succeeded']);
     const page = await invoke('status-page', {
       rawPath: '/',

@@ -17,7 +17,7 @@ import { MnsWireServer } from '../fakes/mns-wire/mns-wire-server';
 /** One STS credential set, as FC hands the function role's keys on every invocation. */
 const STS = { accessKeyId: 'STS.cloud-e2e', accessKeySecret: 'cloud-e2e-secret-value', securityToken: 'cloud-e2e-sts-token' };
 const WEBHOOK_SECRET = 'cloud-e2e-webhook-secret-0123';
-const QUEUES = { startCopy: 'ir-start-copy', notify: 'ir-notify', deadLetters: 'ir-dead-letters' };
+const QUEUES = { startCopy: 'ir-start-copy', notify: 'ir-notify', poll: 'ir-poll', deadLetters: 'ir-dead-letters' };
 
 /**
  * The FC composition root (`createCloudWiring`, what each function's index.ts runs at cold start)
@@ -66,6 +66,7 @@ policies:
       IMAGE_REPLICATOR_TABLE: 'jobs',
       IMAGE_REPLICATOR_START_COPY_QUEUE: QUEUES.startCopy,
       IMAGE_REPLICATOR_NOTIFY_QUEUE: QUEUES.notify,
+      IMAGE_REPLICATOR_POLL_QUEUE: QUEUES.poll,
       IMAGE_REPLICATOR_DEAD_LETTER_QUEUE: QUEUES.deadLetters,
       IMAGE_REPLICATOR_MNS_ENDPOINT: mnsEndpoint,
       IMAGE_REPLICATOR_ACCOUNT_ID: '1234567890',

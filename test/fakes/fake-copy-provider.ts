@@ -34,6 +34,10 @@ export class FakeCopyProvider implements CopyProvider {
   readonly requests: CopyRequest[] = [];
   readonly calls: { op: string; region: string; query?: ImageQuery }[] = [];
   readonly cancelled: string[] = [];
+  /** The handles each observeCopies call was asked about. */
+  readonly observed: string[][] = [];
+  /** Whether a look at one copy of a region sees all of them (as DescribeImages does). */
+  observesWholeRegions: boolean | undefined = undefined;
   readonly deleted: string[] = [];
   readonly capacity: CapacityRule;
   readonly #tokens = new Map<string, string>();
@@ -127,6 +131,7 @@ export class FakeCopyProvider implements CopyProvider {
     await Promise.resolve();
     const answers = new Map<string, CopyObservation>();
     this.calls.push({ op: 'observeCopies', region: [...new Set(copies.map((c) => c.destinationRegion))].join(',') });
+    this.observed.push(copies.map((c) => c.handle));
     for (const copy of copies) {
       const image = this.images.get(copy.handle);
       if (image === undefined || image.tags[ReplicaTag.Job] !== copy.jobId) answers.set(copy.jobId, { state: 'missing' });

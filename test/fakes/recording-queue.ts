@@ -29,7 +29,8 @@ export class RecordingQueue implements MessageQueue {
   }
 }
 
-export const recordingQueues = (): Queues & { startCopy: RecordingQueue; notify: RecordingQueue } => ({
+export const recordingQueues = (): Queues & { startCopy: RecordingQueue; notify: RecordingQueue; poll: RecordingQueue } => ({
   startCopy: new RecordingQueue(),
   notify: new RecordingQueue(),
+  poll: new RecordingQueue(),
 });

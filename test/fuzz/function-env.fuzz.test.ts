@@ -16,6 +16,7 @@ const VALID: Readonly<Record<string, string>> = {
   IMAGE_REPLICATOR_TABLE: 'replication_jobs',
   IMAGE_REPLICATOR_START_COPY_QUEUE: 'image-replicator-start-copy',
   IMAGE_REPLICATOR_NOTIFY_QUEUE: 'image-replicator-notify',
+  IMAGE_REPLICATOR_POLL_QUEUE: 'image-replicator-poll',
   IMAGE_REPLICATOR_DEAD_LETTER_QUEUE: 'image-replicator-dead-letters',
   IMAGE_REPLICATOR_ACCOUNT_ID: '1234567890123456',
   IMAGE_REPLICATOR_ECS_ENDPOINT: 'http://127.0.0.1:8123',

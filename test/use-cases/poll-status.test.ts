@@ -179,6 +179,68 @@ describe('createPollStatus', () => {
     expect((await jobs.get(job.id))?.status).toBe(JobStatus.Available);
   });
 
+  it('schedules a delayed look at a copy its progress says ends before the next tick, and that look sees it done', async () => {
+    // Prepare: 80 % after 200 s: done 50 s from now
+    const job = await copyingJob('m-1', 'm-c1');
+    clock.advance(200_000);
+    images.setState('m-c1', ImageState.Pending, 80);
+    // Act
+    await poll();
+    const [look] = queues.poll.sent;
+    clock.advance((look?.delaySeconds ?? 0) * 1000);
+    images.setState('m-c1', ImageState.Available);
+    await poll({ kind: 'look', until: new Date(JSON.parse(look?.body ?? '{}').until) });
+    // Assess
+    expect(look?.delaySeconds).toBe(49);
+    expect(queues.poll.messages()).toEqual([{ type: 'poll.requested', version: 1, until: '2026-03-01T00:04:20.000Z' }]);
+    expect((await jobs.get(job.id))?.status).toBe(JobStatus.Available);
+  });
+
+  it('looks only at the copies due on a scheduled look, and at no source being built', async () => {
+    // Prepare: one copy due now, one in ten minutes, in regions a look sees one by one
+    images.observesWholeRegions = false;
+    const due = await copyingJob('m-1', 'm-c1');
+    const later = await copyingJob('m-2', 'm-c2');
+    await jobs.update({ ...due, version: due.version + 1, expectedDoneAt: clock.now().toISOString() });
+    await jobs.update({ ...later, version: later.version + 1, expectedDoneAt: new Date(clock.now().getTime() + 600_000).toISOString() });
+    await storedJob('m-3', ImageState.Pending);
+    // Act
+    await poll({ kind: 'look', until: new Date(clock.now().getTime() + 60_000) });
+    // Assess
+    expect(images.observed).toEqual([['m-c1']]);
+    expect(images.calls.filter((c) => c.op === 'listImages')).toEqual([]);
+  });
+
+  it('looks at every copy of a region where one is due, when one look sees them all', async () => {
+    // Prepare
+    images.observesWholeRegions = true;
+    const due = await copyingJob('m-1', 'm-c1');
+    const later = await copyingJob('m-2', 'm-c2');
+    await jobs.update({ ...due, version: due.version + 1, expectedDoneAt: clock.now().toISOString() });
+    await jobs.update({ ...later, version: later.version + 1, expectedDoneAt: new Date(clock.now().getTime() + 600_000).toISOString() });
+    // Act
+    await poll({ kind: 'look', until: new Date(clock.now().getTime() + 60_000) });
+    // Assess
+    expect(images.observed.map((handles) => [...handles].sort())).toEqual([['m-c1', 'm-c2']]);
+  });
+
+  it('writes the progress of many copies in one batch', async () => {
+    // Prepare
+    for (const n of [1, 2, 3]) await copyingJob(`m-${n}`, `m-c${n}`);
+    for (const n of [1, 2, 3]) images.setState(`m-c${n}`, ImageState.Pending, 10 * n);
+    const batches: number[] = [];
+    const updateMany = jobs.updateMany.bind(jobs);
+    jobs.updateMany = async (many) => {
+      batches.push(many.length);
+      return updateMany(many);
+    };
+    // Act
+    await poll();
+    // Assess
+    expect(batches).toEqual([3]);
+    expect((await jobs.list()).map((j) => j.progressPercent).sort()).toEqual([10, 20, 30]);
+  });
+
   it('keeps polling the other jobs when one cannot be read, and reports the failure at the end', async () => {
     const stuck = await copyingJob('m-1', 'm-c1');
     const done = await copyingJob('m-2', 'm-c2', ImageState.Available);

@@ -62,12 +62,14 @@ const finish = (job: Job, status: JobStatus, now: Date, changes: Partial<Job> = 
   return { ...job, ...changes, status, finishedAt: at, notBefore: undefined, notification };
 };
 
-/** Predictions are kept to this granularity: a steady copy predicts the same instant and costs no write. */
-const PREDICTION_STEP_MS = 5_000;
+/** Predictions are kept to the second. */
+const PREDICTION_STEP_MS = 1_000;
 
 /**
  * When a copy should finish: the provider's own estimate when it gives one, else its progress rate
- * so far (a copy is a transfer: its rate is steady enough to aim the next look at its end).
+ * since it started (a copy is a transfer: its rate is steady enough to aim a look at its end).
+ * Providers show whole percents, rounded down: the true progress lies in [p, p + 1), so the middle
+ * is taken, which halves the error of the estimate.
  */
 const expectedDoneAt = (job: Job, progress: number | undefined, remainingSeconds: number | undefined, now: Date): string | undefined => {
   const round = (ms: number) => new Date(Math.ceil(ms / PREDICTION_STEP_MS) * PREDICTION_STEP_MS).toISOString();
@@ -75,7 +77,7 @@ const expectedDoneAt = (job: Job, progress: number | undefined, remainingSeconds
   if (progress === undefined || progress <= 0 || progress >= 100 || job.copyStartedAt === undefined) return undefined;
   const started = new Date(job.copyStartedAt).getTime();
   const elapsed = now.getTime() - started;
-  return elapsed <= 0 ? undefined : round(started + (elapsed * 100) / progress);
+  return elapsed <= 0 ? undefined : round(started + (elapsed * 100) / Math.min(progress + 0.5, 100));
 };
 
 /** A job remembers at most this many replicas to copy from. */

@@ -75,6 +75,23 @@ export const NotificationRequestedV1 = z
   .strict();
 export type NotificationRequestedV1 = z.infer<typeof NotificationRequestedV1>;
 
+/**
+ * A look at the copies due before `until` (the end of the timer window that scheduled it), sent
+ * with a delay to the poll queue. Early, late or twice, it only makes poll-status look again.
+ */
+export const PollRequestedV1 = z
+  .object({
+    type: z.literal('poll.requested'),
+    version: z.literal(1),
+    until: z.iso.datetime(),
+  })
+  .strict();
+export type PollRequestedV1 = z.infer<typeof PollRequestedV1>;
+
+/** What the poll queue carries, any version. */
+export const PollMessage = z.discriminatedUnion('version', [PollRequestedV1]);
+export type PollMessage = z.infer<typeof PollMessage>;
+
 /** What the start-copy queue carries, any version. */
 export const StartCopyMessage = z.discriminatedUnion('type', [
   z.discriminatedUnion('version', [ReplicationRequestedV1, ReplicationRequestedV2]),

@@ -179,6 +179,11 @@ export type ShareResult =
 export interface CopyProvider {
   readonly provider: ProviderId;
   readonly capacity: CapacityRule;
+  /**
+   * One look answers for every copy in a destination region (a listing), so a look at one copy due
+   * there looks at all of them for free. False where each copy is looked at on its own.
+   */
+  readonly observesWholeRegions?: boolean | undefined;
   /** Source images and anything else by filter; all pages. */
   listImages(region: string, query: ImageQuery): Promise<CloudImage[]>;
   /** Which route a copy of this image to this region takes, or why there is none (size, encryption). */

@@ -12,6 +12,8 @@ export interface Queues {
   readonly startCopy: MessageQueue;
   /** Consumed by notify. */
   readonly notify: MessageQueue;
+  /** Consumed by poll-status: delayed looks at copies predicted to end before the next timer tick. */
+  readonly poll: MessageQueue;
 }
 
 export interface ReceivedMessage {

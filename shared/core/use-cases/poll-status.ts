@@ -1,12 +1,13 @@
 import { CapacityLedger } from '../domain/capacity';
 import { type Deadline, NO_DEADLINE } from '../domain/deadline';
 import { type Clock, secondsBetween } from '../domain/clock';
-import { errorCode, errorMessage, isRetryable, RetryableError } from '../domain/errors';
+import { errorCode, errorMessage, isReplicationError, isRetryable, RetryableError } from '../domain/errors';
 import { ALL_IMAGE_STATES } from '../domain/image';
-import { CopyState, type Job, JobStatus, isRunning, isTerminal, pendingDeliveryAttempts } from '../domain/job';
+import { CopyState, type Job, type JobEvent, JobStatus, isRunning, isTerminal, pendingDeliveryAttempts } from '../domain/job';
 import { scopeKey } from '../domain/policy';
 import { DISPATCH_LEASE_SECONDS, NOTIFICATION_REQUEUE_SECONDS, webhookRedeliverySeconds } from '../domain/retry-policy';
-import { DispatchRequestedV2, encodeMessage } from '../messages/messages';
+import { isDue, LookKind, nextLookAt, windowEnd } from '../domain/look-schedule';
+import { DispatchRequestedV2, encodeMessage, PollRequestedV1 } from '../messages/messages';
 import type { CopyInFlight, CopyObservation, CopyProvider, CopyProviders } from '../ports/copy-provider';
 import type { JobStore } from '../ports/job-store';
 import type { Logger } from '../ports/logger';
@@ -39,6 +40,15 @@ export interface PollStatusOutcome {
   readonly finished: number;
   readonly notificationsQueued: number;
   readonly dispatchRequested: boolean;
+  /** When the next look was scheduled for (a copy predicted to end before the next tick). */
+  readonly nextLookAt?: string | undefined;
+}
+
+/** A timer tick (everything), or a scheduled look at the copies due (see look-schedule). */
+export interface PollCommand {
+  readonly kind: LookKind;
+  /** A look's window end, from its message. */
+  readonly until?: Date | undefined;
 }
 
 const groupBy = <T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> => {
@@ -74,7 +84,9 @@ export const createPollStatus = (deps: PollStatusDeps) => {
   const { providers, jobs, queues, clock, logger } = deps;
   const writer: JobWriter = createJobWriter(jobs, clock, logger, queues.notify);
 
-  return async (): Promise<PollStatusOutcome> => {
+  return async (command: PollCommand = { kind: LookKind.Tick }): Promise<PollStatusOutcome> => {
+    const startedAt = clock.now();
+    const until = windowEnd(startedAt, command.until);
     let observed = 0;
     let finished = 0;
     // The jobs as this poll left them: the last steps work from these instead of reading the table again.
@@ -106,9 +118,9 @@ export const createPollStatus = (deps: PollStatusDeps) => {
     const inFlight = await jobs.listInFlight();
     for (const job of inFlight) latest.set(job.id, job);
 
-    // 1. Sources still being built: one look per source image.
+    // 1. Sources still being built: one look per source image, at the timer's pace.
     const waiting = groupBy(
-      inFlight.filter((j) => j.status === JobStatus.WaitingForSource),
+      inFlight.filter((j) => j.status === JobStatus.WaitingForSource && command.kind === LookKind.Tick),
       (j) => `${scopeKey(j)}\n${j.source.region}\n${j.source.imageId}`,
     );
     for (const group of waiting.values()) {
@@ -122,11 +134,8 @@ export const createPollStatus = (deps: PollStatusDeps) => {
       });
     }
 
-    // 2. Copies: each provider looks at its own, in the batches it finds cheapest.
-    const copying = groupBy(
-      inFlight.filter((j) => j.status === JobStatus.Copying || j.status === JobStatus.Stopping),
-      (j) => scopeKey(j),
-    );
+    // 2. Copies due a look: each provider looks at its own, in the batches it finds cheapest.
+    const copying = groupBy(copiesToLook(inFlight, startedAt, command.kind), (j) => scopeKey(j));
     for (const group of copying.values()) {
       const first = group[0];
       if (first === undefined) continue;
@@ -141,12 +150,24 @@ export const createPollStatus = (deps: PollStatusDeps) => {
         noteFailure({ provider: first.provider, account: first.account }, error);
         continue;
       }
+      // Progress alone (most of a pass at scale) is written in one batch; everything else one by one.
+      const progress: Array<{ job: Job; event: JobEvent }> = [];
       for (const job of group) {
         await isolated({ jobId: job.id, region: job.destination.region }, async () => {
           const observation = observations.get(job.id) ?? { state: 'unobserved', retryable: true, code: 'NotObserved', message: 'the provider gave no answer for this copy' };
-          settle(job, await handleObservation(job, observation));
+          const event = progressOf(job, observation);
+          if (event === undefined) settle(job, await handleObservation(job, observation));
+          else progress.push({ job, event });
         });
       }
+      await isolated({ provider: first.provider, account: first.account, progressWrites: progress.length }, async () => {
+        const answers = await writer.applyMany(progress);
+        for (const { job } of progress) {
+          const answer = answers.get(job.id);
+          if (isReplicationError(answer)) noteFailure({ jobId: job.id }, answer);
+          else settle(job, answer);
+        }
+      });
     }
 
     // 2b. A copy that became available is a replica its siblings may copy from (relay fan-out).
@@ -213,7 +234,14 @@ export const createPollStatus = (deps: PollStatusDeps) => {
       await queues.startCopy.send(encodeMessage(DispatchRequestedV2, { type: 'dispatch.requested', version: 2, reason: 'poll-status', scopes }));
     }
 
-    const outcome = { inFlight: inFlight.length, observed, finished, notificationsQueued, dispatchRequested: scopes.length > 0 };
+    // 7. The next copy due before the next tick: a delayed look, so its end is seen within seconds.
+    const lookAt = nextLookAt(latest.values(), clock.now(), until);
+    if (lookAt !== undefined) {
+      const delaySeconds = Math.ceil((lookAt.getTime() - clock.now().getTime()) / 1000);
+      await queues.poll.send(encodeMessage(PollRequestedV1, { type: 'poll.requested', version: 1, until: until.toISOString() }), { delaySeconds });
+    }
+
+    const outcome = { inFlight: inFlight.length, observed, finished, notificationsQueued, dispatchRequested: scopes.length > 0, nextLookAt: lookAt?.toISOString() };
     if (inFlight.length > 0) logger.info('poll done', { ...outcome });
     if (failure !== undefined) throw failure;
     return outcome;
@@ -256,6 +284,34 @@ export const createPollStatus = (deps: PollStatusDeps) => {
       ready.set(key, entry);
     }
     return [...ready.values()].map(({ scope, regions }) => ({ provider: scope.provider, account: scope.account, regions: [...regions].sort() }));
+  }
+
+  /**
+   * The copies this pass looks at: those due, and, where the provider sees a whole region in one
+   * look, every other copy in a region where one is due (their predictions sharpen for nothing).
+   */
+  function copiesToLook(inFlight: readonly Job[], now: Date, kind: LookKind): Job[] {
+    const watched = inFlight.filter((j) => j.status === JobStatus.Copying || j.status === JobStatus.Stopping);
+    const due = watched.filter((j) => isDue(j, now, kind));
+    const regionKey = (j: Job) => `${scopeKey(j)}\n${j.destination.region}`;
+    const dueRegions = new Set(due.filter((j) => providers.get(j.provider, j.account).observesWholeRegions === true).map(regionKey));
+    if (dueRegions.size === 0) return due;
+    const dueIds = new Set(due.map((j) => j.id));
+    return watched.filter((j) => dueIds.has(j.id) || dueRegions.has(regionKey(j)));
+  }
+
+  /** The event of an observation that is progress and nothing else (running, on time), if it is one. */
+  function progressOf(job: Job, observation: CopyObservation): JobEvent | undefined {
+    if (job.status !== JobStatus.Copying || observation.state !== CopyState.Running) return undefined;
+    if (job.copyStartedAt !== undefined && secondsBetween(job.copyStartedAt, clock.now()) > job.copyTimeoutSeconds) return undefined;
+    return {
+      type: 'copy.observed',
+      state: CopyState.Running,
+      progressPercent: observation.progressPercent,
+      remainingSeconds: observation.remainingSeconds,
+      handle: observation.handle,
+      destinationImageId: observation.imageId,
+    };
   }
 
   async function handleObservation(job: Job, observation: CopyObservation): Promise<Job | undefined> {

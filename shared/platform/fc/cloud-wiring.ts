@@ -80,7 +80,11 @@ export const createCloudWiring = (processEnv: NodeJS.ProcessEnv, options: { webh
         credentials,
         logger,
       }),
-      queues: { startCopy: queue(env.IMAGE_REPLICATOR_START_COPY_QUEUE), notify: queue(env.IMAGE_REPLICATOR_NOTIFY_QUEUE) },
+      queues: {
+        startCopy: queue(env.IMAGE_REPLICATOR_START_COPY_QUEUE),
+        notify: queue(env.IMAGE_REPLICATOR_NOTIFY_QUEUE),
+        poll: queue(env.IMAGE_REPLICATOR_POLL_QUEUE),
+      },
       deadLetters: queue(env.IMAGE_REPLICATOR_DEAD_LETTER_QUEUE),
       transport: guardedWebhookTransport,
       clock: systemClock,

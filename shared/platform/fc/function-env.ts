@@ -18,6 +18,8 @@ export const FunctionEnv = z.object({
   IMAGE_REPLICATOR_TABLE: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,254}$/, 'a Tablestore table name'),
   IMAGE_REPLICATOR_START_COPY_QUEUE: z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{0,255}$/, 'an MNS queue name'),
   IMAGE_REPLICATOR_NOTIFY_QUEUE: z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{0,255}$/, 'an MNS queue name'),
+  /** Delayed looks at copies due before the next timer tick; poll-status consumes it. */
+  IMAGE_REPLICATOR_POLL_QUEUE: z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{0,255}$/, 'an MNS queue name'),
   IMAGE_REPLICATOR_DEAD_LETTER_QUEUE: z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{0,255}$/, 'an MNS queue name'),
   /** Defaults to http(s)://<account>.mns.<region>.aliyuncs.com. */
   IMAGE_REPLICATOR_MNS_ENDPOINT: z.url().optional(),

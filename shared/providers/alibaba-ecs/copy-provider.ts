@@ -67,6 +67,8 @@ export interface AlibabaCopyProviderOptions {
 
 export class AlibabaEcsCopyProvider implements CopyProvider {
   readonly provider = ProviderId.Alibaba;
+  /** DescribeImages answers for up to 100 image ids of a region in one call. */
+  readonly observesWholeRegions = true;
   readonly capacity: CapacityRule;
   readonly #images: EcsImages;
   readonly #extras: EcsExtras;

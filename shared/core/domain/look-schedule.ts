@@ -1,0 +1,61 @@
+import { secondsBetween } from './clock';
+import { type Job, JobStatus } from './job';
+
+/**
+ * When poll-status looks at a copy. The providers send no event when a copy ends, so we predict
+ * it (expectedDoneAt, from the copy's progress rate or the provider's own estimate) and look then,
+ * not every minute everywhere: fewer calls, and a finished copy is seen within seconds.
+ *
+ * The timer (every POLL_TIMER_SECONDS) opens a window until its next tick; it looks at every copy
+ * due, every copy not yet predicted, and every copy not looked at for SLOW_LOOK_SECONDS (the safety
+ * net for a prediction that is wrong). Copies due inside the window get a delayed look message,
+ * one at a time: each look schedules the next due instant before the window's end, and no look
+ * schedules past it, so one chain runs per window however often messages are redelivered.
+ */
+
+/** The poll-status timer's interval (s.yaml's cron). */
+export const POLL_TIMER_SECONDS = 60;
+/**
+ * A copy that looks on course is still looked at this often: the safety net for a prediction that
+ * is wrong. Every look at a region refreshes all its copies, so this is rarely what triggers one.
+ */
+export const SLOW_LOOK_SECONDS = 600;
+/** A look this close before a copy's predicted end counts it as due: no second message for a second. */
+const DUE_MARGIN_MS = 1_000;
+/** The smallest delay a look is scheduled with: a prediction a hair away is looked at with the next. */
+const MIN_LOOK_DELAY_SECONDS = 2;
+
+export const LookKind = { Tick: 'tick', Look: 'look' } as const;
+export type LookKind = (typeof LookKind)[keyof typeof LookKind];
+
+const deadlineOf = (job: Job): number | undefined =>
+  job.copyStartedAt === undefined ? undefined : new Date(job.copyStartedAt).getTime() + job.copyTimeoutSeconds * 1000;
+
+/** Whether a copying or stopping job is looked at in this pass. */
+export const isDue = (job: Job, now: Date, kind: LookKind): boolean => {
+  const at = now.getTime() + DUE_MARGIN_MS;
+  const deadline = deadlineOf(job);
+  if (deadline !== undefined && deadline <= at) return true;
+  if (job.expectedDoneAt !== undefined && new Date(job.expectedDoneAt).getTime() <= at) return true;
+  if (kind === LookKind.Look) return false;
+  if (job.status === JobStatus.Stopping || job.expectedDoneAt === undefined) return true;
+  return secondsBetween(job.updatedAt, now) >= SLOW_LOOK_SECONDS;
+};
+
+/** The next instant after `now` and before `until` some copy is due; undefined when none is. */
+export const nextLookAt = (jobs: Iterable<Job>, now: Date, until: Date): Date | undefined => {
+  let next = Number.POSITIVE_INFINITY;
+  for (const job of jobs) {
+    if (job.status !== JobStatus.Copying) continue;
+    for (const at of [job.expectedDoneAt === undefined ? undefined : new Date(job.expectedDoneAt).getTime(), deadlineOf(job)]) {
+      if (at !== undefined && at > now.getTime() && at < next) next = at;
+    }
+  }
+  return next < until.getTime() ? new Date(Math.max(next, now.getTime() + MIN_LOOK_DELAY_SECONDS * 1000)) : undefined;
+};
+
+/** A look's window ends at most one timer interval after it opened: a forged or stale message cannot stretch it. */
+export const windowEnd = (now: Date, until?: Date): Date => {
+  const cap = now.getTime() + POLL_TIMER_SECONDS * 1000;
+  return new Date(until === undefined ? cap : Math.min(until.getTime(), cap));
+};

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { ImageState } from '../../shared/core/domain/image';
+import { type Job, JobStatus, type JobSpec } from '../../shared/core/domain/job';
+import { isDue, LookKind, nextLookAt, SLOW_LOOK_SECONDS, windowEnd } from '../../shared/core/domain/look-schedule';
+import { newJob } from '../../shared/core/domain/job-transitions';
+
+const NOW = new Date('2026-03-01T10:00:00.000Z');
+const at = (seconds: number) => new Date(NOW.getTime() + seconds * 1000);
+
+const spec: JobSpec = {
+  policy: 'golden',
+  provider: 'alibaba',
+  account: 'default',
+  source: { region: 'cn-hangzhou', imageId: 'm-src', imageName: 'golden-1' },
+  destination: { region: 'cn-shanghai', imageName: 'golden-1', tags: {} },
+  copyTimeoutSeconds: 3600,
+  maxAttempts: 2,
+  webhooks: [],
+};
+
+/** A copy started ten minutes ago, last written `writtenSecondsAgo` ago, predicted to end at `doneIn` seconds from now. */
+const copying = (doneIn: number | undefined, writtenSecondsAgo = 0, status: JobStatus = JobStatus.Copying): Job => ({
+  ...newJob('rj-1', spec, ImageState.Available, NOW),
+  status,
+  copyStartedAt: at(-600).toISOString(),
+  updatedAt: at(-writtenSecondsAgo).toISOString(),
+  expectedDoneAt: doneIn === undefined ? undefined : at(doneIn).toISOString(),
+});
+
+describe('when poll-status looks at a copy', () => {
+  it.each([
+    { name: 'predicted to be done now', job: copying(0), kind: LookKind.Look, due: true },
+    { name: 'predicted within the second', job: copying(1), kind: LookKind.Look, due: true },
+    { name: 'predicted in a minute, on a look', job: copying(60), kind: LookKind.Look, due: false },
+    { name: 'predicted in a minute, on a tick, freshly looked at', job: copying(60, 30), kind: LookKind.Tick, due: false },
+    { name: 'predicted in an hour, not looked at for the slow interval', job: copying(3600, SLOW_LOOK_SECONDS), kind: LookKind.Tick, due: true },
+    { name: 'not predicted yet, on a tick', job: copying(undefined), kind: LookKind.Tick, due: true },
+    { name: 'not predicted yet, on a look', job: copying(undefined), kind: LookKind.Look, due: false },
+    { name: 'at its timeout, on a look', job: { ...copying(3600), copyTimeoutSeconds: 600 }, kind: LookKind.Look, due: true },
+    { name: 'stopping, on a tick', job: copying(3600, 0, JobStatus.Stopping), kind: LookKind.Tick, due: true },
+  ])('$name → due: $due', ({ job, kind, due }) => {
+    // Act
+    const answer = isDue(job, NOW, kind);
+    // Assess
+    expect(answer).toBe(due);
+  });
+
+  it('schedules the next look at the earliest predicted end before the window closes', () => {
+    // Prepare
+    const jobs = [copying(40), copying(25), copying(90), { ...copying(10), status: JobStatus.Available }];
+    // Act
+    const next = nextLookAt(jobs, NOW, at(60));
+    // Assess
+    expect(next).toEqual(at(25));
+  });
+
+  it('schedules nothing past the window: the next tick takes it', () => {
+    // Act
+    const next = nextLookAt([copying(75)], NOW, at(60));
+    // Assess
+    expect(next).toBeUndefined();
+  });
+
+  it('looks at a copy that times out inside the window when its timeout comes', () => {
+    // Act
+    const next = nextLookAt([{ ...copying(3600), copyTimeoutSeconds: 630 }], NOW, at(60));
+    // Assess
+    expect(next).toEqual(at(30));
+  });
+
+  it('never schedules a look closer than two seconds away', () => {
+    // Act
+    const next = nextLookAt([copying(0.2)], NOW, at(60));
+    // Assess
+    expect(next).toEqual(at(2));
+  });
+
+  it('caps a window a message asks for at one timer interval', () => {
+    // Act
+    const forged = windowEnd(NOW, at(86_400));
+    const honest = windowEnd(NOW, at(20));
+    // Assess
+    expect(forged).toEqual(at(60));
+    expect(honest).toEqual(at(20));
+  });
+});
