@@ -20,8 +20,19 @@ import { ManualSimClock } from '../../sim/sim-clock';
  * local runtime and the ECS simulator. CI runs on a fresh machine, so a missing browser fails
  * this test with the line that installs it, instead of skipping it.
  */
-export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_INSTALL = 'apt-get update && apt-get install -y --no-install-recommends chromium fonts-liberation';
+
+/** The distribution's Chromium, or the one `npx playwright-core install chromium` downloaded (.ci/run tries both). */
+const chromiumPath = (): string | undefined => {
+  let downloaded: string | undefined;
+  try {
+    downloaded = chromium.executablePath();
+  } catch {
+    downloaded = undefined;
+  }
+  return [process.env.IMAGE_REPLICATOR_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser', downloaded].find((path) => path !== undefined && path !== '' && existsSync(path));
+};
+const CHROMIUM = chromiumPath();
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 /** Where the screenshot is kept for a person to look at (coverage/ is gitignored and kept by CI as an artifact folder). */
@@ -59,7 +70,7 @@ describe('the status page in a browser, against a running local replication', ()
   };
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium is missing at ${CHROMIUM}; this test needs it and skips nothing. Install it with: ${CHROMIUM_INSTALL}`);
+    if (CHROMIUM === undefined) throw new Error(`Chromium is missing; this test needs it and skips nothing. Install it with: ${CHROMIUM_INSTALL}`);
     clock = new ManualSimClock('2026-11-01T00:00:00Z');
     simulator = await createEcsSimulator({
       clock,
