@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { makeNotifyHandler } from '../functions/notify/handler';
 import { makePollStatusHandler } from '../functions/poll-status/handler';
 import { makeStartCopyHandler } from '../functions/start-copy/handler';
+import { SqliteWebhookOutbox } from '../shared/stores/sqlite/sqlite-webhook-outbox';
 import { SqliteJobStore } from '../shared/stores/sqlite/sqlite-job-store';
 import { SqliteMessageQueue } from '../shared/stores/sqlite/sqlite-message-queue';
 import type { WebhookSecrets } from '../shared/core/config/load-policy-config';
@@ -109,6 +110,8 @@ export class LocalRuntime {
       wallClock: options.wallClock ?? systemClock,
       logger: options.logger,
       pause: options.pause ?? sleep,
+      // Outboxes in the same file as the jobs: rate budgets hold across runs and processes.
+      outbox: new SqliteWebhookOutbox(this.db),
     };
     const decorated = options.decorate?.(dependencies) ?? dependencies;
     const wiring: Wiring = { dependencies: () => decorated };

@@ -154,6 +154,8 @@ export const FunctionProps = z
     role: z.string().regex(new RegExp(String.raw`^acs:ram::${accountId}:role/[A-Za-z0-9.-]+$`)),
     logConfig: z.union([z.literal('auto'), z.object({ project: z.string(), logstore: z.string() }).loose()]),
     triggers: z.array(Trigger).min(1),
+    /** PutConcurrencyConfig: the most instances of the function at once. */
+    concurrencyConfig: z.object({ reservedConcurrency: z.number().int().min(0).max(1_000) }).strict().optional(),
   })
   .strict();
 export type FunctionProps = z.infer<typeof FunctionProps>;

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { POLL_TIMER_SECONDS } from '../../shared/core/domain/look-schedule';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -151,6 +152,22 @@ describe('s.yaml and its stages', () => {
     // Assess
     expect(timers).toEqual(['@every 1m']);
     expect(props?.timeout).toBeLessThanOrEqual(50);
+  });
+
+  it('ticks poll-status at the interval its look schedule assumes', () => {
+    // Prepare
+    const props = stage('s.yaml').resources['poll-status']?.props;
+    // Act
+    const [cron] = props ? timersOf(props).map((t) => t.triggerConfig.cronExpression) : [];
+    // Assess
+    expect(cron).toBe(`@every ${POLL_TIMER_SECONDS / 60}m`);
+  });
+
+  it.each(STAGES)('%s runs one notify instance at a time, so the chat rate limits its outbox keeps hold', (name) => {
+    // Act
+    const props = stage(name).resources.notify?.props;
+    // Assess
+    expect(props?.concurrencyConfig).toEqual({ reservedConcurrency: 1 });
   });
 
   it('gives notify time for every try of five webhooks in each message of a batch', () => {

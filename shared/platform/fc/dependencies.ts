@@ -5,6 +5,7 @@ import type { CopyProviders } from '../../core/ports/copy-provider';
 import type { JobStore } from '../../core/ports/job-store';
 import type { Logger } from '../../core/ports/logger';
 import type { MessageQueue, Queues } from '../../core/ports/message-queue';
+import type { WebhookOutboxStore } from '../../core/ports/webhook-outbox';
 import type { WebhookTransport } from '../../core/ports/webhook-transport';
 import type { FcCredentials } from './context';
 
@@ -24,6 +25,11 @@ export interface Dependencies {
   readonly wallClock: Clock;
   readonly logger: Logger;
   readonly pause: (ms: number) => Promise<void>;
+  /**
+   * Where chat webhooks' outboxes (rate budgets, batches) are kept between invocations; absent, in
+   * the process (on FC, notify runs one instance at a time: s.yaml's reserved concurrency).
+   */
+  readonly outbox?: WebhookOutboxStore | undefined;
 }
 
 export interface Wiring {
