@@ -20,13 +20,6 @@ const kindOf = (violation: string): string => violation.split(' · ')[0] ?? '';
 
 export const KNOWN_ISSUES: readonly KnownIssue[] = [
   {
-    id: 'ims-killed-copy-left',
-    title: 'Huawei: a copy that failed while its submit answer was lost is left behind (killed) when the retry submits again',
-    productChange:
-      'huawei-copy-provider.ts startCopy: when findJobCopies finds only failed (killed) copies of this job, delete them before submitting (as the Alibaba provider does with LeftoverRemoved), or hand the failed copy back as started so the core sees the failure.',
-    matches: (outcome, violation) => outcome.provider === ProviderId.Huawei && kindOf(violation) === Kind.FailedCopyLeft,
-  },
-  {
     id: 'ims-timed-out-copy-left',
     title: 'Huawei: a copy that timed out cannot be stopped, finishes anyway and stays in the destination; nothing deletes it',
     productChange:

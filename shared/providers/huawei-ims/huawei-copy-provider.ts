@@ -129,9 +129,16 @@ export class HuaweiImsCopyProvider implements CopyProvider {
     const handle: HuaweiCopyHandle = { sourceRegion: source.region, destinationRegion: destination.region, name: destination.name, jobId: request.jobId };
 
     // Exactly once without a token: a copy of this job already in the destination is adopted, never made again.
-    const existing = (await findJobCopies(this.#client, this.#target(destination.region), destination.name, request.jobId)).find(isLive);
+    const target = this.#target(destination.region);
+    const copies = await findJobCopies(this.#client, target, destination.name, request.jobId);
+    const existing = copies.find(isLive);
     if (existing !== undefined) {
       return { kind: 'started', handle: encodeHandle({ ...handle, imageId: existing.id }), imageId: existing.id, adopted: true };
+    }
+    // Only failed copies of this job (one whose submit answer was lost, then failed): nobody else
+    // knows of them, so they are deleted here, before another is made, or they stay for good.
+    for (const failed of copies.filter((copy) => copy.status === ImsImageStatus.Killed)) {
+      await this.#client.deleteImage(target, failed.id);
     }
 
     const { agencyName = '', projectName } = copyOptionsOf(destination, this.#agencyName);
