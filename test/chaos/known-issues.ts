@@ -27,14 +27,6 @@ export const KNOWN_ISSUES: readonly KnownIssue[] = [
     matches: (outcome, violation) => outcome.provider === ProviderId.Huawei && kindOf(violation) === Kind.TimedOutCopyLeft,
   },
   {
-    id: 'ims-lease-race',
-    title: 'Huawei: a dispatcher stalled between its look and its submit for longer than the dispatch lease makes a second copy',
-    productChange:
-      'DISPATCH_LEASE_SECONDS (120 s) is shorter than the start-copy function timeout (300 s), so a live dispatcher can be declared dead; make the lease outlast the timeout, or renew the claim (a conditional write) right before submitting and give up if the job moved.',
-    matches: (outcome, violation) =>
-      outcome.provider === ProviderId.Huawei && outcome.name.startsWith('redelivered while stalled at huawei.http POST') && kindOf(violation) === Kind.DuplicateCopy,
-  },
-  {
     id: 'batch-redelivery-dead-letters',
     title: 'One retryable failure redelivers the whole batch: valid requests already done pile up receives and end on the dead-letter queue',
     productChange:
