@@ -18,7 +18,7 @@ import {
   type StartCopyResult,
 } from '../../core/ports/copy-provider';
 import { type AccessKeyCredentials, secretValuesOf } from '../../core/ports/credentials';
-import { ImageType, ImsClient, type ImsTarget, type ListImagesFilter } from './client';
+import { ImageType, ImsClient, type ImsRetrySettings, type ImsTarget, type ListImagesFilter } from './client';
 import { isMarkableJobId, markedDescription } from './copy-identity';
 import { findJobCopies, isLive } from './copy-lookup';
 import { type HuaweiCopyHandle, decodeHandle, encodeHandle } from './handle';
@@ -51,6 +51,8 @@ export interface HuaweiImsCopyProviderOptions {
   /** Dates signatures. */
   readonly clock?: Clock | undefined;
   readonly timeouts?: { readonly requestMs?: number | undefined } | undefined;
+  /** The client's quick retries of one request (throttling, 5xx on reads); tests inject the pause. */
+  readonly retry?: Partial<ImsRetrySettings> | undefined;
 }
 
 /**
@@ -86,6 +88,7 @@ export class HuaweiImsCopyProvider implements CopyProvider {
       fetch: options.fetch,
       clock: options.clock,
       timeoutMs: options.timeouts?.requestMs,
+      retry: options.retry,
     });
     this.#observe = { client: this.#client, target: (region) => this.#target(region), secrets: secretValuesOf(options.credentials) };
     const slot = { key: `huawei/${options.account}/tenant`, limit: HUAWEI_TENANT_COPY_LIMIT };

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RefusalReason } from '../../../shared/core/ports/copy-provider';
+import { IMS_RETRY_ATTEMPTS } from '../../../shared/providers/huawei-ims/client';
 import { decodeHandle } from '../../../shared/providers/huawei-ims/handle';
 import {
   AGENCY,
@@ -172,10 +173,10 @@ describe('Huawei provider: startCopy', () => {
     expect(kit.sim.inspect.runningCopies()).toBe(5);
   });
 
-  it('answers throttled on gateway flow control and unknown on a 5xx', async () => {
+  it('answers throttled when gateway flow control outlasts the client\'s retries, and unknown on a 5xx', async () => {
     // Prepare
     const provider = kit.provider();
-    kit.sim.faults.injectNext('CopyImageCrossRegion', 'throttle');
+    kit.sim.faults.injectNext('CopyImageCrossRegion', 'throttle', IMS_RETRY_ATTEMPTS);
 
     // Act
     const throttled = await provider.startCopy(copyRequest());
