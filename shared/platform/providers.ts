@@ -8,7 +8,7 @@ import { createEcsExtras } from '../providers/alibaba-ecs/ecs-extras';
 import { type AlibabaCredentialSource, explicitCredentials } from '../providers/alibaba-ecs/credentials';
 import { AlibabaEcsImageCloud, type AlibabaEcsImageCloudOptions, type EcsEndpointOverride } from '../providers/alibaba-ecs/image-cloud';
 import { huaweiCredentialsFromEnv } from '../providers/huawei-ims/credentials';
-import { HuaweiImsCopyProvider } from '../providers/huawei-ims/huawei-copy-provider';
+import { HuaweiImsCopyProvider, type HuaweiImsCopyProviderOptions } from '../providers/huawei-ims/huawei-copy-provider';
 import { createCopyProviders } from '../providers/registry';
 import { namedAccountCredentials } from './accounts';
 
@@ -23,6 +23,8 @@ export interface ProviderSettings {
   readonly huaweiDefault?: AccessKeyCredentials | undefined;
   /** `http://127.0.0.1:8124/{region}` for the simulator; Huawei's public endpoints otherwise. */
   readonly huaweiEndpointTemplate?: string | undefined;
+  /** The IMS client's request timeout, its quick retries and, for tests, its fetch. */
+  readonly huaweiTuning?: Pick<HuaweiImsCopyProviderOptions, 'timeouts' | 'retry' | 'fetch'> | undefined;
   /** Signatures are dated with real time, whatever clock the workflow runs on. */
   readonly wallClock: Clock;
 }
@@ -54,5 +56,6 @@ export const createProviders = (settings: ProviderSettings): CopyProviders =>
         projectIds: settings.config.huaweiProjects,
         extraRegions: settings.config.extraRegions,
         clock: settings.wallClock,
+        ...settings.huaweiTuning,
       }),
   });

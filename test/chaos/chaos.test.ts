@@ -93,7 +93,7 @@ describe.each(CLOUDS)('chaos on %s: exactly one copy, nothing lost', (provider) 
     expect(triage(outcome).open).toEqual([]);
   });
 
-  it('makes one copy when a stalled dispatcher is overtaken after the visibility timeout, then wakes', async () => {
+  it('makes one copy when a stalled dispatcher is delivered again after the visibility timeout, then ended at its function timeout', async () => {
     // Prepare
     const spec = redeliveryRace(provider, 7);
 

@@ -62,6 +62,8 @@ export interface Hold {
   readonly reached: Promise<CrashPoint>;
   readonly isReached: () => boolean;
   release(): void;
+  /** Ends the held invocation where it waits, as FC does at the function's timeout: the held call never runs. */
+  kill(): void;
 }
 
 interface InvocationState {
@@ -81,6 +83,8 @@ interface HoldEntry {
   readonly target: CrashTarget;
   hits: number;
   reachedAt?: CrashPoint | undefined;
+  /** The invocation that reached the point. */
+  state?: InvocationState | undefined;
   readonly onReached: (point: CrashPoint) => void;
   readonly released: Promise<void>;
 }
@@ -171,7 +175,13 @@ export class CrashHarness {
     });
     const entry: HoldEntry = { target, hits: 0, onReached, released };
     this.#holds.push(entry);
-    return { reached, isReached: () => entry.reachedAt !== undefined, release };
+    const kill = (): void => {
+      const { state, reachedAt } = entry;
+      if (state === undefined || reachedAt === undefined || state.dead) return;
+      state.dead = true;
+      state.kill(new SimulatedCrash(reachedAt));
+    };
+    return { reached, isReached: () => entry.reachedAt !== undefined, release, kill };
   }
 
   /** The runtime's `invoke` hook: the invocation, raced against its own death. */
@@ -219,6 +229,7 @@ export class CrashHarness {
     const held = this.#holds.find((entry) => entry.reachedAt === undefined && this.#matches(entry, point));
     if (held !== undefined) {
       held.reachedAt = point;
+      held.state = state;
       held.onReached(point);
     }
     const index = this.#armed.findIndex((armed) => this.#matches(armed, point));
@@ -243,14 +254,14 @@ export class CrashHarness {
     if (state === undefined) return run();
     const before = this.#reach(state, `${label} · before`);
     const proceed = (): Promise<T> => {
-      if (before.verdict.kind === 'dead') return never();
+      if (before.verdict.kind === 'dead' || state.dead) return never();
       // A lost answer before the call is just a failed call: it never ran.
       if (before.verdict.kind === 'throw') return Promise.reject(before.verdict.error);
       if (!effect) return run();
       const after = (settle: () => Promise<T>): Promise<T> => {
         const reached = this.#reach(state, `${label} · after`);
         const answer = (): Promise<T> => {
-          if (reached.verdict.kind === 'dead') return never<T>();
+          if (reached.verdict.kind === 'dead' || state.dead) return never<T>();
           if (reached.verdict.kind === 'throw') return Promise.reject(reached.verdict.error);
           return settle();
         };

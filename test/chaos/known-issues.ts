@@ -1,4 +1,3 @@
-import { ProviderId } from '../../shared/core/domain/provider';
 import { Kind } from './invariants';
 import type { ScenarioOutcome } from './scenario';
 
@@ -19,21 +18,6 @@ export interface KnownIssue {
 const kindOf = (violation: string): string => violation.split(' · ')[0] ?? '';
 
 export const KNOWN_ISSUES: readonly KnownIssue[] = [
-  {
-    id: 'ims-killed-copy-left',
-    title: 'Huawei: a copy that failed while its submit answer was lost is left behind (killed) when the retry submits again',
-    productChange:
-      'huawei-copy-provider.ts startCopy: when findJobCopies finds only failed (killed) copies of this job, delete them before submitting (as the Alibaba provider does with LeftoverRemoved), or hand the failed copy back as started so the core sees the failure.',
-    matches: (outcome, violation) => outcome.provider === ProviderId.Huawei && kindOf(violation) === Kind.FailedCopyLeft,
-  },
-  {
-    id: 'ims-lease-race',
-    title: 'Huawei: a dispatcher stalled between its look and its submit for longer than the dispatch lease makes a second copy',
-    productChange:
-      'DISPATCH_LEASE_SECONDS (120 s) is shorter than the start-copy function timeout (300 s), so a live dispatcher can be declared dead; make the lease outlast the timeout, or renew the claim (a conditional write) right before submitting and give up if the job moved.',
-    matches: (outcome, violation) =>
-      outcome.provider === ProviderId.Huawei && outcome.name.startsWith('redelivered while stalled at huawei.http POST') && kindOf(violation) === Kind.DuplicateCopy,
-  },
   {
     id: 'batch-redelivery-dead-letters',
     title: 'One retryable failure redelivers the whole batch: valid requests already done pile up receives and end on the dead-letter queue',

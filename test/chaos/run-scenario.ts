@@ -122,6 +122,7 @@ class Background {
   constructor(
     readonly hold: Hold | undefined,
     readonly forMinutes: number,
+    readonly diesAfterMinutes = Number.POSITIVE_INFINITY,
   ) {}
 
   get busy(): boolean {
@@ -142,13 +143,15 @@ class Background {
     }
   }
 
-  /** Releases the hold once it has lasted its minutes, then waits for what it blocked. */
+  /** Releases the hold once it has lasted its minutes (or ends the invocation at its timeout, if that comes first), then waits for what it blocked. */
   async tick(minute: number): Promise<void> {
     if (this.hold === undefined || !this.hold.isReached() || this.#released) return;
     this.#reachedAt ??= minute;
-    if (minute - this.#reachedAt < this.forMinutes) return;
+    const held = minute - this.#reachedAt;
+    if (held < Math.min(this.forMinutes, this.diesAfterMinutes)) return;
     this.#released = true;
-    this.hold.release();
+    if (this.diesAfterMinutes < this.forMinutes) this.hold.kill();
+    else this.hold.release();
     await Promise.all(this.#work);
   }
 }
@@ -159,7 +162,7 @@ const runOnce = async (spec: ScenarioSpec): Promise<ScenarioOutcome> => {
   const world = await createWorld(spec);
   try {
     world.crash.arm(...(spec.armed ?? []));
-    const background = new Background(spec.hold === undefined ? undefined : world.crash.hold(spec.hold.target), spec.hold?.forMinutes ?? 0);
+    const background = new Background(spec.hold === undefined ? undefined : world.crash.hold(spec.hold.target), spec.hold?.forMinutes ?? 0, spec.hold?.diesAfterMinutes);
     const copyCalls: CopyCall[] = [];
     await spec.prepare?.(world);
     let pending = openingEvents(spec, world);

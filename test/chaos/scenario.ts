@@ -26,6 +26,11 @@ export interface RoleExpectation {
 export interface HoldSpec {
   readonly target: CrashTarget;
   readonly forMinutes: number;
+  /**
+   * The function's timeout, in whole minutes: FC ends an invocation there, so a hold longer than
+   * this ends in the invocation's death, never in its waking.
+   */
+  readonly diesAfterMinutes?: number | undefined;
 }
 
 export interface ScenarioSpec extends WorldSpec {

@@ -47,7 +47,7 @@ export interface ApiFaultRates {
  */
 export type Patience = 'tight' | 'lenient';
 const TIMEOUT_MS: Readonly<Record<Patience, number>> = { tight: 150, lenient: 10_000 };
-const CHAOS_RETRY = { maxAttempts: 2, backoffPeriod: 1, maxDelayMs: 5 } as const;
+export const CHAOS_RETRY = { maxAttempts: 2, backoffPeriod: 1, maxDelayMs: 5 } as const;
 
 export interface WorldSpec extends PolicySettings {
   readonly seed: number;
@@ -182,6 +182,8 @@ export const createWorld = async (spec: WorldSpec): Promise<World> => {
           extraRegions: config.extraRegions,
           clock: systemClock,
           timeouts: { requestMs: timeoutMs },
+          // The client's own retries, two tries as the ECS SDK gets here, without waiting: a turn is a virtual minute.
+          retry: { attempts: CHAOS_RETRY.maxAttempts, pause: async () => undefined },
           fetch: imsFetch(crash),
         }),
     }),

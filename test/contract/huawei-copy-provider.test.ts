@@ -1,4 +1,4 @@
-import { ImsClient } from '../../shared/providers/huawei-ims/client';
+import { IMS_RETRY_ATTEMPTS, ImsClient } from '../../shared/providers/huawei-ims/client';
 import { HuaweiImsCopyProvider } from '../../shared/providers/huawei-ims/huawei-copy-provider';
 import { FaultKind, createImsSimulator } from '../../sim/huawei/ims-simulator';
 import { ManualSimClock } from '../../sim/sim-clock';
@@ -38,9 +38,10 @@ describeCopyProviderContract('Huawei IMS over the IMS simulator', async () => {
     failNextCopy: () => sim.inspect.failNextCopies(1),
     stallNextCopy: () => sim.inspect.stallNextCopies(1),
     loseNextStartAnswer: () => sim.faults.injectNext('CopyImageCrossRegion', FaultKind.LostAnswer),
-    // Copies are observed through their IMS job first.
-    loseNextObserveAnswer: () => sim.faults.injectNext('ShowJob', FaultKind.LostAnswer),
-    throttleNextStart: () => sim.faults.injectNext('CopyImageCrossRegion', FaultKind.Throttle),
+    // Copies are observed through their IMS job first. The client tries a reset read again, not a
+    // withheld one: its time is spent.
+    loseNextObserveAnswer: () => sim.faults.injectNext('ShowJob', FaultKind.NoAnswer),
+    throttleNextStart: () => sim.faults.injectNext('CopyImageCrossRegion', FaultKind.Throttle, IMS_RETRY_ATTEMPTS),
     fillImageQuota: (region) => {
       if (sim.inspect.images(region).length === 0) sim.inspect.addImage({ region, name: 'someone-elses', sizeGiB: 1 });
       sim.inspect.setCopySettings({ imageQuotaPerRegion: sim.inspect.images(region).filter((image) => image.status !== 'deleted').length });
@@ -56,6 +57,7 @@ describeCopyProviderContract('Huawei IMS over the IMS simulator', async () => {
     projectIds: sim.projectIds,
     agencyName: AGENCY,
     timeouts: { requestMs: 2_000 },
+    retry: { pause: async () => undefined },
   });
   return { provider, driver, close: () => sim.close() };
 });

@@ -6,7 +6,14 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { FunctionEnv, loadFunctionEnv } from '../../shared/platform/fc/function-env';
 import { parsePolicyConfig } from '../../shared/core/config/load-policy-config';
-import { WEBHOOK_BACKOFF_BASE_MS, WEBHOOK_TIMEOUT_MS, WEBHOOK_TRIES_PER_INVOCATION, webhookBackoffMs } from '../../shared/core/domain/retry-policy';
+import {
+  DISPATCH_LEASE_SECONDS,
+  START_COPY_TIMEOUT_SECONDS,
+  WEBHOOK_BACKOFF_BASE_MS,
+  WEBHOOK_TIMEOUT_MS,
+  WEBHOOK_TRIES_PER_INVOCATION,
+  webhookBackoffMs,
+} from '../../shared/core/domain/retry-policy';
 import { FUNCTIONS } from '../../scripts/build';
 import { StatusPageEnv } from '../../functions/status-page/env';
 import type { DefaultBusTrigger, HttpTrigger, MnsQueueTrigger, TimerTrigger } from './fc3-schema';
@@ -168,6 +175,16 @@ describe('s.yaml and its stages', () => {
     const props = stage(name).resources.notify?.props;
     // Assess
     expect(props?.concurrencyConfig).toEqual({ reservedConcurrency: 1 });
+  });
+
+  it.each(STAGES)('%s deploys start-copy with the timeout the dispatch lease outlasts', (name) => {
+    // Prepare
+    const props = stage(name).resources['start-copy']?.props;
+    // Act
+    const timeout = props?.timeout;
+    // Assess
+    expect(timeout).toBe(START_COPY_TIMEOUT_SECONDS);
+    expect(DISPATCH_LEASE_SECONDS).toBeGreaterThan(timeout ?? Number.POSITIVE_INFINITY);
   });
 
   it('gives notify time for every try of five webhooks in each message of a batch', () => {

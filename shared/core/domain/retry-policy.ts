@@ -6,8 +6,21 @@
 export const COPY_RETRY_BASE_SECONDS = 60;
 export const COPY_RETRY_MAX_SECONDS = 30 * 60;
 
-/** How long a dispatch may stay unanswered before poll-status assumes the dispatcher died. */
-export const DISPATCH_LEASE_SECONDS = 120;
+/**
+ * The start-copy function's timeout: Function Compute ends an invocation there, wherever it is.
+ * s.yaml and s.prod.yaml deploy this value (test/deploy/s-yaml.test.ts holds them to it).
+ */
+export const START_COPY_TIMEOUT_SECONDS = 300;
+
+/** Beyond the longest invocation: the claim's write, and two hosts whose clocks disagree a little. */
+export const DISPATCH_LEASE_MARGIN_SECONDS = 60;
+
+/**
+ * How long a dispatch may stay unanswered before poll-status assumes the dispatcher died. Longer
+ * than any start-copy invocation lives: a dispatcher still running is never given up on, so it
+ * can never submit a copy after its job was dispatched again (IMS takes no idempotency token).
+ */
+export const DISPATCH_LEASE_SECONDS = START_COPY_TIMEOUT_SECONDS + DISPATCH_LEASE_MARGIN_SECONDS;
 
 /** Back-off after the provider throttles us or refuses a concurrent copy of one source image. */
 export const DISPATCH_DEFER_SECONDS = 30;

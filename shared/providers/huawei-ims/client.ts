@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { type Clock, systemClock } from '../../core/domain/clock';
 import { ConfigError, TerminalError } from '../../core/domain/errors';
+import { withRetry } from '../../core/domain/retry';
 import { type AccessKeyCredentials, secretValuesOf } from '../../core/ports/credentials';
 import { type EndpointResolver, endpointResolver } from './endpoint';
 import {
@@ -13,6 +14,7 @@ import {
   errorFromFailure,
   isNotFound,
   unexpectedAnswer,
+  worthResending,
 } from './errors';
 import {
   IMAGE_ID_PATTERN,
@@ -32,12 +34,28 @@ export const IMS_DEFAULT_TIMEOUT_MS = 15_000;
 export const IMS_PAGE_SIZE = 500;
 /** Pages per listing before we call the answer runaway. */
 export const IMS_MAX_PAGES = 40;
+/** Tries per request, the first included, and the back-off between them (equal jitter). */
+export const IMS_RETRY_ATTEMPTS = 3;
+export const IMS_RETRY_BASE_DELAY_MS = 200;
+export const IMS_RETRY_MAX_DELAY_MS = 2_000;
 /** Largest answer body we read: a full page of images is far below it. */
 const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
 
 const JSON_CONTENT_TYPE = 'application/json';
 /** What the SDK sends with a body. */
 const JSON_BODY_CONTENT_TYPE = 'application/json;charset=UTF-8';
+
+export interface ImsRetrySettings {
+  /** Tries in all, the first included; 1 turns retries off. */
+  readonly attempts: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+  /** The wait between tries: injected by tests, which never sleep. */
+  readonly pause: (ms: number) => Promise<void>;
+  readonly random?: (() => number) | undefined;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface ImsClientOptions {
   readonly credentials: AccessKeyCredentials;
@@ -49,6 +67,7 @@ export interface ImsClientOptions {
   readonly clock?: Clock | undefined;
   readonly timeoutMs?: number | undefined;
   readonly maxPages?: number | undefined;
+  readonly retry?: Partial<ImsRetrySettings> | undefined;
 }
 
 /** Which region's endpoint to call, in which project (the X-Project-Id header). */
@@ -95,6 +114,8 @@ interface ImsRequest {
   readonly path: string;
   readonly query?: Readonly<Record<string, QueryValue>> | undefined;
   readonly body?: unknown;
+  /** Doing it twice does no harm: a transient failure may be retried although IMS may have acted. GET and DELETE are; a POST says. */
+  readonly idempotent?: boolean | undefined;
 }
 
 interface ImsAnswer {
@@ -115,8 +136,11 @@ const filterTime = (date: Date): string => `${date.toISOString().slice(0, 19)}Z`
 
 /**
  * The IMS calls the product makes, over fetch with our own signer (the IMS SDK is not installable
- * here, and its core logs signed requests on 4xx). No retries: the product's retry helper wraps
- * these calls; this only says, through the error family, what is worth retrying.
+ * here, and its core logs signed requests on 4xx). Every request goes through the product's retry
+ * helper (core/domain/retry.ts), a few quick tries: throttling and a request that never left are
+ * tried again whatever the call; a 5xx or a dropped connection only for calls that may be done
+ * twice. A cross_region_copy whose answer was lost is never sent again here (IMS takes no token):
+ * it fails as "may have run", and the provider looks for the copy instead.
  */
 export class ImsClient {
   readonly #endpoints: EndpointResolver;
@@ -124,6 +148,7 @@ export class ImsClient {
   readonly #clock: Clock;
   readonly #timeoutMs: number;
   readonly #maxPages: number;
+  readonly #retry: ImsRetrySettings;
   readonly #secrets: readonly string[];
 
   constructor(private readonly options: ImsClientOptions) {
@@ -135,6 +160,13 @@ export class ImsClient {
     this.#clock = options.clock ?? systemClock;
     this.#timeoutMs = options.timeoutMs ?? IMS_DEFAULT_TIMEOUT_MS;
     this.#maxPages = options.maxPages ?? IMS_MAX_PAGES;
+    this.#retry = {
+      attempts: options.retry?.attempts ?? IMS_RETRY_ATTEMPTS,
+      baseDelayMs: options.retry?.baseDelayMs ?? IMS_RETRY_BASE_DELAY_MS,
+      maxDelayMs: options.retry?.maxDelayMs ?? IMS_RETRY_MAX_DELAY_MS,
+      pause: options.retry?.pause ?? sleep,
+      random: options.retry?.random,
+    };
     this.#secrets = secretValuesOf(options.credentials);
   }
 
@@ -185,9 +217,10 @@ export class ImsClient {
       method: 'GET',
       path: `/v1/${target.projectId}/jobs/${requireId('job id', JOB_ID_PATTERN, jobId)}`,
     } as const;
-    const answer = await this.#send(request);
-    if (answer.status !== 200) {
-      const error = errorFromAnswer(this.#context(request), answer);
+    let answer: ImsAnswer;
+    try {
+      answer = await this.#expect(request, [200]);
+    } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
     }
@@ -202,11 +235,14 @@ export class ImsClient {
       method: 'DELETE',
       path: `/v2/images/${requireId('image id', IMAGE_ID_PATTERN, imageId)}`,
     } as const;
-    const answer = await this.#send(request);
-    if (answer.status === 204 || answer.status === 200) return 'deleted';
-    const error = errorFromAnswer(this.#context(request), answer);
-    if (isNotFound(error)) return 'absent';
-    throw error;
+    try {
+      await this.#expect(request, [204, 200]);
+      return 'deleted';
+    } catch (error) {
+      // Also the answer to a retry whose first try deleted it: gone is what was asked.
+      if (isNotFound(error)) return 'absent';
+      throw error;
+    }
   }
 
   /** POST /v2/{project_id}/images/{image_id}/tags/action (create): adds or updates, idempotent. */
@@ -218,6 +254,8 @@ export class ImsClient {
       method: 'POST',
       path: `/v2/${target.projectId}/images/${requireId('image id', IMAGE_ID_PATTERN, imageId)}/tags/action`,
       body: { action: 'create', tags: tags.map(({ key, value }) => ({ key, value })) },
+      // Adds or updates: the same tags twice are the same tags.
+      idempotent: true,
     } as const;
     await this.#expect(request, [204, 200]);
   }
@@ -241,10 +279,24 @@ export class ImsClient {
     return { operation: request.operation, region: request.target.region, secrets: this.#secrets };
   }
 
+  /**
+   * Sends until an answer has one of `statuses`, retrying what `worthResending` allows; throws the
+   * last failure. The client cannot see its caller's invocation deadline (providers outlive
+   * invocations), so no try starts once the request's own timeout has passed since the first: a
+   * call takes at most about two request timeouts, and the caller's deadline checks stay honest.
+   */
   async #expect(request: ImsRequest, statuses: readonly number[]): Promise<ImsAnswer> {
-    const answer = await this.#send(request);
-    if (!statuses.includes(answer.status)) throw errorFromAnswer(this.#context(request), answer);
-    return answer;
+    const idempotent = request.idempotent ?? request.method !== 'POST';
+    const started = this.#clock.now().getTime();
+    const inTime = (): boolean => this.#clock.now().getTime() - started < this.#timeoutMs;
+    return withRetry(
+      async () => {
+        const answer = await this.#send(request);
+        if (!statuses.includes(answer.status)) throw errorFromAnswer(this.#context(request), answer);
+        return answer;
+      },
+      { ...this.#retry, jitter: 'equal', retryable: (error) => worthResending(error, idempotent) && inTime() },
+    );
   }
 
   #parse<T>(request: ImsRequest, answer: ImsAnswer, schema: z.ZodType<T>): T {

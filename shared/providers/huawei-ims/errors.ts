@@ -37,6 +37,9 @@ const RETRYABLE_API_CODES: ReadonlySet<string> = new Set([
   'APIGW.0308', // gateway throttling
 ]);
 
+/** Flow control: IMS or its gateway turned the request away before acting on it. */
+export const THROTTLE_CODES: ReadonlySet<string> = new Set(['IMG.0060', 'APIGW.0308']);
+
 /** The codes that mean "no such image", whichever API answers. */
 export const IMAGE_MISSING_CODES: ReadonlySet<string> = new Set(['IMG.0027', 'IMG.0144', 'IMG.0086']);
 
@@ -155,3 +158,25 @@ export const isNotFound = (error: unknown): boolean => {
 
 export const httpStatusOf = (error: unknown): number | undefined =>
   isReplicationError(error) && typeof error.details.httpStatus === 'number' ? error.details.httpStatus : undefined;
+
+/** Throttled (HTTP 429, gateway or IMS flow control): refused before anything was done. */
+export const isThrottled = (error: unknown): boolean =>
+  isReplicationError(error) && (error.details.httpStatus === 429 || THROTTLE_CODES.has(error.code));
+
+/** A connection failure where the request certainly never reached the service (refused, no such host). */
+export const wasNotSent = (error: unknown): boolean => isReplicationError(error) && error.code === ImsErrorCode.Network && error.details.mayHaveRun === false;
+
+/**
+ * Whether a failed request is worth sending again at once. Throttled or never sent: always, IMS did
+ * nothing. Otherwise only a request that may be done twice (a read, a delete, adding tags), and
+ * only when the failure is transient (a 5xx, a dropped connection). A timeout is not: it spent the
+ * request's whole budget, and the caller, which knows its invocation's deadline, decides. Codes
+ * that mean "later" (IMG.0149 busy, IMG.0090 still being made) are answers for the caller.
+ */
+export const worthResending = (error: unknown, idempotent: boolean): boolean => {
+  if (!isReplicationError(error)) return false;
+  if (isThrottled(error) || wasNotSent(error)) return true;
+  if (!idempotent) return false;
+  const status = error.details.httpStatus;
+  return error.code === ImsErrorCode.Network || (typeof status === 'number' && status >= 500);
+};

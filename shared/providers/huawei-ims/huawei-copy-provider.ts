@@ -18,7 +18,7 @@ import {
   type StartCopyResult,
 } from '../../core/ports/copy-provider';
 import { type AccessKeyCredentials, secretValuesOf } from '../../core/ports/credentials';
-import { ImageType, ImsClient, type ImsTarget, type ListImagesFilter } from './client';
+import { ImageType, ImsClient, type ImsRetrySettings, type ImsTarget, type ListImagesFilter } from './client';
 import { isMarkableJobId, markedDescription } from './copy-identity';
 import { findJobCopies, isLive } from './copy-lookup';
 import { type HuaweiCopyHandle, decodeHandle, encodeHandle } from './handle';
@@ -51,6 +51,8 @@ export interface HuaweiImsCopyProviderOptions {
   /** Dates signatures. */
   readonly clock?: Clock | undefined;
   readonly timeouts?: { readonly requestMs?: number | undefined } | undefined;
+  /** The client's quick retries of one request (throttling, 5xx on reads); tests inject the pause. */
+  readonly retry?: Partial<ImsRetrySettings> | undefined;
 }
 
 /**
@@ -86,6 +88,7 @@ export class HuaweiImsCopyProvider implements CopyProvider {
       fetch: options.fetch,
       clock: options.clock,
       timeoutMs: options.timeouts?.requestMs,
+      retry: options.retry,
     });
     this.#observe = { client: this.#client, target: (region) => this.#target(region), secrets: secretValuesOf(options.credentials) };
     const slot = { key: `huawei/${options.account}/tenant`, limit: HUAWEI_TENANT_COPY_LIMIT };
@@ -129,9 +132,16 @@ export class HuaweiImsCopyProvider implements CopyProvider {
     const handle: HuaweiCopyHandle = { sourceRegion: source.region, destinationRegion: destination.region, name: destination.name, jobId: request.jobId };
 
     // Exactly once without a token: a copy of this job already in the destination is adopted, never made again.
-    const existing = (await findJobCopies(this.#client, this.#target(destination.region), destination.name, request.jobId)).find(isLive);
+    const target = this.#target(destination.region);
+    const copies = await findJobCopies(this.#client, target, destination.name, request.jobId);
+    const existing = copies.find(isLive);
     if (existing !== undefined) {
       return { kind: 'started', handle: encodeHandle({ ...handle, imageId: existing.id }), imageId: existing.id, adopted: true };
+    }
+    // Only failed copies of this job (one whose submit answer was lost, then failed): nobody else
+    // knows of them, so they are deleted here, before another is made, or they stay for good.
+    for (const failed of copies.filter((copy) => copy.status === ImsImageStatus.Killed)) {
+      await this.#client.deleteImage(target, failed.id);
     }
 
     const { agencyName = '', projectName } = copyOptionsOf(destination, this.#agencyName);

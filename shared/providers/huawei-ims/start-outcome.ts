@@ -1,12 +1,11 @@
 import { isReplicationError } from '../../core/domain/errors';
 import { RefusalReason, type StartCopyResult } from '../../core/ports/copy-provider';
-import { IMAGE_MISSING_CODES, apiCodeOf, httpStatusOf, mayHaveRun } from './errors';
+import { IMAGE_MISSING_CODES, THROTTLE_CODES, apiCodeOf, httpStatusOf, mayHaveRun } from './errors';
 
 const BUSY_CODES: ReadonlySet<string> = new Set([
   'IMG.0149', // five cross-region copies already running for the tenant
   'IMG.0046', // the source image is not usable yet
 ]);
-const THROTTLE_CODES: ReadonlySet<string> = new Set(['IMG.0060', 'APIGW.0308']);
 const QUOTA_CODES: ReadonlySet<string> = new Set(['IMG.0015']);
 
 /**

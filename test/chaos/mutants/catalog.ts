@@ -97,8 +97,8 @@ export const MUTANTS: readonly Mutant[] = [
     patches: [
       {
         file: 'shared/providers/huawei-ims/huawei-copy-provider.ts',
-        anchor: '    const existing = (await findJobCopies(this.#client, this.#target(destination.region), destination.name, request.jobId)).find(isLive);',
-        replacement: '    const existing: { readonly id: string } | undefined = undefined;',
+        anchor: '    const copies = await findJobCopies(this.#client, target, destination.name, request.jobId);',
+        replacement: '    const copies: Awaited<ReturnType<typeof findJobCopies>> = [];',
       },
     ],
   },

@@ -1,8 +1,15 @@
 import { JobStatus } from '../../../shared/core/domain/job';
 import type { ProviderId } from '../../../shared/core/domain/provider';
+import { DISPATCH_LEASE_SECONDS } from '../../../shared/core/domain/retry-policy';
 import { Prng } from '../../../sim/prng';
 import { type ArmedTarget, ArmedAction, awaitPointOf, type CrashPoint, describeTarget, targetOf } from '../crash-harness';
 import { ScenarioGroup, type ScenarioSpec } from '../scenario';
+
+/**
+ * When the big image is built: after a dispatcher's death at the first turn has been recovered
+ * from (the lease, then a poll and a dispatch), so the scripted failure meets a golden copy.
+ */
+const BIG_AVAILABLE_AT_MINUTE = Math.ceil(DISPATCH_LEASE_SECONDS / 60) + 4;
 
 /**
  * The clean run whose await points are the crash menu: a source still being built, a copy that
@@ -20,7 +27,7 @@ export const crashBase = (provider: ProviderId, seed: number, armed?: readonly A
     { name: 'golden-a', sizeGiB: 20, role: 'golden' },
     { name: 'golden-c', sizeGiB: 10, role: 'golden', availableAtMinute: 3 },
     // Built later, so the scripted copy failure always meets a golden copy, whatever a crash delays.
-    { name: 'big-a', sizeGiB: 400, role: 'big', availableAtMinute: 4 },
+    { name: 'big-a', sizeGiB: 400, role: 'big', availableAtMinute: BIG_AVAILABLE_AT_MINUTE },
   ],
   bigCopyTimeout: '10m',
   sweeps: 1,
@@ -29,7 +36,7 @@ export const crashBase = (provider: ProviderId, seed: number, armed?: readonly A
   prepare: (world) => world.cloud.failNextCopies(1),
   onMinute: (world, minute) => {
     if (minute === 3) world.cloud.makeAvailable('golden-c');
-    if (minute === 4) world.cloud.makeAvailable('big-a');
+    if (minute === BIG_AVAILABLE_AT_MINUTE) world.cloud.makeAvailable('big-a');
   },
   expect: { golden: { outcome: 'available-unless-exhausted' }, big: { outcome: JobStatus.TimedOut } },
 });

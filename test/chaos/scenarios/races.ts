@@ -1,6 +1,6 @@
 import { JobStatus } from '../../../shared/core/domain/job';
 import type { ProviderId } from '../../../shared/core/domain/provider';
-import { DISPATCH_LEASE_SECONDS } from '../../../shared/core/domain/retry-policy';
+import { DISPATCH_LEASE_SECONDS, START_COPY_TIMEOUT_SECONDS } from '../../../shared/core/domain/retry-policy';
 import { LOCAL_VISIBILITY_SECONDS } from '../../../runtime/local-runtime';
 import type { CrashTarget } from '../crash-harness';
 import { ScenarioGroup, type ScenarioSpec } from '../scenario';
@@ -8,12 +8,15 @@ import { TWO_GOLDEN } from './faults';
 
 /** Longer than both the dispatch lease and the queue's visibility timeout, in whole turns. */
 const STALL_MINUTES = Math.ceil(Math.max(DISPATCH_LEASE_SECONDS, LOCAL_VISIBILITY_SECONDS) / 60) + 2;
+/** FC ends a start-copy invocation at its timeout, wherever it is. */
+const START_COPY_LIFE_MINUTES = Math.floor(START_COPY_TIMEOUT_SECONDS / 60);
 
 /**
  * A start-copy invocation stalls in the middle of its dispatch, past the visibility timeout: its
- * message is delivered again to a second invocation, poll-status gives the claim up as abandoned,
- * and the job is dispatched anew. Then the first one wakes and goes on with what it read before.
- * Exactly one copy must come of it, and the stale writer's writes must lose.
+ * message is delivered again to a second invocation while the first still runs. The stall goes on
+ * past the dispatch lease, which outlasts the function's timeout, so FC ends the first invocation
+ * where it waits before poll-status gives the claim up as abandoned; the job is then dispatched
+ * anew. Exactly one copy must come of it.
  */
 export const redeliveryRace = (provider: ProviderId, seed: number, stallAt: CrashTarget = { fn: 'start-copy', label: `${provider}.startCopy · before`, nth: 1 }): ScenarioSpec => ({
   name: `redelivered while stalled at ${stallAt.label}`,
@@ -25,7 +28,7 @@ export const redeliveryRace = (provider: ProviderId, seed: number, stallAt: Cras
   images: [{ name: 'golden-a', sizeGiB: 20, role: 'golden' }],
   imageEvents: 0,
   requests: 1,
-  hold: { target: stallAt, forMinutes: STALL_MINUTES },
+  hold: { target: stallAt, forMinutes: STALL_MINUTES, diesAfterMinutes: stallAt.fn === 'start-copy' ? START_COPY_LIFE_MINUTES : undefined },
   expect: { golden: { outcome: JobStatus.Available } },
   verify: (world) => {
     // The stalled invocation must really have been overtaken: a second one started the copy it was about to start.

@@ -131,8 +131,8 @@ describe('IMS client over HTTP against the simulator', () => {
   });
 
   it('classifies IMG.0149, throttling and 5xx (JSON or not) as retryable; a lost answer and a timeout as may-have-run', async () => {
-    // Prepare
-    const client = kit.client({ timeoutMs: 150 });
+    // Prepare: one try per call, so each fault is what the call answers
+    const client = kit.client({ timeoutMs: 150, retry: { attempts: 1 } });
     const target = kit.target(SOURCE);
     const attempt = () => rejection(client.crossRegionCopy(target, GOLDEN_ID, COPY));
     kit.sim.inspect.setCopySettings({ maxRunningPerTenant: 0 });

@@ -42,6 +42,8 @@ export const DEFAULT_SEED: ImsSeedInput = {
 export interface ImsKit {
   readonly sim: ImsSimulator;
   readonly clock: ManualSimClock;
+  /** Every wait the client's retries asked for, in ms: they are recorded, never slept. */
+  readonly pauses: number[];
   client(options?: Partial<ImsClientOptions>): ImsClient;
   provider(options?: Partial<HuaweiImsCopyProviderOptions>): HuaweiImsCopyProvider;
   target(region: string): ImsTarget;
@@ -52,10 +54,18 @@ export interface ImsKit {
 export const startImsKit = async (seed: Partial<ImsSeedInput> = {}): Promise<ImsKit> => {
   const clock = new ManualSimClock('2026-11-20T08:00:00Z');
   const sim = await createImsSimulator({ clock, seed: { ...DEFAULT_SEED, ...seed } });
+  const pauses: number[] = [];
+  const retry = {
+    pause: async (ms: number) => {
+      pauses.push(ms);
+      await Promise.resolve();
+    },
+  };
   return {
     sim,
     clock,
-    client: (options = {}) => new ImsClient({ credentials: HW_CREDENTIALS, endpointTemplate: sim.endpointTemplate, timeoutMs: 2_000, ...options }),
+    pauses,
+    client: (options = {}) => new ImsClient({ credentials: HW_CREDENTIALS, endpointTemplate: sim.endpointTemplate, timeoutMs: 2_000, retry, ...options }),
     provider: (options = {}) =>
       new HuaweiImsCopyProvider({
         account: 'test',
@@ -64,6 +74,7 @@ export const startImsKit = async (seed: Partial<ImsSeedInput> = {}): Promise<Ims
         projectIds: sim.projectIds,
         agencyName: AGENCY,
         timeouts: { requestMs: 2_000 },
+        retry,
         ...options,
       }),
     target: (region) => ({ region, projectId: sim.inspect.projectId(region) }),

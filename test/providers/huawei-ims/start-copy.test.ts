@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RefusalReason } from '../../../shared/core/ports/copy-provider';
+import { IMS_RETRY_ATTEMPTS } from '../../../shared/providers/huawei-ims/client';
 import { decodeHandle } from '../../../shared/providers/huawei-ims/handle';
 import {
   AGENCY,
@@ -135,6 +136,30 @@ describe('Huawei provider: startCopy', () => {
     expect(kit.sim.inspect.copiesCreated(DESTINATION, request.destination.name)).toBe(2);
   });
 
+  it('deletes the killed copy of the job before submitting again, so no failed image is left in the destination', async () => {
+    // Prepare: the submit answer is lost, and the copy it made fails
+    const provider = kit.provider();
+    const request = copyRequest();
+    kit.sim.faults.injectNext('CopyImageCrossRegion', 'lostAnswer');
+    kit.sim.inspect.failNextCopies(1);
+    const lost = await provider.startCopy(request);
+    kit.clock.advanceSeconds(2_000);
+    const [killed] = kit.sim.inspect.images(DESTINATION).filter((image) => image.name === request.destination.name);
+
+    // Act
+    const again = await provider.startCopy(request);
+
+    // Assess
+    expect(lost).toMatchObject({ kind: 'unknown' });
+    expect(killed).toMatchObject({ status: 'killed' });
+    expect(again).toMatchObject({ kind: 'started', adopted: false });
+    expect(kit.sim.requests.recent('GlanceDeleteImage').map((sent) => sent.params['path.imageId'])).toEqual([killed?.id]);
+    expect(kit.sim.inspect.image(killed?.id ?? '')?.deletedAt).toEqual(expect.any(Number));
+    expect(kit.sim.requests.count('CopyImageCrossRegion')).toBe(2);
+    const left = kit.sim.inspect.images(DESTINATION).filter((image) => image.name === request.destination.name && image.deletedAt === undefined);
+    expect(left.map((image) => image.status)).toEqual(['queued']);
+  });
+
   it('answers busy on IMG.0149 when the tenant already runs five copies', async () => {
     // Prepare
     const provider = kit.provider();
@@ -148,10 +173,10 @@ describe('Huawei provider: startCopy', () => {
     expect(kit.sim.inspect.runningCopies()).toBe(5);
   });
 
-  it('answers throttled on gateway flow control and unknown on a 5xx', async () => {
+  it('answers throttled when gateway flow control outlasts the client\'s retries, and unknown on a 5xx', async () => {
     // Prepare
     const provider = kit.provider();
-    kit.sim.faults.injectNext('CopyImageCrossRegion', 'throttle');
+    kit.sim.faults.injectNext('CopyImageCrossRegion', 'throttle', IMS_RETRY_ATTEMPTS);
 
     // Act
     const throttled = await provider.startCopy(copyRequest());

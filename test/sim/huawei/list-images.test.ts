@@ -74,11 +74,11 @@ describe('IMS simulator: ListImages', () => {
   });
 
   it('meets seeded faults per operation: throttled ListImages, untouched ShowJob', async () => {
-    // Prepare
+    // Prepare: one try per call, so each request the simulator sees is one call
     kit.sim.faults.setActionRates('ListImages', { throttle: 1 });
 
     // Act
-    const error = await rejection(kit.client().listImages(kit.target(SOURCE), {}));
+    const error = await rejection(kit.client({ retry: { attempts: 1 } }).listImages(kit.target(SOURCE), {}));
     const job = await kit.client().showJob(kit.target(SOURCE), 'a'.repeat(32));
 
     // Assess
