@@ -42,14 +42,6 @@ export const KNOWN_ISSUES: readonly KnownIssue[] = [
       outcome.provider === ProviderId.Huawei && outcome.name.startsWith('redelivered while stalled at huawei.http POST') && kindOf(violation) === Kind.DuplicateCopy,
   },
   {
-    id: 'batch-redelivery-dead-letters',
-    title: 'One retryable failure redelivers the whole batch: valid requests already done pile up receives and end on the dead-letter queue',
-    productChange:
-      'processBatch rethrows after the batch so the trigger redelivers all of it, and every input counts a receive each time; re-enqueue only the inputs that failed (a delayed copy of the message) and acknowledge the batch. On Huawei it bites hardest: the IMS client retries no throttling or 5xx (its comment names a retry helper that does not exist), so one 429 fails a request.',
-    matches: (_outcome, violation) =>
-      kindOf(violation) === Kind.DeadLetters && /set aside: (\d+× (replication|dispatch)\.requested after too many receives(, |$))+$/.test(violation),
-  },
-  {
     id: 'skewed-cancel-vanished',
     title: 'A poll whose clock runs behind records a copy another poll cancelled at its timeout as failed: CopyVanished',
     productChange:
