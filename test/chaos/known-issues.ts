@@ -42,6 +42,14 @@ export const KNOWN_ISSUES: readonly KnownIssue[] = [
       outcome.provider === ProviderId.Huawei && outcome.name.startsWith('redelivered while stalled at huawei.http POST') && kindOf(violation) === Kind.DuplicateCopy,
   },
   {
+    id: 'relay-token-reuse',
+    title: 'Alibaba: a copy retried after a lost answer from the source image may relay from a replica with the same ClientToken; ECS refuses it and the job fails',
+    productChange:
+      "dispatch.claimed records no choice when an attempt copies from the source (relay = job.relay ?? event.relay stays undefined), so candidateSources offers the attempt's retry the replicas, and a busy source makes it relay with the same ClientToken: ECS answers IdempotentParameterMismatch, a refusal, and the job fails. Record the source an attempt chose whichever it is (or give a changed source a new token). Reproduced by the it.fails in test/use-cases/relay.test.ts.",
+    matches: (outcome, violation) =>
+      outcome.provider === ProviderId.Alibaba && kindOf(violation) === Kind.WrongOutcome && violation.includes('the job ended failed (IdempotentParameterMismatch'),
+  },
+  {
     id: 'skewed-cancel-vanished',
     title: 'A poll whose clock runs behind records a copy another poll cancelled at its timeout as failed: CopyVanished',
     productChange:

@@ -88,6 +88,30 @@ describe('relay fan-out', () => {
     expect(retries[1]?.source).toEqual(retries[0]?.source);
     expect(retries[1]?.idempotencyToken).toBe(retries[0]?.idempotencyToken);
   });
+
+  // Known product issue `relay-token-reuse` (test/chaos/known-issues.ts): an attempt that chose the
+  // source leaves no record of its choice, so its retry may relay, with the same token. Remove
+  // `.fails` when dispatch keeps the source too.
+  it.fails('keeps the source an attempt chose when the attempt is retried after an unknown outcome and a replica is ready', async () => {
+    // Prepare: the first start loses its answer and is deferred; another job takes the source,
+    // finishes, and is offered as a replica; a third takes the source while the first waits
+    const { images, clock, startCopy, poll } = setup(true);
+    images.failNextCopy({ kind: 'unknown', code: 'AnswerLost', message: 'reset' });
+    await startCopy({ kind: 'sweep' });
+    const [lost] = images.requests;
+    await startCopy({ kind: 'dispatch', reason: 'test' });
+    finishAll(images);
+    await poll();
+    await startCopy({ kind: 'dispatch', reason: 'test' });
+    // Act: the first job's retry, its source busy
+    clock.advance(60_000);
+    await startCopy({ kind: 'dispatch', reason: 'retry' });
+    // Assess
+    const retries = images.requests.filter((r) => r.jobId === lost?.jobId);
+    expect(retries).toHaveLength(2);
+    expect(retries[1]?.idempotencyToken).toBe(retries[0]?.idempotencyToken);
+    expect(retries[1]?.source).toEqual(retries[0]?.source);
+  });
 });
 
 describe('longest-first order', () => {
