@@ -125,7 +125,7 @@ export class LocalRuntime {
   async #invoke(name: string, invocation: () => Promise<unknown>): Promise<unknown> {
     try {
       const answer = await (this.#options.invoke === undefined ? invocation() : this.#options.invoke(name, invocation));
-      this.ledger.answered(answer);
+      this.ledger.answered(name, answer);
       return answer;
     } catch (error) {
       this.ledger.failed(name, error);

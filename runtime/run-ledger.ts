@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { errorCode, errorMessage } from '../shared/core/domain/errors';
 import { StartCopyMessage, upgradeStartCopyMessage } from '../shared/core/messages/messages';
 import { DeadLetterV1 } from '../shared/platform/fc/dead-letter';
+import { unwrapRequeued } from '../shared/platform/fc/requeue';
 import type { MessageQueue } from '../shared/core/ports/message-queue';
 
 export interface InvocationFailure {
@@ -21,7 +22,13 @@ export interface RequestSeen {
 }
 
 /** What the FC handlers answer (start-copy and notify); poll-status answers something else. */
-const BatchAnswer = z.object({ deadLettered: z.number().int().nonnegative() }).loose();
+const BatchAnswer = z
+  .object({
+    deadLettered: z.number().int().nonnegative(),
+    /** Inputs of the batch put back on their queue: the invocation succeeded, they did not. */
+    retry: z.object({ code: z.string(), message: z.string() }).optional(),
+  })
+  .loose();
 /** poll-status's answer; a poll with nothing in flight did no work, so it proves nothing about the target. */
 const PollAnswer = z.object({ inFlight: z.number().int().nonnegative() }).loose();
 
@@ -40,25 +47,39 @@ export class RunLedger {
   readonly requests: RequestSeen[] = [];
 
   failed(functionName: string, error: unknown): void {
+    this.#fail({ function: functionName, code: errorCode(error), message: errorMessage(error) });
+  }
+
+  #fail(failure: InvocationFailure): void {
     this.invocations += 1;
     this.failures += 1;
     this.consecutiveFailures += 1;
-    this.lastFailure = { function: functionName, code: errorCode(error), message: errorMessage(error) };
+    this.lastFailure = failure;
   }
 
-  /** The handler answered, but inputs of its batch may have been set aside: that is no success for them. */
-  answered(answer: unknown): void {
+  /**
+   * The handler answered, but inputs of its batch may have been set aside, or put back on their
+   * queue after failing: that is no success for them. A batch that put an input back counts as a
+   * failed invocation, as it did when the whole batch was redelivered: a target that refuses
+   * everything still stops the run.
+   */
+  answered(functionName: string, answer: unknown): void {
+    const batch = BatchAnswer.safeParse(answer);
+    const retry = batch.success ? batch.data.retry : undefined;
+    if (retry !== undefined) {
+      this.#fail({ function: functionName, code: retry.code, message: retry.message });
+      return;
+    }
     this.invocations += 1;
     const idlePoll = PollAnswer.safeParse(answer);
     if (idlePoll.success && idlePoll.data.inFlight === 0) return;
-    const batch = BatchAnswer.safeParse(answer);
     if (!(batch.success && batch.data.deadLettered > 0)) this.consecutiveFailures = 0;
   }
 
   sawStartCopyBody(messageId: string, body: string): void {
     let json: unknown;
     try {
-      json = JSON.parse(body);
+      json = JSON.parse(unwrapRequeued(body).body);
     } catch {
       return;
     }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { deadLetter, DeadLetterV1 } from '../../shared/platform/fc/dead-letter';
+import { unwrapRequeued } from '../../shared/platform/fc/requeue';
 import { FunctionName } from '../../runtime/local-runtime';
 
 /**
@@ -19,10 +20,10 @@ export const QUEUE_MOVED_CODE = 'MaxReceivesExceeded';
 
 const MessageType = z.object({ type: z.string() }).loose();
 
-/** Which function a raw queue message was for, from its contract's type. */
+/** Which function a raw queue message was for, from its contract's type (inside a requeue envelope too). */
 export const functionOfMessage = (body: string): string | undefined => {
   try {
-    const parsed = MessageType.safeParse(JSON.parse(body));
+    const parsed = MessageType.safeParse(JSON.parse(unwrapRequeued(body).body));
     if (!parsed.success) return undefined;
     if (parsed.data.type === 'notification.requested') return FunctionName.Notify;
     if (parsed.data.type === 'replication.requested' || parsed.data.type === 'dispatch.requested') return FunctionName.StartCopy;

@@ -4,14 +4,15 @@ import { createNotify } from '../../shared/core/use-cases/notify';
 import type { FcHandler } from '../../shared/platform/fc/context';
 import type { Wiring } from '../../shared/platform/fc/dependencies';
 import { makeHandler } from '../../shared/platform/fc/edge';
-import { decodeQueueEvent, parseMessage, type QueueInput } from '../../shared/platform/fc/events';
+import { decodeQueueEvent, describeInput, parseMessage, type QueueInput } from '../../shared/platform/fc/events';
 
 /** notify: one queue message per job outcome. */
 export const makeNotifyHandler = (wiring: Wiring): FcHandler =>
   makeHandler<QueueInput, unknown>(wiring, {
     functionName: 'notify',
     decode: (event) => decodeQueueEvent(event),
-    describe: (input) => (input.kind === 'invalid' ? { raw: input.raw } : { raw: input.body, messageId: input.messageId }),
+    describe: describeInput,
+    requeue: (deps) => deps.queues.notify,
     prepare: (deps) => {
       const notify = createNotify(deps);
       return (input) =>

@@ -3,15 +3,15 @@ import { toStartCopyCommand } from '../../shared/platform/fc/commands';
 import type { FcHandler } from '../../shared/platform/fc/context';
 import type { Wiring } from '../../shared/platform/fc/dependencies';
 import { makeHandler } from '../../shared/platform/fc/edge';
-import { decodeStartCopyEvent, type StartCopyInput } from '../../shared/platform/fc/events';
+import { decodeStartCopyEvent, describeInput, type StartCopyInput } from '../../shared/platform/fc/events';
 
 /** start-copy: timer sweeps, ActionTrail events and queued requests, decoded into commands. */
 export const makeStartCopyHandler = (wiring: Wiring): FcHandler =>
   makeHandler<StartCopyInput, unknown>(wiring, {
     functionName: 'start-copy',
     decode: (event, context) => decodeStartCopyEvent(event, { accountId: context.accountId }),
-    describe: (input) =>
-      input.kind === 'invalid' ? { raw: input.raw } : input.kind === 'queue-message' ? { raw: input.body, messageId: input.messageId } : { raw: JSON.stringify(input) },
+    describe: describeInput,
+    requeue: (deps) => deps.queues.startCopy,
     prepare: (deps, logger, deadline) => {
       const startCopy = createStartCopy({ ...deps, deadline });
       return async (input) => {

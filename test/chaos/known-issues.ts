@@ -1,3 +1,4 @@
+import { ProviderId } from '../../shared/core/domain/provider';
 import { Kind } from './invariants';
 import type { ScenarioOutcome } from './scenario';
 
@@ -18,14 +19,7 @@ export interface KnownIssue {
 const kindOf = (violation: string): string => violation.split(' · ')[0] ?? '';
 
 export const KNOWN_ISSUES: readonly KnownIssue[] = [
-  {
-    id: 'batch-redelivery-dead-letters',
-    title: 'One retryable failure redelivers the whole batch: valid requests already done pile up receives and end on the dead-letter queue',
-    productChange:
-      'processBatch rethrows after the batch so the trigger redelivers all of it, and every input counts a receive each time; re-enqueue only the inputs that failed (a delayed copy of the message) and acknowledge the batch. On Huawei it bites hardest: the IMS client retries no throttling or 5xx (its comment names a retry helper that does not exist), so one 429 fails a request.',
-    matches: (_outcome, violation) =>
-      kindOf(violation) === Kind.DeadLetters && /set aside: (\d+× (replication|dispatch)\.requested after too many receives(, |$))+$/.test(violation),
-  },
+
 ];
 
 export interface Triage {

@@ -36,6 +36,7 @@ describe('when poll-status looks at a copy', () => {
     { name: 'predicted in an hour, not looked at for the slow interval', job: copying(3600, SLOW_LOOK_SECONDS), kind: LookKind.Tick, due: true },
     { name: 'not predicted yet, on a tick', job: copying(undefined), kind: LookKind.Tick, due: true },
     { name: 'not predicted yet, on a look', job: copying(undefined), kind: LookKind.Look, due: false },
+    { name: 'just started, not predicted yet, on a tick', job: { ...copying(undefined), copyStartedAt: at(-60).toISOString() }, kind: LookKind.Tick, due: false },
     { name: 'at its timeout, on a look', job: { ...copying(3600), copyTimeoutSeconds: 600 }, kind: LookKind.Look, due: true },
     { name: 'stopping, on a tick', job: copying(3600, 0, JobStatus.Stopping), kind: LookKind.Tick, due: true },
   ])('$name → due: $due', ({ job, kind, due }) => {

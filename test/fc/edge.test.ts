@@ -9,21 +9,37 @@ import { createJobWriter } from '../../shared/core/use-cases/job-writer';
 import { silentLogger } from '../../shared/platform/logging/json-logger';
 import { fakeProviders } from '../fakes/fake-copy-provider';
 import { RecordingQueue } from '../fakes/recording-queue';
-import { dispatchRequested, queueItem, replicationRequested } from '../fuzz/kit/fc-inputs';
+import { dispatchRequested, queueItem, replicationRequested, timerItem } from '../fuzz/kit/fc-inputs';
 import { createFakeWorld, GOLDEN_IMAGE } from '../fuzz/kit/handler-wiring';
 
 describe('the FC edge runs inputs under the invocation deadline', () => {
-  it('starts no input when the invocation has no time left, and asks for the whole delivery again', async () => {
+  it('starts no message when the invocation has no time left, and puts each back on its queue untried', async () => {
     // Prepare: FC would kill this invocation in 3 s, less than the reserve the edge keeps
     const world = await createFakeWorld();
     const batch = [queueItem('a', replicationRequested(GOLDEN_IMAGE)), queueItem('b', dispatchRequested())];
     const handler = makeStartCopyHandler(world.wiring);
     const jobsBefore = (await world.jobs.list()).length;
+    const queue = world.wiring.dependencies(undefined).queues.startCopy as RecordingQueue;
     // Act
     const run = handler(Buffer.from(JSON.stringify(batch)), { requestId: 'r1', function: { name: 'start-copy', timeout: 3 } });
     // Assess
-    await expect(run).rejects.toMatchObject({ code: 'DeadlineNear', retryable: true });
+    await expect(run).resolves.toMatchObject({ results: [], requeued: 2, retry: { code: 'DeadlineNear' } });
     expect((await world.jobs.list()).length).toBe(jobsBefore);
+    expect(world.images.requests).toEqual([]);
+    expect(queue.sent.map((m) => ({ ...(JSON.parse(m.body) as object), delaySeconds: m.delaySeconds }))).toMatchObject([
+      { type: 'message.requeued', firstMessageId: 'a', attempts: 0, delaySeconds: 0 },
+      { type: 'message.requeued', firstMessageId: 'b', attempts: 0, delaySeconds: 0 },
+    ]);
+  });
+
+  it('starts no timer input when the invocation has no time left, and asks for the whole delivery again', async () => {
+    // Prepare: a sweep only its trigger can deliver again
+    const world = await createFakeWorld();
+    const handler = makeStartCopyHandler(world.wiring);
+    // Act
+    const run = handler(Buffer.from(JSON.stringify(timerItem())), { requestId: 'r1', function: { name: 'start-copy', timeout: 3 } });
+    // Assess
+    await expect(run).rejects.toMatchObject({ code: 'DeadlineNear', retryable: true });
     expect(world.images.requests).toEqual([]);
   });
 

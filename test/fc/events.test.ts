@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decodeQueueEvent, decodeStartCopyEvent, parseMessage } from '../../shared/platform/fc/events';
+import { decodeQueueEvent, decodeStartCopyEvent, describeInput, parseMessage } from '../../shared/platform/fc/events';
+import { encodeRequeued } from '../../shared/platform/fc/requeue';
 import { StartCopyMessage } from '../../shared/core/messages/messages';
 
 const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(`test/fixtures/alibaba/${name}`, 'utf8'));
@@ -76,5 +77,52 @@ describe('decodeQueueEvent', () => {
   it('refuses a timer event where a queue message is expected', () => {
     const [input] = decodeQueueEvent(asBuffer(fixture('fc-timer-trigger-event.alibabacloud-doc.json')));
     expect(input).toMatchObject({ kind: 'invalid', reason: 'expected a queue message, got sweep' });
+  });
+});
+
+describe('queue messages put back by a batch (the requeue envelope)', () => {
+  const body = JSON.stringify({ type: 'dispatch.requested', version: 2, reason: 'test' });
+  const item = (messageId: string, messageBody: string) => ({
+    ...fixture('fc-mns-queue-trigger-event.awesome-fc.json'),
+    data: { messageId, messageBody: Buffer.from(messageBody).toString('base64') },
+  });
+
+  it('reads a message as its producer sent it, without an envelope, as one with no tries yet', () => {
+    // Act
+    const [input] = decodeStartCopyEvent(asBuffer(item('m-1', body)));
+
+    // Assess
+    expect(input).toEqual({ kind: 'queue-message', messageId: 'm-1', body });
+    expect(describeInput(input!)).toEqual({ raw: body, messageId: 'm-1', message: { attempts: 0, firstMessageId: 'm-1' } });
+  });
+
+  it('reads a copy put back as the message it copies, with its tries and the id it was first sent with', () => {
+    // Prepare
+    const copy = encodeRequeued({ body, attempts: 3, firstMessageId: 'm-1' });
+
+    // Act
+    const [input] = decodeStartCopyEvent(asBuffer(item('m-9', copy)));
+
+    // Assess
+    expect(input).toEqual({ kind: 'queue-message', messageId: 'm-9', body, requeued: { attempts: 3, firstMessageId: 'm-1' } });
+    expect(describeInput(input!)).toEqual({ raw: body, messageId: 'm-9', message: { attempts: 3, firstMessageId: 'm-1' } });
+  });
+
+  it('reads a body that claims to be an envelope and is not one as invalid, naming the message', () => {
+    // Act
+    const [input] = decodeStartCopyEvent(asBuffer(item('m-2', '{"type":"message.requeued","version":1,"attempts":-1}')));
+
+    // Assess
+    expect(input).toMatchObject({ kind: 'invalid', messageId: 'm-2', reason: expect.stringMatching(/^message m-2: message\.requeued: attempts: /) });
+  });
+
+  it('keeps the message id of a queue message that cannot be read, for its dead letter', () => {
+    // Act
+    const [notJson, tooLarge] = decodeStartCopyEvent(asBuffer([item('m-3', 'this is not a message'), item('m-4', `{"pad":"${'x'.repeat(70_000)}"}`)]));
+
+    // Assess
+    expect(notJson).toMatchObject({ kind: 'invalid', messageId: 'm-3' });
+    expect(tooLarge).toMatchObject({ kind: 'invalid', messageId: 'm-4' });
+    expect(describeInput(notJson!)).toMatchObject({ messageId: 'm-3' });
   });
 });

@@ -78,6 +78,17 @@ describe('start-copy against hostile input', () => {
     expect(Buffer.byteLength(world.deadLetters.sent[0]!.body)).toBeLessThan(64 * 1024);
   });
 
+  it('names the message in the dead letter of a queue message that is not even JSON', async () => {
+    // Prepare
+    const world = await createFakeWorld();
+    const batch = [queueItem('unreadable', 'this is not a message'), queueItem('good', replicationRequested(GOLDEN_IMAGE))];
+    // Act
+    const outcome = (await makeStartCopyHandler(world.wiring)(Buffer.from(JSON.stringify(batch)), context())) as { deadLettered: number };
+    // Assess
+    expect(outcome.deadLettered).toBe(1);
+    expect(JSON.parse(world.deadLetters.sent[0]!.body)).toMatchObject({ code: 'InvalidInput', messageId: 'unreadable' });
+  });
+
   it('goes on with the batch when the dead-letter send fails, and asks for a redelivery at the end', async () => {
     // Prepare
     const world = await createFakeWorld();

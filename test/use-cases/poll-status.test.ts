@@ -13,6 +13,7 @@ import { recordingQueues } from '../fakes/recording-queue';
 import { testPolicyConfig } from '../helpers/policy';
 import { createPollStatus } from '../../shared/core/use-cases/poll-status';
 import { STOP_GIVE_UP_SECONDS } from '../../shared/core/use-cases/stop-copy';
+import { FIRST_LOOK_SECONDS } from '../../shared/core/domain/look-schedule';
 
 describe('createPollStatus', () => {
   let images: FakeCopyProvider;
@@ -45,6 +46,8 @@ describe('createPollStatus', () => {
   const copyingJob = async (id: string, copyId: string, state: ImageState = ImageState.Pending): Promise<Job> => {
     const job = await storedJob(id, ImageState.Available, { type: 'dispatch.claimed' }, { type: 'copy.accepted', handle: copyId, destinationImageId: copyId });
     images.addImage({ id: copyId, region: 'cn-shanghai', state, progressPercent: 0, tags: { [ReplicaTag.Managed]: 'true', [ReplicaTag.Job]: job.id }, createdAt: clock.now().toISOString() });
+    // A copy is first looked at a little after it starts (look-schedule.ts).
+    clock.advance(FIRST_LOOK_SECONDS * 1000);
     return job;
   };
 
@@ -56,7 +59,7 @@ describe('createPollStatus', () => {
     await poll();
     const midway = await jobs.get(job.id);
     images.setState('m-c1', ImageState.Available);
-    clock.advance(60_000);
+    clock.set(midway?.expectedDoneAt ?? '');
     const outcome = await poll();
     // Assess
     expect(midway?.progressPercent).toBe(40);
@@ -180,9 +183,9 @@ describe('createPollStatus', () => {
   });
 
   it('schedules a delayed look at a copy its progress says ends before the next tick, and that look sees it done', async () => {
-    // Prepare: 80 % after 200 s: done 50 s from now
+    // Prepare: 80 % after 200 s: done 48 s from now
     const job = await copyingJob('m-1', 'm-c1');
-    clock.advance(200_000);
+    clock.advance(80_000);
     images.setState('m-c1', ImageState.Pending, 80);
     // Act
     await poll();
@@ -191,7 +194,7 @@ describe('createPollStatus', () => {
     images.setState('m-c1', ImageState.Available);
     await poll({ kind: 'look', until: new Date(JSON.parse(look?.body ?? '{}').until) });
     // Assess
-    expect(look?.delaySeconds).toBe(49);
+    expect(look?.delaySeconds).toBe(48);
     expect(queues.poll.messages()).toEqual([{ type: 'poll.requested', version: 1, until: '2026-03-01T00:04:20.000Z' }]);
     expect((await jobs.get(job.id))?.status).toBe(JobStatus.Available);
   });

@@ -1,3 +1,4 @@
+import { FIRST_LOOK_SECONDS } from '../../shared/core/domain/look-schedule';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../shared/core/domain/clock';
 import { ImageState, ReplicaTag } from '../../shared/core/domain/image';
@@ -28,7 +29,13 @@ const setup = (relay: boolean) => {
   const config = testPolicyConfig(fanOut(relay));
   const deps = { config, providers: fakeProviders(images), jobs, queues, clock, logger: silentLogger };
   images.addImage({ id: 'm-src', region: 'cn-hangzhou', sizeGiB: 20, tags: { role: 'golden' } });
-  return { clock, images, jobs, startCopy: createStartCopy(deps), poll: createPollStatus(deps) };
+  const pollStatus = createPollStatus(deps);
+  // A copy is first looked at a little after it starts (look-schedule.ts): the poll comes then.
+  const poll = async () => {
+    clock.advance(FIRST_LOOK_SECONDS * 1000);
+    return pollStatus();
+  };
+  return { clock, images, jobs, startCopy: createStartCopy(deps), poll };
 };
 
 /** The provider finishes every running copy. */
@@ -87,6 +94,27 @@ describe('relay fan-out', () => {
     expect(retries).toHaveLength(2);
     expect(retries[1]?.source).toEqual(retries[0]?.source);
     expect(retries[1]?.idempotencyToken).toBe(retries[0]?.idempotencyToken);
+  });
+
+  it('keeps the source an attempt chose when the attempt is retried after an unknown outcome and a replica is ready', async () => {
+    // Prepare: the first start loses its answer and is deferred; another job takes the source,
+    // finishes, and is offered as a replica; a third takes the source while the first waits
+    const { images, clock, startCopy, poll } = setup(true);
+    images.failNextCopy({ kind: 'unknown', code: 'AnswerLost', message: 'reset' });
+    await startCopy({ kind: 'sweep' });
+    const [lost] = images.requests;
+    await startCopy({ kind: 'dispatch', reason: 'test' });
+    finishAll(images);
+    await poll();
+    await startCopy({ kind: 'dispatch', reason: 'test' });
+    // Act: the first job's retry, its source busy
+    clock.advance(60_000);
+    await startCopy({ kind: 'dispatch', reason: 'retry' });
+    // Assess
+    const retries = images.requests.filter((r) => r.jobId === lost?.jobId);
+    expect(retries).toHaveLength(2);
+    expect(retries[1]?.idempotencyToken).toBe(retries[0]?.idempotencyToken);
+    expect(retries[1]?.source).toEqual(retries[0]?.source);
   });
 });
 

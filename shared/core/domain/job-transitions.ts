@@ -72,7 +72,7 @@ const PREDICTION_STEP_MS = 1_000;
  * is taken, which halves the error of the estimate.
  */
 const expectedDoneAt = (job: Job, progress: number | undefined, remainingSeconds: number | undefined, now: Date): string | undefined => {
-  const round = (ms: number) => new Date(Math.ceil(ms / PREDICTION_STEP_MS) * PREDICTION_STEP_MS).toISOString();
+  const round = (ms: number) => new Date(Math.round(ms / PREDICTION_STEP_MS) * PREDICTION_STEP_MS).toISOString();
   if (remainingSeconds !== undefined && remainingSeconds > 0) return round(now.getTime() + remainingSeconds * 1000);
   if (progress === undefined || progress <= 0 || progress >= 100 || job.copyStartedAt === undefined) return undefined;
   const started = new Date(job.copyStartedAt).getTime();
@@ -90,6 +90,7 @@ const failOrRetry = (job: Job, failure: JobErrorInput, now: Date): Job => {
       ...job,
       // A replica that failed us (deleted, broken) is not tried again.
       relay: undefined,
+      attemptFromSource: undefined,
       relays: job.relay === undefined ? job.relays : (job.relays ?? []).filter((r) => r.imageId !== job.relay?.imageId),
       expectedDoneAt: undefined,
       status: JobStatus.Queued,
@@ -138,7 +139,13 @@ const decide = (job: Job, event: JobEvent, now: Date): Job | undefined => {
     case 'dispatch.claimed':
       // An attempt keeps the source it started with: a retry of it must ask the same thing again.
       return job.status === JobStatus.Queued
-        ? { ...job, status: JobStatus.Dispatching, notBefore: undefined, relay: job.relay ?? event.relay }
+        ? {
+            ...job,
+            status: JobStatus.Dispatching,
+            notBefore: undefined,
+            relay: job.relay ?? event.relay,
+            attemptFromSource: (job.relay ?? event.relay) === undefined ? true : undefined,
+          }
         : undefined;
     case 'relay.available':
       return (job.status === JobStatus.Queued || job.status === JobStatus.WaitingForSource) &&
@@ -257,6 +264,7 @@ const decide = (job: Job, event: JobEvent, now: Date): Job | undefined => {
             copyHandle: undefined,
             destinationImageId: undefined,
             relay: undefined,
+            attemptFromSource: undefined,
             expectedDoneAt: undefined,
             progressPercent: undefined,
             remainingSeconds: undefined,

@@ -163,6 +163,11 @@ export interface Job extends JobSpec {
   readonly relays?: readonly Relay[] | undefined;
   /** The replica the current attempt copies from; the source itself when absent. */
   readonly relay?: Relay | undefined;
+  /**
+   * The current attempt chose the source image itself. Its token is bound to that choice: a retry
+   * of the attempt (after an answer it never got) must ask the same thing, not a replica.
+   */
+  readonly attemptFromSource?: boolean | undefined;
   /** When the copy is expected to finish, from its progress rate or the provider's estimate. */
   readonly expectedDoneAt?: string | undefined;
   /** Set while the job is `stopping`: the outcome it ends in once its copy is gone. */

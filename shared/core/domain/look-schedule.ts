@@ -19,7 +19,12 @@ export const POLL_TIMER_SECONDS = 60;
  * A copy that looks on course is still looked at this often: the safety net for a prediction that
  * is wrong. Every look at a region refreshes all its copies, so this is rarely what triggers one.
  */
-export const SLOW_LOOK_SECONDS = 600;
+export const SLOW_LOOK_SECONDS = 900;
+/**
+ * A copy just started shows a percent or two: a prediction from that is minutes off. Its first
+ * look waits this long (a look at its region for another copy often comes first, for free).
+ */
+export const FIRST_LOOK_SECONDS = 120;
 /** A look this close before a copy's predicted end counts it as due: no second message for a second. */
 const DUE_MARGIN_MS = 1_000;
 /** The smallest delay a look is scheduled with: a prediction a hair away is looked at with the next. */
@@ -38,7 +43,8 @@ export const isDue = (job: Job, now: Date, kind: LookKind): boolean => {
   if (deadline !== undefined && deadline <= at) return true;
   if (job.expectedDoneAt !== undefined && new Date(job.expectedDoneAt).getTime() <= at) return true;
   if (kind === LookKind.Look) return false;
-  if (job.status === JobStatus.Stopping || job.expectedDoneAt === undefined) return true;
+  if (job.status === JobStatus.Stopping) return true;
+  if (job.expectedDoneAt === undefined) return job.copyStartedAt === undefined || secondsBetween(job.copyStartedAt, now) >= FIRST_LOOK_SECONDS;
   return secondsBetween(job.updatedAt, now) >= SLOW_LOOK_SECONDS;
 };
 

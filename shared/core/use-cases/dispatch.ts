@@ -64,7 +64,7 @@ export const slotsOf = (deps: Pick<DispatchDeps, 'providers'>, job: Job): readon
 export const candidateSources = (job: Job): CopySource[] => {
   if (job.relay !== undefined) return [sourceOf(job)];
   const original = { region: job.source.region, imageId: job.source.imageId };
-  if (job.allowRelay === false) return [original];
+  if (job.allowRelay === false || job.attemptFromSource === true) return [original];
   return [original, ...[...(job.relays ?? [])].reverse().map((relay) => ({ region: relay.region, imageId: relay.imageId, relay }))];
 };
 

@@ -1,9 +1,10 @@
 import type { Clock } from '../../core/domain/clock';
 import { type Deadline, deadlineAt, NO_DEADLINE } from '../../core/domain/deadline';
 import type { Logger } from '../../core/ports/logger';
+import type { MessageQueue } from '../../core/ports/message-queue';
 import type { FcContext, FcHandler } from './context';
 import type { Dependencies, Wiring } from './dependencies';
-import { type BatchResult, type InputRecord, processBatch } from './invocation';
+import { type BatchResult, type InputRecord, processBatch, SettledMessages } from './invocation';
 
 /** Kept back from the invocation's timeout to record what was done and answer the trigger. */
 export const DEADLINE_RESERVE_MS = 5_000;
@@ -20,21 +21,25 @@ export interface EdgeSpec<I, T> {
   readonly functionName: string;
   /** Never throws: each item of a delivery decoded on its own. */
   decode(event: Buffer, context: FcContext): readonly I[];
-  /** What a dead letter keeps of an input. */
+  /** What a dead letter keeps of an input; for a queue message, what it takes to put it back. */
   describe(input: I): InputRecord;
+  /** The queue the function's messages come from: one that must be tried again is put back there. */
+  requeue?(deps: Dependencies): MessageQueue;
   /** Builds the use case for this invocation: its dependencies, a logger naming the request, and the deadline. */
   prepare(deps: Dependencies, logger: Logger, deadline: Deadline): (input: I) => Promise<T>;
 }
 
 /**
  * The one FC edge: decodes the event into inputs, runs the use case on each under the invocation's
- * deadline (an input not started in time is redelivered, not half-done), sets bad input aside on
- * the dead-letter queue, and answers a retryable failure by throwing so the trigger redelivers.
+ * deadline (an input not started in time is tried later, not half-done), sets bad input aside on
+ * the dead-letter queue once, puts a queue message that failed retryably back on its queue alone,
+ * and throws, for the trigger to redeliver, only what it cannot settle so (invocation.ts).
  * Every function's handler is this plus its decoder and use case.
  */
-export const makeHandler =
-  <I, T>(wiring: Wiring, spec: EdgeSpec<I, T>): FcHandler =>
-  async (event: Buffer, context: FcContext): Promise<BatchResult<T>> => {
+export const makeHandler = <I, T>(wiring: Wiring, spec: EdgeSpec<I, T>): FcHandler => {
+  // The instance's memory of the messages it settled: one delivered again is not run (nor set aside) twice.
+  const settled = new SettledMessages();
+  return async (event: Buffer, context: FcContext): Promise<BatchResult<T>> => {
     const deps = wiring.dependencies(context.credentials);
     const startedAt = deps.clock === deps.wallClock ? deps.clock.now() : deps.wallClock.now();
     const deadline = invocationDeadline(context, deps.wallClock, startedAt);
@@ -47,7 +52,10 @@ export const makeHandler =
       run,
       logger,
       deadLetters: deps.deadLetters,
+      requeue: spec.requeue?.(deps),
+      settled,
       now: () => deps.clock.now(),
       deadline,
     });
   };
+};

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { formatIssues } from '../../core/config/load-policy-config';
 import { InvalidInputError } from '../../core/domain/errors';
 import { isRegionId, quoteShort } from '../../core/domain/region';
+import type { InputRecord } from './invocation';
+import { unwrapRequeued } from './requeue';
 
 /**
  * Decoding what Function Compute hands a function. The event arrives as a Buffer holding one of:
@@ -64,8 +66,21 @@ export type StartCopyInput =
       readonly imageId?: string | undefined;
     }
   | { readonly kind: 'ignored-event'; readonly eventId: string; readonly reason: string }
-  | { readonly kind: 'queue-message'; readonly messageId: string; readonly body: string }
-  | { readonly kind: 'invalid'; readonly reason: string; readonly raw: string };
+  | {
+      readonly kind: 'queue-message';
+      readonly messageId: string;
+      /** The message as its producer sent it, out of any requeue envelope. */
+      readonly body: string;
+      /** Set when this is a copy the batch put back after failed tries (requeue.ts). */
+      readonly requeued?: { readonly attempts: number; readonly firstMessageId: string } | undefined;
+    }
+  | {
+      readonly kind: 'invalid';
+      readonly reason: string;
+      readonly raw: string;
+      /** The queue message id, when the input was a queue message that could not be read. */
+      readonly messageId?: string | undefined;
+    };
 
 const describeZodError = (error: z.ZodError): string => formatIssues(error.issues).replace(/\n/g, '; ');
 
@@ -138,13 +153,15 @@ const decodeOne = (item: unknown, raw: string, options: DecodeOptions): StartCop
   if (timer.success) return { kind: 'sweep', triggerTime: timer.data.triggerTime, payload: timer.data.payload };
   const queued = MnsQueueEvent.safeParse(item);
   if (queued.success) {
-    if (Buffer.byteLength(queued.data.data.messageBody) > MAX_MESSAGE_BODY_BYTES) {
-      return { kind: 'invalid', reason: `message ${quoteShort(queued.data.data.messageId)}: data.messageBody: larger than ${MAX_MESSAGE_BODY_BYTES} bytes`, raw };
+    const { messageId, messageBody } = queued.data.data;
+    if (Buffer.byteLength(messageBody) > MAX_MESSAGE_BODY_BYTES) {
+      return { kind: 'invalid', reason: `message ${quoteShort(messageId)}: data.messageBody: larger than ${MAX_MESSAGE_BODY_BYTES} bytes`, raw, messageId };
     }
     try {
-      return { kind: 'queue-message', messageId: queued.data.data.messageId, body: decodeMessageBody(queued.data.data.messageBody) };
+      const { body, requeued } = unwrapRequeued(decodeMessageBody(messageBody));
+      return { kind: 'queue-message', messageId, body, ...(requeued === undefined ? {} : { requeued }) };
     } catch (error) {
-      return { kind: 'invalid', reason: `message ${queued.data.data.messageId}: ${(error as Error).message}`, raw };
+      return { kind: 'invalid', reason: `message ${messageId}: ${(error as Error).message}`, raw, messageId };
     }
   }
   const trail = ActionTrailEvent.safeParse(item);
@@ -182,9 +199,7 @@ export const decodeStartCopyEvent = (event: Buffer | string | object, options: D
   });
 };
 
-export type QueueInput =
-  | { readonly kind: 'queue-message'; readonly messageId: string; readonly body: string }
-  | { readonly kind: 'invalid'; readonly reason: string; readonly raw: string };
+export type QueueInput = Extract<StartCopyInput, { readonly kind: 'queue-message' | 'invalid' }>;
 
 /** For functions that only take queue messages (notify). */
 export const decodeQueueEvent = (event: Buffer | string | object): QueueInput[] =>
@@ -205,4 +220,23 @@ export const parseMessage = <T>(schema: z.ZodType<T>, body: string, messageId: s
   const result = schema.safeParse(json);
   if (!result.success) throw new InvalidInputError(`message ${messageId}: ${describeZodError(result.error)}`);
   return result.data;
+};
+
+/**
+ * What a dead letter keeps of an input (its text, and its queue message id when it was one) and,
+ * for a queue message, what the batch needs to put it back on its queue: its tries so far.
+ */
+export const describeInput = (input: StartCopyInput): InputRecord => {
+  switch (input.kind) {
+    case 'queue-message':
+      return {
+        raw: input.body,
+        messageId: input.messageId,
+        message: { attempts: input.requeued?.attempts ?? 0, firstMessageId: input.requeued?.firstMessageId ?? input.messageId },
+      };
+    case 'invalid':
+      return { raw: input.raw, messageId: input.messageId };
+    default:
+      return { raw: JSON.stringify(input) };
+  }
 };

@@ -22,14 +22,12 @@ const TERMINAL_5XX =
   "    if (code === 'InternalError' || code === 'ServiceUnavailable' || code.startsWith('Http5')) return { kind: 'refused', reason: RefusalReason.Invalid, code, message };\n";
 const UNKNOWN_LINE = "    if (UNKNOWN_OUTCOME_CODES.has(code) || isRetryable(error)) return { kind: 'unknown', code, message };";
 
-const DEAD_LETTER_ISOLATED = `      try {
-        await options.deadLetters.send(JSON.stringify(letter));
-        deadLettered += 1;
-      } catch (sendError) {
-        // The rest of the batch still runs; the redelivery tries this letter again.
-        options.logger.error('could not set the input aside; it will be redelivered', { messageId: letter.messageId, code: errorCode(sendError), error: errorMessage(sendError) });
-        retry ??= new RetryableError('DeadLetterSendFailed', \`could not set an input aside: \${errorMessage(sendError)}\`, { cause: sendError });
-      }`;
+/** The batch loop only collects bad input; its letters are sent, each guarded, once every input has run. */
+const DEAD_LETTER_COLLECTED = `      logger.error('input set aside on the dead-letter queue', { input: letter.raw.slice(0, 512), messageId: letter.messageId, code: letter.code, error: letter.reason });
+      letters.push({ letter, key });`;
+const DEAD_LETTER_IN_LOOP = `      logger.error('input set aside on the dead-letter queue', { input: letter.raw.slice(0, 512), messageId: letter.messageId, code: letter.code, error: letter.reason });
+      await options.deadLetters.send(JSON.stringify(letter));
+      deadLettered += 1;`;
 
 export const MUTANTS: readonly Mutant[] = [
   {
@@ -88,7 +86,7 @@ export const MUTANTS: readonly Mutant[] = [
     id: 'dead-letter-not-isolated',
     letter: 'd',
     breaks: 'the dead-letter send runs inside the batch loop unguarded: one failing send takes the rest of the batch down',
-    patches: [{ file: 'shared/platform/fc/invocation.ts', anchor: DEAD_LETTER_ISOLATED, replacement: '      await options.deadLetters.send(JSON.stringify(letter));\n      deadLettered += 1;' }],
+    patches: [{ file: 'shared/platform/fc/invocation.ts', anchor: DEAD_LETTER_COLLECTED, replacement: DEAD_LETTER_IN_LOOP }],
   },
   {
     id: 'huawei-submit-without-looking',
