@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startWebhookReceiver, type WebhookReceiver } from '../../examples/webhook-receiver';
 import { makeNotifyHandler } from '../../functions/notify/handler';
 import { makePollStatusHandler } from '../../functions/poll-status/handler';
@@ -44,6 +44,7 @@ describe('the cloud wiring end to end over wire fakes', () => {
     simClock = new ManualSimClock(new Date());
     simulator = await createEcsSimulator({
       clock: simClock,
+      wallClock: simClock,
       seed: {
         credentials: [STS],
         regions: ['cn-hangzhou', 'cn-shanghai', 'ap-southeast-1'],
@@ -130,17 +131,21 @@ policies:
       id: 'ev-cloud-1', source: 'acs.actiontrail', specversion: '1.0', type: 'ecs:ActionTrail:ApiCall',
       data: { eventId: 'ev-cloud-1', eventName: 'CreateImage', acsRegion: 'cn-hangzhou', responseElements: { ImageId: source!.id } },
     };
-    // Act
+    // Act: the wiring runs on the system clock, so the process's Date follows the simulator's
+    // (only Date: timers and sockets stay real), as real time moves for all of them in a deployment.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(simClock.now());
     await quietly(async () => {
       await handlers.startCopy(Buffer.from(JSON.stringify(event)), context());
       for (let round = 0; round < 30; round += 1) {
         simClock.advanceSeconds(15 * 60);
+        vi.setSystemTime(simClock.now());
         await handlers.pollStatus(Buffer.from(JSON.stringify({ triggerTime: new Date().toISOString(), triggerName: 'poll', payload: '' })), context());
         while ((await deliver(consumers.startCopy, handlers.startCopy)) > 0);
         while ((await deliver(consumers.notify, handlers.notify)) > 0);
         if (new Set(receiver.received.map((n) => n.eventId)).size === 2) break;
       }
-    });
+    }).finally(() => vi.useRealTimers());
     // Assess
     const store = new TablestoreJobStore({ endpoint: tablestore.endpoint, instanceName: 'replicator', tableName: 'jobs', credentials: STS });
     const jobs = await store.list();
