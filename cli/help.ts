@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
-import { EXIT_CODES_HELP } from './exit-codes';
+import { exitCodesHelp } from './exit-codes';
 
-/** Every command's --help ends with examples to copy and the exit codes scripts can rely on. */
-export const withExamples = (command: Command, examples: readonly string[]): Command =>
-  command.addHelpText('after', `\nExamples:\n${examples.map((e) => `  $ ${e}`).join('\n')}\n\n${EXIT_CODES_HELP}\n`);
+/**
+ * Every command's --help ends with examples to copy and the exit codes scripts can rely on; a
+ * command with codes of its own (plan's 3) lists them in place.
+ */
+export const withExamples = (command: Command, examples: readonly string[], exitCodes: Readonly<Record<number, string>> = {}): Command =>
+  command.addHelpText('after', `\nExamples:\n${examples.map((e) => `  $ ${e}`).join('\n')}\n\n${exitCodesHelp(exitCodes)}\n`);

@@ -3,7 +3,7 @@ import type { Job } from '../shared/core/domain/job';
 
 /**
  * The one JSON shape of a job that the CLI prints: `run --json` (one per line, on every change),
- * `status --json` (an array), `retry`, `cancel` and `history --json`. Scripts parse it, so it is
+ * `status --json` (an array), `retry`, `cancel`, and inside `history --json`. Scripts parse it, so it is
  * versioned, every key is always present (null when unknown), and it leaves out what is internal
  * (copy handles, webhook delivery bookkeeping).
  */
@@ -51,4 +51,50 @@ export const jobView = (job: Job): JobViewV1 => ({
   updatedAt: job.updatedAt,
   copyStartedAt: job.copyStartedAt ?? null,
   finishedAt: job.finishedAt ?? null,
+});
+
+/**
+ * `history --json`: the job (the shape above) and its history entries, oldest first, every key
+ * present (null when the entry has none). `historyDropped`: entries dropped between the first and
+ * the ones kept.
+ */
+export const HistoryViewV1 = z
+  .object({
+    schema: z.literal('image-replicator.history/v1'),
+    job: JobViewV1,
+    entries: z.array(
+      z
+        .object({
+          at: z.string(),
+          event: z.string(),
+          status: z.string(),
+          from: z.string().nullable(),
+          round: z.number().int(),
+          attempt: z.number().int(),
+          call: z.string().nullable(),
+          code: z.string().nullable(),
+          detail: z.string().nullable(),
+        })
+        .strict(),
+    ),
+    historyDropped: z.number().int(),
+  })
+  .strict();
+export type HistoryViewV1 = z.infer<typeof HistoryViewV1>;
+
+export const historyView = (job: Job): HistoryViewV1 => ({
+  schema: 'image-replicator.history/v1',
+  job: jobView(job),
+  entries: (job.history ?? []).map((entry) => ({
+    at: entry.at,
+    event: entry.event,
+    status: entry.status,
+    from: entry.from ?? null,
+    round: entry.round,
+    attempt: entry.attempt,
+    call: entry.call ?? null,
+    code: entry.code ?? null,
+    detail: entry.detail ?? null,
+  })),
+  historyDropped: job.historyDropped ?? 0,
 });

@@ -8,6 +8,8 @@ import { registerDemo } from './commands/demo';
 import { registerHistory } from './commands/history';
 import { registerInit } from './commands/init';
 import { registerInvoke } from './commands/invoke';
+import { registerPlan } from './commands/plan';
+import { registerPrune } from './commands/prune';
 import { registerReplicate } from './commands/replicate';
 import { registerRetry } from './commands/retry';
 import { registerRun } from './commands/run';
@@ -24,6 +26,7 @@ const ENVIRONMENT_HELP = `Environment:
   ALIBABA_CLOUD_ACCESS_KEY_ID, ...      real Alibaba Cloud (the standard credential chain)
   HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK real Huawei Cloud
   IMAGE_REPLICATOR_LOG_LEVEL            debug | info | warn | error for the lines shown (the log file keeps info)
+  IMAGE_REPLICATOR_STATUS_TOKEN         the status page's token for \`serve\` (--token-env names another variable)
   --cloud: the functions' variables (IMAGE_REPLICATOR_OTS_INSTANCE, ..._TABLE, ..._QUEUE, see \`status --help\`)`;
 
 /** Codes commander uses for help and version: asked for, so not an error. */
@@ -46,11 +49,13 @@ export const buildProgram = (ctx: CommandContext, done: (code: number) => void):
     .addHelpText('after', `\n${ENVIRONMENT_HELP}\n\n${EXIT_CODES_HELP}\n`);
   registerDemo(program, ctx, done);
   registerRun(program, ctx, done);
+  registerPlan(program, ctx, done);
   registerReplicate(program, ctx, done);
   registerStatus(program, ctx, done);
   registerHistory(program, ctx, done);
   registerCancel(program, ctx, done);
   registerRetry(program, ctx, done);
+  registerPrune(program, ctx, done);
   registerDeadLetters(program, ctx, done);
   registerInvoke(program, ctx, done);
   registerValidate(program, ctx, done);

@@ -15,6 +15,8 @@ import { packagePath } from './paths';
 export const DEMO_SEED = 'sim/seeds/demo.yaml';
 export const HUAWEI_DEMO_SEED = 'sim/seeds/huawei-demo.yaml';
 export const HUAWEI_ENDPOINT_ENV = 'IMAGE_REPLICATOR_HUAWEI_IMS_ENDPOINT';
+/** The embedded ECS simulator's world in the state folder, kept between runs. */
+export const SIM_WORLD_FILE = 'ecs-simulator.json';
 
 export interface Target {
   /** What the user is told: where the copies happen. */
@@ -79,7 +81,7 @@ export const selectTarget = async (env: NodeJS.ProcessEnv, config: PolicyConfig,
   const seed = await loadSeedFile(options.seed === undefined ? packagePath(DEMO_SEED) : resolve(options.seed));
   const simulator = await createEcsSimulator({
     seed: options.speed === undefined ? seed : { ...seed, speed: options.speed },
-    stateFile: options.stateDir === undefined ? undefined : join(options.stateDir, 'ecs-simulator.json'),
+    stateFile: options.stateDir === undefined ? undefined : join(options.stateDir, SIM_WORLD_FILE),
   });
   const huaweiSeed = await loadImsSeedFile(options.huaweiSeed === undefined ? packagePath(HUAWEI_DEMO_SEED) : resolve(options.huaweiSeed));
   // One virtual clock for both clouds: the run's timeline is the same wherever a copy happens.

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { createLogUpdate } from 'log-update';
 import type { Job } from '../../shared/core/domain/job';
@@ -8,10 +7,8 @@ import type { CommandContext } from '../command-context';
 import { withExamples } from '../help';
 import { type JobFilter, matches, providerOption, statusOption } from '../job-filter';
 import { jobView } from '../job-view';
-import type { Io } from '../io';
-import { hasLocalState } from '../local/local-backend';
+import { demoFallback } from '../local/demo-fallback';
 import { intervalSeconds } from '../options';
-import { DEFAULT_STATE_DIR, STATE_DIR_ENV, userPath } from '../paths';
 import { jobTable } from '../render/job-lines';
 import { table } from '../render/table';
 
@@ -31,17 +28,6 @@ const pause = (ms: number, signal: AbortSignal): Promise<void> =>
       resolve();
     }, { once: true });
   });
-
-/**
- * `npm start` keeps the demo's state in ./.image-replicator/demo so that a demo never touches real
- * state; when nothing else was asked for and only the demo has run here, status shows the demo's.
- */
-const demoFallback = (io: Io, flags: StatusFlags): string | undefined => {
-  if (flags.stateDir !== undefined || flags.cloud === true || flags.profile !== undefined || (io.env[STATE_DIR_ENV] ?? '') !== '') return undefined;
-  const home = userPath(io.cwd, DEFAULT_STATE_DIR);
-  const demo = join(home, 'demo');
-  return !hasLocalState(home) && hasLocalState(demo) ? demo : undefined;
-};
 
 const render = (jobs: readonly Job[], backend: OperatorBackend, flags: StatusFlags): string => {
   if (flags.json) return `${JSON.stringify(jobs.map(jobView), null, 2)}\n`;

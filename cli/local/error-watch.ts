@@ -27,3 +27,18 @@ export const describeLoggedError = (entry: LoggedError): string => {
   const error = typeof entry.fields.error === 'string' ? entry.fields.error : typeof entry.fields.code === 'string' ? entry.fields.code : '';
   return `${entry.message}${where === '' ? '' : ` (${where})`}${error === '' ? '' : `: ${error}`}`;
 };
+
+/** Like watchErrors, for warnings too: use cases that go on without a part (plan without retention) warn. */
+export const watchProblems = (logger: Logger, found: LoggedError[]): Logger => ({
+  debug: (message, fields) => logger.debug(message, fields),
+  info: (message, fields) => logger.info(message, fields),
+  warn: (message, fields) => {
+    found.push({ message, fields: fields ?? {} });
+    logger.warn(message, fields);
+  },
+  error: (message, fields) => {
+    found.push({ message, fields: fields ?? {} });
+    logger.error(message, fields);
+  },
+  child: (fields) => watchProblems(logger.child(fields), found),
+});

@@ -22,11 +22,22 @@ export const hasLocalState = (stateDir: string): boolean => existsSync(join(stat
  * letters, opened on one database. Providers and the clock come from the run's target when a
  * command needs them (cancel asks the provider; retry reads the simulators' virtual time).
  */
-export const openLocalBackend = (
-  stateDir: string,
-  options: { readonly clock?: Clock; readonly providers?: CopyProviders; readonly logger?: Logger } = {},
-): OperatorBackend => {
-  const db = new Database(join(stateDir, STATE_FILE));
+export const openLocalBackend = (stateDir: string, options: LocalBackendOptions = {}): OperatorBackend =>
+  backendOn(new Database(join(stateDir, STATE_FILE)), `the local state in ${stateDir}`, options);
+
+/**
+ * A job table and queues of their own, in memory, for a command that must not create state where
+ * there is none yet (`plan` before the first run): what a fresh state folder would hold, gone on close.
+ */
+export const openEmptyBackend = (options: LocalBackendOptions = {}): OperatorBackend => backendOn(new Database(':memory:'), 'no local state yet', options);
+
+export interface LocalBackendOptions {
+  readonly clock?: Clock;
+  readonly providers?: CopyProviders;
+  readonly logger?: Logger;
+}
+
+const backendOn = (db: Database.Database, where: string, options: LocalBackendOptions): OperatorBackend => {
   const corrupt = new Map<string, string>();
   const clock = options.clock ?? systemClock;
   const jobs = new SqliteJobStore(db, { logger: watchCorruptRows(options.logger ?? silentLogger, corrupt) });
@@ -68,7 +79,7 @@ export const openLocalBackend = (
 
   return {
     kind: 'local',
-    where: `the local state in ${stateDir}`,
+    where,
     jobs,
     queues: { startCopy, notify, poll },
     deadLetters,

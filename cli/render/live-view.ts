@@ -1,5 +1,5 @@
 import { createLogUpdate } from 'log-update';
-import { type Job, isTerminal } from '../../shared/core/domain/job';
+import { type Job, JobStatus, isTerminal } from '../../shared/core/domain/job';
 import { EtaTracker } from './eta';
 import { jobLabel, jobLine, percentOf } from './job-lines';
 
@@ -13,8 +13,11 @@ export interface ProgressSink {
   done(): void;
 }
 
-const outcomeLine = (job: Job): string =>
-  `${job.status === 'available' ? '✓' : '✗'} ${jobLabel(job)}  ${job.status.replace(/_/g, ' ')}${job.destinationImageId === undefined ? '' : `  ${job.destinationImageId}`}${job.lastError !== undefined && job.status !== 'available' ? `  ${job.lastError.code}` : ''}`;
+/** ✓ a copy is there, ✗ none is (failed, timed out, cancelled), · retention's doing (deprecated, pruned). */
+const outcomeMark = (job: Job): string => (job.status === JobStatus.Available ? '✓' : job.status === JobStatus.Deprecated || job.status === JobStatus.Pruned ? '·' : '✗');
+
+export const outcomeLine = (job: Job): string =>
+  `${outcomeMark(job)} ${jobLabel(job)}  ${job.status.replace(/_/g, ' ')}${job.destinationImageId === undefined ? '' : `  ${job.destinationImageId}`}${job.lastError !== undefined && job.status !== 'available' ? `  ${job.lastError.code}` : ''}`;
 
 const fit = (line: string, columns: number): string => (line.length > columns ? `${line.slice(0, Math.max(1, columns - 1))}…` : line);
 

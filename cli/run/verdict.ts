@@ -77,13 +77,15 @@ export const judgeRun = (facts: RunFacts): Verdict => {
     };
   }
   const ended = facts.touched.filter((job) => isTerminal(job.status));
-  const failed = ended.filter((job) => job.status !== JobStatus.Available);
+  // Retention's outcomes (deprecated, pruned) are done on purpose: no failure.
+  const failed = ended.filter((job) => job.status === JobStatus.Failed || job.status === JobStatus.TimedOut || job.status === JobStatus.Cancelled);
+  const retained = ended.filter((job) => job.status === JobStatus.Deprecated || job.status === JobStatus.Pruned);
   const first = failed[0];
   if (first !== undefined) {
     const why = first.lastError === undefined ? first.status : `${first.status}, ${firstLine(first.lastError.code, first.lastError.message)}`;
     return {
       exitCode: ExitCode.Failed,
-      line: `failed: ${failed.length} of ${plural(ended.length, 'job')} ended without a copy (${first.id}: ${why}${failed.length > 1 ? `; and ${failed.length - 1} more` : ''})`,
+      line: `failed: ${failed.length} of ${plural(ended.length - retained.length, 'job')} ended without a copy (${first.id}: ${why}${failed.length > 1 ? `; and ${failed.length - 1} more` : ''})`,
     };
   }
   const unheard = ended.filter((job) => job.notification.status === NotificationStatus.GaveUp);
@@ -103,9 +105,19 @@ export const judgeRun = (facts: RunFacts): Verdict => {
     };
   }
   const aside = facts.setAside.length > 0 ? `; ${plural(facts.setAside.length, 'unreadable job row')} set aside (${facts.setAside.join(', ')})` : '';
-  const available = ended.length;
+  // A copy retention could not delete (in use, refused) stays, saying why: no new copy, no failure.
+  const kept = ended.filter((job) => (job.status === JobStatus.Available || job.status === JobStatus.Deprecated) && job.lastError !== undefined);
+  const available = ended.filter((job) => job.status === JobStatus.Available && job.lastError === undefined).length;
+  const pruned = retained.filter((job) => job.status === JobStatus.Pruned).length;
+  const deprecated = retained.filter((job) => job.status === JobStatus.Deprecated && job.lastError === undefined).length;
+  const retention = [
+    pruned > 0 ? `${plural(pruned, 'copy', 'copies')} deleted by retention` : '',
+    deprecated > 0 ? `${plural(deprecated, 'copy', 'copies')} deprecated by retention` : '',
+    kept.length > 0 ? `${plural(kept.length, 'copy', 'copies')} past retention kept (${[...new Set(kept.map((job) => job.lastError?.code))].join(', ')})` : '',
+  ].filter((part) => part !== '');
+  if (available === 0 && retention.length === 0) return { exitCode: ExitCode.Ok, line: `done: nothing to do, every selected image is where the policies want it${aside}` };
   return {
     exitCode: ExitCode.Ok,
-    line: available === 0 ? `done: nothing to do, every selected image is where the policies want it${aside}` : `done: ${plural(available, 'copy', 'copies')} available${aside}`,
+    line: `done: ${[...(available > 0 ? [`${plural(available, 'copy', 'copies')} available`] : []), ...retention].join(', ')}${aside}`,
   };
 };

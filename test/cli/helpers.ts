@@ -2,6 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../cli/program';
+import { createEcsSimulator } from '../../sim/ecs-simulator';
+import { loadSeedFile } from '../../sim/seed';
 
 export interface CliResult {
   readonly code: number;
@@ -82,3 +84,13 @@ export const project = (files: Record<string, string> = {}): string => {
 
 /** `run` on the small world in `dir`, state in dir/state. */
 export const runArgs = (...extra: string[]): string[] => ['run', '--config', 'policy.yaml', '--seed', 'seed.yaml', '--state-dir', 'state', ...extra];
+
+/** The small world with both golden images in one image family: retention groups their copies. */
+export const FAMILY_SEED = SMALL_SEED.replaceAll('sizeGiB: 1, tags:', 'sizeGiB: 1, imageFamily: golden, tags:');
+
+/** The Alibaba policy keeping only the newest copy of each family per destination. */
+export const RETENTION_POLICY = `${ALIBABA_POLICY}    retention: { keepNewest: 1, groupBy: family }
+`;
+
+/** Opens the simulated world a run left in dir/state, to look at it (or change it) from the test. */
+export const savedWorld = async (dir: string, seed = 'seed.yaml') => createEcsSimulator({ seed: await loadSeedFile(join(dir, seed)), stateFile: join(dir, 'state', 'ecs-simulator.json') });

@@ -2,10 +2,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { JobViewV1 } from '../../cli/job-view';
+import { HistoryViewV1, JobViewV1 } from '../../cli/job-view';
 import { systemClock } from '../../shared/core/domain/clock';
+import { SqliteJobStore } from '../../shared/stores/sqlite/sqlite-job-store';
 import { SqliteMessageQueue } from '../../shared/stores/sqlite/sqlite-message-queue';
-import { cli, project, runArgs, SMALL_SEED } from './helpers';
+import { createImsSimulator } from '../../sim/huawei/ims-simulator';
+import { ManualSimClock } from '../../sim/sim-clock';
+import { cleanEnv, cli, project, runArgs, SMALL_SEED } from './helpers';
 
 const statusJson = async (dir: string, ...filters: string[]) =>
   JobViewV1.array().parse(JSON.parse((await cli(['status', '--state-dir', 'state', '--json', ...filters], { cwd: dir })).out));
@@ -18,6 +21,18 @@ policies:
     source: { region: cn-hangzhou, select: { tags: { role: golden } } }
     destinations: [{ region: cn-shanghai }]
     maxAttempts: 1
+`;
+
+const HUAWEI_KEYS = { accessKeyId: 'HWCLIAK00000000000001', accessKeySecret: 'hw-cli-test-secret-not-for-production' };
+const huaweiPolicy = (projects: Readonly<Record<string, string>>) => `version: 1
+policies:
+  - name: golden-huawei
+    provider: huawei
+    huawei: { agencyName: ims_admin_agency }
+    source: { region: cn-north-4, select: { tags: { role: golden } } }
+    destinations: [{ region: cn-east-3 }]
+huaweiProjects:
+${Object.entries(projects).map(([region, id]) => `  ${region}: ${id}`).join('\n')}
 `;
 
 /** Moves the saved simulator world an hour on: what happens between two runs an hour apart. */
@@ -124,19 +139,90 @@ describe('retry and cancel', () => {
     expect(queued.map((job) => [job.status, job.round])).toEqual([['queued', 2], ['queued', 2]]);
   });
 
-  it('prints the job record for history and says there is no transition log yet', async () => {
-    // Prepare
-    const dir = project();
+  it('leaves a job stopping when its provider cannot stop the copy, says so in one line and exits 0', async () => {
+    // Prepare: IMS cannot stop a cross-region copy; its simulator's clock stands still, so the copy runs on.
+    const ims = await createImsSimulator({
+      clock: new ManualSimClock('2026-11-01T00:00:00Z'),
+      seed: { credentials: [HUAWEI_KEYS], regions: ['cn-north-4', 'cn-east-3'], agency: { name: 'ims_admin_agency' }, images: [{ region: 'cn-north-4', name: 'golden-web', sizeGiB: 10, tags: { role: 'golden' } }] },
+    });
+    try {
+      const dir = project({ 'policy.yaml': huaweiPolicy(ims.projectIds) });
+      const env = cleanEnv({ IMAGE_REPLICATOR_HUAWEI_IMS_ENDPOINT: ims.endpointTemplate, HUAWEICLOUD_SDK_AK: HUAWEI_KEYS.accessKeyId, HUAWEICLOUD_SDK_SK: HUAWEI_KEYS.accessKeySecret });
+      const stop = new AbortController();
+      await cli(['run', '--config', 'policy.yaml', '--state-dir', 'state'], { cwd: dir, env, signal: stop.signal, onOut: (text) => text.includes('copying') && stop.abort() });
+      const [running] = await statusJson(dir, '--status', 'copying');
+      // Act
+      const cancel = await cli(['cancel', running?.jobId ?? '', '--state-dir', 'state', '--config', 'policy.yaml'], { cwd: dir, env });
+      const table = await cli(['status', '--state-dir', 'state'], { cwd: dir });
+      // Assess
+      const [after] = await statusJson(dir);
+      expect(cancel.code).toBe(0);
+      expect(cancel.out.trim().split('\n')).toEqual([
+        `stopping ${running?.jobId ?? ''} (golden-web → cn-east-3): huawei cannot stop a running copy; \`image-replicator run --no-sweep\` watches it, deletes the copy when it ends and records the job cancelled then`,
+      ]);
+      expect(after).toMatchObject({ jobId: running?.jobId, status: 'stopping' });
+      expect(table.out).toMatch(new RegExp(`^${running?.jobId ?? ''} .* stopping \\(cancel\\) `, 'm'));
+    } finally {
+      await ims.close();
+    }
+  });
+});
+
+describe('history', () => {
+  it('shows a job that failed once and was tried again in its history: every status change, call, code and attempt', async () => {
+    // Prepare: every copy fails, and a job gets two attempts.
+    const dir = project({ 'seed.yaml': FAILING_SEED, 'policy.yaml': ONE_ATTEMPT_POLICY.replace('maxAttempts: 1', 'maxAttempts: 2') });
     await cli(runArgs(), { cwd: dir });
     const [job] = await statusJson(dir);
     // Act
-    const history = await cli(['history', job?.jobId ?? '', '--state-dir', 'state'], { cwd: dir });
+    const text = await cli(['history', job?.jobId ?? '', '--state-dir', 'state'], { cwd: dir });
+    const json = await cli(['history', job?.jobId ?? '', '--state-dir', 'state', '--json'], { cwd: dir });
     const missing = await cli(['history', 'rj-nope', '--state-dir', 'state'], { cwd: dir });
     // Assess
-    expect(history.code).toBe(0);
-    expect(history.err).toContain('keeps no transition history yet');
-    expect(history.out).toContain(job?.jobId);
+    const view = HistoryViewV1.parse(JSON.parse(json.out));
+    const rows = text.out.split('\n').filter((line) => /^\d{4}-\d\d-\d\dT/.test(line));
+    expect(text.code).toBe(0);
+    expect(text.err).toBe('');
+    expect(text.out).not.toMatch(/not yet|no transition history/);
+    expect(text.out.split('\n')[0]).toContain(job?.jobId);
+    expect(text.out).toMatch(/^at +event +status +round\/attempt +call +code +detail$/m);
+    expect(rows.map((row) => row.split(/ {2,}/).slice(1, 4))).toEqual([
+      ['created', 'queued', '1/1'],
+      ['dispatch.claimed', 'queued → dispatching', '1/1'],
+      ['copy.accepted', 'dispatching → copying', '1/1'],
+      ['copy.observed', 'copying → queued', '1/2'],
+      ['dispatch.claimed', 'queued → dispatching', '1/2'],
+      ['copy.accepted', 'dispatching → copying', '1/2'],
+      ['copy.observed', 'copying → failed', '1/2'],
+    ]);
+    expect(rows[3]).toMatch(/observeCopies +CopyFailed +ECS reported the copy as CreateFailed$/);
+    expect(json.code).toBe(0);
+    expect(view.job).toMatchObject({ jobId: job?.jobId, status: 'failed', attempt: 2 });
+    expect(view.entries.map((e) => [e.event, e.from, e.status, e.attempt, e.call, e.code])).toContainEqual(['copy.observed', 'copying', 'queued', 2, 'observeCopies', 'CopyFailed']);
+    expect(view.entries[0]).toEqual({ at: view.job.createdAt, event: 'created', status: 'queued', from: null, round: 1, attempt: 1, call: null, code: null, detail: null });
+    expect(view.historyDropped).toBe(0);
     expect(missing.code).toBe(1);
+  });
+
+  it('says how many history entries were dropped, after the first one', async () => {
+    // Prepare: a record whose long history lost entries in the middle.
+    const dir = project();
+    await cli(runArgs(), { cwd: dir });
+    const [listed] = await statusJson(dir);
+    const store = new SqliteJobStore(join(dir, 'state', 'state.db'));
+    const stored = await store.get(listed?.jobId ?? '');
+    if (stored === undefined) throw new Error('the run made no job');
+    await store.update({ ...stored, version: stored.version + 1, historyDropped: 7 });
+    await store.close();
+    // Act
+    const text = await cli(['history', stored.id, '--state-dir', 'state'], { cwd: dir });
+    const json = await cli(['history', stored.id, '--state-dir', 'state', '--json'], { cwd: dir });
+    // Assess
+    const lines = text.out.split('\n');
+    const first = lines.findIndex((line) => / created +queued /.test(line));
+    expect(text.code).toBe(0);
+    expect(lines[first + 1]).toMatch(/^… +7 entries dropped$/);
+    expect(HistoryViewV1.parse(JSON.parse(json.out)).historyDropped).toBe(7);
   });
 });
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { EtaTracker, formatEta } from '../../cli/render/eta';
 import { humanLogLines } from '../../cli/render/log-lines';
-import { liveFrame } from '../../cli/render/live-view';
+import { jobTable } from '../../cli/render/job-lines';
+import { liveFrame, outcomeLine } from '../../cli/render/live-view';
 import { ImageState } from '../../shared/core/domain/image';
 import { type Job, JobStatus } from '../../shared/core/domain/job';
 import { newJob } from '../../shared/core/domain/job-transitions';
@@ -64,6 +65,51 @@ describe('the live region', () => {
     // Assess
     expect(frame.split('\n')).toHaveLength(9);
     expect(frame).toContain('… and 23 more under way');
+  });
+});
+
+describe('the statuses a copy can be in once made, stopped or retired', () => {
+  const at = (iso: string) => new Date(iso).toISOString();
+  const copied = {
+    copyStartedAt: at('2026-11-01T00:00:00Z'),
+    destinationImageId: 'm-copy0001',
+    history: [
+      { at: at('2026-11-01T00:00:00Z'), event: 'copy.accepted', from: JobStatus.Dispatching, status: JobStatus.Copying, round: 1, attempt: 1 },
+      { at: at('2026-11-01T00:10:00Z'), event: 'copy.observed', from: JobStatus.Copying, status: JobStatus.Available, round: 1, attempt: 1 },
+    ],
+  };
+
+  it('are told apart in the status table: why a copy stops, that a pruned copy is gone, why one was kept', () => {
+    // Prepare: retention ran days after the copy; the copy time is still the copy's.
+    const jobs = [
+      job({ status: JobStatus.Stopping, progressPercent: 40, stop: { outcome: JobStatus.Cancelled, since: at('2026-11-01T00:05:00Z') } }),
+      job({ status: JobStatus.Stopping, progressPercent: 40, stop: { outcome: JobStatus.TimedOut, since: at('2026-11-01T06:00:00Z') } }),
+      job({ ...copied, status: JobStatus.Sharing }),
+      job({ ...copied, status: JobStatus.Deprecated, finishedAt: at('2026-11-01T00:10:00Z') }),
+      job({ ...copied, status: JobStatus.Pruning, finishedAt: at('2026-11-01T00:10:00Z') }),
+      job({ ...copied, status: JobStatus.Pruned, finishedAt: at('2026-11-09T00:00:00Z') }),
+      job({ ...copied, status: JobStatus.Available, finishedAt: at('2026-11-01T00:10:00Z'), lastError: { code: 'CopyInUse', message: 'instances run from the copy; it is kept', at: at('2026-11-09T00:00:00Z') } }),
+    ];
+    // Act
+    const rows = jobTable(jobs).split('\n').slice(2);
+    // Assess
+    const cells = rows.map((row) => row.split(/ {2,}/).slice(5, 8));
+    expect(cells).toEqual([
+      ['stopping (cancel)', 'none'],
+      ['stopping (timed out)', 'none'],
+      ['sharing', 'm-copy0001', '10.0 min'],
+      ['deprecated', 'm-copy0001', '10.0 min'],
+      ['pruning', 'm-copy0001', '10.0 min'],
+      ['pruned', 'm-copy0001 (deleted)', '10.0 min'],
+      ['available, not pruned: CopyInUse', 'm-copy0001', '10.0 min'],
+    ]);
+  });
+
+  it('mark a copy retired by retention apart from one that failed when it ends', () => {
+    // Act
+    const lines = [JobStatus.Available, JobStatus.Pruned, JobStatus.Deprecated, JobStatus.Cancelled].map((status) => outcomeLine(job({ ...copied, status })));
+    // Assess
+    expect(lines.map((line) => line.slice(0, 1))).toEqual(['✓', '·', '·', '✗']);
   });
 });
 

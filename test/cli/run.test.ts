@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createEcsSimulator } from '../../sim/ecs-simulator';
 import { loadSeedFile } from '../../sim/seed';
 import { JobViewV1 } from '../../cli/job-view';
-import { cleanEnv, cli, project, runArgs } from './helpers';
+import { cleanEnv, cli, FAMILY_SEED, project, RETENTION_POLICY, runArgs } from './helpers';
 
 describe('run', () => {
   it('replicates on the embedded simulator from any folder and exits 0 with one summary line', async () => {
@@ -27,6 +27,17 @@ describe('run', () => {
     // Assess
     expect(again.code).toBe(0);
     expect(again.out).toContain('done: nothing to do');
+  });
+
+  it('counts copies its sweep deleted by retention as done, not as failed', async () => {
+    // Prepare: four copies made under a policy without retention.
+    const dir = project({ 'seed.yaml': FAMILY_SEED, 'retention.yaml': RETENTION_POLICY });
+    await cli(runArgs(), { cwd: dir });
+    // Act: the same policy, now keeping the newest copy of the family per region.
+    const result = await cli(['run', '--config', 'retention.yaml', '--seed', 'seed.yaml', '--state-dir', 'state'], { cwd: dir });
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.out.trim().split('\n').at(-1)).toBe('done: 2 copies deleted by retention');
   });
 
   it('prints one JSON object per job change, in the shape status --json prints', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cli } from './helpers';
 
-const COMMANDS = ['demo', 'run', 'replicate', 'status', 'history', 'cancel', 'retry', 'dead-letters', 'invoke', 'validate', 'init', 'sim'];
+const COMMANDS = ['demo', 'run', 'plan', 'replicate', 'status', 'history', 'cancel', 'retry', 'prune', 'dead-letters', 'invoke', 'validate', 'init', 'sim', 'serve'];
 
 describe('the command line', () => {
   it.each(COMMANDS)('shows help for %s with examples and the exit codes, and exits 0', async (command) => {
@@ -47,11 +47,24 @@ describe('the command line', () => {
     expect(results[3]?.err).toContain('retry takes a JOB_ID or --failed');
   });
 
-  it('says the status page is not there yet', async () => {
+  it("lists plan's own exit code 3 in its help, and only there", async () => {
     // Act
-    const result = await cli(['serve']);
+    const plan = await cli(['plan', '--help']);
+    const run = await cli(['run', '--help']);
     // Assess
-    expect(result.code).toBe(1);
-    expect(result.err).toContain('not yet');
+    expect(plan.out).toMatch(/^ {2}3 {4}changes are pending: .*terraform plan -detailed-exitcode/m);
+    expect(plan.out).toMatch(/^ {2}1 {4}a region could not be read/m);
+    expect(run.out).not.toMatch(/^ {2}3 /m);
+  });
+
+  it('takes the status token only from the environment: serve has no option that carries it', async () => {
+    // Act
+    const help = await cli(['serve', '--help']);
+    const given = await cli(['serve', '--token', 'a-token-typed-on-the-command-line-0123']);
+    // Assess
+    expect(help.out).toContain('--token-env <name>');
+    expect(help.out).not.toMatch(/--token </);
+    expect(given.code).toBe(2);
+    expect(given.err).toContain("unknown option '--token'");
   });
 });
