@@ -17,6 +17,8 @@ export const HUAWEI_DEMO_SEED = 'sim/seeds/huawei-demo.yaml';
 export const HUAWEI_ENDPOINT_ENV = 'IMAGE_REPLICATOR_HUAWEI_IMS_ENDPOINT';
 /** The embedded ECS simulator's world in the state folder, kept between runs. */
 export const SIM_WORLD_FILE = 'ecs-simulator.json';
+/** The IMS simulator's world beside it: Huawei copies started by one command exist in the next. */
+export const IMS_SIM_WORLD_FILE = 'ims-simulator.json';
 
 export interface Target {
   /** What the user is told: where the copies happen. */
@@ -85,7 +87,11 @@ export const selectTarget = async (env: NodeJS.ProcessEnv, config: PolicyConfig,
   });
   const huaweiSeed = await loadImsSeedFile(options.huaweiSeed === undefined ? packagePath(HUAWEI_DEMO_SEED) : resolve(options.huaweiSeed));
   // One virtual clock for both clouds: the run's timeline is the same wherever a copy happens.
-  const huaweiSimulator = await createImsSimulator({ seed: options.speed === undefined ? huaweiSeed : { ...huaweiSeed, speed: options.speed }, clock: simulator.clock });
+  const huaweiSimulator = await createImsSimulator({
+    seed: options.speed === undefined ? huaweiSeed : { ...huaweiSeed, speed: options.speed },
+    clock: simulator.clock,
+    stateFile: options.stateDir === undefined ? undefined : join(options.stateDir, IMS_SIM_WORLD_FILE),
+  });
   const alibaba = seed.credentials[0];
   const huawei = huaweiSeed.credentials[0];
   if (alibaba === undefined || huawei === undefined) throw new Error('the simulator seeds define no credentials');

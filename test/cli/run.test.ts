@@ -4,7 +4,38 @@ import { describe, expect, it } from 'vitest';
 import { createEcsSimulator } from '../../sim/ecs-simulator';
 import { loadSeedFile } from '../../sim/seed';
 import { JobViewV1 } from '../../cli/job-view';
+import { IMS_SIM_WORLD_FILE } from '../../cli/target';
+import { createImsSimulator } from '../../sim/huawei/ims-simulator';
+import { loadImsSeedFile } from '../../sim/huawei/seed';
 import { cleanEnv, cli, FAMILY_SEED, project, RETENTION_POLICY, runArgs } from './helpers';
+
+/** A small Huawei world: one golden image, copies taking a few wall seconds at speed 600. */
+const HW_SEED = `credentials:
+  - { accessKeyId: HWRUNTESTAK000000001, accessKeySecret: hw-run-test-secret-not-for-production }
+regions:
+  - { id: cn-north-4, projectId: 0a1b2c3d4e5f60718293a4b5c6d7e8f9 }
+  - { id: cn-east-3, projectId: 1b2c3d4e5f60718293a4b5c6d7e8f90a }
+  - { id: ap-southeast-1, projectId: 3d4e5f60718293a4b5c6d7e8f90a1b2c }
+speed: 600
+randomSeed: 7
+copy: { bandwidthMiBps: 50, overheadSeconds: 300, initSeconds: 30 }
+agency: { name: ims_admin_agency }
+images:
+  - { region: cn-north-4, name: golden-hw, sizeGiB: 2, tags: { role: golden } }
+faults: { copyFailureProbability: 0 }
+`;
+const HW_POLICY = `version: 1
+policies:
+  - name: golden-huawei
+    provider: huawei
+    huawei: { agencyName: ims_admin_agency }
+    source: { region: cn-north-4, select: { tags: { role: golden } } }
+    destinations: [{ region: cn-east-3 }, { region: ap-southeast-1 }]
+huaweiProjects:
+  cn-north-4: 0a1b2c3d4e5f60718293a4b5c6d7e8f9
+  cn-east-3: 1b2c3d4e5f60718293a4b5c6d7e8f90a
+  ap-southeast-1: 3d4e5f60718293a4b5c6d7e8f90a1b2c
+`;
 
 describe('run', () => {
   it('replicates on the embedded simulator from any folder and exits 0 with one summary line', async () => {
@@ -172,6 +203,28 @@ describe('run', () => {
       expect(jobs).toHaveLength(4);
       expect(blocked).toMatchObject({ status: 'failed', destination: { imageId: null }, error: { code: 'InvalidImageName.Duplicated' } });
       expect(jobs.filter((job) => job !== blocked).every((job) => job.status === 'available')).toBe(true);
+    } finally {
+      await world.close();
+    }
+  });
+
+  it('resumes Huawei copies in the same IMS world after a stop: each copy made once, each job available', async () => {
+    // Prepare: one Huawei image to two regions, slow enough to be stopped mid-copy
+    const dir = project({ 'hw-seed.yaml': HW_SEED, 'hw-policy.yaml': HW_POLICY });
+    const args = ['run', '--config', 'hw-policy.yaml', '--seed', 'seed.yaml', '--huawei-seed', 'hw-seed.yaml', '--state-dir', 'state'];
+    const stop = new AbortController();
+    // Act
+    const first = await cli(args, { cwd: dir, signal: stop.signal, onOut: (text) => text.includes('copying') && stop.abort() });
+    const second = await cli(args, { cwd: dir });
+    // Assess
+    const world = await createImsSimulator({ seed: await loadImsSeedFile(join(dir, 'hw-seed.yaml')), stateFile: join(dir, 'state', IMS_SIM_WORLD_FILE) });
+    try {
+      const jobs = JobViewV1.array().parse(JSON.parse((await cli(['status', '--state-dir', 'state', '--json'], { cwd: dir })).out));
+      const made = world.inspect.copyRecords().map((record) => `${record.destinationRegion}/${record.name}`);
+      expect(first.code).toBe(130);
+      expect(second.code).toBe(0);
+      expect(jobs.map((job) => job.status)).toEqual(['available', 'available']);
+      expect(made.sort()).toEqual(['ap-southeast-1/golden-hw', 'cn-east-3/golden-hw']);
     } finally {
       await world.close();
     }
