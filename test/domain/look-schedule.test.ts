@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ImageState } from '../../shared/core/domain/image';
 import { type Job, JobStatus, type JobSpec } from '../../shared/core/domain/job';
-import { isDue, LookKind, nextLookAt, SLOW_LOOK_SECONDS, windowEnd } from '../../shared/core/domain/look-schedule';
+import { isDue, isDueInRegion, LookKind, nextLookAt, SLOW_LOOK_SECONDS, UNPREDICTED_WAIT_SECONDS, windowEnd } from '../../shared/core/domain/look-schedule';
+import { advance } from '../../shared/core/domain/job-transitions';
 import { newJob } from '../../shared/core/domain/job-transitions';
 
 const NOW = new Date('2026-03-01T10:00:00.000Z');
@@ -83,5 +84,39 @@ describe('when poll-status looks at a copy', () => {
     // Assess
     expect(forged).toEqual(at(60));
     expect(honest).toEqual(at(20));
+  });
+
+  it('lets a copy not yet predicted wait for the look its region gets soon for a neighbour', () => {
+    // Prepare
+    const fresh = { ...copying(undefined), id: 'rj-fresh', copyStartedAt: at(-180).toISOString() };
+    const neighbourSoon = { ...copying(120), id: 'rj-soon' };
+    const neighbourLate = { ...copying(3600), id: 'rj-late' };
+    const old = { ...fresh, copyStartedAt: at(-UNPREDICTED_WAIT_SECONDS).toISOString() };
+    // Act
+    const waits = isDueInRegion(fresh, [fresh, neighbourSoon], NOW, LookKind.Tick);
+    const alone = isDueInRegion(fresh, [fresh, neighbourLate], NOW, LookKind.Tick);
+    const waitedEnough = isDueInRegion(old, [old, neighbourSoon], NOW, LookKind.Tick);
+    // Assess
+    expect(waits).toBe(false);
+    expect(alone).toBe(true);
+    expect(waitedEnough).toBe(true);
+  });
+});
+
+describe('a copy\'s predicted end', () => {
+  const started = (seconds: number): Job => ({ ...copying(undefined), copyStartedAt: at(-seconds).toISOString() });
+
+  it('is the middle of what its whole percent allows, once the percent says enough', () => {
+    // Act: 95 % after 950 s: the end lies between 990.5 s and 1000 s after the start; 994.8 s is the middle
+    const job = advance(started(950), { type: 'copy.observed', state: 'running', progressPercent: 95 }, NOW);
+    // Assess: to the second
+    expect(job.expectedDoneAt).toBe(at(45).toISOString());
+  });
+
+  it('is looked at again before the earliest instant it could end while the percent is small', () => {
+    // Act: 5 % after 60 s: the end lies between 1000 s and 1200 s after the start
+    const job = advance(started(60), { type: 'copy.observed', state: 'running', progressPercent: 5 }, NOW);
+    // Assess
+    expect(job.expectedDoneAt).toBe(at(-60 + 1000).toISOString());
   });
 });

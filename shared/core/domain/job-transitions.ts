@@ -77,8 +77,16 @@ const expectedDoneAt = (job: Job, progress: number | undefined, remainingSeconds
   if (progress === undefined || progress <= 0 || progress >= 100 || job.copyStartedAt === undefined) return undefined;
   const started = new Date(job.copyStartedAt).getTime();
   const elapsed = now.getTime() - started;
-  return elapsed <= 0 ? undefined : round(started + (elapsed * 100) / Math.min(progress + 0.5, 100));
+  if (elapsed <= 0) return undefined;
+  const middle = started + (elapsed * 100) / Math.min(progress + 0.5, 100);
+  // A prediction from a few percent is minutes wide: the copy is looked at again before the
+  // earliest instant it could end, and predicted anew from a percent that says more.
+  const earliest = started + (elapsed * 100) / Math.min(progress + 1, 100);
+  return round(middle - earliest > REFINE_ABOVE_MS ? Math.max(earliest, now.getTime()) : middle);
 };
+
+/** Half the width of a prediction above which a look before it narrows it first. */
+const REFINE_ABOVE_MS = 60_000;
 
 /** A job remembers at most this many replicas to copy from. */
 const MAX_RELAYS = 16;

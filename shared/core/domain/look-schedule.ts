@@ -48,6 +48,26 @@ export const isDue = (job: Job, now: Date, kind: LookKind): boolean => {
   return secondsBetween(job.updatedAt, now) >= SLOW_LOOK_SECONDS;
 };
 
+/**
+ * Where one look sees a whole region, a copy not yet predicted waits for the look its region gets
+ * anyway when a neighbour is due within this long: it is predicted then, for nothing.
+ */
+export const UNPREDICTED_WAIT_SECONDS = 300;
+
+/**
+ * `isDue`, for a copy among the others of its destination region (`neighbours`, itself included)
+ * when one look sees them all: a copy only due for its first look waits for a neighbour's look
+ * coming soon, up to UNPREDICTED_WAIT_SECONDS after it started.
+ */
+export const isDueInRegion = (job: Job, neighbours: readonly Job[], now: Date, kind: LookKind): boolean => {
+  if (!isDue(job, now, kind)) return false;
+  const deadline = deadlineOf(job);
+  if (job.expectedDoneAt !== undefined || job.status === JobStatus.Stopping || (deadline !== undefined && deadline <= now.getTime() + DUE_MARGIN_MS)) return true;
+  if (job.copyStartedAt === undefined || secondsBetween(job.copyStartedAt, now) >= UNPREDICTED_WAIT_SECONDS) return true;
+  const soon = now.getTime() + UNPREDICTED_WAIT_SECONDS * 1000;
+  return !neighbours.some((other) => other.id !== job.id && other.expectedDoneAt !== undefined && new Date(other.expectedDoneAt).getTime() <= soon);
+};
+
 /** The next instant after `now` and before `until` some copy is due; undefined when none is. */
 export const nextLookAt = (jobs: Iterable<Job>, now: Date, until: Date): Date | undefined => {
   let next = Number.POSITIVE_INFINITY;

@@ -6,7 +6,7 @@ import { ALL_IMAGE_STATES } from '../domain/image';
 import { CopyState, type Job, type JobEvent, JobStatus, isRunning, isTerminal, pendingDeliveryAttempts } from '../domain/job';
 import { scopeKey } from '../domain/policy';
 import { DISPATCH_LEASE_SECONDS, NOTIFICATION_REQUEUE_SECONDS, webhookRedeliverySeconds } from '../domain/retry-policy';
-import { isDue, LookKind, nextLookAt, windowEnd } from '../domain/look-schedule';
+import { isDue, isDueInRegion, LookKind, nextLookAt, windowEnd } from '../domain/look-schedule';
 import { DispatchRequestedV2, encodeMessage, PollRequestedV1 } from '../messages/messages';
 import type { CopyInFlight, CopyObservation, CopyProvider, CopyProviders } from '../ports/copy-provider';
 import type { JobStore } from '../ports/job-store';
@@ -292,9 +292,11 @@ export const createPollStatus = (deps: PollStatusDeps) => {
    */
   function copiesToLook(inFlight: readonly Job[], now: Date, kind: LookKind): Job[] {
     const watched = inFlight.filter((j) => j.status === JobStatus.Copying || j.status === JobStatus.Stopping);
-    const due = watched.filter((j) => isDue(j, now, kind));
     const regionKey = (j: Job) => `${scopeKey(j)}\n${j.destination.region}`;
-    const dueRegions = new Set(due.filter((j) => providers.get(j.provider, j.account).observesWholeRegions === true).map(regionKey));
+    const wholeRegion = (j: Job) => providers.get(j.provider, j.account).observesWholeRegions === true;
+    const regions = groupBy(watched, regionKey);
+    const due = watched.filter((j) => (wholeRegion(j) ? isDueInRegion(j, regions.get(regionKey(j)) ?? [], now, kind) : isDue(j, now, kind)));
+    const dueRegions = new Set(due.filter(wholeRegion).map(regionKey));
     if (dueRegions.size === 0) return due;
     const dueIds = new Set(due.map((j) => j.id));
     return watched.filter((j) => dueIds.has(j.id) || dueRegions.has(regionKey(j)));
