@@ -6,9 +6,8 @@ import type { ProviderId } from '../domain/provider';
  * copy lifecycle. Each provider (shared/providers/<name>/) implements it and translates its own
  * API, error codes and limits inside its folder; the core only sees the shapes below.
  *
- * A copy is whatever the provider needs to make one image appear in another region: one call
- * (Alibaba CopyImage), a job to poll (Huawei cross_region_copy), or several steps (snapshots, then
- * an image). The provider hands back an opaque handle when a copy starts; the core stores it on the
+ * A copy is whatever the provider needs to make one image appear in another region: one call, a
+ * job of the provider's to poll, or several steps (snapshots, then an image). The provider hands back an opaque handle when a copy starts; the core stores it on the
  * job and gives it back on every later call. Every call is idempotent for a given job attempt
  * (a token, or find-before-create), so a crash at any point and a redelivery never make two copies.
  */
@@ -72,7 +71,7 @@ export const RefusalReason = {
 export type RefusalReason = (typeof RefusalReason)[keyof typeof RefusalReason];
 
 export interface ProviderProblem {
-  /** Stable, provider-prefixed where it comes from the provider (`IMG.0149`, `OperationDenied…`): for the record only. */
+  /** Stable; the provider's own code where it comes from the provider: for the record only, never decided on. */
   readonly code: string;
   readonly message: string;
 }
