@@ -1,12 +1,12 @@
 /**
  * A provider-neutral view of a machine image. Adapters translate their provider's states and
- * shapes into this; the domain never sees `Creating`/`CreateFailed` or Huawei job states.
+ * shapes into this; the domain never sees a provider's own image or job states.
  */
 export const ImageState = {
   /** Being created or copied (Alibaba: Creating, Waiting). */
   Pending: 'pending',
   Available: 'available',
-  /** Creation or copy failed (Alibaba: CreateFailed). */
+  /** Creation or copy failed. */
   Failed: 'failed',
   /** Exists but cannot be used (Alibaba: UnAvailable, Deprecated). */
   Unavailable: 'unavailable',
@@ -33,7 +33,7 @@ export interface CloudImage {
 }
 
 /**
- * Tags the product puts on every copy so that a copy whose CopyImage answer was lost can be
+ * Tags the product puts on every copy so that a copy whose start answer was lost can be
  * found again, and so that the sweep can tell our copies from anybody else's.
  */
 export const ReplicaTag = {

@@ -4,7 +4,7 @@ import type { ImageState } from './image';
 /**
  * A replication job: one (provider, account, source region, source image, destination region). Its life:
  *
- *   waiting_for_source ──source available──▶ queued ──claim──▶ dispatching ──CopyImage ok──▶ copying ──▶ available
+ *   waiting_for_source ──source available──▶ queued ──claim──▶ dispatching ──copy started─▶ copying ──▶ available
  *          │                                  ▲  ▲                 │                            │
  *          └─source failed/missing─▶ failed   │  └──deferred───────┘ (conflict, throttled, lost) │
  *                                             └──────────── copy failed, attempts left ─────────┘──▶ failed / timed_out

@@ -27,7 +27,7 @@ export const createCancelJob = (deps: CancelJobDeps) => {
     const job = await deps.jobs.get(jobId);
     if (job === undefined) throw new TerminalError('JobNotFound', `no job ${jobId}`);
     if (isTerminal(job.status)) throw new TerminalError('JobFinished', `job ${jobId} already ended ${job.status}`);
-    // The CopyImage call may be in flight: cancelling now could leave a copy nobody tracks.
+    // The provider's copy call may be in flight: cancelling now could leave a copy nobody tracks.
     if (job.status === JobStatus.Dispatching) {
       throw new RetryableError('JobDispatching', `job ${jobId} is starting its copy; try again in a minute`);
     }
