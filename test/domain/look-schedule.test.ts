@@ -119,4 +119,18 @@ describe('a copy\'s predicted end', () => {
     // Assess
     expect(job.expectedDoneAt).toBe(at(-60 + 1000).toISOString());
   });
+
+  it('is the middle, not a look now, for a long copy at 99 %', () => {
+    // Act: 99 % after 4 h: the end lies between now and 145 s from now
+    const job = advance(started(14_400), { type: 'copy.observed', state: 'running', progressPercent: 99 }, NOW);
+    // Assess: 14,400 × 100 / 99.5 = 14,472.4 s after the start
+    expect(job.expectedDoneAt).toBe(at(72).toISOString());
+  });
+
+  it('looks again a little later when the percent predicts nothing', () => {
+    // Act
+    const waiting = advance(started(600), { type: 'copy.observed', state: 'running', progressPercent: 0 }, NOW);
+    // Assess
+    expect(waiting.expectedDoneAt).toBe(at(120).toISOString());
+  });
 });

@@ -71,6 +71,21 @@ describe('cancelling a job', () => {
     expect(ended?.lastError?.message).toBe('wrong image');
   });
 
+  it('does not let a copy that ended as it was cancelled undo the cancel', async () => {
+    // Prepare: the copy ends (failed) the moment the operator cancels
+    const job = await copyingJob();
+    images.answerCancelWith({ kind: 'too-late' });
+    // Act
+    const after = await cancel(job.id, 'wrong image');
+    images.images.get('m-c1')!.state = ImageState.Failed;
+    await poll();
+    // Assess: stopped, not retried
+    expect(after.status).toBe(JobStatus.Stopping);
+    const ended = await jobs.get(job.id);
+    expect(ended?.status).toBe(JobStatus.Cancelled);
+    expect(images.requests).toEqual([]);
+  });
+
   it('refuses to cancel a job that is already stopping its copy', async () => {
     // Prepare
     const job = await copyingJob();

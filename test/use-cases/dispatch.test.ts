@@ -14,12 +14,12 @@ import { testPolicyConfig } from '../helpers/policy';
 import { createDispatch } from '../../shared/core/use-cases/dispatch';
 
 describe('createDispatch', () => {
-  const setup = async (limit: number, images: FakeCopyProvider, sources: string[]) => {
+  const setup = async (limit: number, images: FakeCopyProvider, sources: string[], config = testPolicyConfig()) => {
     const clock = new ManualClock('2026-03-01T00:00:00Z');
     const jobs = new InMemoryJobStore();
     for (const id of sources) {
       const image = images.addImage({ id, region: 'cn-hangzhou', tags: { role: 'golden' } });
-      for (const { id: jobId, spec } of planJobs(testPolicyConfig(), { provider: 'alibaba', account: 'default' }, image)) await jobs.putIfAbsent(newJob(jobId, spec, ImageState.Available, clock.now()));
+      for (const { id: jobId, spec } of planJobs(config, { provider: 'alibaba', account: 'default' }, image)) await jobs.putIfAbsent(newJob(jobId, spec, ImageState.Available, clock.now()));
     }
     const writer = createJobWriter(jobs, clock, silentLogger, new RecordingQueue());
     return { jobs, dispatch: () => createDispatch({ providers: fakeProviders(images), jobs, writer, clock, logger: silentLogger, limitCap: limit })() };
@@ -36,6 +36,37 @@ describe('createDispatch', () => {
     const statuses = (await jobs.list()).map((job) => job.status);
     expect(statuses.filter((status) => status === JobStatus.Copying)).toHaveLength(1);
     expect(statuses.filter((status) => status === JobStatus.Queued)).toHaveLength(5);
+  });
+
+  it('counts a copy being stopped against the limit, also when two passes race', async () => {
+    // Prepare: limit 2, one slot held by a copy the provider is still stopping; one destination each
+    const images = new FakeCopyProvider();
+    const oneDestination = testPolicyConfig(`
+version: 1
+policies:
+  - name: golden
+    source: { region: cn-hangzhou, select: { tags: { role: golden } } }
+    destinations: [{ region: cn-shanghai }]
+`);
+    const { jobs, dispatch } = await setup(2, images, ['m-1', 'm-2', 'm-3'], oneDestination);
+    const [held] = await jobs.list();
+    await jobs.update({ ...held!, version: held!.version + 1, status: JobStatus.Stopping, copyHandle: 'm-held', copyStartedAt: '2026-03-01T00:00:00Z' });
+    // Both passes read the table before either claims: each sees one slot free.
+    const read = jobs.listInFlight.bind(jobs);
+    let waiting: (() => void) | undefined;
+    let reads = 0;
+    jobs.listInFlight = async () => {
+      const view = await read();
+      reads += 1;
+      if (reads === 1) await new Promise<void>((resolve) => (waiting = resolve));
+      if (reads === 2) waiting?.();
+      return view;
+    };
+    // Act
+    await Promise.all([dispatch(), dispatch()]);
+    // Assess
+    const statuses = (await jobs.list()).map((job) => job.status);
+    expect(statuses.filter((status) => status === JobStatus.Copying)).toHaveLength(1);
   });
 
   it('retries with the same token, rather than failing the job, when the outcome of a copy is unknown', async () => {

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { RetryableError } from '../../shared/core/domain/errors';
 import { silentLogger } from '../../shared/platform/logging/json-logger';
 import { ManualClock } from '../../shared/core/domain/clock';
 import { ImageState, ReplicaTag } from '../../shared/core/domain/image';
@@ -242,6 +243,41 @@ describe('createPollStatus', () => {
     // Assess
     expect(batches).toEqual([3]);
     expect((await jobs.list()).map((j) => j.progressPercent).sort()).toEqual([10, 20, 30]);
+  });
+
+  it('gives up on a stopping copy whose cancel keeps failing, a day after the decision, and says it may remain', async () => {
+    // Prepare
+    const job = await copyingJob('m-1', 'm-c1');
+    images.cancelCopy = async () => {
+      throw new RetryableError('Throttling', 'slow down');
+    };
+    clock.advance((job.copyTimeoutSeconds + 1) * 1000);
+    await poll().catch(() => undefined);
+    const stopping = await jobs.get(job.id);
+    // Act
+    clock.advance((STOP_GIVE_UP_SECONDS + 1) * 1000);
+    await poll().catch(() => undefined);
+    // Assess
+    expect(stopping?.status).toBe(JobStatus.Stopping);
+    const ended = await jobs.get(job.id);
+    expect(ended?.status).toBe(JobStatus.TimedOut);
+    expect(ended?.lastError?.message).toMatch(/may still be in the destination/);
+  });
+
+  it('does not fork a failing look: no next look is scheduled and nothing is thrown for redelivery', async () => {
+    // Prepare: a copy due now, in a region that cannot be read, and another due in 30 s
+    const job = await copyingJob('m-1', 'm-c1');
+    await jobs.update({ ...job, version: job.version + 1, expectedDoneAt: clock.now().toISOString() });
+    const next = await copyingJob('m-2', 'm-c2');
+    await jobs.update({ ...next, version: next.version + 1, expectedDoneAt: new Date(clock.now().getTime() + 30_000).toISOString() });
+    images.observeCopies = async () => {
+      throw new RetryableError('ServiceUnavailable', 'down');
+    };
+    // Act
+    const outcome = await poll({ kind: 'look', until: new Date(clock.now().getTime() + 60_000) });
+    // Assess
+    expect(outcome.nextLookAt).toBeUndefined();
+    expect(queues.poll.sent).toEqual([]);
   });
 
   it('keeps polling the other jobs when one cannot be read, and reports the failure at the end', async () => {

@@ -82,8 +82,12 @@ const expectedDoneAt = (job: Job, progress: number | undefined, remainingSeconds
   // A prediction from a few percent is minutes wide: the copy is looked at again before the
   // earliest instant it could end, and predicted anew from a percent that says more.
   const earliest = started + (elapsed * 100) / Math.min(progress + 1, 100);
-  return round(middle - earliest > REFINE_ABOVE_MS ? Math.max(earliest, now.getTime()) : middle);
+  const refine = middle - earliest > REFINE_ABOVE_MS && earliest > now.getTime() + REFINE_ABOVE_MS / 30;
+  return round(refine ? earliest : middle);
 };
+
+/** When a running copy's percent predicts nothing, it is looked at again this much later. */
+const UNPREDICTABLE_LOOK_SECONDS = 120;
 
 /** Half the width of a prediction above which a look before it narrows it first. */
 const REFINE_ABOVE_MS = 60_000;
@@ -199,7 +203,9 @@ const decide = (job: Job, event: JobEvent, now: Date): Job | undefined => {
             ...learned,
             progressPercent: event.progressPercent ?? job.progressPercent,
             remainingSeconds: event.remainingSeconds ?? job.remainingSeconds,
-            expectedDoneAt: expectedDoneAt(job, event.progressPercent, event.remainingSeconds, now) ?? job.expectedDoneAt,
+            // No prediction from 0 % (waiting at the provider) or 100 % (not yet called done): look
+            // again a little later rather than keep a stale instant every look would find due.
+            expectedDoneAt: expectedDoneAt(job, event.progressPercent, event.remainingSeconds, now) ?? addSeconds(now, UNPREDICTABLE_LOOK_SECONDS).toISOString(),
           };
         case CopyState.Available:
           // Shared before it is called available: the accounts that need it hear about it with it.

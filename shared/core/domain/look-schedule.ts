@@ -36,14 +36,20 @@ export type LookKind = (typeof LookKind)[keyof typeof LookKind];
 const deadlineOf = (job: Job): number | undefined =>
   job.copyStartedAt === undefined ? undefined : new Date(job.copyStartedAt).getTime() + job.copyTimeoutSeconds * 1000;
 
+/** At (or within a second of) its timeout: a look now stops it, whoever's clock is a hair early. */
+export const isPastDeadline = (job: Job, now: Date): boolean => {
+  const deadline = deadlineOf(job);
+  return deadline !== undefined && deadline <= now.getTime() + DUE_MARGIN_MS;
+};
+
 /** Whether a copying or stopping job is looked at in this pass. */
 export const isDue = (job: Job, now: Date, kind: LookKind): boolean => {
+  // Stopping is past its deadline for good: the timer's pace is enough, every look would be waste.
+  if (job.status === JobStatus.Stopping) return kind === LookKind.Tick;
   const at = now.getTime() + DUE_MARGIN_MS;
-  const deadline = deadlineOf(job);
-  if (deadline !== undefined && deadline <= at) return true;
+  if (isPastDeadline(job, now)) return true;
   if (job.expectedDoneAt !== undefined && new Date(job.expectedDoneAt).getTime() <= at) return true;
   if (kind === LookKind.Look) return false;
-  if (job.status === JobStatus.Stopping) return true;
   if (job.expectedDoneAt === undefined) return job.copyStartedAt === undefined || secondsBetween(job.copyStartedAt, now) >= FIRST_LOOK_SECONDS;
   return secondsBetween(job.updatedAt, now) >= SLOW_LOOK_SECONDS;
 };
@@ -61,8 +67,7 @@ export const UNPREDICTED_WAIT_SECONDS = 300;
  */
 export const isDueInRegion = (job: Job, neighbours: readonly Job[], now: Date, kind: LookKind): boolean => {
   if (!isDue(job, now, kind)) return false;
-  const deadline = deadlineOf(job);
-  if (job.expectedDoneAt !== undefined || job.status === JobStatus.Stopping || (deadline !== undefined && deadline <= now.getTime() + DUE_MARGIN_MS)) return true;
+  if (job.expectedDoneAt !== undefined || job.status === JobStatus.Stopping || isPastDeadline(job, now)) return true;
   if (job.copyStartedAt === undefined || secondsBetween(job.copyStartedAt, now) >= UNPREDICTED_WAIT_SECONDS) return true;
   const soon = now.getTime() + UNPREDICTED_WAIT_SECONDS * 1000;
   return !neighbours.some((other) => other.id !== job.id && other.expectedDoneAt !== undefined && new Date(other.expectedDoneAt).getTime() <= soon);

@@ -84,6 +84,8 @@ export const longestFirst = (queued: readonly Job[]): Job[] => {
 /** A running copy, or a claim older than `mine` (ties broken by id): it holds its slots before mine. */
 const claimedBefore = (other: Job, mine: Job): boolean =>
   other.status === JobStatus.Copying ||
+  // A copy being stopped still runs at the provider (one IMS cannot stop, for hours): it holds its slots.
+  other.status === JobStatus.Stopping ||
   (other.status === JobStatus.Dispatching && (other.updatedAt < mine.updatedAt || (other.updatedAt === mine.updatedAt && other.id < mine.id)));
 
 const inScopes = (job: Job, scopes: readonly DispatchScope[] | undefined): boolean =>

@@ -6,7 +6,7 @@ import { ALL_IMAGE_STATES } from '../domain/image';
 import { CopyState, type Job, type JobEvent, JobStatus, isRunning, isTerminal, pendingDeliveryAttempts } from '../domain/job';
 import { scopeKey } from '../domain/policy';
 import { DISPATCH_LEASE_SECONDS, NOTIFICATION_REQUEUE_SECONDS, webhookRedeliverySeconds } from '../domain/retry-policy';
-import { isDue, isDueInRegion, LookKind, nextLookAt, windowEnd } from '../domain/look-schedule';
+import { isDue, isDueInRegion, isPastDeadline, LookKind, nextLookAt, windowEnd } from '../domain/look-schedule';
 import { DispatchRequestedV2, encodeMessage, PollRequestedV1 } from '../messages/messages';
 import type { CopyInFlight, CopyObservation, CopyProvider, CopyProviders } from '../ports/copy-provider';
 import type { JobStore } from '../ports/job-store';
@@ -235,7 +235,8 @@ export const createPollStatus = (deps: PollStatusDeps) => {
     }
 
     // 7. The next copy due before the next tick: a delayed look, so its end is seen within seconds.
-    const lookAt = nextLookAt(latest.values(), clock.now(), until);
+    //    Not after a failure: a look that fails is not retried (the tick is), and must not fork.
+    const lookAt = failure === undefined ? nextLookAt(latest.values(), clock.now(), until) : undefined;
     if (lookAt !== undefined) {
       const delaySeconds = Math.ceil((lookAt.getTime() - clock.now().getTime()) / 1000);
       await queues.poll.send(encodeMessage(PollRequestedV1, { type: 'poll.requested', version: 1, until: until.toISOString() }), { delaySeconds });
@@ -243,7 +244,9 @@ export const createPollStatus = (deps: PollStatusDeps) => {
 
     const outcome = { inFlight: inFlight.length, observed, finished, notificationsQueued, dispatchRequested: scopes.length > 0, nextLookAt: lookAt?.toISOString() };
     if (inFlight.length > 0) logger.info('poll done', { ...outcome });
-    if (failure !== undefined) throw failure;
+    // A failed look is left to the tick, which looks anyway: redelivering it would only repeat it.
+    if (failure !== undefined && command.kind === LookKind.Tick) throw failure;
+    if (failure !== undefined) logger.warn('a look failed; the next tick looks again', { code: errorCode(failure) });
     return outcome;
   };
 
@@ -305,7 +308,7 @@ export const createPollStatus = (deps: PollStatusDeps) => {
   /** The event of an observation that is progress and nothing else (running, on time), if it is one. */
   function progressOf(job: Job, observation: CopyObservation): JobEvent | undefined {
     if (job.status !== JobStatus.Copying || observation.state !== CopyState.Running) return undefined;
-    if (job.copyStartedAt !== undefined && secondsBetween(job.copyStartedAt, clock.now()) > job.copyTimeoutSeconds) return undefined;
+    if (isPastDeadline(job, clock.now())) return undefined;
     return {
       type: 'copy.observed',
       state: CopyState.Running,
@@ -318,14 +321,14 @@ export const createPollStatus = (deps: PollStatusDeps) => {
 
   async function handleObservation(job: Job, observation: CopyObservation): Promise<Job | undefined> {
     const provider = providers.get(job.provider, job.account);
+    const stopDeps = { writer, clock, logger };
+    if (job.status === JobStatus.Stopping) return stopCopy(stopDeps, provider, job, copyInFlightOf(job), observation);
     if (observation.state === 'unobserved') {
       if (observation.retryable) throw new RetryableError(observation.code, observation.message);
       logger.warn('copy could not be observed', { jobId: job.id, code: observation.code, error: observation.message });
       return undefined;
     }
-    const stopDeps = { writer, clock, logger };
-    if (job.status === JobStatus.Stopping) return stopCopy(stopDeps, provider, job, copyInFlightOf(job), observation);
-    const overdue = job.copyStartedAt !== undefined && secondsBetween(job.copyStartedAt, clock.now()) > job.copyTimeoutSeconds;
+    const overdue = isPastDeadline(job, clock.now());
     if (overdue && (observation.state === CopyState.Running || observation.state === CopyState.Missing)) {
       // The decision is stored before the cancel: a poll whose clock runs behind then reads the
       // copy vanishing as stopped, not as lost.
