@@ -86,6 +86,62 @@ describe('cancelling a job', () => {
     expect(images.requests).toEqual([]);
   });
 
+  it('deletes a copy that finished as it was cancelled, at the next look, and ends the job cancelled', async () => {
+    // Prepare: the copy is available by the time the operator's cancel reaches the provider
+    const job = await copyingJob();
+    images.setState('m-c1', ImageState.Available);
+    // Act
+    const after = await cancel(job.id, 'wrong image');
+    await poll();
+    // Assess: no one was told it was available; nothing billed is left
+    expect(after.status).toBe(JobStatus.Stopping);
+    expect(images.deleted).toEqual(['m-c1']);
+    const ended = await jobs.get(job.id);
+    expect(ended?.status).toBe(JobStatus.Cancelled);
+    expect(queues.notify.sent).toHaveLength(1);
+  });
+
+  it('cancels a queued job without calling the provider, and queues its notification', async () => {
+    // Prepare
+    const source = images.addImage({ id: 'm-1', region: 'cn-hangzhou', tags: { role: 'golden' } });
+    const [planned] = planJobs(testPolicyConfig(), { provider: 'alibaba', account: 'default' }, source);
+    const job = newJob(planned!.id, planned!.spec, ImageState.Available, clock.now());
+    await jobs.putIfAbsent(job);
+    // Act
+    const after = await cancel(job.id, 'not needed');
+    // Assess
+    expect(images.cancelled).toEqual([]);
+    expect(after.status).toBe(JobStatus.Cancelled);
+    expect((await jobs.get(job.id))?.status).toBe(JobStatus.Cancelled);
+    expect(queues.notify.sent).toHaveLength(1);
+  });
+
+  it('refuses while the copy is being started, so no copy is left untracked', async () => {
+    // Prepare
+    const source = images.addImage({ id: 'm-1', region: 'cn-hangzhou', tags: { role: 'golden' } });
+    const [planned] = planJobs(testPolicyConfig(), { provider: 'alibaba', account: 'default' }, source);
+    const job = newJob(planned!.id, planned!.spec, ImageState.Available, clock.now());
+    await jobs.putIfAbsent(job);
+    await jobs.update(advance(job, { type: 'dispatch.claimed' }, clock.now()));
+    // Act
+    const attempt = cancel(job.id, 'x');
+    // Assess
+    await expect(attempt).rejects.toMatchObject({ code: 'JobDispatching', retryable: true });
+    expect((await jobs.get(job.id))?.status).toBe(JobStatus.Dispatching);
+  });
+
+  it('refuses an unknown job and one that already ended', async () => {
+    // Prepare
+    const job = await copyingJob();
+    await cancel(job.id, 'first');
+    // Act
+    const unknown = cancel('rj-nope', 'x');
+    const ended = cancel(job.id, 'again');
+    // Assess
+    await expect(unknown).rejects.toMatchObject({ code: 'JobNotFound' });
+    await expect(ended).rejects.toMatchObject({ code: 'JobFinished' });
+  });
+
   it('refuses to cancel a job that is already stopping its copy', async () => {
     // Prepare
     const job = await copyingJob();

@@ -41,15 +41,14 @@ export const createCancelJob = (deps: CancelJobDeps) => {
 
   /**
    * A running copy: the decision is stored first, then the copy is cancelled. One the provider
-   * cannot stop leaves the job `stopping`: poll-status deletes the copy when it ends, and the job
-   * records `cancelled` then.
+   * cannot stop, or that ended meanwhile, leaves the job `stopping`: poll-status deletes the copy
+   * once it has ended (no one was told it was available), and the job records `cancelled` then.
    */
   async function stopRunningCopy(job: Job, reason: string): Promise<Job> {
     const stopping = await writer.apply(job, { type: 'copy.stopping', outcome: JobStatus.Cancelled, reason });
     if (stopping === undefined) throw new RetryableError('VersionConflict', `job ${job.id} changed meanwhile; try again`);
     const provider = deps.providers.get(job.provider, job.account);
     const after = (await stopCopy({ writer, clock: deps.clock, logger: deps.logger }, provider, stopping, copyInFlightOf(stopping), { state: 'running' })) ?? stopping;
-    if (after.status === JobStatus.Copying) throw new TerminalError('CopyFinished', `job ${job.id}: the copy finished or failed meanwhile; see status`);
     if (after.status === JobStatus.Stopping) {
       deps.logger.warn('the provider cannot stop this copy: it is deleted when it ends, and the job records cancelled then', { jobId: job.id });
     } else {
