@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { makeNotifyHandler } from '../functions/notify/handler';
 import { makePollStatusHandler } from '../functions/poll-status/handler';
 import { makeStartCopyHandler } from '../functions/start-copy/handler';
+import { SqliteSpeedBook } from '../shared/stores/sqlite/sqlite-speed-book';
 import { SqliteWebhookOutbox } from '../shared/stores/sqlite/sqlite-webhook-outbox';
 import { SqliteJobStore } from '../shared/stores/sqlite/sqlite-job-store';
 import { SqliteMessageQueue } from '../shared/stores/sqlite/sqlite-message-queue';
@@ -112,6 +113,7 @@ export class LocalRuntime {
       pause: options.pause ?? sleep,
       // Outboxes in the same file as the jobs: rate budgets hold across runs and processes.
       outbox: new SqliteWebhookOutbox(this.db),
+      speeds: new SqliteSpeedBook(this.db),
     };
     const decorated = options.decorate?.(dependencies) ?? dependencies;
     const wiring: Wiring = { dependencies: () => decorated };

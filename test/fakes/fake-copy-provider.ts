@@ -38,6 +38,7 @@ export class FakeCopyProvider implements CopyProvider {
   readonly observed: string[][] = [];
   /** Whether a look at one copy of a region sees all of them (as DescribeImages does). */
   observesWholeRegions: boolean | undefined = undefined;
+  copiesFromReplicas: boolean | undefined = true;
   readonly deleted: string[] = [];
   readonly capacity: CapacityRule;
   readonly #tokens = new Map<string, string>();

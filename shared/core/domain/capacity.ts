@@ -8,6 +8,8 @@ import type { CapacitySlot } from '../ports/copy-provider';
  */
 export class CapacityLedger {
   readonly #used = new Map<string, number>();
+  /** When each slot's takers are expected to end (ms; NaN when unknown), for `freeAt`. */
+  readonly #ends = new Map<string, number[]>();
   readonly #blocked = new Set<string>();
   readonly #limitCap: number;
 
@@ -19,12 +21,40 @@ export class CapacityLedger {
     return Math.min(slot.limit, Math.max(1, this.#limitCap));
   }
 
-  take(slots: readonly CapacitySlot[]): void {
-    for (const slot of slots) this.#used.set(slot.key, (this.#used.get(slot.key) ?? 0) + 1);
+  /** `endsAt`: when the copy taking the slots is expected to end, if anybody can say. */
+  take(slots: readonly CapacitySlot[], endsAt?: Date): void {
+    for (const slot of slots) {
+      this.#used.set(slot.key, (this.#used.get(slot.key) ?? 0) + 1);
+      this.#ends.set(slot.key, [...(this.#ends.get(slot.key) ?? []), endsAt?.getTime() ?? Number.NaN]);
+    }
   }
 
   release(slots: readonly CapacitySlot[]): void {
-    for (const slot of slots) this.#used.set(slot.key, Math.max(0, (this.#used.get(slot.key) ?? 0) - 1));
+    for (const slot of slots) {
+      this.#used.set(slot.key, Math.max(0, (this.#used.get(slot.key) ?? 0) - 1));
+      this.#ends.get(slot.key)?.pop();
+    }
+  }
+
+  /**
+   * When all of these slots are expected to have room: now for a slot with room; for a full one,
+   * when enough of its takers end; `unknown` after now where a taker's end is unknown or the
+   * provider said the slot is busy with a copy that is not ours.
+   */
+  freeAt(slots: readonly CapacitySlot[], now: Date, unknownSeconds: number): Date {
+    const unknown = now.getTime() + unknownSeconds * 1000;
+    let latest = now.getTime();
+    for (const slot of slots) {
+      if (this.#blocked.has(slot.key)) {
+        latest = Math.max(latest, unknown);
+        continue;
+      }
+      const over = (this.#used.get(slot.key) ?? 0) - this.#limit(slot);
+      if (over < 0) continue;
+      const ends = (this.#ends.get(slot.key) ?? []).map((end) => (Number.isNaN(end) ? unknown : Math.max(end, now.getTime()))).sort((a, b) => a - b);
+      latest = Math.max(latest, ends[over] ?? unknown);
+    }
+    return new Date(latest);
   }
 
   /** The provider said a slot is busy (somebody else's copy of the image runs): full for this pass. */
@@ -32,7 +62,15 @@ export class CapacityLedger {
     for (const slot of slots) this.#blocked.add(slot.key);
   }
 
-  fits(slots: readonly CapacitySlot[]): boolean {
-    return slots.every((slot) => !this.#blocked.has(slot.key) && (this.#used.get(slot.key) ?? 0) < this.#limit(slot));
+  /**
+   * `headroom`: places left free after this copy in every slot shared by more than `headroom`
+   * copies (a slot of one, such as one copy per image, has none to keep).
+   */
+  fits(slots: readonly CapacitySlot[], headroom = 0): boolean {
+    return slots.every((slot) => {
+      const limit = this.#limit(slot);
+      const keep = limit > headroom ? headroom : 0;
+      return !this.#blocked.has(slot.key) && (this.#used.get(slot.key) ?? 0) + keep < limit;
+    });
   }
 }

@@ -183,6 +183,12 @@ export interface CopyProvider {
    * there looks at all of them for free. False where each copy is looked at on its own.
    */
   readonly observesWholeRegions?: boolean | undefined;
+  /**
+   * A finished copy may be the source of further copies (relay fan-out), and pays: the provider
+   * limits copies per source image, so each replica adds a way out. False where the limit is one
+   * pool for the whole account: a replica adds no capacity, and copies come from the source alone.
+   */
+  readonly copiesFromReplicas?: boolean | undefined;
   /** Source images and anything else by filter; all pages. */
   listImages(region: string, query: ImageQuery): Promise<CloudImage[]>;
   /** Which route a copy of this image to this region takes, or why there is none (size, encryption). */

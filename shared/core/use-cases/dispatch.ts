@@ -2,16 +2,18 @@ import { addSeconds, type Clock } from '../domain/clock';
 import { CapacityLedger } from '../domain/capacity';
 import { type Deadline, NO_DEADLINE } from '../domain/deadline';
 import { errorCode, errorMessage, isRetryable } from '../domain/errors';
-import { type Job, JobStatus, isRunning, type Relay } from '../domain/job';
+import { type Job, JobStatus, isRunning } from '../domain/job';
 import { idempotencyTokenFor } from '../domain/job-id';
 import { scopeKey } from '../domain/policy';
 import { DISPATCH_DEFER_SECONDS } from '../domain/retry-policy';
 import { type CapacitySlot, type CopyProviders, type CopyRequest, RefusalReason, type StartCopyResult } from '../ports/copy-provider';
 import type { JobStore } from '../ports/job-store';
 import type { Logger } from '../ports/logger';
+import type { SpeedBook } from '../ports/speed-book';
 import type { DispatchScope } from './commands';
 import type { JobWriter } from './job-writer';
 import { shareStep } from './share-step';
+import { type CopySource, createSourceChooser, type SourceChooser, sourceOf } from './source-choice';
 
 export interface DispatchDeps {
   readonly providers: CopyProviders;
@@ -23,6 +25,8 @@ export interface DispatchDeps {
   readonly limitCap?: number | undefined;
   /** No claim is made without time to start its copy and record it. */
   readonly deadline?: Deadline | undefined;
+  /** Observed copy speeds, by which relay sources are chosen; without them, the first free source. */
+  readonly speeds?: SpeedBook | undefined;
 }
 
 /** A claim, a copy call and its record. */
@@ -36,17 +40,6 @@ export interface DispatchOutcome {
   readonly waiting: number;
 }
 
-/** Where a copy is made from: the source image, or a finished replica of it (relay). */
-interface CopySource {
-  readonly region: string;
-  readonly imageId: string;
-  readonly relay?: Relay | undefined;
-}
-
-/** The source the job's current attempt copies from. */
-const sourceOf = (job: Job): CopySource =>
-  job.relay === undefined ? { region: job.source.region, imageId: job.source.imageId } : { region: job.relay.region, imageId: job.relay.imageId, relay: job.relay };
-
 export const slotsFrom = (deps: Pick<DispatchDeps, 'providers'>, job: Job, source: CopySource): readonly CapacitySlot[] =>
   deps.providers.get(job.provider, job.account).capacity.slotsFor({
     sourceRegion: source.region,
@@ -58,26 +51,21 @@ export const slotsFrom = (deps: Pick<DispatchDeps, 'providers'>, job: Job, sourc
 export const slotsOf = (deps: Pick<DispatchDeps, 'providers'>, job: Job): readonly CapacitySlot[] => slotsFrom(deps, job, sourceOf(job));
 
 /**
- * The sources a queued job may copy from, in order of preference: an attempt that already chose
- * keeps its choice (its retry must ask the same); else the source, then the replicas it heard of.
- */
-export const candidateSources = (job: Job): CopySource[] => {
-  if (job.relay !== undefined) return [sourceOf(job)];
-  const original = { region: job.source.region, imageId: job.source.imageId };
-  if (job.allowRelay === false || job.attemptFromSource === true) return [original];
-  return [original, ...[...(job.relays ?? [])].reverse().map((relay) => ({ region: relay.region, imageId: relay.imageId, relay }))];
-};
-
-/**
  * Longest first: the source images with the most copy work left go first, so a large image does
- * not wait behind small ones and finish last. Ties by id: the order depends on no timestamp.
+ * not wait behind small ones and finish last. Within an image, by `rank` (the fastest copy out of
+ * the source first: the sooner a replica exists, the sooner the others can copy from it); ties by
+ * id: the order depends on no timestamp.
  */
-export const longestFirst = (queued: readonly Job[]): Job[] => {
+export const longestFirst = (queued: readonly Job[], rank: (job: Job) => number = () => 0): Job[] => {
   const sourceKey = (job: Job) => `${job.provider}/${job.account}/${job.source.region}/${job.source.imageId}`;
   const remaining = new Map<string, number>();
   for (const job of queued) remaining.set(sourceKey(job), (remaining.get(sourceKey(job)) ?? 0) + (job.source.sizeGiB ?? 0));
   return [...queued].sort(
-    (a, b) => (remaining.get(sourceKey(b)) ?? 0) - (remaining.get(sourceKey(a)) ?? 0) || sourceKey(a).localeCompare(sourceKey(b)) || a.id.localeCompare(b.id),
+    (a, b) =>
+      (remaining.get(sourceKey(b)) ?? 0) - (remaining.get(sourceKey(a)) ?? 0) ||
+      sourceKey(a).localeCompare(sourceKey(b)) ||
+      rank(a) - rank(b) ||
+      a.id.localeCompare(b.id),
   );
 };
 
@@ -122,15 +110,31 @@ const MAX_ROUNDS = 4;
 export const createDispatch = (deps: DispatchDeps) => {
   return async (scopes?: readonly DispatchScope[]): Promise<DispatchOutcome> => {
     const inFlight = await deps.jobs.listInFlight();
-    const ledger = new CapacityLedger(deps.limitCap);
-    for (const job of inFlight) if (isRunning(job.status)) ledger.take(slotsOf(deps, job));
     const now = deps.clock.now();
     let queued = longestFirst(inFlight.filter((job) => job.status === JobStatus.Queued && inScopes(job, scopes)));
+    const ledger = new CapacityLedger(deps.limitCap);
+    for (const job of inFlight) if (isRunning(job.status)) ledger.take(slotsOf(deps, job));
+    const chooser = await createSourceChooser(
+      {
+        speeds: deps.speeds,
+        logger: deps.logger,
+        slotsFor: (job, source) => slotsFrom(deps, job, source),
+        relaysPay: (job) => deps.providers.get(job.provider, job.account).copiesFromReplicas === true,
+        initialLedger: ledger,
+      },
+      inFlight,
+      queued,
+      now,
+    );
+    // The same slots again, with when each copy should end: when a busy source frees.
+    const timed = new CapacityLedger(deps.limitCap);
+    for (const job of inFlight) if (isRunning(job.status)) timed.take(slotsOf(deps, job), chooser.runningEndsAt(job));
+    queued = longestFirst(queued, (job) => chooser.rank(job));
     const total = { started: 0, deferred: 0, rejected: 0 };
     const throttled = new Set<string>();
     // A refusal frees its slots: the jobs left waiting get another round in the same pass.
     for (let round = 0; round < MAX_ROUNDS && queued.length > 0; round += 1) {
-      const result = await dispatchRound(queued, ledger, throttled, now);
+      const result = await dispatchRound(queued, timed, chooser, throttled, now);
       total.started += result.started;
       total.deferred += result.deferred;
       total.rejected += result.rejected;
@@ -150,7 +154,7 @@ export const createDispatch = (deps: DispatchDeps) => {
     if (sharing) await shareStep(deps, sharing);
   }
 
-  async function dispatchRound(queued: readonly Job[], ledger: CapacityLedger, throttled: Set<string>, now: Date) {
+  async function dispatchRound(queued: readonly Job[], ledger: CapacityLedger, chooser: SourceChooser, throttled: Set<string>, now: Date) {
     const { jobs, writer, clock, logger } = deps;
     const left: Job[] = [];
     let freed = false;
@@ -163,8 +167,9 @@ export const createDispatch = (deps: DispatchDeps) => {
       }
       const backingOff = job.notBefore !== undefined && new Date(job.notBefore) > now;
       const outOfTime = !(deps.deadline ?? NO_DEADLINE).allows(START_COPY_MS * (claims.length + 1));
-      // The first source whose slots are free now: the source itself, else a replica.
-      const source = backingOff || outOfTime || throttled.has(scopeKey(job)) ? undefined : candidateSources(job).find((s) => ledger.fits(slotsFrom(deps, job, s)));
+      // The source expected to finish first among those free now, unless waiting for a busy or
+      // unborn one is clearly better (source-choice).
+      const source = backingOff || outOfTime || throttled.has(scopeKey(job)) ? undefined : chooser.choose(job, ledger);
       if (source === undefined) {
         left.push(job);
         continue;
@@ -172,7 +177,8 @@ export const createDispatch = (deps: DispatchDeps) => {
       const slots = slotsFrom(deps, job, source);
       const claimed = await writer.apply(job, { type: 'dispatch.claimed', relay: source.relay });
       if (claimed === undefined) continue;
-      ledger.take(slots);
+      ledger.take(slots, chooser.endsAt(job, source));
+      chooser.claimed(job);
       claims.push({ job: claimed, slots });
     }
     if (claims.length === 0) return { started: 0, deferred: 0, rejected: 0, left, freed };

@@ -5,15 +5,18 @@ import { errorCode, errorMessage, isReplicationError, isRetryable, RetryableErro
 import { ALL_IMAGE_STATES } from '../domain/image';
 import { CopyState, type Job, type JobEvent, JobStatus, isRunning, isTerminal, pendingDeliveryAttempts } from '../domain/job';
 import { scopeKey } from '../domain/policy';
+import { finishedCopySpeed, type SpeedObservation, withObservations } from '../domain/copy-speed';
 import { DISPATCH_LEASE_SECONDS, NOTIFICATION_REQUEUE_SECONDS, webhookRedeliverySeconds } from '../domain/retry-policy';
 import { isDue, isDueInRegion, isPastDeadline, LookKind, nextLookAt, windowEnd } from '../domain/look-schedule';
 import { DispatchRequestedV2, encodeMessage, PollRequestedV1 } from '../messages/messages';
 import type { CopyInFlight, CopyObservation, CopyProvider, CopyProviders } from '../ports/copy-provider';
 import type { JobStore } from '../ports/job-store';
 import type { Logger } from '../ports/logger';
+import type { SpeedBook } from '../ports/speed-book';
 import type { Queues } from '../ports/message-queue';
 import type { DispatchScope } from './commands';
-import { candidateSources, copyRequestFor, slotsFrom, slotsOf } from './dispatch';
+import { copyRequestFor, slotsFrom, slotsOf } from './dispatch';
+import { candidateSources } from './source-choice';
 import { createJobWriter, type JobWriter, notificationMessage } from './job-writer';
 import { continuePrune } from './prune';
 import { shareStep } from './share-step';
@@ -29,6 +32,8 @@ export interface PollStatusDeps {
   readonly limitCap?: number | undefined;
   /** Stop looking at more copies near the invocation's end: the next tick goes on. */
   readonly deadline?: Deadline | undefined;
+  /** Where the speed of every finished copy is recorded, for choosing relay sources. */
+  readonly speeds?: SpeedBook | undefined;
 }
 
 /** One provider's batch of observations and the writes that follow. */
@@ -170,8 +175,10 @@ export const createPollStatus = (deps: PollStatusDeps) => {
       });
     }
 
-    // 2b. A copy that became available is a replica its siblings may copy from (relay fan-out).
+    // 2b. A copy that became available is a replica its siblings may copy from (relay fan-out),
+    //     and tells how fast its link is.
     await offerRelays(latest, inFlight);
+    await recordSpeeds(inFlight, latest, startedAt);
 
     // 3. Copies available and waiting to be shared (a share refused for a moment, a crash before it).
     for (const job of [...latest.values()].filter((j) => j.status === JobStatus.Sharing)) {
@@ -266,9 +273,33 @@ export const createPollStatus = (deps: PollStatusDeps) => {
     for (const job of current) {
       const fresh = (job.status === JobStatus.Available || job.status === JobStatus.Sharing) && !wasFinished.has(job.id);
       if (!fresh || job.destinationImageId === undefined || job.destination.encrypted === true || job.shareOnly === true || job.allowRelay === false) continue;
+      if (providers.get(job.provider, job.account).copiesFromReplicas !== true) continue;
       for (const sibling of waiting.get(sourceKey(job)) ?? []) {
         const next = await writer.apply(latest.get(sibling.id) ?? sibling, { type: 'relay.available', relay: { region: job.destination.region, imageId: job.destinationImageId } });
         if (next !== undefined) latest.set(next.id, next);
+      }
+    }
+  }
+
+  /**
+   * Folds the speed of every copy this pass saw finish into its account's record: one read and one
+   * write per account, and only when something finished. A speed is advice: failing to keep it is
+   * logged, never a failed poll.
+   */
+  async function recordSpeeds(before: readonly Job[], latest: ReadonlyMap<string, Job>, seenAt: Date): Promise<void> {
+    if (deps.speeds === undefined) return;
+    const finishedByScope = new Map<string, SpeedObservation[]>();
+    for (const job of before) {
+      const after = latest.get(job.id);
+      const observation = after === undefined ? undefined : finishedCopySpeed(job, after, seenAt);
+      if (observation !== undefined) finishedByScope.set(scopeKey(job), [...(finishedByScope.get(scopeKey(job)) ?? []), observation]);
+    }
+    for (const [scope, observations] of finishedByScope) {
+      try {
+        const stored = await deps.speeds.readSpeeds(scope);
+        await deps.speeds.writeSpeeds(scope, withObservations(stored, observations, seenAt));
+      } catch (error) {
+        logger.warn('copy speeds could not be recorded', { scope, copies: observations.length, code: errorCode(error), error: errorMessage(error) });
       }
     }
   }

@@ -8,6 +8,7 @@ import { newJob } from '../domain/job-transitions';
 import { inScope, type PlannedJob, planJob, planJobs, type SourceScope, sourceScopes } from '../domain/policy';
 import type { CopyProviders, Replica } from '../ports/copy-provider';
 import { CORRUPT_JOB_CODE, type JobStore } from '../ports/job-store';
+import type { SpeedBook } from '../ports/speed-book';
 import type { Logger } from '../ports/logger';
 import type { Queues } from '../ports/message-queue';
 import type { StartCopyCommand } from './commands';
@@ -24,6 +25,8 @@ export interface StartCopyDeps {
   readonly logger: Logger;
   /** Stop starting work near the invocation's end; the next one takes the rest. */
   readonly deadline?: Deadline | undefined;
+  /** Observed copy speeds, for choosing relay sources. */
+  readonly speeds?: SpeedBook | undefined;
 }
 
 export interface StartCopyOutcome {
@@ -53,7 +56,7 @@ export const createStartCopy = (deps: StartCopyDeps) => {
   const { config, providers, jobs, queues, clock, logger } = deps;
   const writer = createJobWriter(jobs, clock, logger, queues.notify);
   const deadline = deps.deadline ?? NO_DEADLINE;
-  const dispatch = createDispatch({ providers, jobs, writer, clock, logger, limitCap: config.maxConcurrentCopiesPerRegion, deadline });
+  const dispatch = createDispatch({ providers, jobs, writer, clock, logger, limitCap: config.maxConcurrentCopiesPerRegion, deadline, speeds: deps.speeds });
   const prune = createPrune({ config, providers, jobs, queues, clock, logger, deadline });
 
   /**

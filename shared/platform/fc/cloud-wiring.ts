@@ -62,6 +62,13 @@ export const createCloudWiring = (processEnv: NodeJS.ProcessEnv, options: { webh
     });
     const queue = (queueName: string) =>
       new MnsMessageQueue({ accountId, region: env.IMAGE_REPLICATOR_REGION, endpoint: mns, credentials, queueName });
+    const jobs = new TablestoreJobStore({
+      endpoint: otsEndpoint,
+      instanceName: env.IMAGE_REPLICATOR_OTS_INSTANCE,
+      tableName: env.IMAGE_REPLICATOR_TABLE,
+      credentials,
+      logger,
+    });
     return {
       config,
       secrets,
@@ -73,13 +80,9 @@ export const createCloudWiring = (processEnv: NodeJS.ProcessEnv, options: { webh
         huaweiEndpointTemplate: env.IMAGE_REPLICATOR_HUAWEI_IMS_ENDPOINT,
         wallClock: systemClock,
       }),
-      jobs: new TablestoreJobStore({
-        endpoint: otsEndpoint,
-        instanceName: env.IMAGE_REPLICATOR_OTS_INSTANCE,
-        tableName: env.IMAGE_REPLICATOR_TABLE,
-        credentials,
-        logger,
-      }),
+      jobs,
+      // Speeds sit in the jobs' table: one row per provider account.
+      speeds: jobs,
       queues: {
         startCopy: queue(env.IMAGE_REPLICATOR_START_COPY_QUEUE),
         notify: queue(env.IMAGE_REPLICATOR_NOTIFY_QUEUE),

@@ -5,6 +5,7 @@ import type { CopyProviders } from '../../core/ports/copy-provider';
 import type { JobStore } from '../../core/ports/job-store';
 import type { Logger } from '../../core/ports/logger';
 import type { MessageQueue, Queues } from '../../core/ports/message-queue';
+import type { SpeedBook } from '../../core/ports/speed-book';
 import type { WebhookOutboxStore } from '../../core/ports/webhook-outbox';
 import type { WebhookTransport } from '../../core/ports/webhook-transport';
 import type { FcCredentials } from './context';
@@ -30,6 +31,8 @@ export interface Dependencies {
    * the process (on FC, notify runs one instance at a time: s.yaml's reserved concurrency).
    */
   readonly outbox?: WebhookOutboxStore | undefined;
+  /** Observed copy speeds between regions (relay source choice); absent, sources are taken in order. */
+  readonly speeds?: SpeedBook | undefined;
 }
 
 export interface Wiring {

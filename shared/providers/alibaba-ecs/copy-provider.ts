@@ -69,6 +69,8 @@ export class AlibabaEcsCopyProvider implements CopyProvider {
   readonly provider = ProviderId.Alibaba;
   /** DescribeImages answers for up to 100 image ids of a region in one call. */
   readonly observesWholeRegions = true;
+  /** One running copy per source image: every replica is one more copy that can run (relay fan-out). */
+  readonly copiesFromReplicas = true;
   readonly capacity: CapacityRule;
   readonly #images: EcsImages;
   readonly #extras: EcsExtras;

@@ -1,7 +1,9 @@
+import { type CopySpeeds, decodeCopySpeeds, encodeCopySpeeds } from '../../core/domain/copy-speed';
 import { ReplicationError, RetryableError, TerminalError, VersionConflictError } from '../../core/domain/errors';
 import { type Job, isInFlight } from '../../core/domain/job';
 import { type JobListFilter, type JobStore, type JobUpdateOutcome, type SetAsideJob, duplicateIds } from '../../core/ports/job-store';
 import type { Logger } from '../../core/ports/logger';
+import type { SpeedBook } from '../../core/ports/speed-book';
 import { CorruptJobError } from '../job-codec';
 import { InFlightSightings } from './in-flight-sightings';
 import {
@@ -9,6 +11,7 @@ import {
   type Columns,
   JOB_PREFIX,
   MARKER_PREFIX,
+  SPEEDS_PREFIX,
   byCreation,
   canonical,
   jobColumns,
@@ -119,7 +122,7 @@ const chunksWithin = <T>(items: readonly T[], count: number, bytes: number, size
   return result;
 };
 
-export class TablestoreJobStore implements JobStore {
+export class TablestoreJobStore implements JobStore, SpeedBook {
   readonly #client: TablestoreOperations;
   readonly #table: string;
   readonly #retry: TablestoreRetrySettings;
@@ -275,6 +278,17 @@ export class TablestoreJobStore implements JobStore {
     }
     this.#sightings.forget(id);
     this.#logger.warn('job row set aside', { jobId: id, reason });
+  }
+
+  /** Observed copy speeds: one row per provider account, in the jobs' table (no other resource to grant). */
+  async readSpeeds(scope: string): Promise<CopySpeeds> {
+    const row = await this.#call('GetRow', () => this.#client.getRow(SPEEDS_PREFIX + scope));
+    const body = row === undefined ? undefined : columnsOf(row).get('body');
+    return typeof body === 'string' ? decodeCopySpeeds(body) : {};
+  }
+
+  async writeSpeeds(scope: string, speeds: CopySpeeds): Promise<void> {
+    await this.#call('PutRow', () => this.#client.putRow(encodePutRow(SPEEDS_PREFIX + scope, [{ name: 'body', value: encodeCopySpeeds(speeds) }]), UNCONDITIONAL));
   }
 
   async listSetAside(): Promise<SetAsideJob[]> {

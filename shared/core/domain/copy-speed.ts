@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import { secondsBetween } from './clock';
+import { type Job, JobStatus } from './job';
+
+/**
+ * How fast copies go from one region to another, as observed: what relay fan-out chooses its
+ * sources by (a replica over a fast link beats the source over a slow one). Kept per provider
+ * account, since links and quotas are the provider's. A figure is effective speed: a copy's size
+ * over its whole duration, fixed costs included, so small images look a little slower.
+ */
+export interface PairSpeed {
+  readonly gibPerHour: number;
+  readonly samples: number;
+  /** When the pair was last observed. */
+  readonly at: string;
+}
+
+/** By `pairKey(from, to)`. */
+export type CopySpeeds = Readonly<Record<string, PairSpeed>>;
+
+export interface SpeedObservation {
+  readonly from: string;
+  readonly to: string;
+  readonly sizeGiB: number;
+  readonly seconds: number;
+}
+
+/** Pairs kept per account: the most recently observed; a policy names a few dozen at most. */
+export const MAX_PAIRS = 400;
+/** The newest observation's weight: a link that changes is followed within a few copies. */
+const NEWEST_WEIGHT = 0.3;
+/** Below this, an observation is a clock's noise (or hostile), not a copy: ignored. */
+const MIN_OBSERVED_SECONDS = 30;
+/** Bounds of a believable figure; a stored value outside them is not read. */
+const MAX_GIB_PER_HOUR = 100_000;
+/** What a pair nobody has observed is assumed to do while no pair at all is known (≈ 57 MiB/s). */
+export const DEFAULT_GIB_PER_HOUR = 200;
+
+export const pairKey = (from: string, to: string): string => `${from}>${to}`;
+
+const pairSpeedSchema = z.object({
+  gibPerHour: z.number().positive().max(MAX_GIB_PER_HOUR),
+  samples: z.number().int().positive(),
+  at: z.string().datetime(),
+});
+
+/**
+ * What a store holds, read as hostile: entries that do not parse are dropped (a speed is advice,
+ * never a reason to fail), keys are bounded, and at most MAX_PAIRS are kept.
+ */
+export const parseCopySpeeds = (value: unknown): CopySpeeds => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
+  const entries: Array<[string, PairSpeed]> = [];
+  for (const [key, raw] of Object.entries(value as Record<string, unknown>)) {
+    const parsed = pairSpeedSchema.safeParse(raw);
+    if (key.length <= 200 && key.includes('>') && parsed.success) entries.push([key, parsed.data]);
+  }
+  return Object.fromEntries(newestFirst(entries).slice(0, MAX_PAIRS));
+};
+
+const newestFirst = (entries: Array<[string, PairSpeed]>): Array<[string, PairSpeed]> =>
+  entries.sort(([ka, a], [kb, b]) => b.at.localeCompare(a.at) || ka.localeCompare(kb));
+
+const rateOf = (observation: SpeedObservation): number | undefined => {
+  const { sizeGiB, seconds } = observation;
+  if (!Number.isFinite(sizeGiB) || !Number.isFinite(seconds) || sizeGiB <= 0 || seconds < MIN_OBSERVED_SECONDS) return undefined;
+  const rate = (sizeGiB * 3600) / seconds;
+  return rate > MAX_GIB_PER_HOUR ? undefined : rate;
+};
+
+/** The speeds with these observations folded in (a moving average per pair). */
+export const withObservations = (speeds: CopySpeeds, observations: readonly SpeedObservation[], at: Date): CopySpeeds => {
+  const next: Record<string, PairSpeed> = { ...speeds };
+  for (const observation of observations) {
+    const rate = rateOf(observation);
+    if (rate === undefined || observation.from === observation.to) continue;
+    const key = pairKey(observation.from, observation.to);
+    const before = next[key];
+    next[key] =
+      before === undefined
+        ? { gibPerHour: rate, samples: 1, at: at.toISOString() }
+        : { gibPerHour: before.gibPerHour * (1 - NEWEST_WEIGHT) + rate * NEWEST_WEIGHT, samples: before.samples + 1, at: at.toISOString() };
+  }
+  return Object.fromEntries(newestFirst(Object.entries(next)).slice(0, MAX_PAIRS));
+};
+
+/** Where a job's copy comes from: the replica it relays from, else its source region. */
+export const copyOrigin = (job: Job): string => job.relay?.region ?? job.source.region;
+
+/**
+ * A finished copy's speed: from its start to the moment it was seen available (a look comes within
+ * seconds of the predicted end, so the figure errs a little on the slow side). None for a copy of
+ * unknown size, or one that was not a plain copy of this job (shared in place, adopted).
+ */
+export const finishedCopySpeed = (before: Job, after: Job, seenAt: Date): SpeedObservation | undefined => {
+  const finished = before.status === JobStatus.Copying && (after.status === JobStatus.Sharing || after.status === JobStatus.Available);
+  if (!finished || before.copyStartedAt === undefined || before.source.sizeGiB === undefined || before.shareOnly === true) return undefined;
+  return { from: copyOrigin(before), to: before.destination.region, sizeGiB: before.source.sizeGiB, seconds: secondsBetween(before.copyStartedAt, seenAt) };
+};
+
+/** A running copy's speed so far, from its progress: fresher than anything stored. */
+export const runningCopySpeed = (job: Job, now: Date): SpeedObservation | undefined => {
+  const progress = job.progressPercent;
+  if (job.status !== JobStatus.Copying || job.copyStartedAt === undefined || job.source.sizeGiB === undefined) return undefined;
+  if (progress === undefined || progress < 5 || progress >= 100) return undefined;
+  return { from: copyOrigin(job), to: job.destination.region, sizeGiB: (job.source.sizeGiB * progress) / 100, seconds: secondsBetween(job.copyStartedAt, now) };
+};
+
+/**
+ * How long a copy of a size should take between two regions: from the copies running on the pair
+ * now, else from what was observed before, else the median of every pair known (a pair never tried
+ * is assumed ordinary, so it gets tried), else DEFAULT_GIB_PER_HOUR.
+ */
+export class SpeedEstimate {
+  readonly #rates = new Map<string, number>();
+  readonly #fallback: number;
+
+  constructor(stored: CopySpeeds, running: readonly SpeedObservation[] = []) {
+    for (const [key, speed] of Object.entries(stored)) this.#rates.set(key, speed.gibPerHour);
+    const live = new Map<string, number[]>();
+    for (const observation of running) {
+      const rate = rateOf(observation);
+      if (rate === undefined) continue;
+      const key = pairKey(observation.from, observation.to);
+      live.set(key, [...(live.get(key) ?? []), rate]);
+    }
+    for (const [key, rates] of live) this.#rates.set(key, rates.reduce((a, b) => a + b, 0) / rates.length);
+    const known = [...this.#rates.values()].sort((a, b) => a - b);
+    this.#fallback = known.length === 0 ? DEFAULT_GIB_PER_HOUR : (known[Math.floor((known.length - 1) / 2)] ?? DEFAULT_GIB_PER_HOUR);
+  }
+
+  gibPerHour(from: string, to: string): number {
+    return this.#rates.get(pairKey(from, to)) ?? this.#fallback;
+  }
+
+  seconds(from: string, to: string, sizeGiB: number): number {
+    return (sizeGiB * 3600) / this.gibPerHour(from, to);
+  }
+}
+
+/** As stored: JSON, bounded by MAX_PAIRS entries. */
+export const encodeCopySpeeds = (speeds: CopySpeeds): string => JSON.stringify(speeds);
+
+/** A stored document, read as hostile: what does not parse is dropped, never thrown. */
+export const decodeCopySpeeds = (text: string): CopySpeeds => {
+  try {
+    return parseCopySpeeds(JSON.parse(text));
+  } catch {
+    return {};
+  }
+};

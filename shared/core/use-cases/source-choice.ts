@@ -1,0 +1,231 @@
+import type { CapacityLedger } from '../domain/capacity';
+import { addSeconds } from '../domain/clock';
+import { type CopySpeeds, runningCopySpeed, SpeedEstimate } from '../domain/copy-speed';
+import { errorCode, errorMessage } from '../domain/errors';
+import { type Job, JobStatus, type Relay } from '../domain/job';
+import { scopeKey } from '../domain/policy';
+import type { CapacitySlot } from '../ports/copy-provider';
+import type { Logger } from '../ports/logger';
+import type { SpeedBook } from '../ports/speed-book';
+
+/** Where a copy is made from: the source image, or a finished replica of it (relay). */
+export interface CopySource {
+  readonly region: string;
+  readonly imageId: string;
+  readonly relay?: Relay | undefined;
+}
+
+/** The source the job's current attempt copies from. */
+export const sourceOf = (job: Job): CopySource =>
+  job.relay === undefined ? { region: job.source.region, imageId: job.source.imageId } : { region: job.relay.region, imageId: job.relay.imageId, relay: job.relay };
+
+/**
+ * The sources a queued job may copy from now, in order of preference: an attempt that already
+ * chose keeps its choice (its retry must ask the same); else the source, then the replicas it
+ * heard of, newest first.
+ */
+export const candidateSources = (job: Job): CopySource[] => {
+  if (job.relay !== undefined) return [sourceOf(job)];
+  const original = { region: job.source.region, imageId: job.source.imageId };
+  if (job.allowRelay === false || job.attemptFromSource === true) return [original];
+  return [original, ...[...(job.relays ?? [])].reverse().map((relay) => ({ region: relay.region, imageId: relay.imageId, relay }))];
+};
+
+/** A copy's end when nobody can predict it: a guess that neither waits forever nor counts on it. */
+export const UNKNOWN_END_SECONDS = 30 * 60;
+/**
+ * Waiting for a better source (a busy fast one, a replica still being made) pays only when it
+ * saves this much against starting now, or WAIT_WORTH_SHARE of the time left: predictions err,
+ * and a copy started now is a copy that cannot be lost to a wrong one.
+ */
+const WAIT_WORTH_SECONDS = 10 * 60;
+const WAIT_WORTH_SHARE = 0.1;
+/** Places of the source region a copy that could come from a replica leaves free, for new images. */
+const SOURCE_HEADROOM = 2;
+/** A late copy is assumed to need as long again as it is late (never less than this). */
+const MIN_OVERRUN_SECONDS = 60;
+
+/** When a running copy should end, read sceptically: one past its prediction is given its delay again. */
+export const expectedEnd = (job: Job, now: Date): Date | undefined => {
+  if (job.expectedDoneAt === undefined) return undefined;
+  const predicted = new Date(job.expectedDoneAt);
+  const late = (now.getTime() - predicted.getTime()) / 1000;
+  return late <= 0 ? predicted : addSeconds(now, Math.max(late, MIN_OVERRUN_SECONDS));
+};
+
+/** A copy of the job's source image that is still being made: a source once it is available. */
+interface FutureSource {
+  readonly region: string;
+  readonly jobId: string;
+  readonly readyAt: Date;
+}
+
+interface Option {
+  readonly source?: CopySource | undefined;
+  readonly startsNow: boolean;
+  readonly finishesAt: number;
+  /** What choosing it costs: its finish, plus the slot time it holds (see WORK_WEIGHT). */
+  readonly cost: number;
+}
+
+export interface SourceChooserDeps {
+  readonly speeds?: SpeedBook | undefined;
+  readonly logger: Logger;
+  /** The provider's slots a copy of `job` from `source` takes. */
+  readonly slotsFor: (job: Job, source: CopySource) => readonly CapacitySlot[];
+  /** Whether the job's provider copies from replicas at all (CopyProvider.copiesFromReplicas). */
+  readonly relaysPay: (job: Job) => boolean;
+  /** The slots taken before the pass: which waiting images could start now. */
+  readonly initialLedger?: CapacityLedger | undefined;
+}
+
+export interface SourceChooser {
+  /** Estimated seconds of a copy of `job` out of its source region (0 when unknown): the pass's order within an image. */
+  rank(job: Job): number;
+  /** The pass claimed the job: an image that had no other way out of its source no longer waits for it. */
+  claimed(job: Job): void;
+  /** When a running copy should end: its prediction, else its start plus the copy time estimated. */
+  runningEndsAt(job: Job): Date | undefined;
+  /** The source to start the job's copy from now, or undefined: nothing fits, or waiting is worth it. */
+  choose(job: Job, ledger: CapacityLedger): CopySource | undefined;
+  /** When a copy of `job` from `source` started now should end, if it can be estimated. */
+  endsAt(job: Job, source: CopySource): Date | undefined;
+}
+
+/**
+ * A copy's slot time counted once more against its option: of two sources that end about as soon,
+ * the faster link wins, since the slots it leaves free start other copies sooner (the fan-out bench
+ * measured 1.0 best of 0, 0.5, 1 and 2).
+ */
+const WORK_WEIGHT = 1;
+const option = (source: CopySource | undefined, startsNow: boolean, startMs: number, copySeconds: number): Option => ({
+  source,
+  startsNow,
+  finishesAt: startMs + copySeconds * 1000,
+  cost: startMs + copySeconds * 1000 * (1 + WORK_WEIGHT),
+});
+
+const sourceImageKey = (job: Job): string => `${scopeKey(job)}/${job.source.region}/${job.source.imageId}`;
+
+/** A copy that, once available, siblings may copy from (as offerRelays in poll-status offers it). */
+const relayable = (job: Job): boolean => job.allowRelay !== false && job.destination.encrypted !== true && job.shareOnly !== true;
+
+/**
+ * Chooses each copy's source by when it is expected to finish: for the source image and every
+ * replica (finished, or still being made), when its slots have room (from the predicted ends of
+ * the copies holding them) plus the copy time over that link (observed speeds, see copy-speed).
+ * A job whose best option is not free now waits for it, unless a free one is nearly as good.
+ * With nothing to choose between, or no size to weigh, it is the first free candidate, in order.
+ */
+export const createSourceChooser = async (deps: SourceChooserDeps, inFlight: readonly Job[], queued: readonly Job[], now: Date): Promise<SourceChooser> => {
+  const futures = new Map<string, FutureSource[]>();
+  const running = new Map<string, ReturnType<typeof runningCopySpeed>[]>();
+  for (const job of inFlight) {
+    if (job.status !== JobStatus.Copying) continue;
+    const readyAt = expectedEnd(job, now);
+    if (readyAt !== undefined && relayable(job)) {
+      futures.set(sourceImageKey(job), [...(futures.get(sourceImageKey(job)) ?? []), { region: job.destination.region, jobId: job.id, readyAt }]);
+    }
+    running.set(scopeKey(job), [...(running.get(scopeKey(job)) ?? []), runningCopySpeed(job, now)]);
+  }
+
+  // One read per provider account with a choice to make.
+  const estimates = new Map<string, SpeedEstimate>();
+  const weighed = (job: Job) => job.source.sizeGiB !== undefined && (sourcesFor(job).length > 1 || (futuresFor(job).length > 0 && job.relay === undefined));
+  for (const scope of new Set(queued.filter(weighed).map((job) => scopeKey(job)))) {
+    let stored: CopySpeeds = {};
+    try {
+      stored = (await deps.speeds?.readSpeeds(scope)) ?? {};
+    } catch (error) {
+      deps.logger.warn('copy speeds could not be read; choosing sources without them', { scope, code: errorCode(error), error: errorMessage(error) });
+    }
+    estimates.set(scope, new SpeedEstimate(stored, (running.get(scope) ?? []).filter((o) => o !== undefined)));
+  }
+
+  /** The sources a job may start from now: the source alone where replicas add nothing. */
+  function sourcesFor(job: Job): CopySource[] {
+    const all = candidateSources(job);
+    return job.relay !== undefined || deps.relaysPay(job) ? all : all.filter((source) => source.relay === undefined);
+  }
+
+  function futuresFor(job: Job): FutureSource[] {
+    if (job.relay !== undefined || job.allowRelay === false || job.attemptFromSource === true || !deps.relaysPay(job)) return [];
+    const known = new Set((job.relays ?? []).map((relay) => relay.region));
+    return (futures.get(sourceImageKey(job)) ?? []).filter((f) => f.region !== job.destination.region && !known.has(f.region) && f.region !== job.source.region);
+  }
+
+  /**
+   * Every image leaves its source region at least once, through that region's few slots: images
+   * that can leave no other way (no replica, finished or coming) go first there. Per (account,
+   * source region), the images of that kind that could start now.
+   */
+  const regionKey = (job: Job) => `${scopeKey(job)}/${job.source.region}`;
+  const sourceOnly = new Map<string, Set<string>>();
+  const onlyFromSource = (job: Job) => sourcesFor(job).length === 1 && futuresFor(job).length === 0 && job.relay === undefined;
+  const initial = deps.initialLedger;
+  for (const job of queued) {
+    if (!onlyFromSource(job) || (job.notBefore !== undefined && new Date(job.notBefore) > now)) continue;
+    if (initial !== undefined && !initial.fits(deps.slotsFor(job, sourceOf(job)))) continue;
+    sourceOnly.set(regionKey(job), (sourceOnly.get(regionKey(job)) ?? new Set()).add(sourceImageKey(job)));
+  }
+  const hasOtherWay = (job: Job): boolean => !onlyFromSource(job);
+  const othersNeedSource = (job: Job): boolean => [...(sourceOnly.get(regionKey(job)) ?? [])].some((image) => image !== sourceImageKey(job));
+
+  const copySeconds = (job: Job, from: string): number | undefined => {
+    const estimate = estimates.get(scopeKey(job));
+    return estimate === undefined || job.source.sizeGiB === undefined ? undefined : estimate.seconds(from, job.destination.region, job.source.sizeGiB);
+  };
+
+  return {
+    rank(job) {
+      return copySeconds(job, job.source.region) ?? 0;
+    },
+
+    claimed(job) {
+      sourceOnly.get(regionKey(job))?.delete(sourceImageKey(job));
+    },
+
+    runningEndsAt(job) {
+      const predicted = expectedEnd(job, now);
+      if (predicted !== undefined || job.copyStartedAt === undefined) return predicted;
+      const seconds = copySeconds(job, sourceOf(job).region);
+      if (seconds === undefined) return undefined;
+      const end = addSeconds(new Date(job.copyStartedAt), seconds);
+      return end > now ? end : addSeconds(now, MIN_OVERRUN_SECONDS);
+    },
+
+    endsAt(job, source) {
+      const seconds = copySeconds(job, source.region);
+      return seconds === undefined ? undefined : addSeconds(now, seconds);
+    },
+
+    choose(job, ledger) {
+      const candidates = sourcesFor(job);
+      const fitsNow = (source: CopySource) => ledger.fits(deps.slotsFor(job, source));
+      if (!weighed(job) || !estimates.has(scopeKey(job))) return candidates.find(fitsNow);
+      const options: Option[] = [];
+      for (const source of candidates) {
+        const slots = deps.slotsFor(job, source);
+        // This job has another way; the source region's slots are kept for images that do not,
+        // those waiting now and those yet to come (a long copy would hold a slot for hours).
+        const otherWay = source.relay === undefined && hasOtherWay(job);
+        if (otherWay && othersNeedSource(job)) continue;
+        const startsNow = ledger.fits(slots, otherWay ? SOURCE_HEADROOM : 0);
+        const start = startsNow ? now : ledger.freeAt(slots, now, UNKNOWN_END_SECONDS);
+        options.push(option(source, startsNow, start.getTime(), copySeconds(job, source.region) ?? 0));
+      }
+      for (const future of futuresFor(job)) {
+        // Its own image slot is free when it is born; its region's slots are shared.
+        const slots = deps.slotsFor(job, { region: future.region, imageId: `future:${future.jobId}` });
+        const start = Math.max(future.readyAt.getTime(), ledger.freeAt(slots, now, UNKNOWN_END_SECONDS).getTime());
+        options.push(option(undefined, false, start, copySeconds(job, future.region) ?? 0));
+      }
+      const best = options.reduce((a, b) => (b.cost < a.cost ? b : a));
+      const bestNow = options.filter((o) => o.startsNow).reduce<Option | undefined>((a, b) => (a === undefined || b.cost < a.cost ? b : a), undefined);
+      if (bestNow === undefined) return undefined;
+      const saving = (bestNow.cost - best.cost) / 1000;
+      const worth = Math.max(WAIT_WORTH_SECONDS, WAIT_WORTH_SHARE * ((bestNow.finishesAt - now.getTime()) / 1000));
+      return saving > worth ? undefined : bestNow.source;
+    },
+  };
+};

@@ -1,0 +1,182 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { addSeconds, ManualClock } from '../../shared/core/domain/clock';
+import { pairKey, type CopySpeeds } from '../../shared/core/domain/copy-speed';
+import { type CloudImage, ImageState } from '../../shared/core/domain/image';
+import { type Job, JobStatus } from '../../shared/core/domain/job';
+import { advance, newJob } from '../../shared/core/domain/job-transitions';
+import { planJobs } from '../../shared/core/domain/policy';
+import { createStartCopy } from '../../shared/core/use-cases/start-copy';
+import { silentLogger } from '../../shared/platform/logging/json-logger';
+import { FakeCopyProvider, fakeProviders } from '../fakes/fake-copy-provider';
+import { InMemoryJobStore } from '../fakes/in-memory-job-store';
+import { InMemorySpeedBook } from '../fakes/in-memory-speed-book';
+import { recordingQueues } from '../fakes/recording-queue';
+import { testPolicyConfig } from '../helpers/policy';
+
+const POLICY = `
+version: 1
+policies:
+  - name: fan
+    source: { region: cn-hangzhou, select: { tags: { role: golden } } }
+    destinations: [{ region: ap-southeast-1 }, { region: eu-central-1 }, { region: me-east-1 }]
+`;
+
+const SCOPE = 'alibaba/default';
+const speeds = (pairs: Record<string, number>): CopySpeeds =>
+  Object.fromEntries(Object.entries(pairs).map(([pair, gibPerHour]) => [pair, { gibPerHour, samples: 3, at: '2026-03-01T00:00:00.000Z' }]));
+
+describe('choosing where a copy comes from', () => {
+  let clock: ManualClock;
+  let images: FakeCopyProvider;
+  let jobs: InMemoryJobStore;
+  let book: InMemorySpeedBook;
+  let dispatch: () => Promise<unknown>;
+
+  beforeEach(() => {
+    clock = new ManualClock('2026-03-01T00:00:00Z');
+    images = new FakeCopyProvider();
+    jobs = new InMemoryJobStore();
+    book = new InMemorySpeedBook();
+    const startCopy = createStartCopy({ config: testPolicyConfig(POLICY), providers: fakeProviders(images), jobs, queues: recordingQueues(), clock, logger: silentLogger, speeds: book });
+    dispatch = () => startCopy({ kind: 'dispatch', reason: 'test' });
+  });
+
+  /** The job of `source` to `region`, stored after these events. */
+  const stored = async (source: CloudImage, region: string, ...events: Parameters<typeof advance>[1][]): Promise<Job> => {
+    const planned = planJobs(testPolicyConfig(POLICY), { provider: 'alibaba', account: 'default' }, source).find((p) => p.spec.destination.region === region)!;
+    let job = newJob(planned.id, planned.spec, ImageState.Available, clock.now());
+    await jobs.putIfAbsent(job);
+    for (const event of events) job = await jobs.update(advance(job, event, clock.now()));
+    return job;
+  };
+
+  /** A source image with a finished replica in ap-southeast-1 that the eu-central-1 job heard of. */
+  const withReplica = async (sizeGiB: number) => {
+    const source = images.addImage({ id: 'm-src', region: 'cn-hangzhou', sizeGiB, tags: { role: 'golden' } });
+    images.addImage({ id: 'm-ap', region: 'ap-southeast-1', sizeGiB });
+    const job = await stored(source, 'eu-central-1', { type: 'relay.available', relay: { region: 'ap-southeast-1', imageId: 'm-ap' } });
+    return { source, job };
+  };
+
+  it('copies from a replica whose link is faster than the source’s', async () => {
+    // Prepare
+    await withReplica(100);
+    await book.writeSpeeds(SCOPE, speeds({ [pairKey('cn-hangzhou', 'eu-central-1')]: 80, [pairKey('ap-southeast-1', 'eu-central-1')]: 400 }));
+    // Act
+    await dispatch();
+    // Assess
+    expect(images.requests.map((r) => r.source)).toEqual([{ region: 'ap-southeast-1', imageId: 'm-ap', sizeGiB: 100 }]);
+  });
+
+  it('copies from the source when its link is the faster one', async () => {
+    // Prepare
+    await withReplica(100);
+    await book.writeSpeeds(SCOPE, speeds({ [pairKey('cn-hangzhou', 'eu-central-1')]: 400, [pairKey('ap-southeast-1', 'eu-central-1')]: 80 }));
+    // Act
+    await dispatch();
+    // Assess
+    expect(images.requests.map((r) => r.source.imageId)).toEqual(['m-src']);
+  });
+
+  it('without any speed known, takes the first free source, as before', async () => {
+    // Prepare
+    await withReplica(100);
+    // Act
+    await dispatch();
+    // Assess
+    expect(images.requests.map((r) => r.source.imageId)).toEqual(['m-src']);
+  });
+
+  it('prefers the source where the provider gains nothing from replicas', async () => {
+    // Prepare
+    images.copiesFromReplicas = false;
+    await withReplica(100);
+    await book.writeSpeeds(SCOPE, speeds({ [pairKey('cn-hangzhou', 'eu-central-1')]: 80, [pairKey('ap-southeast-1', 'eu-central-1')]: 400 }));
+    // Act
+    await dispatch();
+    // Assess
+    expect(images.requests.map((r) => r.source.imageId)).toEqual(['m-src']);
+  });
+
+  describe('a replica still being made', () => {
+    /**
+     * The me-east-1 job, which heard of a finished replica in ap-southeast-1, and a copy to
+     * eu-central-1 running (the source is busy with it), predicted to end in `endsInSeconds`.
+     */
+    const withCopyUnderWay = async (sizeGiB: number, endsInSeconds: number) => {
+      const source = images.addImage({ id: 'm-src', region: 'cn-hangzhou', sizeGiB, tags: { role: 'golden' } });
+      images.addImage({ id: 'm-ap', region: 'ap-southeast-1', sizeGiB });
+      images.addImage({ id: 'm-eu', region: 'eu-central-1', sizeGiB, state: ImageState.Pending, progressPercent: 50 });
+      await stored(
+        source,
+        'eu-central-1',
+        { type: 'dispatch.claimed' },
+        { type: 'copy.accepted', handle: 'm-eu', destinationImageId: 'm-eu' },
+        { type: 'copy.observed', state: 'running', progressPercent: 50, remainingSeconds: endsInSeconds },
+      );
+      return stored(source, 'me-east-1', { type: 'relay.available', relay: { region: 'ap-southeast-1', imageId: 'm-ap' } });
+    };
+    const slowDirectFastRelay = speeds({ [pairKey('ap-southeast-1', 'me-east-1')]: 100, [pairKey('eu-central-1', 'me-east-1')]: 500 });
+
+    it('is waited for when copying from it ends much sooner than a copy from the source now', async () => {
+      // Prepare: 200 GiB: 2 h from the finished replica now, 10 min + 24 min from the coming one
+      const job = await withCopyUnderWay(200, 600);
+      await book.writeSpeeds(SCOPE, slowDirectFastRelay);
+      // Act
+      await dispatch();
+      // Assess: nothing started; the job waits, queued
+      expect(images.requests).toEqual([]);
+      expect((await jobs.get(job.id))?.status).toBe(JobStatus.Queued);
+    });
+
+    it('is not waited for when the saving is small', async () => {
+      // Prepare: 5 GiB: 3 min from the finished replica now, against 10 min of waiting
+      await withCopyUnderWay(5, 600);
+      await book.writeSpeeds(SCOPE, slowDirectFastRelay);
+      // Act
+      await dispatch();
+      // Assess
+      expect(images.requests.map((r) => [r.source.imageId, r.destination.region])).toEqual([['m-ap', 'me-east-1']]);
+    });
+
+    it('is trusted less the later it runs past its prediction', async () => {
+      // Prepare: predicted 10 min from now, then 6 h pass without it ending
+      const job = await withCopyUnderWay(200, 600);
+      await book.writeSpeeds(SCOPE, slowDirectFastRelay);
+      clock.set(addSeconds(clock.now(), 6 * 3600));
+      // Act
+      await dispatch();
+      // Assess: late by ~6 h, it is given ~6 h more: starting now from the finished replica is better
+      expect(images.requests.map((r) => [r.jobId, r.source.imageId])).toEqual([[job.id, 'm-ap']]);
+    });
+  });
+
+  it('keeps the source region’s slots for images that have no other way out', async () => {
+    // Prepare: four of the region's five slots busy; image A has a replica, image B none
+    for (const n of [1, 2, 3, 4]) {
+      const busy = images.addImage({ id: `m-busy${n}`, region: 'cn-hangzhou', sizeGiB: 10, tags: { role: 'golden' } });
+      images.addImage({ id: `m-busy${n}-copy`, region: 'ap-southeast-1', state: ImageState.Pending });
+      await stored(busy, 'ap-southeast-1', { type: 'dispatch.claimed' }, { type: 'copy.accepted', handle: `m-busy${n}-copy`, destinationImageId: `m-busy${n}-copy` });
+    }
+    const { job: relayable } = await withReplica(300);
+    const lonely = images.addImage({ id: 'm-new', region: 'cn-hangzhou', sizeGiB: 10, tags: { role: 'golden' } });
+    const onlyFromSource = await stored(lonely, 'ap-southeast-1');
+    await book.writeSpeeds(SCOPE, speeds({ [pairKey('cn-hangzhou', 'eu-central-1')]: 200, [pairKey('ap-southeast-1', 'eu-central-1')]: 150 }));
+    // Act
+    await dispatch();
+    // Assess: the large image (first in order) leaves the last source slot to the new one
+    const started = images.requests.map((r) => [r.jobId, r.source.imageId]);
+    expect(started).toContainEqual([onlyFromSource.id, 'm-new']);
+    expect(started).toContainEqual([relayable.id, 'm-ap']);
+  });
+
+  it('still chooses when the speeds cannot be read', async () => {
+    // Prepare
+    await withReplica(100);
+    book.readSpeeds = () => Promise.reject(new Error('table unavailable'));
+    // Act
+    await dispatch();
+    // Assess
+    expect(images.requests.map((r) => r.source.imageId)).toEqual(['m-src']);
+  });
+});

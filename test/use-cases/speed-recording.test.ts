@@ -1,0 +1,80 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../shared/core/domain/clock';
+import { pairKey } from '../../shared/core/domain/copy-speed';
+import { ImageState, ReplicaTag } from '../../shared/core/domain/image';
+import { type Job, JobStatus } from '../../shared/core/domain/job';
+import { advance, newJob } from '../../shared/core/domain/job-transitions';
+import { planJobs } from '../../shared/core/domain/policy';
+import { createPollStatus } from '../../shared/core/use-cases/poll-status';
+import { silentLogger } from '../../shared/platform/logging/json-logger';
+import { FakeCopyProvider, fakeProviders } from '../fakes/fake-copy-provider';
+import { InMemoryJobStore } from '../fakes/in-memory-job-store';
+import { InMemorySpeedBook } from '../fakes/in-memory-speed-book';
+import { recordingQueues } from '../fakes/recording-queue';
+import { testPolicyConfig } from '../helpers/policy';
+
+const SCOPE = 'alibaba/default';
+
+describe('recording how fast copies go', () => {
+  let clock: ManualClock;
+  let images: FakeCopyProvider;
+  let jobs: InMemoryJobStore;
+  let book: InMemorySpeedBook;
+  let poll: ReturnType<typeof createPollStatus>;
+
+  beforeEach(() => {
+    clock = new ManualClock('2026-03-01T00:00:00Z');
+    images = new FakeCopyProvider();
+    jobs = new InMemoryJobStore();
+    book = new InMemorySpeedBook();
+    poll = createPollStatus({ providers: fakeProviders(images), jobs, queues: recordingQueues(), clock, logger: silentLogger, speeds: book });
+  });
+
+  /** A 100 GiB copy to cn-shanghai, started now. */
+  const copying = async (): Promise<Job> => {
+    const source = images.addImage({ id: 'm-1', region: 'cn-hangzhou', sizeGiB: 100, tags: { role: 'golden' } });
+    const planned = planJobs(testPolicyConfig(), { provider: 'alibaba', account: 'default' }, source).find((p) => p.spec.destination.region === 'cn-shanghai')!;
+    let job = newJob(planned.id, planned.spec, ImageState.Available, clock.now());
+    await jobs.putIfAbsent(job);
+    job = await jobs.update(advance(job, { type: 'dispatch.claimed' }, clock.now()));
+    job = await jobs.update(advance(job, { type: 'copy.accepted', handle: 'm-c1', destinationImageId: 'm-c1' }, clock.now()));
+    images.addImage({ id: 'm-c1', region: 'cn-shanghai', state: ImageState.Pending, progressPercent: 10, tags: { [ReplicaTag.Managed]: 'true', [ReplicaTag.Job]: job.id } });
+    return job;
+  };
+
+  it('records the speed of a copy seen finished, for its pair of regions', async () => {
+    // Prepare: 100 GiB, available after 30 min
+    await copying();
+    clock.advance(30 * 60_000);
+    images.setState('m-c1', ImageState.Available);
+    // Act
+    await poll();
+    // Assess
+    const speeds = await book.readSpeeds(SCOPE);
+    expect(speeds[pairKey('cn-hangzhou', 'cn-shanghai')]?.gibPerHour).toBeCloseTo(200);
+    expect(book.writes).toBe(1);
+  });
+
+  it('writes nothing when no copy finished', async () => {
+    // Prepare
+    await copying();
+    clock.advance(30 * 60_000);
+    // Act
+    await poll();
+    // Assess
+    expect(book.writes).toBe(0);
+  });
+
+  it('finishes the job even when the speeds cannot be kept', async () => {
+    // Prepare
+    const job = await copying();
+    clock.advance(30 * 60_000);
+    images.setState('m-c1', ImageState.Available);
+    book.writeSpeeds = () => Promise.reject(new Error('table unavailable'));
+    // Act
+    const outcome = await poll();
+    // Assess
+    expect(outcome.finished).toBe(1);
+    expect((await jobs.get(job.id))?.status).toBe(JobStatus.Available);
+  });
+});
