@@ -34,7 +34,9 @@ const STORES: readonly (readonly [string, () => Promise<Opened>])[] = [
     'in SQLite',
     async () => {
       const db = new Database(':memory:');
-      cleanups.push(() => db.close());
+      cleanups.push(() => {
+        db.close();
+      });
       return { book: new SqliteSpeedBook(db), plant: async (body) => void db.prepare('INSERT OR REPLACE INTO copy_speeds (scope, body) VALUES (?, ?)').run(SCOPE, body) };
     },
   ],

@@ -43,16 +43,6 @@ describe('capacity ledger', () => {
     expect(blocked.freeAt([image('z')], now, 600)).toEqual(inMinutes(10));
   });
 
-  it('keeps headroom in shared slots only: a slot of one has none to keep', () => {
-    // Prepare: one of the region's two places taken
-    const ledger = new CapacityLedger();
-    ledger.take([{ key: 'region/x', limit: 2 }]);
-    // Act / Assess
-    expect(ledger.fits([{ key: 'region/x', limit: 2 }, image('a')])).toBe(true);
-    expect(ledger.fits([{ key: 'region/x', limit: 2 }, image('a')], 1)).toBe(false);
-    expect(ledger.fits([{ key: 'region/y', limit: 2 }, image('a')], 1)).toBe(true);
-  });
-
   it('frees the end a released claim had recorded', () => {
     // Prepare
     const ledger = new CapacityLedger();

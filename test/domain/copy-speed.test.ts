@@ -84,7 +84,12 @@ describe('copy speeds', () => {
       expect(estimate.gibPerHour('a', 'b')).toBeCloseTo(600);
     });
 
-    it('assumes a pair never observed is an ordinary one (the median), so it gets tried', () => {
+    it('reads a pair never observed from its other direction, when that was', () => {
+      expect(new SpeedEstimate(stored).gibPerHour('c', 'a')).toBeCloseTo(300);
+      expect(new SpeedEstimate(stored).gibPerHour('b', 'a')).toBeCloseTo(100);
+    });
+
+    it('assumes a pair never observed either way is an ordinary one (the median), so it gets tried', () => {
       expect(new SpeedEstimate(stored).gibPerHour('x', 'y')).toBeCloseTo(300);
     });
 

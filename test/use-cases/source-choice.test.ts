@@ -152,22 +152,26 @@ describe('choosing where a copy comes from', () => {
   });
 
   it('keeps the source region’s slots for images that have no other way out', async () => {
-    // Prepare: four of the region's five slots busy; image A has a replica, image B none
-    for (const n of [1, 2, 3, 4]) {
+    // Prepare: two of the region's five slots busy; image A has a replica, three new images none
+    for (const n of [1, 2]) {
       const busy = images.addImage({ id: `m-busy${n}`, region: 'cn-hangzhou', sizeGiB: 10, tags: { role: 'golden' } });
       images.addImage({ id: `m-busy${n}-copy`, region: 'ap-southeast-1', state: ImageState.Pending });
       await stored(busy, 'ap-southeast-1', { type: 'dispatch.claimed' }, { type: 'copy.accepted', handle: `m-busy${n}-copy`, destinationImageId: `m-busy${n}-copy` });
     }
     const { job: relayable } = await withReplica(300);
-    const lonely = images.addImage({ id: 'm-new', region: 'cn-hangzhou', sizeGiB: 10, tags: { role: 'golden' } });
-    const onlyFromSource = await stored(lonely, 'ap-southeast-1');
-    await book.writeSpeeds(SCOPE, speeds({ [pairKey('cn-hangzhou', 'eu-central-1')]: 200, [pairKey('ap-southeast-1', 'eu-central-1')]: 150 }));
+    const lonely: Job[] = [];
+    for (const n of [1, 2, 3]) {
+      const image = images.addImage({ id: `m-new${n}`, region: 'cn-hangzhou', sizeGiB: 10, tags: { role: 'golden' } });
+      lonely.push(await stored(image, 'ap-southeast-1'));
+    }
+    await book.writeSpeeds(SCOPE, speeds({ [pairKey('cn-hangzhou', 'eu-central-1')]: 200, [pairKey('ap-southeast-1', 'eu-central-1')]: 190 }));
     // Act
     await dispatch();
-    // Assess: the large image (first in order) leaves the last source slot to the new one
+    // Assess: the large image (first in order) leaves the three free source slots to the new ones,
+    // and takes its replica, nearly as fast
     const started = images.requests.map((r) => [r.jobId, r.source.imageId]);
-    expect(started).toContainEqual([onlyFromSource.id, 'm-new']);
-    expect(started).toContainEqual([relayable.id, 'm-ap']);
+    expect(started).toEqual(expect.arrayContaining([[relayable.id, 'm-ap'], ...lonely.map((job) => [job.id, job.source.imageId])]));
+    expect(started).toHaveLength(4);
   });
 
   it('still chooses when the speeds cannot be read', async () => {

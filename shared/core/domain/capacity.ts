@@ -62,15 +62,7 @@ export class CapacityLedger {
     for (const slot of slots) this.#blocked.add(slot.key);
   }
 
-  /**
-   * `headroom`: places left free after this copy in every slot shared by more than `headroom`
-   * copies (a slot of one, such as one copy per image, has none to keep).
-   */
-  fits(slots: readonly CapacitySlot[], headroom = 0): boolean {
-    return slots.every((slot) => {
-      const limit = this.#limit(slot);
-      const keep = limit > headroom ? headroom : 0;
-      return !this.#blocked.has(slot.key) && (this.#used.get(slot.key) ?? 0) + keep < limit;
-    });
+  fits(slots: readonly CapacitySlot[]): boolean {
+    return slots.every((slot) => !this.#blocked.has(slot.key) && (this.#used.get(slot.key) ?? 0) < this.#limit(slot));
   }
 }

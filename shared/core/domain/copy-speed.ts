@@ -108,8 +108,8 @@ export const runningCopySpeed = (job: Job, now: Date): SpeedObservation | undefi
 
 /**
  * How long a copy of a size should take between two regions: from the copies running on the pair
- * now, else from what was observed before, else the median of every pair known (a pair never tried
- * is assumed ordinary, so it gets tried), else DEFAULT_GIB_PER_HOUR.
+ * now, else from what was observed before, else from the other direction, else the median of every
+ * pair known (a pair never tried is assumed ordinary, so it gets tried), else DEFAULT_GIB_PER_HOUR.
  */
 export class SpeedEstimate {
   readonly #rates = new Map<string, number>();
@@ -122,7 +122,9 @@ export class SpeedEstimate {
       const rate = rateOf(observation);
       if (rate === undefined) continue;
       const key = pairKey(observation.from, observation.to);
-      live.set(key, [...(live.get(key) ?? []), rate]);
+      const rates = live.get(key);
+      if (rates === undefined) live.set(key, [rate]);
+      else rates.push(rate);
     }
     for (const [key, rates] of live) this.#rates.set(key, rates.reduce((a, b) => a + b, 0) / rates.length);
     const known = [...this.#rates.values()].sort((a, b) => a - b);
@@ -130,7 +132,8 @@ export class SpeedEstimate {
   }
 
   gibPerHour(from: string, to: string): number {
-    return this.#rates.get(pairKey(from, to)) ?? this.#fallback;
+    // A link is usually about as fast both ways: the other direction says more than the median.
+    return this.#rates.get(pairKey(from, to)) ?? this.#rates.get(pairKey(to, from)) ?? this.#fallback;
   }
 
   seconds(from: string, to: string, sizeGiB: number): number {

@@ -19,7 +19,7 @@ export const POLL_TIMER_SECONDS = 60;
  * A copy that looks on course is still looked at this often: the safety net for a prediction that
  * is wrong. Every look at a region refreshes all its copies, so this is rarely what triggers one.
  */
-export const SLOW_LOOK_SECONDS = 900;
+export const SLOW_LOOK_SECONDS = 1800;
 /**
  * A copy just started shows a percent or two: a prediction from that is minutes off. Its first
  * look waits this long (a look at its region for another copy often comes first, for free).

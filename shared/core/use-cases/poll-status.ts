@@ -292,7 +292,10 @@ export const createPollStatus = (deps: PollStatusDeps) => {
     for (const job of before) {
       const after = latest.get(job.id);
       const observation = after === undefined ? undefined : finishedCopySpeed(job, after, seenAt);
-      if (observation !== undefined) finishedByScope.set(scopeKey(job), [...(finishedByScope.get(scopeKey(job)) ?? []), observation]);
+      if (observation === undefined) continue;
+      const observations = finishedByScope.get(scopeKey(job));
+      if (observations === undefined) finishedByScope.set(scopeKey(job), [observation]);
+      else observations.push(observation);
     }
     for (const [scope, observations] of finishedByScope) {
       try {

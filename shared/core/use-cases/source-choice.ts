@@ -1,6 +1,6 @@
 import type { CapacityLedger } from '../domain/capacity';
 import { addSeconds } from '../domain/clock';
-import { type CopySpeeds, runningCopySpeed, SpeedEstimate } from '../domain/copy-speed';
+import { type CopySpeeds, runningCopySpeed, SpeedEstimate, type SpeedObservation } from '../domain/copy-speed';
 import { errorCode, errorMessage } from '../domain/errors';
 import { type Job, JobStatus, type Relay } from '../domain/job';
 import { scopeKey } from '../domain/policy';
@@ -40,8 +40,6 @@ export const UNKNOWN_END_SECONDS = 30 * 60;
  */
 const WAIT_WORTH_SECONDS = 10 * 60;
 const WAIT_WORTH_SHARE = 0.1;
-/** Places of the source region a copy that could come from a replica leaves free, for new images. */
-const SOURCE_HEADROOM = 2;
 /** A late copy is assumed to need as long again as it is late (never less than this). */
 const MIN_OVERRUN_SECONDS = 60;
 
@@ -94,8 +92,8 @@ export interface SourceChooser {
 
 /**
  * A copy's slot time counted once more against its option: of two sources that end about as soon,
- * the faster link wins, since the slots it leaves free start other copies sooner (the fan-out bench
- * measured 1.0 best of 0, 0.5, 1 and 2).
+ * the faster link wins, since the slots it leaves free start other copies sooner (on the fan-out
+ * bench, 1 did as well as 2 and better than 0 and 0.5).
  */
 const WORK_WEIGHT = 1;
 const option = (source: CopySource | undefined, startsNow: boolean, startMs: number, copySeconds: number): Option => ({
@@ -119,14 +117,18 @@ const relayable = (job: Job): boolean => job.allowRelay !== false && job.destina
  */
 export const createSourceChooser = async (deps: SourceChooserDeps, inFlight: readonly Job[], queued: readonly Job[], now: Date): Promise<SourceChooser> => {
   const futures = new Map<string, FutureSource[]>();
-  const running = new Map<string, ReturnType<typeof runningCopySpeed>[]>();
+  const running = new Map<string, SpeedObservation[]>();
+  const append = <T>(map: Map<string, T[]>, key: string, item: T) => {
+    const list = map.get(key);
+    if (list === undefined) map.set(key, [item]);
+    else list.push(item);
+  };
   for (const job of inFlight) {
     if (job.status !== JobStatus.Copying) continue;
     const readyAt = expectedEnd(job, now);
-    if (readyAt !== undefined && relayable(job)) {
-      futures.set(sourceImageKey(job), [...(futures.get(sourceImageKey(job)) ?? []), { region: job.destination.region, jobId: job.id, readyAt }]);
-    }
-    running.set(scopeKey(job), [...(running.get(scopeKey(job)) ?? []), runningCopySpeed(job, now)]);
+    if (readyAt !== undefined && relayable(job)) append(futures, sourceImageKey(job), { region: job.destination.region, jobId: job.id, readyAt });
+    const speed = runningCopySpeed(job, now);
+    if (speed !== undefined) append(running, scopeKey(job), speed);
   }
 
   // One read per provider account with a choice to make.
@@ -139,7 +141,7 @@ export const createSourceChooser = async (deps: SourceChooserDeps, inFlight: rea
     } catch (error) {
       deps.logger.warn('copy speeds could not be read; choosing sources without them', { scope, code: errorCode(error), error: errorMessage(error) });
     }
-    estimates.set(scope, new SpeedEstimate(stored, (running.get(scope) ?? []).filter((o) => o !== undefined)));
+    estimates.set(scope, new SpeedEstimate(stored, running.get(scope)));
   }
 
   /** The sources a job may start from now: the source alone where replicas add nothing. */
@@ -169,7 +171,10 @@ export const createSourceChooser = async (deps: SourceChooserDeps, inFlight: rea
     sourceOnly.set(regionKey(job), (sourceOnly.get(regionKey(job)) ?? new Set()).add(sourceImageKey(job)));
   }
   const hasOtherWay = (job: Job): boolean => !onlyFromSource(job);
-  const othersNeedSource = (job: Job): boolean => [...(sourceOnly.get(regionKey(job)) ?? [])].some((image) => image !== sourceImageKey(job));
+  const othersNeedSource = (job: Job): boolean => {
+    const waiting = sourceOnly.get(regionKey(job));
+    return waiting !== undefined && waiting.size > (waiting.has(sourceImageKey(job)) ? 1 : 0);
+  };
 
   const copySeconds = (job: Job, from: string): number | undefined => {
     const estimate = estimates.get(scopeKey(job));
@@ -206,11 +211,10 @@ export const createSourceChooser = async (deps: SourceChooserDeps, inFlight: rea
       const options: Option[] = [];
       for (const source of candidates) {
         const slots = deps.slotsFor(job, source);
-        // This job has another way; the source region's slots are kept for images that do not,
-        // those waiting now and those yet to come (a long copy would hold a slot for hours).
-        const otherWay = source.relay === undefined && hasOtherWay(job);
-        if (otherWay && othersNeedSource(job)) continue;
-        const startsNow = ledger.fits(slots, otherWay ? SOURCE_HEADROOM : 0);
+        // This job has another way; the source region's slots go first to images that do not.
+        // Still weighed: when it is the best by far, the job waits for a pass where it is free.
+        const yields = source.relay === undefined && hasOtherWay(job) && othersNeedSource(job);
+        const startsNow = !yields && ledger.fits(slots);
         const start = startsNow ? now : ledger.freeAt(slots, now, UNKNOWN_END_SECONDS);
         options.push(option(source, startsNow, start.getTime(), copySeconds(job, source.region) ?? 0));
       }
