@@ -33,8 +33,11 @@ const NEWEST_WEIGHT = 0.3;
 const MIN_OBSERVED_SECONDS = 30;
 /** Bounds of a believable figure; a stored value outside them is not read. */
 const MAX_GIB_PER_HOUR = 100_000;
-/** What a pair nobody has observed is assumed to do while no pair at all is known (≈ 57 MiB/s). */
-export const DEFAULT_GIB_PER_HOUR = 200;
+/**
+ * What a pair nobody has observed is assumed to do while no pair at all is known (≈ 28 MiB/s): a
+ * conservative figure, so `plan` does not promise too much (docs/costs.md).
+ */
+export const DEFAULT_GIB_PER_HOUR = 100;
 
 export const pairKey = (from: string, to: string): string => `${from}>${to}`;
 
@@ -96,6 +99,12 @@ export const finishedCopySpeed = (before: Job, after: Job, seenAt: Date): SpeedO
   const finished = before.status === JobStatus.Copying && (after.status === JobStatus.Sharing || after.status === JobStatus.Available);
   if (!finished || before.copyStartedAt === undefined || before.source.sizeGiB === undefined || before.shareOnly === true) return undefined;
   return { from: copyOrigin(before), to: before.destination.region, sizeGiB: before.source.sizeGiB, seconds: secondsBetween(before.copyStartedAt, seenAt) };
+};
+
+/** A copy's speed from its record alone (start to finish), for a copy that exists; `plan` reads history so. */
+export const recordedCopySpeed = (job: Job): SpeedObservation | undefined => {
+  if (job.copyStartedAt === undefined || job.finishedAt === undefined || job.source.sizeGiB === undefined || job.shareOnly === true) return undefined;
+  return { from: copyOrigin(job), to: job.destination.region, sizeGiB: job.source.sizeGiB, seconds: secondsBetween(job.copyStartedAt, job.finishedAt) };
 };
 
 /** A running copy's speed so far, from its progress: fresher than anything stored. */

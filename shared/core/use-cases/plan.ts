@@ -1,5 +1,6 @@
+import { DEFAULT_GIB_PER_HOUR, recordedCopySpeed } from '../domain/copy-speed';
 import type { PolicyConfig } from '../config/policy-config';
-import { type Clock, secondsBetween } from '../domain/clock';
+import type { Clock } from '../domain/clock';
 import { errorCode, errorMessage } from '../domain/errors';
 import { ImageState } from '../domain/image';
 import { COPY_EXISTS_STATUSES, type Job, JobStatus } from '../domain/job';
@@ -62,8 +63,7 @@ export const DEFAULT_PRICES: Partial<Record<ProviderId, { currency: string; perG
   alibaba: { currency: 'USD', perGiBMonth: 0.0173, source: 'Alibaba Cloud snapshot billing example (China (Hangzhou), standard snapshots), a list-price upper bound' },
 };
 
-/** Copy speed when none has been observed yet: a conservative figure (docs/costs.md). */
-export const DEFAULT_GIB_PER_HOUR = 100;
+export { DEFAULT_GIB_PER_HOUR };
 
 export interface PlanDeps {
   readonly config: PolicyConfig;
@@ -81,12 +81,11 @@ const observedSpeeds = (jobs: readonly Job[]): Map<string, number> => {
   const samples = new Map<string, { gib: number; hours: number }>();
   for (const job of jobs) {
     if (!COPY_EXISTS_STATUSES.includes(job.status) && job.status !== JobStatus.Pruned) continue;
-    if (job.copyStartedAt === undefined || job.finishedAt === undefined || job.source.sizeGiB === undefined || job.shareOnly === true) continue;
-    const hours = secondsBetween(job.copyStartedAt, job.finishedAt) / 3600;
-    if (hours <= 0) continue;
-    const key = pairKey(job.provider, job.source.region, job.destination.region);
+    const observed = recordedCopySpeed(job);
+    if (observed === undefined || observed.seconds <= 0) continue;
+    const key = pairKey(job.provider, observed.from, observed.to);
     const sample = samples.get(key) ?? { gib: 0, hours: 0 };
-    samples.set(key, { gib: sample.gib + job.source.sizeGiB, hours: sample.hours + hours });
+    samples.set(key, { gib: sample.gib + observed.sizeGiB, hours: sample.hours + observed.seconds / 3600 });
   }
   return new Map([...samples].map(([key, s]) => [key, s.gib / s.hours]));
 };
