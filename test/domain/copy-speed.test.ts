@@ -93,6 +93,11 @@ describe('copy speeds', () => {
       expect(new SpeedEstimate(stored).gibPerHour('x', 'y')).toBeCloseTo(300);
     });
 
+    it('tells a pair seen (either way) from one only assumed', () => {
+      const estimate = new SpeedEstimate(stored);
+      expect([estimate.observed('a', 'b'), estimate.observed('b', 'a'), estimate.observed('x', 'y')]).toEqual([true, true, false]);
+    });
+
     it('falls back to a default when nothing at all is known', () => {
       expect(new SpeedEstimate({}).gibPerHour('x', 'y')).toBe(DEFAULT_GIB_PER_HOUR);
     });

@@ -183,4 +183,21 @@ describe('choosing where a copy comes from', () => {
     // Assess
     expect(images.requests.map((r) => r.source.imageId)).toEqual(['m-src']);
   });
+
+  it('sends an image’s first copy, which its others wait behind, to its own area when no link is known yet', async () => {
+    // Prepare: six destinations, one in the source's area (cn-), nothing observed
+    const wide = testPolicyConfig(`
+version: 1
+policies:
+  - name: wide
+    source: { region: cn-hangzhou, select: { tags: { role: golden } } }
+    destinations: [{ region: me-east-1 }, { region: eu-central-1 }, { region: us-west-1 }, { region: ap-southeast-1 }, { region: ap-northeast-1 }, { region: cn-shanghai }]
+`);
+    images.addImage({ id: 'm-src', region: 'cn-hangzhou', sizeGiB: 200, tags: { role: 'golden' } });
+    const sweep = createStartCopy({ config: wide, providers: fakeProviders(images), jobs, queues: recordingQueues(), clock, logger: silentLogger, speeds: book });
+    // Act
+    await sweep({ kind: 'sweep' });
+    // Assess
+    expect(images.requests.map((r) => r.destination.region)).toEqual(['cn-shanghai']);
+  });
 });

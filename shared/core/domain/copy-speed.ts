@@ -145,6 +145,11 @@ export class SpeedEstimate {
     return this.#rates.get(pairKey(from, to)) ?? this.#rates.get(pairKey(to, from)) ?? this.#fallback;
   }
 
+  /** Whether anything was seen of the pair (either way), or its figure is only assumed. */
+  observed(from: string, to: string): boolean {
+    return this.#rates.has(pairKey(from, to)) || this.#rates.has(pairKey(to, from));
+  }
+
   seconds(from: string, to: string, sizeGiB: number): number {
     return (sizeGiB * 3600) / this.gibPerHour(from, to);
   }

@@ -103,6 +103,11 @@ const option = (source: CopySource | undefined, startsNow: boolean, startMs: num
   cost: startMs + copySeconds * 1000 * (1 + WORK_WEIGHT),
 });
 
+/** Region ids start with their area: `cn-hangzhou`, `ap-southeast-1`, `la-south-2`. */
+const areaOf = (region: string): string => region.split('-', 1)[0] ?? region;
+/** How much longer an unobserved copy to another area is assumed to take, for the order only. */
+const FAR_GUESS_FACTOR = 2;
+
 const sourceImageKey = (job: Job): string => `${scopeKey(job)}/${job.source.region}/${job.source.imageId}`;
 
 /** A copy that, once available, siblings may copy from (as offerRelays in poll-status offers it). */
@@ -134,7 +139,9 @@ export const createSourceChooser = async (deps: SourceChooserDeps, inFlight: rea
   // One read per provider account with a choice to make.
   const estimates = new Map<string, SpeedEstimate>();
   const weighed = (job: Job) => job.source.sizeGiB !== undefined && (sourcesFor(job).length > 1 || (futuresFor(job).length > 0 && job.relay === undefined));
-  for (const scope of new Set(queued.filter(weighed).map((job) => scopeKey(job)))) {
+  // Ranked too: the order of an image's copies out of the source, where one runs at a time.
+  const ranked = (job: Job) => job.source.sizeGiB !== undefined && deps.relaysPay(job);
+  for (const scope of new Set(queued.filter((job) => weighed(job) || ranked(job)).map((job) => scopeKey(job)))) {
     let stored: CopySpeeds = {};
     try {
       stored = (await deps.speeds?.readSpeeds(scope)) ?? {};
@@ -183,7 +190,13 @@ export const createSourceChooser = async (deps: SourceChooserDeps, inFlight: rea
 
   return {
     rank(job) {
-      return copySeconds(job, job.source.region) ?? 0;
+      const seconds = copySeconds(job, job.source.region);
+      if (seconds === undefined) return 0;
+      // A pair nothing was seen of: a destination in the source's own area (region ids start with
+      // it on both clouds, `cn-`, `ap-`, `eu-`…) is likely the nearer. At the first pass this is
+      // all there is to keep an image's first copy, which its others wait behind, off a far link.
+      const guessed = estimates.get(scopeKey(job))?.observed(job.source.region, job.destination.region) !== true;
+      return guessed && areaOf(job.source.region) !== areaOf(job.destination.region) ? seconds * FAR_GUESS_FACTOR : seconds;
     },
 
     claimed(job) {
