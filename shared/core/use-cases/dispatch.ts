@@ -99,10 +99,11 @@ export const copyRequestFor = (job: Job, claimedAt: Date): CopyRequest => ({
 });
 
 /**
- * Starts as many queued copies as each provider's capacity rule allows, oldest first. Capacity is
- * counted once per pass. Each job is claimed with a conditional write before the provider is
- * called; after the claims, one read of the jobs in flight settles races with other dispatchers
- * (every copy we start comes back as an event and runs a pass of its own): the earlier claims win.
+ * Starts as many queued copies as each provider's capacity rule allows, longest first, each from
+ * the source expected to finish it first (source-choice). Capacity is counted once per pass. Each
+ * job is claimed with a conditional write before the provider is called; after the claims, one
+ * read of the jobs in flight settles races with other dispatchers (every copy we start comes back
+ * as an event and runs a pass of its own): the earlier claims win.
  */
 /** Rounds of claims in one pass: enough to refill the slots a few refusals freed, never a loop. */
 const MAX_ROUNDS = 4;
