@@ -67,6 +67,7 @@ const jobSchema = lazy(() => {
     relays: z.array(z.object({ region: z.string(), imageId: z.string() })).max(16).optional(),
     relay: z.object({ region: z.string(), imageId: z.string() }).optional(),
     attemptFromSource: z.boolean().optional(),
+    copyAdopted: z.boolean().optional(),
     expectedDoneAt: optionalString,
     stop: z
       .object({ outcome: z.enum([JobStatus.TimedOut, JobStatus.Cancelled]), reason: z.string().max(500).optional(), since: z.string() })

@@ -43,15 +43,24 @@ describe('capacity ledger', () => {
     expect(blocked.freeAt([image('z')], now, 600)).toEqual(inMinutes(10));
   });
 
-  it('frees the end a released claim had recorded', () => {
-    // Prepare
+  it('forgets the end of the claim released, not another one', () => {
+    // Prepare: X ends in 180 min, Y in 10; X is released, Z taken
     const ledger = new CapacityLedger();
-    ledger.take([region], inMinutes(50));
-    ledger.take([region], inMinutes(20));
+    ledger.take([region], inMinutes(180));
+    ledger.take([region], inMinutes(10));
     // Act
-    ledger.release([region]);
-    // Assess
-    expect(ledger.fits([region])).toBe(true);
-    expect(ledger.freeAt([region], now, 3600)).toEqual(now);
+    ledger.release([region], inMinutes(180));
+    ledger.take([region], inMinutes(60));
+    // Assess: Y's end frees the region first
+    expect(ledger.fits([region])).toBe(false);
+    expect(ledger.freeAt([region], now, 3600)).toEqual(inMinutes(10));
+  });
+
+  it('counts from the right end when a slot is over its limit (a limit lowered meanwhile)', () => {
+    // Prepare: three copies in a slot of two
+    const ledger = new CapacityLedger();
+    for (const minutes of [30, 10, 20]) ledger.take([region], inMinutes(minutes));
+    // Act / Assess: two must end before one place is free
+    expect(ledger.freeAt([region], now, 3600)).toEqual(inMinutes(20));
   });
 });

@@ -41,6 +41,27 @@ describe('copy speeds', () => {
     expect(speeds).toEqual({});
   });
 
+  it('drops a figure dated in the future when folding in, so it cannot outrank every real one', () => {
+    // Prepare: a full document dated in the year 9999
+    const future = Object.fromEntries(
+      Array.from({ length: MAX_PAIRS }, (_, i) => [pairKey(`f${i}`, 'x'), { gibPerHour: 50, samples: 1, at: '9999-01-01T00:00:00.000Z' }]),
+    );
+    // Act
+    const speeds = withObservations(future, [{ from: 'cn-hangzhou', to: 'eu-central-1', sizeGiB: 100, seconds: 3600 }], at);
+    // Assess
+    expect(speeds[HZ_EU]?.gibPerHour).toBe(100);
+    expect(Object.keys(speeds)).toEqual([HZ_EU]);
+  });
+
+  it('neither keeps nor reads a speed too slow to be a copy', () => {
+    // Act
+    const observed = withObservations({}, [{ from: 'a', to: 'b', sizeGiB: 0.1, seconds: 3600 }], at);
+    const read = parseCopySpeeds({ [pairKey('a', 'b')]: { gibPerHour: 1e-300, samples: 1, at: at.toISOString() } });
+    // Assess
+    expect(observed).toEqual({});
+    expect(read).toEqual({});
+  });
+
   it('keeps at most MAX_PAIRS pairs, the most recently observed', () => {
     // Prepare
     let speeds = {};
@@ -79,9 +100,10 @@ describe('copy speeds', () => {
       expect(new SpeedEstimate(stored).seconds('a', 'b', 50)).toBeCloseTo(1800);
     });
 
-    it('prefers the copies running on the pair now to what was observed before', () => {
+    it('weighs the copies running on the pair now half against what was observed before', () => {
       const estimate = new SpeedEstimate(stored, [{ from: 'a', to: 'b', sizeGiB: 100, seconds: 600 }]);
-      expect(estimate.gibPerHour('a', 'b')).toBeCloseTo(600);
+      expect(estimate.gibPerHour('a', 'b')).toBeCloseTo((600 + 100) / 2);
+      expect(new SpeedEstimate({}, [{ from: 'a', to: 'b', sizeGiB: 100, seconds: 600 }]).gibPerHour('a', 'b')).toBeCloseTo(600);
     });
 
     it('reads a pair never observed from its other direction, when that was', () => {

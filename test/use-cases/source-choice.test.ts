@@ -139,6 +139,36 @@ describe('choosing where a copy comes from', () => {
       expect(images.requests.map((r) => [r.source.imageId, r.destination.region])).toEqual([['m-ap', 'me-east-1']]);
     });
 
+    it('is not waited for while it is still at 0 %: its next look says nothing of its end', async () => {
+      // Prepare: the copy under way waits at the provider, 0 %, looked at again in 2 min
+      const source = images.addImage({ id: 'm-src', region: 'cn-hangzhou', sizeGiB: 200, tags: { role: 'golden' } });
+      images.addImage({ id: 'm-ap', region: 'ap-southeast-1', sizeGiB: 200 });
+      images.addImage({ id: 'm-eu', region: 'eu-central-1', sizeGiB: 200, state: ImageState.Pending, progressPercent: 0 });
+      await stored(
+        source,
+        'eu-central-1',
+        { type: 'dispatch.claimed' },
+        { type: 'copy.accepted', handle: 'm-eu', destinationImageId: 'm-eu' },
+        { type: 'copy.observed', state: 'running', progressPercent: 0 },
+      );
+      const job = await stored(source, 'me-east-1', { type: 'relay.available', relay: { region: 'ap-southeast-1', imageId: 'm-ap' } });
+      await book.writeSpeeds(SCOPE, slowDirectFastRelay);
+      // Act
+      await dispatch();
+      // Assess
+      expect(images.requests.map((r) => [r.jobId, r.source.imageId])).toEqual([[job.id, 'm-ap']]);
+    });
+
+    it('is not waited for when copying from it would end later than starting now', async () => {
+      // Prepare: 200 GiB; now from the replica: 60 min; the coming one in 50 min, then 15 min
+      const job = await withCopyUnderWay(200, 50 * 60);
+      await book.writeSpeeds(SCOPE, speeds({ [pairKey('ap-southeast-1', 'me-east-1')]: 200, [pairKey('eu-central-1', 'me-east-1')]: 800 }));
+      // Act
+      await dispatch();
+      // Assess
+      expect(images.requests.map((r) => [r.jobId, r.source.imageId])).toEqual([[job.id, 'm-ap']]);
+    });
+
     it('is trusted less the later it runs past its prediction', async () => {
       // Prepare: predicted 10 min from now, then 6 h pass without it ending
       const job = await withCopyUnderWay(200, 600);
@@ -172,6 +202,24 @@ describe('choosing where a copy comes from', () => {
     const started = images.requests.map((r) => [r.jobId, r.source.imageId]);
     expect(started).toEqual(expect.arrayContaining([[relayable.id, 'm-ap'], ...lonely.map((job) => [job.id, job.source.imageId])]));
     expect(started).toHaveLength(4);
+  });
+
+  it('does not keep the source region for a share in place, which never copies out of it', async () => {
+    // Prepare: the region full but for one place; a share-only job of another image waits
+    for (const n of [1, 2, 3, 4]) {
+      const busy = images.addImage({ id: `m-busy${n}`, region: 'cn-hangzhou', sizeGiB: 10, tags: { role: 'golden' } });
+      images.addImage({ id: `m-busy${n}-copy`, region: 'ap-southeast-1', state: ImageState.Pending });
+      await stored(busy, 'ap-southeast-1', { type: 'dispatch.claimed' }, { type: 'copy.accepted', handle: `m-busy${n}-copy`, destinationImageId: `m-busy${n}-copy` });
+    }
+    const { job } = await withReplica(300);
+    const shared = images.addImage({ id: 'm-shared', region: 'cn-hangzhou', sizeGiB: 10, tags: { role: 'golden' } });
+    const shareOnly = await stored(shared, 'ap-southeast-1');
+    await jobs.update({ ...shareOnly, shareOnly: true, version: shareOnly.version + 1 });
+    await book.writeSpeeds(SCOPE, speeds({ [pairKey('cn-hangzhou', 'eu-central-1')]: 400, [pairKey('ap-southeast-1', 'eu-central-1')]: 100 }));
+    // Act
+    await dispatch();
+    // Assess: the relayable job takes the source's last place, its fastest way
+    expect(images.requests.filter((r) => r.jobId === job.id).map((r) => r.source.imageId)).toEqual(['m-src']);
   });
 
   it('still chooses when the speeds cannot be read', async () => {

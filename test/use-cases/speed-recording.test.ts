@@ -77,4 +77,39 @@ describe('recording how fast copies go', () => {
     expect(outcome.finished).toBe(1);
     expect((await jobs.get(job.id))?.status).toBe(JobStatus.Available);
   });
+
+  it('keys a relayed copy by the region it came from', async () => {
+    // Prepare: the copy comes from a replica in cn-beijing
+    const source = images.addImage({ id: 'm-1', region: 'cn-hangzhou', sizeGiB: 100, tags: { role: 'golden' } });
+    const planned = planJobs(testPolicyConfig(), { provider: 'alibaba', account: 'default' }, source).find((p) => p.spec.destination.region === 'cn-shanghai')!;
+    let job = newJob(planned.id, planned.spec, ImageState.Available, clock.now());
+    await jobs.putIfAbsent(job);
+    job = await jobs.update(advance(job, { type: 'relay.available', relay: { region: 'cn-beijing', imageId: 'm-bj' } }, clock.now()));
+    job = await jobs.update(advance(job, { type: 'dispatch.claimed', relay: { region: 'cn-beijing', imageId: 'm-bj' } }, clock.now()));
+    job = await jobs.update(advance(job, { type: 'copy.accepted', handle: 'm-c1', destinationImageId: 'm-c1' }, clock.now()));
+    images.addImage({ id: 'm-c1', region: 'cn-shanghai', state: ImageState.Pending, progressPercent: 10, tags: { [ReplicaTag.Managed]: 'true', [ReplicaTag.Job]: job.id } });
+    clock.advance(30 * 60_000);
+    images.setState('m-c1', ImageState.Available);
+    // Act
+    await poll();
+    // Assess
+    expect(Object.keys(await book.readSpeeds(SCOPE))).toEqual([pairKey('cn-beijing', 'cn-shanghai')]);
+  });
+
+  it('records nothing for a copy that was found rather than started: its start is not known', async () => {
+    // Prepare: an existing copy adopted, seen available two minutes later
+    const source = images.addImage({ id: 'm-1', region: 'cn-hangzhou', sizeGiB: 500, tags: { role: 'golden' } });
+    const planned = planJobs(testPolicyConfig(), { provider: 'alibaba', account: 'default' }, source).find((p) => p.spec.destination.region === 'cn-shanghai')!;
+    let job = newJob(planned.id, planned.spec, ImageState.Available, clock.now());
+    await jobs.putIfAbsent(job);
+    job = await jobs.update(advance(job, { type: 'dispatch.claimed' }, clock.now()));
+    job = await jobs.update(advance(job, { type: 'copy.accepted', handle: 'm-c1', destinationImageId: 'm-c1', adopted: true }, clock.now()));
+    images.addImage({ id: 'm-c1', region: 'cn-shanghai', state: ImageState.Available, tags: { [ReplicaTag.Managed]: 'true', [ReplicaTag.Job]: job.id } });
+    clock.advance(120_000);
+    // Act
+    const outcome = await poll();
+    // Assess
+    expect(outcome.finished).toBe(1);
+    expect(book.writes).toBe(0);
+  });
 });

@@ -25,14 +25,21 @@ export class CapacityLedger {
   take(slots: readonly CapacitySlot[], endsAt?: Date): void {
     for (const slot of slots) {
       this.#used.set(slot.key, (this.#used.get(slot.key) ?? 0) + 1);
-      this.#ends.set(slot.key, [...(this.#ends.get(slot.key) ?? []), endsAt?.getTime() ?? Number.NaN]);
+      const ends = this.#ends.get(slot.key);
+      const end = endsAt?.getTime() ?? Number.NaN;
+      if (ends === undefined) this.#ends.set(slot.key, [end]);
+      else ends.push(end);
     }
   }
 
-  release(slots: readonly CapacitySlot[]): void {
+  /** `endsAt`: the end the released copy was taken with, so that one leaves the predictions. */
+  release(slots: readonly CapacitySlot[], endsAt?: Date): void {
+    const end = endsAt?.getTime() ?? Number.NaN;
     for (const slot of slots) {
       this.#used.set(slot.key, Math.max(0, (this.#used.get(slot.key) ?? 0) - 1));
-      this.#ends.get(slot.key)?.pop();
+      const ends = this.#ends.get(slot.key) ?? [];
+      const index = ends.findIndex((e) => e === end || (Number.isNaN(e) && Number.isNaN(end)));
+      ends.splice(index === -1 ? ends.length - 1 : index, 1);
     }
   }
 

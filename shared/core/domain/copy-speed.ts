@@ -31,8 +31,11 @@ export const MAX_PAIRS = 400;
 const NEWEST_WEIGHT = 0.3;
 /** Below this, an observation is a clock's noise (or hostile), not a copy: ignored. */
 const MIN_OBSERVED_SECONDS = 30;
-/** Bounds of a believable figure; a stored value outside them is not read. */
+/** Bounds of a believable figure (≈ 0.3 MiB/s to 28 GiB/s); a value outside them is not kept or read. */
+const MIN_GIB_PER_HOUR = 1;
 const MAX_GIB_PER_HOUR = 100_000;
+/** A stored figure dated this far past the observation being folded in is a clock gone wrong: dropped. */
+const FUTURE_SKEW_MS = 3_600_000;
 /**
  * What a pair nobody has observed is assumed to do while no pair at all is known (≈ 28 MiB/s): a
  * conservative figure, so `plan` does not promise too much (docs/costs.md).
@@ -42,7 +45,7 @@ export const DEFAULT_GIB_PER_HOUR = 100;
 export const pairKey = (from: string, to: string): string => `${from}>${to}`;
 
 const pairSpeedSchema = z.object({
-  gibPerHour: z.number().positive().max(MAX_GIB_PER_HOUR),
+  gibPerHour: z.number().min(MIN_GIB_PER_HOUR).max(MAX_GIB_PER_HOUR),
   samples: z.number().int().positive(),
   at: z.string().datetime(),
 });
@@ -68,12 +71,13 @@ const rateOf = (observation: SpeedObservation): number | undefined => {
   const { sizeGiB, seconds } = observation;
   if (!Number.isFinite(sizeGiB) || !Number.isFinite(seconds) || sizeGiB <= 0 || seconds < MIN_OBSERVED_SECONDS) return undefined;
   const rate = (sizeGiB * 3600) / seconds;
-  return rate > MAX_GIB_PER_HOUR ? undefined : rate;
+  return rate > MAX_GIB_PER_HOUR || rate < MIN_GIB_PER_HOUR ? undefined : rate;
 };
 
 /** The speeds with these observations folded in (a moving average per pair). */
 export const withObservations = (speeds: CopySpeeds, observations: readonly SpeedObservation[], at: Date): CopySpeeds => {
-  const next: Record<string, PairSpeed> = { ...speeds };
+  // Kept newest first: an entry from the future would outrank every real one for ever.
+  const next: Record<string, PairSpeed> = Object.fromEntries(Object.entries(speeds).filter(([, speed]) => Date.parse(speed.at) <= at.getTime() + FUTURE_SKEW_MS));
   for (const observation of observations) {
     const rate = rateOf(observation);
     if (rate === undefined || observation.from === observation.to) continue;
@@ -97,27 +101,27 @@ export const copyOrigin = (job: Job): string => job.relay?.region ?? job.source.
  */
 export const finishedCopySpeed = (before: Job, after: Job, seenAt: Date): SpeedObservation | undefined => {
   const finished = before.status === JobStatus.Copying && (after.status === JobStatus.Sharing || after.status === JobStatus.Available);
-  if (!finished || before.copyStartedAt === undefined || before.source.sizeGiB === undefined || before.shareOnly === true) return undefined;
+  if (!finished || before.copyStartedAt === undefined || before.source.sizeGiB === undefined || before.shareOnly === true || before.copyAdopted === true) return undefined;
   return { from: copyOrigin(before), to: before.destination.region, sizeGiB: before.source.sizeGiB, seconds: secondsBetween(before.copyStartedAt, seenAt) };
 };
 
 /** A copy's speed from its record alone (start to finish), for a copy that exists; `plan` reads history so. */
 export const recordedCopySpeed = (job: Job): SpeedObservation | undefined => {
-  if (job.copyStartedAt === undefined || job.finishedAt === undefined || job.source.sizeGiB === undefined || job.shareOnly === true) return undefined;
+  if (job.copyStartedAt === undefined || job.finishedAt === undefined || job.source.sizeGiB === undefined || job.shareOnly === true || job.copyAdopted === true) return undefined;
   return { from: copyOrigin(job), to: job.destination.region, sizeGiB: job.source.sizeGiB, seconds: secondsBetween(job.copyStartedAt, job.finishedAt) };
 };
 
 /** A running copy's speed so far, from its progress: fresher than anything stored. */
 export const runningCopySpeed = (job: Job, now: Date): SpeedObservation | undefined => {
   const progress = job.progressPercent;
-  if (job.status !== JobStatus.Copying || job.copyStartedAt === undefined || job.source.sizeGiB === undefined) return undefined;
+  if (job.status !== JobStatus.Copying || job.copyStartedAt === undefined || job.source.sizeGiB === undefined || job.copyAdopted === true) return undefined;
   if (progress === undefined || progress < 5 || progress >= 100) return undefined;
   return { from: copyOrigin(job), to: job.destination.region, sizeGiB: (job.source.sizeGiB * progress) / 100, seconds: secondsBetween(job.copyStartedAt, now) };
 };
 
 /**
  * How long a copy of a size should take between two regions: from the copies running on the pair
- * now, else from what was observed before, else from the other direction, else the median of every
+ * now and what was observed before (half each), else from the other direction, else the median of every
  * pair known (a pair never tried is assumed ordinary, so it gets tried), else DEFAULT_GIB_PER_HOUR.
  */
 export class SpeedEstimate {
@@ -135,7 +139,12 @@ export class SpeedEstimate {
       if (rates === undefined) live.set(key, [rate]);
       else rates.push(rate);
     }
-    for (const [key, rates] of live) this.#rates.set(key, rates.reduce((a, b) => a + b, 0) / rates.length);
+    // Half what runs now, half what was seen before: one copy crawling does not condemn a link.
+    for (const [key, rates] of live) {
+      const now = rates.reduce((a, b) => a + b, 0) / rates.length;
+      const before = this.#rates.get(key);
+      this.#rates.set(key, before === undefined ? now : (now + before) / 2);
+    }
     const known = [...this.#rates.values()].sort((a, b) => a - b);
     this.#fallback = known.length === 0 ? DEFAULT_GIB_PER_HOUR : (known[Math.floor((known.length - 1) / 2)] ?? DEFAULT_GIB_PER_HOUR);
   }

@@ -112,6 +112,7 @@ const failOrRetry = (job: Job, failure: JobErrorInput, now: Date): Job => {
       progressPercent: undefined,
       remainingSeconds: undefined,
       copyStartedAt: undefined,
+      copyAdopted: undefined,
       lastError: error(failure, now),
       notBefore: addSeconds(now, copyRetryDelaySeconds(job.attempt)).toISOString(),
     };
@@ -175,6 +176,7 @@ const decide = (job: Job, event: JobEvent, now: Date): Job | undefined => {
             route: event.route ?? job.route,
             progressPercent: 0,
             copyStartedAt: now.toISOString(),
+            copyAdopted: event.adopted === true ? true : undefined,
           }
         : undefined;
     case 'dispatch.deferred':
@@ -283,6 +285,7 @@ const decide = (job: Job, event: JobEvent, now: Date): Job | undefined => {
             progressPercent: undefined,
             remainingSeconds: undefined,
             copyStartedAt: undefined,
+            copyAdopted: undefined,
             finishedAt: undefined,
             notBefore: undefined,
             // A reopened job keeps its last error for the record; its new outcome will be notified anew.

@@ -168,6 +168,11 @@ export interface Job extends JobSpec {
    * of the attempt (after an answer it never got) must ask the same thing, not a replica.
    */
   readonly attemptFromSource?: boolean | undefined;
+  /**
+   * The current copy was found, not started by this attempt: `copyStartedAt` is when it was found,
+   * so its speed says nothing.
+   */
+  readonly copyAdopted?: boolean | undefined;
   /** When the copy is expected to finish, from its progress rate or the provider's estimate. */
   readonly expectedDoneAt?: string | undefined;
   /** Set while the job is `stopping`: the outcome it ends in once its copy is gone. */
@@ -226,6 +231,8 @@ export type JobEvent =
       readonly handle: string;
       readonly destinationImageId?: string | undefined;
       readonly route?: string | undefined;
+      /** The copy existed already (found again, not started now): its start is not known. */
+      readonly adopted?: boolean | undefined;
     }
   | { readonly type: 'dispatch.deferred'; readonly reason: JobErrorInput; readonly retryAt?: Date | undefined }
   | { readonly type: 'dispatch.rejected'; readonly error: JobErrorInput }

@@ -160,7 +160,7 @@ export const createDispatch = (deps: DispatchDeps) => {
     const left: Job[] = [];
     let freed = false;
     // 1. Choose and claim, counting capacity as we go.
-    const claims: { job: Job; slots: readonly CapacitySlot[] }[] = [];
+    const claims: { job: Job; slots: readonly CapacitySlot[]; endsAt: Date | undefined }[] = [];
     for (const job of queued) {
       if (job.shareOnly === true) {
         await startShareOnly(job);
@@ -178,9 +178,10 @@ export const createDispatch = (deps: DispatchDeps) => {
       const slots = slotsFrom(deps, job, source);
       const claimed = await writer.apply(job, { type: 'dispatch.claimed', relay: source.relay });
       if (claimed === undefined) continue;
-      ledger.take(slots, chooser.endsAt(job, source));
+      const endsAt = chooser.endsAt(job, source);
+      ledger.take(slots, endsAt);
       chooser.claimed(job);
-      claims.push({ job: claimed, slots });
+      claims.push({ job: claimed, slots, endsAt });
     }
     if (claims.length === 0) return { started: 0, deferred: 0, rejected: 0, left, freed };
 
@@ -201,7 +202,7 @@ export const createDispatch = (deps: DispatchDeps) => {
         continue;
       }
       await writer.apply(claim.job, { type: 'dispatch.deferred', reason: { code: 'CapacityTaken', message: 'another dispatcher took the slot first' } });
-      ledger.release(claim.slots);
+      ledger.release(claim.slots, claim.endsAt);
       ledger.block(claim.slots);
     }
 
@@ -209,13 +210,13 @@ export const createDispatch = (deps: DispatchDeps) => {
     let started = 0;
     let deferred = 0;
     let rejected = 0;
-    for (const { job, slots } of winners) {
+    for (const { job, slots, endsAt } of winners) {
       const provider = deps.providers.get(job.provider, job.account);
       const log = logger.child({ jobId: job.id, provider: job.provider, source: `${job.source.region}/${job.source.imageId}`, destination: job.destination.region });
       if (throttled.has(scopeKey(job))) {
         // The provider asked us to slow down: the rest of its claims wait for the next pass.
         await writer.apply(job, { type: 'dispatch.deferred', reason: { code: 'Throttled', message: 'the provider is throttling; waiting' }, retryAt: addSeconds(clock.now(), DISPATCH_DEFER_SECONDS) });
-        ledger.release(slots);
+        ledger.release(slots, endsAt);
         deferred += 1;
         continue;
       }
@@ -231,7 +232,13 @@ export const createDispatch = (deps: DispatchDeps) => {
             );
       switch (result.kind) {
         case 'started':
-          await writer.apply(job, { type: 'copy.accepted', handle: result.handle, destinationImageId: result.imageId, route: plan.kind === 'copy' ? plan.route : undefined });
+          await writer.apply(job, {
+            type: 'copy.accepted',
+            handle: result.handle,
+            destinationImageId: result.imageId,
+            route: plan.kind === 'copy' ? plan.route : undefined,
+            adopted: result.adopted,
+          });
           log.info(result.adopted ? 'adopted the copy that already exists' : 'copy started', { destinationImageId: result.imageId, attempt: job.attempt });
           started += 1;
           break;
@@ -244,7 +251,7 @@ export const createDispatch = (deps: DispatchDeps) => {
           break;
         case 'refused':
           if (result.reason === RefusalReason.Busy || result.reason === RefusalReason.Throttled) {
-            ledger.release(slots);
+            ledger.release(slots, endsAt);
             const busy = result.busySlots === undefined ? slots : slots.filter((slot) => result.busySlots?.includes(slot.key));
             if (result.reason === RefusalReason.Busy) ledger.block(busy);
             else throttled.add(scopeKey(job));
@@ -252,7 +259,7 @@ export const createDispatch = (deps: DispatchDeps) => {
             log.warn('copy deferred', { reason: result.reason, code: result.code, error: result.message });
             deferred += 1;
           } else {
-            ledger.release(slots);
+            ledger.release(slots, endsAt);
             freed = true;
             await writer.apply(job, { type: 'dispatch.rejected', error: { code: result.code, message: result.message } });
             log.error('copy refused', { reason: result.reason, code: result.code, error: result.message });
@@ -260,7 +267,7 @@ export const createDispatch = (deps: DispatchDeps) => {
           }
           break;
         case 'source-missing':
-          ledger.release(slots);
+          ledger.release(slots, endsAt);
           freed = true;
           await writer.apply(job, { type: 'dispatch.rejected', error: { code: 'SourceImageNotFound', message: result.message } });
           log.error('source image gone', { code: result.code });

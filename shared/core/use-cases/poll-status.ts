@@ -203,7 +203,7 @@ export const createPollStatus = (deps: PollStatusDeps) => {
         const copy = await provider.findCopy(copyRequestFor(job, new Date(job.updatedAt)));
         let next: Job | undefined;
         if (copy !== undefined && copy.state !== 'failed') {
-          next = await writer.apply(job, { type: 'copy.accepted', handle: copy.handle, destinationImageId: copy.imageId });
+          next = await writer.apply(job, { type: 'copy.accepted', handle: copy.handle, destinationImageId: copy.imageId, adopted: true });
         } else {
           // A failed leftover holds the name: removed before the retry makes another.
           if (copy !== undefined) await provider.deleteCopy({ handle: copy.handle, destinationRegion: job.destination.region });

@@ -43,12 +43,20 @@ const WAIT_WORTH_SHARE = 0.1;
 /** A late copy is assumed to need as long again as it is late (never less than this). */
 const MIN_OVERRUN_SECONDS = 60;
 
-/** When a running copy should end, read sceptically: one past its prediction is given its delay again. */
+/** An end read sceptically: one already past is given its delay again. */
+const notBefore = (end: Date, now: Date): Date => {
+  const late = (now.getTime() - end.getTime()) / 1000;
+  return late <= 0 ? end : addSeconds(now, Math.max(late, MIN_OVERRUN_SECONDS));
+};
+
+/**
+ * When a running copy should end, from its prediction, read sceptically. Only a prediction made
+ * from progress or the provider's own estimate counts: a copy at 0 % (waiting at the provider)
+ * carries the time of its next look, which says nothing of its end.
+ */
 export const expectedEnd = (job: Job, now: Date): Date | undefined => {
-  if (job.expectedDoneAt === undefined) return undefined;
-  const predicted = new Date(job.expectedDoneAt);
-  const late = (now.getTime() - predicted.getTime()) / 1000;
-  return late <= 0 ? predicted : addSeconds(now, Math.max(late, MIN_OVERRUN_SECONDS));
+  const predicted = (job.progressPercent ?? 0) > 0 || job.remainingSeconds !== undefined;
+  return job.expectedDoneAt === undefined || !predicted ? undefined : notBefore(new Date(job.expectedDoneAt), now);
 };
 
 /** A copy of the job's source image that is still being made: a source once it is available. */
@@ -173,7 +181,7 @@ export const createSourceChooser = async (deps: SourceChooserDeps, inFlight: rea
   const onlyFromSource = (job: Job) => sourcesFor(job).length === 1 && futuresFor(job).length === 0 && job.relay === undefined;
   const initial = deps.initialLedger;
   for (const job of queued) {
-    if (!onlyFromSource(job) || (job.notBefore !== undefined && new Date(job.notBefore) > now)) continue;
+    if (job.shareOnly === true || !onlyFromSource(job) || (job.notBefore !== undefined && new Date(job.notBefore) > now)) continue;
     if (initial !== undefined && !initial.fits(deps.slotsFor(job, sourceOf(job)))) continue;
     sourceOnly.set(regionKey(job), (sourceOnly.get(regionKey(job)) ?? new Set()).add(sourceImageKey(job)));
   }
@@ -208,8 +216,7 @@ export const createSourceChooser = async (deps: SourceChooserDeps, inFlight: rea
       if (predicted !== undefined || job.copyStartedAt === undefined) return predicted;
       const seconds = copySeconds(job, sourceOf(job).region);
       if (seconds === undefined) return undefined;
-      const end = addSeconds(new Date(job.copyStartedAt), seconds);
-      return end > now ? end : addSeconds(now, MIN_OVERRUN_SECONDS);
+      return notBefore(addSeconds(new Date(job.copyStartedAt), seconds), now);
     },
 
     endsAt(job, source) {
@@ -225,9 +232,8 @@ export const createSourceChooser = async (deps: SourceChooserDeps, inFlight: rea
       for (const source of candidates) {
         const slots = deps.slotsFor(job, source);
         // This job has another way; the source region's slots go first to images that do not.
-        // Still weighed: when it is the best by far, the job waits for a pass where it is free.
-        const yields = source.relay === undefined && hasOtherWay(job) && othersNeedSource(job);
-        const startsNow = !yields && ledger.fits(slots);
+        if (source.relay === undefined && hasOtherWay(job) && othersNeedSource(job)) continue;
+        const startsNow = ledger.fits(slots);
         const start = startsNow ? now : ledger.freeAt(slots, now, UNKNOWN_END_SECONDS);
         options.push(option(source, startsNow, start.getTime(), copySeconds(job, source.region) ?? 0));
       }
@@ -237,12 +243,14 @@ export const createSourceChooser = async (deps: SourceChooserDeps, inFlight: rea
         const start = Math.max(future.readyAt.getTime(), ledger.freeAt(slots, now, UNKNOWN_END_SECONDS).getTime());
         options.push(option(undefined, false, start, copySeconds(job, future.region) ?? 0));
       }
+      if (options.length === 0) return undefined;
       const best = options.reduce((a, b) => (b.cost < a.cost ? b : a));
       const bestNow = options.filter((o) => o.startsNow).reduce<Option | undefined>((a, b) => (a === undefined || b.cost < a.cost ? b : a), undefined);
       if (bestNow === undefined) return undefined;
       const saving = (bestNow.cost - best.cost) / 1000;
       const worth = Math.max(WAIT_WORTH_SECONDS, WAIT_WORTH_SHARE * ((bestNow.finishesAt - now.getTime()) / 1000));
-      return saving > worth ? undefined : bestNow.source;
+      // Waiting must pay on cost (the slot time it spares others) and never end the copy later.
+      return saving > worth && best.finishesAt <= bestNow.finishesAt ? undefined : bestNow.source;
     },
   };
 };

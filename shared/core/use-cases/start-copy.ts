@@ -116,7 +116,7 @@ export const createStartCopy = (deps: StartCopyDeps) => {
       if (replica !== undefined && job.status === JobStatus.Queued) {
         const claimed = await writer.apply(job, { type: 'dispatch.claimed' });
         if (claimed !== undefined) {
-          await writer.apply(claimed, { type: 'copy.accepted', handle: replica.handle, destinationImageId: replica.imageId });
+          await writer.apply(claimed, { type: 'copy.accepted', handle: replica.handle, destinationImageId: replica.imageId, adopted: true });
           logger.info('adopted an existing copy', { jobId: id, destinationImageId: replica.imageId });
         }
       }
