@@ -64,4 +64,15 @@ describe('createPlan', () => {
     expect(images.requests).toEqual([]);
     expect(plan.items.every((i) => i.action !== PlanAction.Prune)).toBe(true);
   });
+
+  it('lists the images by name, whatever order the provider answers in', async () => {
+    // Prepare: the provider lists the newest first
+    const images = new FakeCopyProvider();
+    for (const name of ['golden-c', 'golden-a', 'golden-b']) images.addImage({ id: `m-${name}`, name, region: 'cn-hangzhou', sizeGiB: 10, tags: { role: 'golden' } });
+    const plan = createPlan({ config: testPolicyConfig(POLICY), providers: fakeProviders(images), jobs: new InMemoryJobStore(), queues: recordingQueues(), clock: new ManualClock(), logger: silentLogger });
+    // Act
+    const { items } = await plan();
+    // Assess
+    expect([...new Set(items.map((item) => item.imageName))]).toEqual(['golden-a', 'golden-b', 'golden-c']);
+  });
 });

@@ -111,7 +111,8 @@ export const createPlan = (deps: PlanDeps) => {
         continue;
       }
       const replicas = await replicasByJob(scope, images.length > 0);
-      for (const image of images) {
+      // By name, not in the provider's order (newest first, ties in any order): a plan read twice reads the same.
+      for (const image of [...images].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id))) {
         for (const { id, spec } of planJobs(config, scope, image)) {
           const job = byId.get(id);
           const item = { ...base, policy: spec.policy, imageId: image.id, imageName: image.name, destinationRegion: spec.destination.region, sizeGiB: image.sizeGiB, jobId: id };
