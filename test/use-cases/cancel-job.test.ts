@@ -2,8 +2,6 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../shared/core/domain/clock';
 import { ImageState, ReplicaTag } from '../../shared/core/domain/image';
 import { type Job, JobStatus } from '../../shared/core/domain/job';
-import { advance, newJob } from '../../shared/core/domain/job-transitions';
-import { planJobs } from '../../shared/core/domain/policy';
 import { createCancelJob } from '../../shared/core/use-cases/cancel-job';
 import { createPollStatus } from '../../shared/core/use-cases/poll-status';
 import { silentLogger } from '../../shared/platform/logging/json-logger';
@@ -11,6 +9,7 @@ import { FakeCopyProvider, fakeProviders } from '../fakes/fake-copy-provider';
 import { InMemoryJobStore } from '../fakes/in-memory-job-store';
 import { recordingQueues } from '../fakes/recording-queue';
 import { testPolicyConfig } from '../helpers/policy';
+import { storedJob } from '../helpers/stored-job';
 
 describe('cancelling a job', () => {
   let images: FakeCopyProvider;
@@ -32,11 +31,7 @@ describe('cancelling a job', () => {
 
   const copyingJob = async (): Promise<Job> => {
     const source = images.addImage({ id: 'm-1', region: 'cn-hangzhou', state: ImageState.Available, tags: { role: 'golden' } });
-    const planned = planJobs(testPolicyConfig(), { provider: 'alibaba', account: 'default' }, source).find((p) => p.spec.destination.region === 'cn-shanghai')!;
-    let job = newJob(planned.id, planned.spec, ImageState.Available, clock.now());
-    await jobs.putIfAbsent(job);
-    job = await jobs.update(advance(job, { type: 'dispatch.claimed' }, clock.now()));
-    job = await jobs.update(advance(job, { type: 'copy.accepted', handle: 'm-c1', destinationImageId: 'm-c1' }, clock.now()));
+    const job = await storedJob({ jobs, clock, config: testPolicyConfig() }, source, 'cn-shanghai', { type: 'dispatch.claimed' }, { type: 'copy.accepted', handle: 'm-c1', destinationImageId: 'm-c1' });
     images.addImage({ id: 'm-c1', region: 'cn-shanghai', state: ImageState.Pending, progressPercent: 10, tags: { [ReplicaTag.Managed]: 'true', [ReplicaTag.Job]: job.id } });
     return job;
   };
@@ -104,9 +99,7 @@ describe('cancelling a job', () => {
   it('cancels a queued job without calling the provider, and queues its notification', async () => {
     // Prepare
     const source = images.addImage({ id: 'm-1', region: 'cn-hangzhou', tags: { role: 'golden' } });
-    const [planned] = planJobs(testPolicyConfig(), { provider: 'alibaba', account: 'default' }, source);
-    const job = newJob(planned!.id, planned!.spec, ImageState.Available, clock.now());
-    await jobs.putIfAbsent(job);
+    const job = await storedJob({ jobs, clock, config: testPolicyConfig() }, source, 'cn-shanghai');
     // Act
     const after = await cancel(job.id, 'not needed');
     // Assess
@@ -119,10 +112,7 @@ describe('cancelling a job', () => {
   it('refuses while the copy is being started, so no copy is left untracked', async () => {
     // Prepare
     const source = images.addImage({ id: 'm-1', region: 'cn-hangzhou', tags: { role: 'golden' } });
-    const [planned] = planJobs(testPolicyConfig(), { provider: 'alibaba', account: 'default' }, source);
-    const job = newJob(planned!.id, planned!.spec, ImageState.Available, clock.now());
-    await jobs.putIfAbsent(job);
-    await jobs.update(advance(job, { type: 'dispatch.claimed' }, clock.now()));
+    const job = await storedJob({ jobs, clock, config: testPolicyConfig() }, source, 'cn-shanghai', { type: 'dispatch.claimed' });
     // Act
     const attempt = cancel(job.id, 'x');
     // Assess

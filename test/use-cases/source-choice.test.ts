@@ -2,9 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { addSeconds, ManualClock } from '../../shared/core/domain/clock';
 import { pairKey, type CopySpeeds } from '../../shared/core/domain/copy-speed';
 import { type CloudImage, ImageState } from '../../shared/core/domain/image';
-import { type Job, JobStatus } from '../../shared/core/domain/job';
-import { advance, newJob } from '../../shared/core/domain/job-transitions';
-import { planJobs } from '../../shared/core/domain/policy';
+import { type Job, type JobEvent, JobStatus } from '../../shared/core/domain/job';
 import { createStartCopy } from '../../shared/core/use-cases/start-copy';
 import { silentLogger } from '../../shared/platform/logging/json-logger';
 import { FakeCopyProvider, fakeProviders } from '../fakes/fake-copy-provider';
@@ -12,6 +10,7 @@ import { InMemoryJobStore } from '../fakes/in-memory-job-store';
 import { InMemorySpeedBook } from '../fakes/in-memory-speed-book';
 import { recordingQueues } from '../fakes/recording-queue';
 import { testPolicyConfig } from '../helpers/policy';
+import { storedJob } from '../helpers/stored-job';
 
 const POLICY = `
 version: 1
@@ -42,13 +41,7 @@ describe('choosing where a copy comes from', () => {
   });
 
   /** The job of `source` to `region`, stored after these events. */
-  const stored = async (source: CloudImage, region: string, ...events: Parameters<typeof advance>[1][]): Promise<Job> => {
-    const planned = planJobs(testPolicyConfig(POLICY), { provider: 'alibaba', account: 'default' }, source).find((p) => p.spec.destination.region === region)!;
-    let job = newJob(planned.id, planned.spec, ImageState.Available, clock.now());
-    await jobs.putIfAbsent(job);
-    for (const event of events) job = await jobs.update(advance(job, event, clock.now()));
-    return job;
-  };
+  const stored = (source: CloudImage, region: string, ...events: JobEvent[]): Promise<Job> => storedJob({ jobs, clock, config: testPolicyConfig(POLICY) }, source, region, ...events);
 
   /** A source image with a finished replica in ap-southeast-1 that the eu-central-1 job heard of. */
   const withReplica = async (sizeGiB: number) => {

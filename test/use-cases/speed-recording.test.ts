@@ -1,10 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../shared/core/domain/clock';
 import { pairKey } from '../../shared/core/domain/copy-speed';
-import { ImageState, ReplicaTag } from '../../shared/core/domain/image';
-import { type Job, JobStatus } from '../../shared/core/domain/job';
-import { advance, newJob } from '../../shared/core/domain/job-transitions';
-import { planJobs } from '../../shared/core/domain/policy';
+import { type CloudImage, ImageState, ReplicaTag } from '../../shared/core/domain/image';
+import { type Job, type JobEvent, JobStatus } from '../../shared/core/domain/job';
 import { createPollStatus } from '../../shared/core/use-cases/poll-status';
 import { silentLogger } from '../../shared/platform/logging/json-logger';
 import { FakeCopyProvider, fakeProviders } from '../fakes/fake-copy-provider';
@@ -12,6 +10,7 @@ import { InMemoryJobStore } from '../fakes/in-memory-job-store';
 import { InMemorySpeedBook } from '../fakes/in-memory-speed-book';
 import { recordingQueues } from '../fakes/recording-queue';
 import { testPolicyConfig } from '../helpers/policy';
+import { storedJob } from '../helpers/stored-job';
 
 const SCOPE = 'alibaba/default';
 
@@ -31,13 +30,11 @@ describe('recording how fast copies go', () => {
   });
 
   /** A 100 GiB copy to cn-shanghai, started now. */
+  const stored = (source: CloudImage, ...events: JobEvent[]): Promise<Job> => storedJob({ jobs, clock, config: testPolicyConfig() }, source, 'cn-shanghai', ...events);
+
   const copying = async (): Promise<Job> => {
     const source = images.addImage({ id: 'm-1', region: 'cn-hangzhou', sizeGiB: 100, tags: { role: 'golden' } });
-    const planned = planJobs(testPolicyConfig(), { provider: 'alibaba', account: 'default' }, source).find((p) => p.spec.destination.region === 'cn-shanghai')!;
-    let job = newJob(planned.id, planned.spec, ImageState.Available, clock.now());
-    await jobs.putIfAbsent(job);
-    job = await jobs.update(advance(job, { type: 'dispatch.claimed' }, clock.now()));
-    job = await jobs.update(advance(job, { type: 'copy.accepted', handle: 'm-c1', destinationImageId: 'm-c1' }, clock.now()));
+    const job = await stored(source, { type: 'dispatch.claimed' }, { type: 'copy.accepted', handle: 'm-c1', destinationImageId: 'm-c1' });
     images.addImage({ id: 'm-c1', region: 'cn-shanghai', state: ImageState.Pending, progressPercent: 10, tags: { [ReplicaTag.Managed]: 'true', [ReplicaTag.Job]: job.id } });
     return job;
   };
@@ -81,12 +78,8 @@ describe('recording how fast copies go', () => {
   it('keys a relayed copy by the region it came from', async () => {
     // Prepare: the copy comes from a replica in cn-beijing
     const source = images.addImage({ id: 'm-1', region: 'cn-hangzhou', sizeGiB: 100, tags: { role: 'golden' } });
-    const planned = planJobs(testPolicyConfig(), { provider: 'alibaba', account: 'default' }, source).find((p) => p.spec.destination.region === 'cn-shanghai')!;
-    let job = newJob(planned.id, planned.spec, ImageState.Available, clock.now());
-    await jobs.putIfAbsent(job);
-    job = await jobs.update(advance(job, { type: 'relay.available', relay: { region: 'cn-beijing', imageId: 'm-bj' } }, clock.now()));
-    job = await jobs.update(advance(job, { type: 'dispatch.claimed', relay: { region: 'cn-beijing', imageId: 'm-bj' } }, clock.now()));
-    job = await jobs.update(advance(job, { type: 'copy.accepted', handle: 'm-c1', destinationImageId: 'm-c1' }, clock.now()));
+    const relay = { region: 'cn-beijing', imageId: 'm-bj' };
+    const job = await stored(source, { type: 'relay.available', relay }, { type: 'dispatch.claimed', relay }, { type: 'copy.accepted', handle: 'm-c1', destinationImageId: 'm-c1' });
     images.addImage({ id: 'm-c1', region: 'cn-shanghai', state: ImageState.Pending, progressPercent: 10, tags: { [ReplicaTag.Managed]: 'true', [ReplicaTag.Job]: job.id } });
     clock.advance(30 * 60_000);
     images.setState('m-c1', ImageState.Available);
@@ -99,11 +92,7 @@ describe('recording how fast copies go', () => {
   it('records nothing for a copy that was found rather than started: its start is not known', async () => {
     // Prepare: an existing copy adopted, seen available two minutes later
     const source = images.addImage({ id: 'm-1', region: 'cn-hangzhou', sizeGiB: 500, tags: { role: 'golden' } });
-    const planned = planJobs(testPolicyConfig(), { provider: 'alibaba', account: 'default' }, source).find((p) => p.spec.destination.region === 'cn-shanghai')!;
-    let job = newJob(planned.id, planned.spec, ImageState.Available, clock.now());
-    await jobs.putIfAbsent(job);
-    job = await jobs.update(advance(job, { type: 'dispatch.claimed' }, clock.now()));
-    job = await jobs.update(advance(job, { type: 'copy.accepted', handle: 'm-c1', destinationImageId: 'm-c1', adopted: true }, clock.now()));
+    const job = await stored(source, { type: 'dispatch.claimed' }, { type: 'copy.accepted', handle: 'm-c1', destinationImageId: 'm-c1', adopted: true });
     images.addImage({ id: 'm-c1', region: 'cn-shanghai', state: ImageState.Available, tags: { [ReplicaTag.Managed]: 'true', [ReplicaTag.Job]: job.id } });
     clock.advance(120_000);
     // Act
