@@ -147,8 +147,11 @@ export const createSourceChooser = async (deps: SourceChooserDeps, inFlight: rea
   // One read per provider account with a choice to make.
   const estimates = new Map<string, SpeedEstimate>();
   const weighed = (job: Job) => job.source.sizeGiB !== undefined && (sourcesFor(job).length > 1 || (futuresFor(job).length > 0 && job.relay === undefined));
-  // Ranked too: the order of an image's copies out of the source, where one runs at a time.
-  const ranked = (job: Job) => job.source.sizeGiB !== undefined && deps.relaysPay(job);
+  // Read for ranking too (the order of an image's copies out of the source, one at a time there),
+  // where there is something to order: an image with more than one copy waiting.
+  const waitingPerImage = new Map<string, number>();
+  for (const job of queued) waitingPerImage.set(sourceImageKey(job), (waitingPerImage.get(sourceImageKey(job)) ?? 0) + 1);
+  const ranked = (job: Job) => job.source.sizeGiB !== undefined && deps.relaysPay(job) && (waitingPerImage.get(sourceImageKey(job)) ?? 0) > 1;
   for (const scope of new Set(queued.filter((job) => weighed(job) || ranked(job)).map((job) => scopeKey(job)))) {
     let stored: CopySpeeds = {};
     try {
@@ -185,7 +188,6 @@ export const createSourceChooser = async (deps: SourceChooserDeps, inFlight: rea
     if (initial !== undefined && !initial.fits(deps.slotsFor(job, sourceOf(job)))) continue;
     sourceOnly.set(regionKey(job), (sourceOnly.get(regionKey(job)) ?? new Set()).add(sourceImageKey(job)));
   }
-  const hasOtherWay = (job: Job): boolean => !onlyFromSource(job);
   const othersNeedSource = (job: Job): boolean => {
     const waiting = sourceOnly.get(regionKey(job));
     return waiting !== undefined && waiting.size > (waiting.has(sourceImageKey(job)) ? 1 : 0);
@@ -232,7 +234,7 @@ export const createSourceChooser = async (deps: SourceChooserDeps, inFlight: rea
       for (const source of candidates) {
         const slots = deps.slotsFor(job, source);
         // This job has another way; the source region's slots go first to images that do not.
-        if (source.relay === undefined && hasOtherWay(job) && othersNeedSource(job)) continue;
+        if (source.relay === undefined && !onlyFromSource(job) && othersNeedSource(job)) continue;
         const startsNow = ledger.fits(slots);
         const start = startsNow ? now : ledger.freeAt(slots, now, UNKNOWN_END_SECONDS);
         options.push(option(source, startsNow, start.getTime(), copySeconds(job, source.region) ?? 0));
