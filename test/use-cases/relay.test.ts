@@ -132,3 +132,26 @@ describe('longest-first order', () => {
     expect(reversed).toEqual(order);
   });
 });
+
+describe('the order by plans', () => {
+  it('starts the image whose plan ends last first, even with less copy work left', () => {
+    // Prepare: m-far has less work but a far chain (its plan ends in 5 h); m-near's ends in 1 h
+    const job = (id: string, imageId: string, sizeGiB: number) => ({ id, provider: 'alibaba', account: 'default', source: { region: 'cn-hangzhou', imageId, sizeGiB } }) as never;
+    const queued = [job('a', 'm-near', 500), job('b', 'm-far', 50), job('c', 'm-near', 500)];
+    const dueInMs = (j: { source: { imageId: string } }) => (j.source.imageId === 'm-far' ? 5 : 1) * 3_600_000;
+    // Act
+    const order = longestFirst(queued, () => 0, dueInMs).map((j: { id: string }) => j.id);
+    // Assess
+    expect(order).toEqual(['b', 'a', 'c']);
+  });
+
+  it('within an image, starts the copies in the order of their planned starts', () => {
+    // Prepare
+    const job = (id: string) => ({ id, provider: 'alibaba', account: 'default', source: { region: 'cn-hangzhou', imageId: 'm-1', sizeGiB: 50 } }) as never;
+    const plannedStart: Record<string, number> = { a: 3_600, b: 0, c: 600 };
+    // Act
+    const order = longestFirst([job('a'), job('b'), job('c')], (j: { id: string }) => plannedStart[j.id] ?? 0, () => 1_000).map((j: { id: string }) => j.id);
+    // Assess
+    expect(order).toEqual(['b', 'c', 'a']);
+  });
+});

@@ -225,6 +225,28 @@ describe('choosing where a copy comes from', () => {
     expect(images.requests.map((r) => r.source.imageId)).toEqual(['m-src']);
   });
 
+  it('sends an image’s first copy to where its longest chain starts, not over its fastest link', async () => {
+    // Prepare: 100 GiB. ap-southeast-1 is the fastest link (15 min) but me-east-1 is 5 h direct and
+    // 30 min from eu-central-1: eu first, then ap and eu→me, ends in 1 h; ap first ends in 1 h 15.
+    images.addImage({ id: 'm-src', region: 'cn-hangzhou', sizeGiB: 100, tags: { role: 'golden' } });
+    await book.writeSpeeds(
+      SCOPE,
+      speeds({
+        [pairKey('cn-hangzhou', 'ap-southeast-1')]: 400,
+        [pairKey('cn-hangzhou', 'eu-central-1')]: 200,
+        [pairKey('cn-hangzhou', 'me-east-1')]: 20,
+        [pairKey('eu-central-1', 'me-east-1')]: 200,
+        [pairKey('ap-southeast-1', 'me-east-1')]: 40,
+        [pairKey('ap-southeast-1', 'eu-central-1')]: 100,
+      }),
+    );
+    const sweep = createStartCopy({ config: testPolicyConfig(POLICY), providers: fakeProviders(images), jobs, queues: recordingQueues(), clock, logger: silentLogger, speeds: book });
+    // Act
+    await sweep({ kind: 'sweep' });
+    // Assess: one copy (the source runs one at a time), to the start of the longest chain
+    expect(images.requests.map((r) => r.destination.region)).toEqual(['eu-central-1']);
+  });
+
   it('sends an image’s first copy, which its others wait behind, to its own area when no link is known yet', async () => {
     // Prepare: six destinations, one in the source's area (cn-), nothing observed
     const wide = testPolicyConfig(`

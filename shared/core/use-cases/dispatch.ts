@@ -50,23 +50,22 @@ export const slotsFrom = (deps: Pick<DispatchDeps, 'providers'>, job: Job, sourc
 /** The slots a job holds (running) or would take: counted from where it copies. */
 export const slotsOf = (deps: Pick<DispatchDeps, 'providers'>, job: Job): readonly CapacitySlot[] => slotsFrom(deps, job, sourceOf(job));
 
+/** An image with no plan is taken to need its copy work at this speed, for the order only. */
+const ORDER_GIB_PER_HOUR = 100;
+
 /**
- * Longest first: the source images with the most copy work left go first, so a large image does
- * not wait behind small ones and finish last. Within an image, by `rank` (the fastest copy out of
- * the source first: the sooner a replica exists, the sooner the others can copy from it); ties by
- * id: the order depends on no timestamp.
+ * Longest first: the source images expected to be done last go first, so a large or late image
+ * does not wait behind small ones and finish last. Where the chooser planned an image (its
+ * distribution tree, source-choice), by when its plan ends; else by its copy work left. Within an
+ * image, by `rank` (the planned start, or the fastest copy out of the source first); ties by id:
+ * the order depends on no timestamp.
  */
-export const longestFirst = (queued: readonly Job[], rank: (job: Job) => number = () => 0): Job[] => {
+export const longestFirst = (queued: readonly Job[], rank: (job: Job) => number = () => 0, dueInMs: (job: Job) => number | undefined = () => undefined): Job[] => {
   const sourceKey = (job: Job) => `${job.provider}/${job.account}/${job.source.region}/${job.source.imageId}`;
   const remaining = new Map<string, number>();
   for (const job of queued) remaining.set(sourceKey(job), (remaining.get(sourceKey(job)) ?? 0) + (job.source.sizeGiB ?? 0));
-  return [...queued].sort(
-    (a, b) =>
-      (remaining.get(sourceKey(b)) ?? 0) - (remaining.get(sourceKey(a)) ?? 0) ||
-      sourceKey(a).localeCompare(sourceKey(b)) ||
-      rank(a) - rank(b) ||
-      a.id.localeCompare(b.id),
-  );
+  const due = (job: Job) => dueInMs(job) ?? ((remaining.get(sourceKey(job)) ?? 0) / ORDER_GIB_PER_HOUR) * 3_600_000;
+  return [...queued].sort((a, b) => due(b) - due(a) || sourceKey(a).localeCompare(sourceKey(b)) || rank(a) - rank(b) || a.id.localeCompare(b.id));
 };
 
 /** A running copy, or a claim older than `mine` (ties broken by id): it holds its slots before mine. */
@@ -130,7 +129,15 @@ export const createDispatch = (deps: DispatchDeps) => {
     // The same slots again, with when each copy should end: when a busy source frees.
     const timed = new CapacityLedger(deps.limitCap);
     for (const job of inFlight) if (isRunning(job.status)) timed.take(slotsOf(deps, job), chooser.runningEndsAt(job));
-    queued = longestFirst(queued, (job) => chooser.rank(job));
+    chooser.plan(timed);
+    queued = longestFirst(
+      queued,
+      (job) => chooser.rank(job),
+      (job) => {
+        const due = chooser.due(job);
+        return due === undefined ? undefined : due - now.getTime();
+      },
+    );
     const total = { started: 0, deferred: 0, rejected: 0 };
     const throttled = new Set<string>();
     // A refusal frees its slots: the jobs left waiting get another round in the same pass.

@@ -2,6 +2,7 @@ import type { CapacityLedger } from '../domain/capacity';
 import { addSeconds } from '../domain/clock';
 import { type CopySpeeds, runningCopySpeed, SpeedEstimate, type SpeedObservation } from '../domain/copy-speed';
 import { errorCode, errorMessage } from '../domain/errors';
+import { type FanOutPlan, type PlanHolder, type PlannedCopy, type PlanTarget, planFanOut } from '../domain/fan-out-plan';
 import { type Job, JobStatus, type Relay } from '../domain/job';
 import { scopeKey } from '../domain/policy';
 import type { CapacitySlot } from '../ports/copy-provider';
@@ -86,7 +87,16 @@ export interface SourceChooserDeps {
 }
 
 export interface SourceChooser {
-  /** Estimated seconds of a copy of `job` out of its source region (0 when unknown): the pass's order within an image. */
+  /**
+   * Plans each image's distribution tree (fan-out-plan) from the slots as taken now, with when
+   * each frees: `due` and `rank` then order the pass by the plans. The sources themselves are
+   * still chosen copy by copy (`choose`): following the plans' sources, which ignore the other
+   * images' need for the same slots, made the fan-out bench slower on every draw.
+   */
+  plan(ledger: CapacityLedger): void;
+  /** When the job's image is expected to be everywhere, by its plan (ms); undefined where unplanned. */
+  due(job: Job): number | undefined;
+  /** The pass's order within an image: the planned start, else the estimated seconds of a copy out of its source region (0 when unknown). */
   rank(job: Job): number;
   /** The pass claimed the job: an image that had no other way out of its source no longer waits for it. */
   claimed(job: Job): void;
@@ -110,6 +120,13 @@ const option = (source: CopySource | undefined, startsNow: boolean, startMs: num
   finishesAt: startMs + copySeconds * 1000,
   cost: startMs + copySeconds * 1000 * (1 + WORK_WEIGHT),
 });
+
+/**
+ * Search steps for the plans of one pass: an image with a handful of destinations is planned
+ * exactly in a few hundred; one with dozens keeps its greedy plan improved as far as this goes.
+ */
+const PLAN_STEPS_PER_IMAGE = 5_000;
+const PLAN_STEPS_PER_PASS = 100_000;
 
 /** Region ids start with their area: `cn-hangzhou`, `ap-southeast-1`, `la-south-2`. */
 const areaOf = (region: string): string => region.split('-', 1)[0] ?? region;
@@ -198,15 +215,87 @@ export const createSourceChooser = async (deps: SourceChooserDeps, inFlight: rea
     return estimate === undefined || job.source.sizeGiB === undefined ? undefined : estimate.seconds(from, job.destination.region, job.source.sizeGiB);
   };
 
+  /** Holders already in a plan, by plan id; planned copies by job id. */
+  const holderIds = new Set<string>();
+  const plannedCopies = new Map<string, PlannedCopy>();
+  const plans = new Map<string, FanOutPlan>();
+  let planSteps = PLAN_STEPS_PER_PASS;
+
+  const planImage = (jobs: readonly Job[], ledger: CapacityLedger): void => {
+    const first = jobs[0];
+    if (first === undefined || !estimates.has(scopeKey(first))) return;
+    const key = sourceImageKey(first);
+    const holders: PlanHolder[] = [];
+    const addHolder = (id: string, source: CopySource) => {
+      if (holderIds.has(id)) return;
+      holderIds.add(id);
+      holders.push({ id, region: source.region, freeAtMs: ledger.freeAt(deps.slotsFor(first, source), now, UNKNOWN_END_SECONDS).getTime() });
+    };
+    const original: CopySource = { region: first.source.region, imageId: first.source.imageId };
+    addHolder(`${key}#source`, original);
+    const sourceIds = (job: Job): string[] =>
+      sourcesFor(job).map((source) => (source.relay === undefined ? `${key}#source` : `${key}#relay:${source.imageId}`));
+    for (const job of jobs) for (const source of sourcesFor(job)) if (source.relay !== undefined) addHolder(`${key}#relay:${source.imageId}`, source);
+    for (const future of futures.get(key) ?? []) {
+      if (jobs.every((job) => !futuresFor(job).includes(future))) continue;
+      const slots = deps.slotsFor(first, { region: future.region, imageId: `future:${future.jobId}` });
+      holders.push({ id: `${key}#future:${future.jobId}`, region: future.region, freeAtMs: Math.max(future.readyAt.getTime(), ledger.freeAt(slots, now, UNKNOWN_END_SECONDS).getTime()) });
+    }
+    const targets: PlanTarget[] = jobs.map((job) => {
+      const fixed = job.relay !== undefined || job.allowRelay === false || job.attemptFromSource === true;
+      const futuresOfJob = futuresFor(job).map((future) => `${key}#future:${future.jobId}`);
+      return {
+        id: job.id,
+        region: job.destination.region,
+        notBeforeMs: Math.max(now.getTime(), job.notBefore === undefined ? 0 : new Date(job.notBefore).getTime()),
+        holders: [...sourceIds(job), ...futuresOfJob],
+        fromReplicas: !fixed,
+        relays: relayable(job),
+      };
+    });
+    const budget = Math.min(PLAN_STEPS_PER_IMAGE, Math.max(0, planSteps));
+    planSteps -= budget;
+    try {
+      const plan = planFanOut({ holders, targets, budget, copyMs: (from, to) => (orderSeconds(first, from, to) ?? 0) * 1000 });
+      plans.set(key, plan);
+      for (const [jobId, copy] of plan.copies) plannedCopies.set(jobId, copy);
+    } catch (error) {
+      // A plan orders the pass; without one the image is ordered by its copy work, never stuck.
+      deps.logger.warn('no plan for an image; ordering it by its copy work', { image: key, code: errorCode(error), error: errorMessage(error) });
+    }
+  };
+
+  /**
+   * Seconds of a copy for ordering and planning. A pair nothing was seen of: a destination in the
+   * source's own area (region ids start with it on both clouds, `cn-`, `ap-`, `eu-`…) is likely
+   * the nearer. At the first pass this is all there is to keep an image's first copy, which its
+   * others wait behind, off a far link.
+   */
+  const orderSeconds = (job: Job, from: string, to: string): number | undefined => {
+    const estimate = estimates.get(scopeKey(job));
+    if (estimate === undefined || job.source.sizeGiB === undefined) return undefined;
+    const seconds = estimate.seconds(from, to, job.source.sizeGiB);
+    return !estimate.observed(from, to) && areaOf(from) !== areaOf(to) ? seconds * FAR_GUESS_FACTOR : seconds;
+  };
+
   return {
+    plan(ledger) {
+      const byImage = new Map<string, Job[]>();
+      for (const job of queued) {
+        if (job.shareOnly === true || !deps.relaysPay(job) || job.source.sizeGiB === undefined || !estimates.has(scopeKey(job))) continue;
+        append(byImage, sourceImageKey(job), job);
+      }
+      for (const jobs of byImage.values()) planImage(jobs, ledger);
+    },
+
+    due(job) {
+      return plans.get(sourceImageKey(job))?.endMs;
+    },
+
     rank(job) {
-      const seconds = copySeconds(job, job.source.region);
-      if (seconds === undefined) return 0;
-      // A pair nothing was seen of: a destination in the source's own area (region ids start with
-      // it on both clouds, `cn-`, `ap-`, `eu-`…) is likely the nearer. At the first pass this is
-      // all there is to keep an image's first copy, which its others wait behind, off a far link.
-      const guessed = estimates.get(scopeKey(job))?.observed(job.source.region, job.destination.region) !== true;
-      return guessed && areaOf(job.source.region) !== areaOf(job.destination.region) ? seconds * FAR_GUESS_FACTOR : seconds;
+      const planned = plannedCopies.get(job.id);
+      if (planned !== undefined) return (planned.startMs - now.getTime()) / 1000;
+      return orderSeconds(job, job.source.region, job.destination.region) ?? 0;
     },
 
     claimed(job) {

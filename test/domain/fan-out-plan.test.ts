@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { type FanOutPlan, type PlanHolder, type PlanTarget, planFanOut } from '../../shared/core/domain/fan-out-plan';
+import { Prng } from '../../sim/prng';
+
+const target = (id: string, overrides: Partial<PlanTarget> = {}): PlanTarget => ({ id, region: id, notBeforeMs: 0, fromReplicas: true, relays: true, ...overrides });
+const source: PlanHolder = { id: 'S', region: 'S', freeAtMs: 0 };
+/** Copy times by `from>to`; any other link takes 1,000. */
+const links = (table: Record<string, number>) => (from: string, to: string) => table[`${from}>${to}`] ?? 1_000;
+
+/** Every copy starts once its source holds the image, and each holder runs one copy at a time. */
+const assertFeasible = (plan: FanOutPlan, holders: readonly PlanHolder[], copyMs: (from: string, to: string) => number, targets: readonly PlanTarget[]) => {
+  const regionOf = new Map([...holders.map((h) => [h.id, h.region] as const), ...targets.map((t) => [t.id, t.region] as const)]);
+  const readyAt = new Map(holders.map((h) => [h.id, h.freeAtMs]));
+  for (const [id, copy] of plan.copies) readyAt.set(id, copy.endMs);
+  for (const t of targets) {
+    const copy = plan.copies.get(t.id);
+    expect(copy, `no copy planned for ${t.id}`).toBeDefined();
+    if (copy === undefined) continue;
+    expect(copy.startMs).toBeGreaterThanOrEqual(readyAt.get(copy.fromId) ?? Number.NaN);
+    expect(copy.startMs).toBeGreaterThanOrEqual(t.notBeforeMs);
+    expect(copy.endMs - copy.startMs).toBe(copyMs(regionOf.get(copy.fromId) ?? '', t.region));
+  }
+  const byHolder = new Map<string, Array<{ startMs: number; endMs: number }>>();
+  for (const copy of plan.copies.values()) byHolder.set(copy.fromId, [...(byHolder.get(copy.fromId) ?? []), copy]);
+  for (const copies of byHolder.values()) {
+    const sorted = [...copies].sort((a, b) => a.startMs - b.startMs);
+    for (let i = 1; i < sorted.length; i += 1) expect(sorted[i]?.startMs).toBeGreaterThanOrEqual(sorted[i - 1]?.endMs ?? Number.NaN);
+  }
+};
+
+describe('planning an image’s fan-out', () => {
+  it('sends the first copy to where the longest chain starts, not over the fastest link', () => {
+    // Prepare: A is 10 away; F is 100 away and the only quick way to M (F→M 100, S→M 400)
+    const copyMs = links({ 'S>A': 10, 'S>F': 100, 'A>F': 100, 'S>M': 400, 'F>M': 100, 'A>M': 400 });
+    const targets = [target('A'), target('F'), target('M')];
+    // Act
+    const plan = planFanOut({ holders: [source], targets, copyMs, budget: 10_000 });
+    // Assess: S→F first, then F→M and S→A: done at 200 (fastest link first: 210)
+    expect(plan.copies.get('F')).toEqual({ fromId: 'S', startMs: 0, endMs: 100 });
+    expect(plan.copies.get('M')).toMatchObject({ fromId: 'F', startMs: 100 });
+    expect(plan.endMs).toBe(200);
+    expect(plan.complete).toBe(true);
+    assertFeasible(plan, [source], copyMs, targets);
+  });
+
+  it('runs one copy at a time from each holder', () => {
+    // Prepare: two targets that may not come from a replica
+    const targets = [target('A', { fromReplicas: false }), target('B', { fromReplicas: false })];
+    // Act
+    const plan = planFanOut({ holders: [source], targets, copyMs: () => 50, budget: 1_000 });
+    // Assess
+    expect([plan.copies.get('A')?.startMs, plan.copies.get('B')?.startMs].sort()).toEqual([0, 50]);
+    expect(plan.endMs).toBe(100);
+  });
+
+  it('never copies from a replica that may not be copied from (encrypted)', () => {
+    // Prepare: E is near everything but encrypted; B would be quick from it
+    const copyMs = links({ 'S>E': 10, 'E>B': 10, 'S>B': 300 });
+    const targets = [target('E', { relays: false }), target('B')];
+    // Act
+    const plan = planFanOut({ holders: [source], targets, copyMs, budget: 1_000 });
+    // Assess
+    expect(plan.copies.get('B')?.fromId).toBe('S');
+  });
+
+  it('keeps a copy whose attempt chose its source on that source', () => {
+    // Prepare: R is a finished replica far from A; the source is near it
+    const replica: PlanHolder = { id: 'R', region: 'R', freeAtMs: 0 };
+    const copyMs = links({ 'S>A': 10, 'R>A': 500 });
+    const targets = [target('A', { holders: ['R'], fromReplicas: false })];
+    // Act
+    const plan = planFanOut({ holders: [source, replica], targets, copyMs, budget: 1_000 });
+    // Assess
+    expect(plan.copies.get('A')).toEqual({ fromId: 'R', startMs: 0, endMs: 500 });
+  });
+
+  it('waits for a holder that is busy, or a replica still being made, when that ends sooner', () => {
+    // Prepare: the source is busy until 100; a replica in N is expected at 20 and is near B
+    const busy: PlanHolder = { id: 'S', region: 'S', freeAtMs: 100 };
+    const coming: PlanHolder = { id: 'N', region: 'N', freeAtMs: 20 };
+    const copyMs = links({ 'S>B': 50, 'N>B': 30 });
+    // Act
+    const plan = planFanOut({ holders: [busy, coming], targets: [target('B')], copyMs, budget: 1_000 });
+    // Assess
+    expect(plan.copies.get('B')).toEqual({ fromId: 'N', startMs: 20, endMs: 50 });
+  });
+
+  it('starts no copy before its back-off ends', () => {
+    // Prepare
+    const targets = [target('A', { notBeforeMs: 70 })];
+    // Act
+    const plan = planFanOut({ holders: [source], targets, copyMs: () => 10, budget: 1_000 });
+    // Assess
+    expect(plan.copies.get('A')).toMatchObject({ startMs: 70, endMs: 80 });
+  });
+
+  it('plans dozens of regions within its budget, every copy feasible', () => {
+    // Prepare: 30 regions with seeded link times
+    const random = new Prng(7);
+    const regions = Array.from({ length: 30 }, (_, i) => `r${i}`);
+    const table = new Map<string, number>();
+    const copyMs = (from: string, to: string) => {
+      const key = `${from}>${to}`;
+      if (!table.has(key)) table.set(key, Math.round(random.between(10, 500)));
+      return table.get(key) ?? 0;
+    };
+    const targets = regions.map((r) => target(r));
+    // Act
+    const plan = planFanOut({ holders: [source], targets, copyMs, budget: 2_000 });
+    // Assess
+    expect(plan.complete).toBe(false);
+    expect(plan.copies.size).toBe(30);
+    assertFeasible(plan, [source], copyMs, targets);
+  });
+
+  it('finds plans no worse than copying in order of the copy that ends first', () => {
+    // Prepare: seeded small worlds, planned exactly and greedily (budget 0: the greedy plan alone)
+    const random = new Prng(11);
+    for (let world = 0; world < 25; world += 1) {
+      const table = new Map<string, number>();
+      const copyMs = (from: string, to: string) => {
+        const key = `${from}>${to}`;
+        if (!table.has(key)) table.set(key, Math.round(random.between(10, 400)));
+        return table.get(key) ?? 0;
+      };
+      const targets = ['A', 'B', 'C', 'D', 'E'].map((r) => target(r));
+      // Act
+      const greedy = planFanOut({ holders: [source], targets, copyMs, budget: 0 });
+      const searched = planFanOut({ holders: [source], targets, copyMs, budget: 100_000 });
+      // Assess
+      expect(searched.complete).toBe(true);
+      expect(searched.endMs + searched.workMs).toBeLessThanOrEqual(greedy.endMs + greedy.workMs);
+      assertFeasible(searched, [source], copyMs, targets);
+    }
+  });
+
+  it('refuses a target that no holder may send to', () => {
+    // Prepare
+    const targets = [target('A', { holders: ['gone'], fromReplicas: false })];
+    // Act
+    const planning = () => planFanOut({ holders: [source], targets, copyMs: () => 10, budget: 10 });
+    // Assess
+    expect(planning).toThrow(/no holder may send to A/);
+  });
+});
