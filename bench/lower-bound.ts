@@ -22,11 +22,17 @@
  *   capacity    max over t in {r_i}:  t + Σ_{i: r_i ≥ t} Σ_{v in D} min_{u ≠ v} d_i(u, v) / (slots · (k + 1))
  *               total work over the slots of every region that can ever hold a replica.
  *
- *   lower bound = max(path, doubling, source, capacity)
+ *   broadcast   max over i:  r_i + the shortest schedule of image i's copies alone, each holder running
+ *               one copy at a time (bench/broadcast-bound.ts, solved exactly): the two above
+ *               together, and tighter, since a holder's copies to far regions queue one behind another.
+ *
+ *   lower bound = max(path, doubling, source, capacity, broadcast)
  *
  * The bound is of the provider-side work only; when the product learns of a finished copy (by
  * polling) is exactly what a ratio above 1 shows.
  */
+import { broadcastSeconds } from './broadcast-bound';
+
 export interface ReleasedImage {
   /** When the image became Available at the source, seconds from the start of the run. */
   readonly releaseSeconds: number;
@@ -47,6 +53,7 @@ export interface LowerBoundParts {
   readonly doubling: number;
   readonly source: number;
   readonly capacity: number;
+  readonly broadcast: number;
 }
 
 export interface LowerBound {
@@ -98,17 +105,19 @@ export const fanOutLowerBound = (problem: FanOutProblem): LowerBound => {
 
   let path = 0;
   let doubling = 0;
+  let broadcast = 0;
   const rounds = Math.ceil(Math.log2(destinations.length + 1));
   for (const image of images) {
     const chains = shortestChains(problem, image.sizeGiB);
     path = Math.max(path, image.releaseSeconds + Math.max(...destinations.map((to) => chains.get(to) ?? Infinity)));
     const shortestCopy = Math.min(...destinations.map((to) => cheapestInto(image.sizeGiB, to)));
     doubling = Math.max(doubling, image.releaseSeconds + rounds * shortestCopy);
+    broadcast = Math.max(broadcast, image.releaseSeconds + broadcastSeconds(source, destinations, (from, to) => copySeconds(image.sizeGiB, from, to)));
   }
   const sourceBound = releaseBound(images, (image) => Math.min(...destinations.map((to) => copySeconds(image.sizeGiB, source, to))), slotsPerRegion);
   const cheapestWork = (image: ReleasedImage): number => destinations.reduce((sum, to) => sum + cheapestInto(image.sizeGiB, to), 0);
   const capacity = releaseBound(images, cheapestWork, slotsPerRegion * nodes.length);
-  const parts: LowerBoundParts = { path, doubling, source: sourceBound, capacity };
+  const parts: LowerBoundParts = { path, doubling, source: sourceBound, capacity, broadcast };
   const binding = (Object.keys(parts) as (keyof LowerBoundParts)[]).reduce((a, b) => (parts[a] >= parts[b] ? a : b));
   return { seconds: parts[binding], parts, binding, cheapestWorkSeconds: images.reduce((sum, image) => sum + cheapestWork(image), 0) };
 };

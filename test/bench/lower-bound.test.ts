@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { broadcastSeconds } from '../../bench/broadcast-bound';
 import { type FanOutProblem, fanOutLowerBound } from '../../bench/lower-bound';
+import { Prng } from '../../sim/prng';
 
 /** Every copy takes `seconds`, whatever the size and link. */
 const flat = (seconds: number) => () => seconds;
@@ -70,6 +72,27 @@ describe('fanOutLowerBound', () => {
     expect(bound.parts.source).toBe(2_000);
   });
 
+  it('bounds one image by its holders sending one copy after another, when that is the longest', () => {
+    // Prepare: A, B and C are 100 from S and far from each other: S sends three copies in turn
+    const links: Record<string, number> = { 'S>A': 100, 'S>B': 100, 'S>C': 100 };
+    const star = problem({ copySeconds: (_size, from, to) => links[`${from}>${to}`] ?? 1_000 });
+    // Act
+    const bound = fanOutLowerBound(star);
+    // Assess: path says 100 and doubling 200; no schedule ends before 300
+    expect(bound.parts).toMatchObject({ path: 100, doubling: 200, broadcast: 300 });
+    expect(bound).toMatchObject({ seconds: 300, binding: 'broadcast' });
+  });
+
+  it('takes the best tree for the broadcast part: the far chain first, the near copy after', () => {
+    // Prepare: A is 10 from S; F is 100 from S and M is 100 from F (400 from anywhere else)
+    const links: Record<string, number> = { 'S>A': 10, 'S>F': 100, 'A>F': 100, 'F>M': 100 };
+    const chain = problem({ destinations: ['A', 'F', 'M'], copySeconds: (_size, from, to) => links[`${from}>${to}`] ?? 400 });
+    // Act
+    const bound = fanOutLowerBound(chain);
+    // Assess: S→F, F→M and S→A (after S→F) end at 200; A first would end at 210
+    expect(bound.parts.broadcast).toBe(200);
+  });
+
   it('refuses a problem without images or with the source among the destinations', () => {
     // Prepare
     const empty = problem({ images: [] });
@@ -79,5 +102,41 @@ describe('fanOutLowerBound', () => {
     // Assess
     expect(emptyBound).toThrow(RangeError);
     expect(selfBound).toThrow(RangeError);
+  });
+});
+
+describe('broadcastSeconds', () => {
+  /** Every schedule: any pending region, from any holder, after that holder's previous copy. */
+  const bruteForce = (source: string, destinations: readonly string[], copySeconds: (from: string, to: string) => number): number => {
+    const walk = (free: Map<string, number>, pending: readonly string[], makespan: number): number => {
+      if (pending.length === 0) return makespan;
+      let best = Number.POSITIVE_INFINITY;
+      for (const to of pending)
+        for (const [from, at] of free) {
+          const end = at + copySeconds(from, to);
+          const next = new Map(free).set(from, end).set(to, end);
+          best = Math.min(best, walk(next, pending.filter((p) => p !== to), Math.max(makespan, end)));
+        }
+      return best;
+    };
+    return walk(new Map([[source, 0]]), destinations, 0);
+  };
+
+  it('matches trying every schedule, on seeded worlds of four regions', () => {
+    // Prepare
+    const random = new Prng(5);
+    for (let world = 0; world < 30; world += 1) {
+      const table = new Map<string, number>();
+      const copySeconds = (from: string, to: string) => {
+        const key = `${from}>${to}`;
+        if (!table.has(key)) table.set(key, Math.round(random.between(10, 300)));
+        return table.get(key) ?? 0;
+      };
+      const destinations = ['A', 'B', 'C', 'D'];
+      // Act
+      const exact = broadcastSeconds('S', destinations, copySeconds);
+      // Assess
+      expect(exact).toBe(bruteForce('S', destinations, copySeconds));
+    }
   });
 });
