@@ -109,6 +109,7 @@ describe('planning an image’s fan-out', () => {
     const plan = planFanOut({ holders: [source], targets, copyMs, budget: 2_000 });
     // Assess
     expect(plan.complete).toBe(false);
+    expect(plan.steps).toBe(2_000);
     expect(plan.copies.size).toBe(30);
     assertFeasible(plan, [source], copyMs, targets);
   });
@@ -129,6 +130,7 @@ describe('planning an image’s fan-out', () => {
       const searched = planFanOut({ holders: [source], targets, copyMs, budget: 100_000 });
       // Assess
       expect(searched.complete).toBe(true);
+      expect(searched.steps).toBeLessThan(100_000);
       expect(searched.endMs + searched.workMs).toBeLessThanOrEqual(greedy.endMs + greedy.workMs);
       assertFeasible(searched, [source], copyMs, targets);
     }

@@ -48,6 +48,8 @@ export interface FanOutPlan {
   readonly workMs: number;
   /** Whether the search went through (the plan is the best there is) or stopped at its budget. */
   readonly complete: boolean;
+  /** Search steps spent: what a pass's budget is charged. */
+  readonly steps: number;
 }
 
 export interface FanOutProblem {
@@ -88,7 +90,7 @@ const better = (endMs: number, workMs: number, than: { endMs: number; workMs: nu
 
 export const planFanOut = (problem: FanOutProblem): FanOutPlan => {
   const { holders, targets, copyMs, budget } = problem;
-  if (targets.length === 0) return { copies: new Map(), endMs: Math.min(...holders.map((h) => h.freeAtMs), Number.POSITIVE_INFINITY), workMs: 0, complete: true };
+  if (targets.length === 0) return { copies: new Map(), endMs: Math.min(...holders.map((h) => h.freeAtMs), Number.POSITIVE_INFINITY), workMs: 0, complete: true, steps: 0 };
   const nodes: Node[] = holders.map((h) => ({ id: h.id, region: h.region, free: h.freeAtMs, planned: false, relays: true }));
   const fromAllowed = (target: PlanTarget, node: Node): boolean =>
     node.planned ? target.fromReplicas && node.relays : target.holders === undefined || target.holders.includes(node.id);
@@ -179,5 +181,5 @@ export const planFanOut = (problem: FanOutProblem): FanOutPlan => {
   search(Number.NEGATIVE_INFINITY, 0, 0);
 
   const plan = best as NonNullable<typeof best>;
-  return { copies: plan.copies, endMs: plan.endMs, workMs: plan.workMs, complete: steps < budget };
+  return { copies: plan.copies, endMs: plan.endMs, workMs: plan.workMs, complete: steps < budget, steps };
 };

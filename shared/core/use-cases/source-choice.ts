@@ -254,9 +254,10 @@ export const createSourceChooser = async (deps: SourceChooserDeps, inFlight: rea
       };
     });
     const budget = Math.min(PLAN_STEPS_PER_IMAGE, Math.max(0, planSteps));
-    planSteps -= budget;
     try {
       const plan = planFanOut({ holders, targets, budget, copyMs: (from, to) => (orderSeconds(first, from, to) ?? 0) * 1000 });
+      // Charged what it spent: a pass of many small images plans every one of them exactly.
+      planSteps -= plan.steps;
       plans.set(key, plan);
       for (const [jobId, copy] of plan.copies) plannedCopies.set(jobId, copy);
     } catch (error) {
