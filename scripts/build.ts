@@ -56,8 +56,9 @@ export const findForbiddenInputs = (inputs: readonly string[]): ForbiddenInput[]
 
 /**
  * zod's namespace re-exports every locale (`z.locales.*`), ~360 KB that no bundle uses: English is
- * the only language the product speaks and zod registers it itself. The namespace keeps them alive
- * through tree shaking, so the build hands zod a locale index holding English alone.
+ * the only language the product speaks, and shared/core/zod.ts registers it. Code that takes zod's
+ * namespace whole (`import { z } from 'zod'`) keeps them alive through tree shaking, so the build
+ * hands zod a locale index holding English alone, the file that module registers.
  */
 export const englishOnlyZod = (root: string): Plugin => ({
   name: 'english-only-zod',
