@@ -29,6 +29,8 @@ const FORBIDDEN_PACKAGES: Readonly<Record<string, string>> = {
   'better-sqlite3': 'native SQLite is for the local runtime only',
   bindings: 'native addon loader (better-sqlite3)',
 };
+/** Classic zod builds every schema with all its methods: bundles take zod/mini, through shared/core/zod.ts. */
+const CLASSIC_ZOD = /(?:^|\/)node_modules\/zod\/(?:v4\/classic|v3)\//;
 const FORBIDDEN_SOURCE_DIRS: Readonly<Record<string, string>> = {
   sim: 'the ECS simulator is for local runs and tests',
   cli: 'the CLI is not part of a function',
@@ -42,7 +44,7 @@ export const findForbiddenInputs = (inputs: readonly string[]): ForbiddenInput[]
     const path = input.replace(/\\/g, '/');
     const inPackage = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(path);
     if (inPackage?.[1] !== undefined) {
-      const reason = FORBIDDEN_PACKAGES[inPackage[1]];
+      const reason = FORBIDDEN_PACKAGES[inPackage[1]] ?? (CLASSIC_ZOD.test(path) ? 'classic zod costs the cold start: import shared/core/zod (zod/mini)' : undefined);
       if (reason !== undefined) found.push({ input, reason });
       continue;
     }
