@@ -29,6 +29,8 @@ const FORBIDDEN_PACKAGES: Readonly<Record<string, string>> = {
   'better-sqlite3': 'native SQLite is for the local runtime only',
   bindings: 'native addon loader (better-sqlite3)',
 };
+/** Classic zod builds every schema with all its methods: bundles take zod/mini, through shared/core/zod.ts. */
+const CLASSIC_ZOD = /(?:^|\/)node_modules\/zod\/(?:v4\/classic|v3)\//;
 const FORBIDDEN_SOURCE_DIRS: Readonly<Record<string, string>> = {
   sim: 'the ECS simulator is for local runs and tests',
   cli: 'the CLI is not part of a function',
@@ -42,7 +44,7 @@ export const findForbiddenInputs = (inputs: readonly string[]): ForbiddenInput[]
     const path = input.replace(/\\/g, '/');
     const inPackage = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(path);
     if (inPackage?.[1] !== undefined) {
-      const reason = FORBIDDEN_PACKAGES[inPackage[1]];
+      const reason = FORBIDDEN_PACKAGES[inPackage[1]] ?? (CLASSIC_ZOD.test(path) ? 'classic zod costs the cold start: import shared/core/zod (zod/mini)' : undefined);
       if (reason !== undefined) found.push({ input, reason });
       continue;
     }
@@ -56,8 +58,9 @@ export const findForbiddenInputs = (inputs: readonly string[]): ForbiddenInput[]
 
 /**
  * zod's namespace re-exports every locale (`z.locales.*`), ~360 KB that no bundle uses: English is
- * the only language the product speaks and zod registers it itself. The namespace keeps them alive
- * through tree shaking, so the build hands zod a locale index holding English alone.
+ * the only language the product speaks, and shared/core/zod.ts registers it. Code that takes zod's
+ * namespace whole (`import { z } from 'zod'`) keeps them alive through tree shaking, so the build
+ * hands zod a locale index holding English alone, the file that module registers.
  */
 export const englishOnlyZod = (root: string): Plugin => ({
   name: 'english-only-zod',

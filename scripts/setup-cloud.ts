@@ -16,18 +16,18 @@ import * as $dara from '@darabonba/typescript';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
 import { MnsMessageQueue, MNS_MAX_MESSAGE_BYTES, type MnsCredentials, type MnsQueueSettings } from '../shared/stores/mns/mns-message-queue';
 import { TablestoreJobStore } from '../shared/stores/tablestore/tablestore-job-store';
 import { rpcParams } from '../shared/providers/alibaba-ecs/rpc';
+import * as z from '../shared/core/zod';
 
 // ---------------------------------------------------------------------------------------------
 // The stage file's vars
 
-const name = z.string().min(1);
+const name = z.string().check(z.minLength(1));
 export const StageVars = z.object({
-  region: z.string().regex(/^[a-z]{2,}(-[a-z0-9]+)+$/),
-  otsInstance: z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{2,15}$/),
+  region: z.string().check(z.regex(/^[a-z]{2,}(-[a-z0-9]+)+$/)),
+  otsInstance: z.string().check(z.regex(/^[a-zA-Z][a-zA-Z0-9-]{2,15}$/)),
   table: name,
   startCopyQueue: name,
   notifyQueue: name,
@@ -52,10 +52,10 @@ const mergeVars = (base: VarTree, over: VarTree): VarTree => {
 const readVarTree = (file: string, seen: readonly string[] = []): VarTree => {
   if (seen.includes(file)) throw new Error(`${file} extends itself`);
   if (!existsSync(file)) throw new Error(`stage file ${file} does not exist`);
-  const doc = z
-    .object({ extend: z.string().optional(), vars: z.record(z.string(), z.unknown()).optional() })
-    .loose()
-    .parse(parseYaml(readFileSync(file, 'utf8')));
+  const doc = z.parse(
+    z.looseObject({ extend: z.optional(z.string()), vars: z.optional(z.record(z.string(), z.unknown())) }),
+    parseYaml(readFileSync(file, 'utf8')),
+  );
   const own = doc.vars ?? {};
   return doc.extend === undefined ? own : mergeVars(readVarTree(resolve(dirname(file), doc.extend), [...seen, file]), own);
 };
@@ -72,7 +72,7 @@ const resolveVar = (vars: VarTree, key: string, depth = 0): unknown => {
 export const readStageVars = (stageFile: string): StageVars => {
   const tree = readVarTree(resolve(stageFile));
   const resolved = Object.fromEntries(Object.keys(StageVars.shape).map((key) => [key, resolveVar(tree, key)]));
-  const parsed = StageVars.safeParse(resolved);
+  const parsed = z.safeParse(StageVars, resolved);
   if (!parsed.success) {
     throw new Error(`${stageFile} vars: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
@@ -130,14 +130,11 @@ export interface DeadLetterApi {
 
 const MNS_OPEN_VERSION = '2022-01-19';
 const dlqAttributes = z.object({
-  Data: z
-    .object({
-      DlqPolicy: z
-        .object({ Enabled: z.boolean().optional(), DeadLetterTargetQueue: z.string().optional(), MaxReceiveCount: z.coerce.number().optional() })
-        .loose()
-        .nullish(),
-    })
-    .loose(),
+  Data: z.looseObject({
+    DlqPolicy: z.nullish(
+      z.looseObject({ Enabled: z.optional(z.boolean()), DeadLetterTargetQueue: z.optional(z.string()), MaxReceiveCount: z.optional(z.coerce.number()) }),
+    ),
+  }),
 });
 
 export const mnsOpenApi = (region: string, credentials: MnsCredentials, endpoint?: { host: string; protocol: 'http' | 'https' }): DeadLetterApi => {
@@ -156,11 +153,11 @@ export const mnsOpenApi = (region: string, credentials: MnsCredentials, endpoint
   const call = async (action: string, query: Record<string, string>): Promise<unknown> => {
     const params = rpcParams(action, MNS_OPEN_VERSION);
     const response: unknown = await client.callApi(params, new $OpenApiUtil.OpenApiRequest({ query }), new $dara.RuntimeOptions({}));
-    return z.object({ body: z.unknown() }).parse(response).body;
+    return z.parse(z.object({ body: z.unknown() }), response).body;
   };
   return {
     async current(queueName) {
-      const parsed = dlqAttributes.safeParse(await call('GetQueueAttributes', { QueueName: queueName }));
+      const parsed = z.safeParse(dlqAttributes, await call('GetQueueAttributes', { QueueName: queueName }));
       const policy = parsed.success ? parsed.data.Data.DlqPolicy : undefined;
       if (policy?.Enabled !== true || policy.DeadLetterTargetQueue === undefined || policy.MaxReceiveCount === undefined) return undefined;
       return { target: policy.DeadLetterTargetQueue, maxReceiveCount: policy.MaxReceiveCount };

@@ -1,39 +1,42 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
 import { formatIssues } from '../../shared/core/config/load-policy-config';
 import { ConfigError } from '../../shared/core/domain/errors';
 import { FunctionEnv } from '../../shared/platform/fc/function-env';
+import * as z from '../../shared/core/zod';
 
 /**
  * What an operator command needs to reach a deployment: the functions' own variables (the same
  * names and checks as shared/platform/fc/function-env.ts, so one set of values serves both) and an
  * AccessKey, since the CLI has no function role to borrow one from.
  */
-export const OperatorEnv = FunctionEnv.pick({
-  IMAGE_REPLICATOR_REGION: true,
-  IMAGE_REPLICATOR_POLICY_FILE: true,
-  IMAGE_REPLICATOR_POLICY: true,
-  IMAGE_REPLICATOR_OTS_INSTANCE: true,
-  IMAGE_REPLICATOR_OTS_ENDPOINT: true,
-  IMAGE_REPLICATOR_TABLE: true,
-  IMAGE_REPLICATOR_START_COPY_QUEUE: true,
-  IMAGE_REPLICATOR_NOTIFY_QUEUE: true,
-  IMAGE_REPLICATOR_DEAD_LETTER_QUEUE: true,
-  IMAGE_REPLICATOR_MNS_ENDPOINT: true,
-  IMAGE_REPLICATOR_ACCOUNT_ID: true,
-  IMAGE_REPLICATOR_ECS_ENDPOINT: true,
-  IMAGE_REPLICATOR_HUAWEI_IMS_ENDPOINT: true,
-}).extend({
-  /** Operator commands send no looks; a profile written before the poll queue existed still serves. */
-  IMAGE_REPLICATOR_POLL_QUEUE: FunctionEnv.shape.IMAGE_REPLICATOR_POLL_QUEUE.optional(),
-  ALIBABA_CLOUD_ACCESS_KEY_ID: z.string().min(1, 'the operator AccessKey id'),
-  ALIBABA_CLOUD_ACCESS_KEY_SECRET: z.string().min(1, 'the operator AccessKey secret'),
-  ALIBABA_CLOUD_SECURITY_TOKEN: z.string().min(1).optional(),
-});
+export const OperatorEnv = z.extend(
+  z.pick(FunctionEnv, {
+    IMAGE_REPLICATOR_REGION: true,
+    IMAGE_REPLICATOR_POLICY_FILE: true,
+    IMAGE_REPLICATOR_POLICY: true,
+    IMAGE_REPLICATOR_OTS_INSTANCE: true,
+    IMAGE_REPLICATOR_OTS_ENDPOINT: true,
+    IMAGE_REPLICATOR_TABLE: true,
+    IMAGE_REPLICATOR_START_COPY_QUEUE: true,
+    IMAGE_REPLICATOR_NOTIFY_QUEUE: true,
+    IMAGE_REPLICATOR_DEAD_LETTER_QUEUE: true,
+    IMAGE_REPLICATOR_MNS_ENDPOINT: true,
+    IMAGE_REPLICATOR_ACCOUNT_ID: true,
+    IMAGE_REPLICATOR_ECS_ENDPOINT: true,
+    IMAGE_REPLICATOR_HUAWEI_IMS_ENDPOINT: true,
+  }),
+  {
+    /** Operator commands send no looks; a profile written before the poll queue existed still serves. */
+    IMAGE_REPLICATOR_POLL_QUEUE: z.optional(FunctionEnv.shape.IMAGE_REPLICATOR_POLL_QUEUE),
+    ALIBABA_CLOUD_ACCESS_KEY_ID: z.string().check(z.minLength(1, 'the operator AccessKey id')),
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: z.string().check(z.minLength(1, 'the operator AccessKey secret')),
+    ALIBABA_CLOUD_SECURITY_TOKEN: z.optional(z.string().check(z.minLength(1))),
+  },
+);
 export type OperatorEnv = z.infer<typeof OperatorEnv>;
 
-const ProfileMap = z.record(z.string(), z.union([z.string(), z.number()]).transform(String));
+const ProfileMap = z.record(z.string(), z.pipe(z.union([z.string(), z.number()]), z.transform(String)));
 
 /** A profile file: the same variables as `KEY: value` (YAML) or `KEY=value` lines (a .env file). */
 export const readProfile = (path: string): Record<string, string> => {
@@ -52,14 +55,14 @@ export const readProfile = (path: string): Record<string, string> => {
       }),
     );
   }
-  const parsed = ProfileMap.safeParse(parseYaml(text));
+  const parsed = z.safeParse(ProfileMap, parseYaml(text));
   if (!parsed.success) throw new ConfigError(`${path} is not a profile: expected KEY: value or KEY=value lines`);
   return parsed.data;
 };
 
 /** The variables from the environment, a profile's values taking precedence; exit 2 naming what is missing. */
 export const loadOperatorEnv = (env: NodeJS.ProcessEnv, profile?: Record<string, string>): OperatorEnv => {
-  const result = OperatorEnv.safeParse({ ...env, ...profile });
+  const result = z.safeParse(OperatorEnv, { ...env, ...profile });
   // Paths and messages only: the values may be secrets.
   if (!result.success) throw new ConfigError(`--cloud needs the functions' variables and an AccessKey:\n${formatIssues(result.error.issues)}`);
   return result.data;

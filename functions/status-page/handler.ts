@@ -1,22 +1,20 @@
-import { z } from 'zod';
 import type { FcContext, FcHandler } from '../../shared/platform/fc/context';
 import type { Wiring } from '../../shared/platform/fc/dependencies';
 import { basePathOf, createStatusHandler, type StatusResponse } from '../../shared/platform/status-page/routes';
+import * as z from '../../shared/core/zod';
 
 /**
  * The FC entry of the status page: an HTTP trigger's event (FC 3.0 built-in runtimes: the
  * request as JSON in a Buffer) in, `{ statusCode, headers, body }` out. Read only: it lists and
  * gets jobs, nothing else.
  */
-const HttpTriggerEvent = z
-  .object({
-    rawPath: z.string().max(4096).default('/'),
-    /** Lower- or mixed-case names; several values of one header arrive comma-joined. */
-    headers: z.record(z.string(), z.string()).default({}),
-    queryParameters: z.record(z.string(), z.string()).default({}),
-    requestContext: z.object({ http: z.object({ method: z.string().max(16) }).loose() }).loose(),
-  })
-  .loose();
+const HttpTriggerEvent = z.looseObject({
+  rawPath: z._default(z.string().check(z.maxLength(4096)), '/'),
+  /** Lower- or mixed-case names; several values of one header arrive comma-joined. */
+  headers: z._default(z.record(z.string(), z.string()), {}),
+  queryParameters: z._default(z.record(z.string(), z.string()), {}),
+  requestContext: z.looseObject({ http: z.looseObject({ method: z.string().check(z.maxLength(16)) }) }),
+});
 
 export interface HttpTriggerResponse {
   readonly statusCode: number;
@@ -48,7 +46,7 @@ export const makeStatusPageHandler =
     } catch {
       return badEvent;
     }
-    const parsed = HttpTriggerEvent.safeParse(raw);
+    const parsed = z.safeParse(HttpTriggerEvent, raw);
     if (!parsed.success) return badEvent;
     const { rawPath, headers, queryParameters, requestContext } = parsed.data;
     const deps = wiring.dependencies(context.credentials);

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { TerminalError } from '../core/domain/errors';
 import { CORRUPT_JOB_CODE } from '../core/ports/job-store';
 import { DeliveryStatus, type Job, JobStatus, NotificationStatus } from '../core/domain/job';
@@ -6,6 +5,7 @@ import { DEFAULT_ACCOUNT, PROVIDER_IDS, ProviderId } from '../core/domain/provid
 import { MAX_COPY_HANDLE_LENGTH } from '../core/ports/copy-provider';
 import { MAX_HISTORY_ENTRIES } from '../core/domain/history';
 import { lazy } from './lazy';
+import * as z from '../core/zod';
 
 /**
  * How a job is kept in a store: its JSON. A stored row is read from outside the process (another
@@ -18,101 +18,104 @@ import { lazy } from './lazy';
  * Built on first read (./lazy): an invocation that reads no job does not pay for it at cold start.
  */
 const jobSchema = lazy(() => {
-  const optionalString = z.string().optional();
+  const optionalString = z.optional(z.string());
 
   const jobErrorSchema = z.object({ code: z.string(), message: z.string(), at: z.string() });
 
   const webhookDeliverySchema = z.object({
     status: z.enum([DeliveryStatus.Pending, DeliveryStatus.Delivered, DeliveryStatus.GaveUp]),
-    attempts: z.number().int().nonnegative(),
+    attempts: z.number().check(z.int(), z.nonnegative()),
     lastError: optionalString,
     deliveredAt: optionalString,
   });
 
 
-  return z.object({
-    id: z.string().min(1),
-    version: z.number().int().nonnegative(),
-    status: z.enum(Object.values(JobStatus) as [JobStatus, ...JobStatus[]]),
-    attempt: z.number().int().positive(),
-    round: z.number().int().positive(),
-    policy: z.string(),
-    provider: z.enum(PROVIDER_IDS as [ProviderId, ...ProviderId[]]).default(ProviderId.Alibaba),
-    account: z.string().min(1).default(DEFAULT_ACCOUNT),
-    source: z.object({
-      region: z.string(),
-      imageId: z.string(),
-      imageName: z.string(),
-      sizeGiB: z.number().optional(),
-      family: optionalString,
+  return z.pipe(
+    z.object({
+      id: z.string().check(z.minLength(1)),
+      version: z.number().check(z.int(), z.nonnegative()),
+      status: z.enum(Object.values(JobStatus) as [JobStatus, ...JobStatus[]]),
+      attempt: z.number().check(z.int(), z.positive()),
+      round: z.number().check(z.int(), z.positive()),
+      policy: z.string(),
+      provider: z._default(z.enum(PROVIDER_IDS as [ProviderId, ...ProviderId[]]), ProviderId.Alibaba),
+      account: z._default(z.string().check(z.minLength(1)), DEFAULT_ACCOUNT),
+      source: z.object({
+        region: z.string(),
+        imageId: z.string(),
+        imageName: z.string(),
+        sizeGiB: z.optional(z.number()),
+        family: optionalString,
+      }),
+      destination: z.object({
+        region: z.string(),
+        imageName: z.string(),
+        description: optionalString,
+        encrypted: z.optional(z.boolean()),
+        kmsKeyId: optionalString,
+        tags: z.record(z.string(), z.string()),
+        options: z.optional(z.record(z.string(), z.string())),
+        copiedTags: z.optional(z.record(z.string(), z.string())),
+        family: optionalString,
+      }),
+      copyTimeoutSeconds: z.number().check(z.int(), z.positive()),
+      maxAttempts: z.number().check(z.int(), z.positive()),
+      webhooks: z.array(z.string()),
+      shareWith: z.optional(z.array(z.string())),
+      shareOnly: z.optional(z.boolean()),
+      sharedWith: z.optional(z.array(z.string())),
+      allowRelay: z.optional(z.boolean()),
+      relays: z.optional(z.array(z.object({ region: z.string(), imageId: z.string() })).check(z.maxLength(16))),
+      relay: z.optional(z.object({ region: z.string(), imageId: z.string() })),
+      attemptFromSource: z.optional(z.boolean()),
+      copyAdopted: z.optional(z.boolean()),
+      expectedDoneAt: optionalString,
+      stop: z.optional(
+        z.object({ outcome: z.enum([JobStatus.TimedOut, JobStatus.Cancelled]), reason: z.optional(z.string().check(z.maxLength(500))), since: z.string() }),
+      ),
+      deprecatedAt: optionalString,
+      copyHandle: z.optional(z.string().check(z.maxLength(MAX_COPY_HANDLE_LENGTH))),
+      destinationImageId: optionalString,
+      route: optionalString,
+      progressPercent: z.optional(z.number().check(z.gte(0), z.lte(100))),
+      remainingSeconds: z.optional(z.number().check(z.nonnegative())),
+      lastError: z.optional(jobErrorSchema),
+      createdAt: z.string(),
+      updatedAt: z.string(),
+      copyStartedAt: optionalString,
+      finishedAt: optionalString,
+      notBefore: optionalString,
+      history: z.optional(
+        z
+          .array(
+            z.object({
+              at: z.string(),
+              event: z.string(),
+              status: z.enum(Object.values(JobStatus) as [JobStatus, ...JobStatus[]]),
+              from: z.optional(z.enum(Object.values(JobStatus) as [JobStatus, ...JobStatus[]])),
+              round: z.number().check(z.int(), z.positive()),
+              attempt: z.number().check(z.int(), z.positive()),
+              call: optionalString,
+              code: optionalString,
+              detail: optionalString,
+            }),
+          )
+          .check(z.maxLength(MAX_HISTORY_ENTRIES)),
+      ),
+      historyDropped: z.optional(z.number().check(z.int(), z.nonnegative())),
+      notification: z.object({
+        status: z.enum(Object.values(NotificationStatus) as [NotificationStatus, ...NotificationStatus[]]),
+        eventId: optionalString,
+        requestedAt: optionalString,
+        webhooks: z.record(z.string(), webhookDeliverySchema),
+      }),
     }),
-    destination: z.object({
-      region: z.string(),
-      imageName: z.string(),
-      description: optionalString,
-      encrypted: z.boolean().optional(),
-      kmsKeyId: optionalString,
-      tags: z.record(z.string(), z.string()),
-      options: z.record(z.string(), z.string()).optional(),
-      copiedTags: z.record(z.string(), z.string()).optional(),
-      family: optionalString,
-    }),
-    copyTimeoutSeconds: z.number().int().positive(),
-    maxAttempts: z.number().int().positive(),
-    webhooks: z.array(z.string()),
-    shareWith: z.array(z.string()).optional(),
-    shareOnly: z.boolean().optional(),
-    sharedWith: z.array(z.string()).optional(),
-    allowRelay: z.boolean().optional(),
-    relays: z.array(z.object({ region: z.string(), imageId: z.string() })).max(16).optional(),
-    relay: z.object({ region: z.string(), imageId: z.string() }).optional(),
-    attemptFromSource: z.boolean().optional(),
-    copyAdopted: z.boolean().optional(),
-    expectedDoneAt: optionalString,
-    stop: z
-      .object({ outcome: z.enum([JobStatus.TimedOut, JobStatus.Cancelled]), reason: z.string().max(500).optional(), since: z.string() })
-      .optional(),
-    deprecatedAt: optionalString,
-    copyHandle: z.string().max(MAX_COPY_HANDLE_LENGTH).optional(),
-    destinationImageId: optionalString,
-    route: optionalString,
-    progressPercent: z.number().min(0).max(100).optional(),
-    remainingSeconds: z.number().nonnegative().optional(),
-    lastError: jobErrorSchema.optional(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-    copyStartedAt: optionalString,
-    finishedAt: optionalString,
-    notBefore: optionalString,
-    history: z
-      .array(
-        z.object({
-          at: z.string(),
-          event: z.string(),
-          status: z.enum(Object.values(JobStatus) as [JobStatus, ...JobStatus[]]),
-          from: z.enum(Object.values(JobStatus) as [JobStatus, ...JobStatus[]]).optional(),
-          round: z.number().int().positive(),
-          attempt: z.number().int().positive(),
-          call: optionalString,
-          code: optionalString,
-          detail: optionalString,
-        }),
-      )
-      .max(MAX_HISTORY_ENTRIES)
-      .optional(),
-    historyDropped: z.number().int().nonnegative().optional(),
-    notification: z.object({
-      status: z.enum(Object.values(NotificationStatus) as [NotificationStatus, ...NotificationStatus[]]),
-      eventId: optionalString,
-      requestedAt: optionalString,
-      webhooks: z.record(z.string(), webhookDeliverySchema),
-    }),
-  })
-    .transform((job) =>
+    z.transform((job) =>
       job.copyHandle === undefined && job.destinationImageId !== undefined && job.provider === ProviderId.Alibaba
         ? { ...job, copyHandle: job.destinationImageId }
         : job,
-    ) satisfies z.ZodType<Job, unknown>;
+    ),
+  ) satisfies z.core.$ZodType<Job, unknown>;
 });
 
 /** A stored job that does not parse. Terminal: retrying reads the same bytes again. */
@@ -135,7 +138,7 @@ export const decodeJob = (jobId: string, text: string): Job => {
   } catch (error) {
     throw new CorruptJobError(jobId, '(body)', 'not JSON', { cause: error });
   }
-  const parsed = jobSchema().safeParse(raw);
+  const parsed = z.safeParse(jobSchema(), raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue && issue.path.length > 0 ? issue.path.join('.') : '(body)';

@@ -166,6 +166,21 @@ describe('the forbidden-input check', () => {
     // Assess
     expect(flagged).toEqual(inputs.slice(0, 6));
   });
+
+  it('names classic zod and lets zod/mini, its core and its English locale through', () => {
+    // Prepare
+    const inputs = [
+      'node_modules/zod/v4/classic/schemas.js',
+      'node_modules/zod/v3/types.js',
+      'node_modules/zod/v4/mini/schemas.js',
+      'node_modules/zod/v4/core/schemas.js',
+      'node_modules/zod/v4/locales/en.js',
+    ];
+    // Act
+    const flagged = findForbiddenInputs(inputs).map((f) => f.input);
+    // Assess
+    expect(flagged).toEqual(inputs.slice(0, 2));
+  });
 });
 
 describe('the renamed-class check', () => {

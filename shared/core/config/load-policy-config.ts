@@ -1,8 +1,8 @@
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import type { z } from 'zod';
 import { ConfigError } from '../domain/errors';
 import { PolicyConfig, type Webhook } from './policy-config';
 import { type ProviderRules, providerRuleIssues } from './provider-rules';
+import * as z from '../zod';
 
 /** At most this many problems are listed: a broken file should not print a thousand lines. */
 const MAX_LISTED_ISSUES = 25;
@@ -35,7 +35,7 @@ export const parsePolicyConfig = (text: string, origin: string, rules: readonly 
       cause: error,
     });
   }
-  const result = PolicyConfig.safeParse(raw);
+  const result = z.safeParse(PolicyConfig, raw);
   if (!result.success) throw new ConfigError(`${origin} is not a valid policy file:\n${formatIssues(result.error.issues)}`);
   const issues = providerRuleIssues(result.data, rules);
   if (issues.length > 0) throw new ConfigError(`${origin} is not a valid policy file:\n${formatIssues(issues)}`);

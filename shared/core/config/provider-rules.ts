@@ -1,7 +1,7 @@
-import type { z } from 'zod';
 import { templateProblems, type TextRule } from '../domain/name-template';
 import type { ProviderId } from '../domain/provider';
 import type { PolicyConfig } from './policy-config';
+import type * as z from '../zod';
 
 /**
  * What a provider accepts, as data the policy validation checks against: its regions, what its

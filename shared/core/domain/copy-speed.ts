@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { secondsBetween } from './clock';
 import { type Job, JobStatus } from './job';
+import * as z from '../zod';
 
 /**
  * How fast copies go from one region to another, as observed: what relay fan-out chooses its
@@ -45,9 +45,9 @@ export const DEFAULT_GIB_PER_HOUR = 100;
 export const pairKey = (from: string, to: string): string => `${from}>${to}`;
 
 const pairSpeedSchema = z.object({
-  gibPerHour: z.number().min(MIN_GIB_PER_HOUR).max(MAX_GIB_PER_HOUR),
-  samples: z.number().int().positive(),
-  at: z.string().datetime(),
+  gibPerHour: z.number().check(z.gte(MIN_GIB_PER_HOUR), z.lte(MAX_GIB_PER_HOUR)),
+  samples: z.number().check(z.int(), z.positive()),
+  at: z.string().check(z.iso.datetime()),
 });
 
 /**
@@ -58,7 +58,7 @@ export const parseCopySpeeds = (value: unknown): CopySpeeds => {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
   const entries: Array<[string, PairSpeed]> = [];
   for (const [key, raw] of Object.entries(value as Record<string, unknown>)) {
-    const parsed = pairSpeedSchema.safeParse(raw);
+    const parsed = z.safeParse(pairSpeedSchema, raw);
     if (key.length <= 200 && key.includes('>') && parsed.success) entries.push([key, parsed.data]);
   }
   return Object.fromEntries(newestFirst(entries).slice(0, MAX_PAIRS));

@@ -1,42 +1,40 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
 import { secondsBetween } from './clock';
 import { type Job, JobStatus } from './job';
+import * as z from '../zod';
 
 /**
  * The webhook body, version 1. Receivers dedupe on `eventId`: it is the same for every delivery
  * of one job outcome, and different for a later outcome of the same job.
  */
-export const NotificationV1 = z
-  .object({
-    specVersion: z.literal('image-replicator.notification/1'),
-    eventId: z.string(),
-    type: z.enum(['replication.succeeded', 'replication.failed', 'replication.timed_out', 'replication.cancelled', 'replication.pruned']),
-    occurredAt: z.string(),
-    policy: z.string(),
-    /** Added fields are optional: receivers of the first shape keep working. */
-    provider: z.string().optional(),
-    account: z.string().optional(),
-    jobId: z.string(),
-    status: z.string(),
-    attempt: z.number().int(),
-    source: z.object({ region: z.string(), imageId: z.string(), imageName: z.string() }),
-    destination: z.object({
-      region: z.string(),
-      imageId: z.string().nullable(),
-      imageName: z.string(),
-      route: z.string().optional(),
-      sharedWith: z.array(z.string()).optional(),
-    }),
-    timings: z.object({
-      createdAt: z.string(),
-      copyStartedAt: z.string().nullable(),
-      finishedAt: z.string().nullable(),
-      durationSeconds: z.number().nullable(),
-    }),
-    error: z.object({ code: z.string(), message: z.string() }).nullable(),
-  })
-  .strict();
+export const NotificationV1 = z.strictObject({
+  specVersion: z.literal('image-replicator.notification/1'),
+  eventId: z.string(),
+  type: z.enum(['replication.succeeded', 'replication.failed', 'replication.timed_out', 'replication.cancelled', 'replication.pruned']),
+  occurredAt: z.string(),
+  policy: z.string(),
+  /** Added fields are optional: receivers of the first shape keep working. */
+  provider: z.optional(z.string()),
+  account: z.optional(z.string()),
+  jobId: z.string(),
+  status: z.string(),
+  attempt: z.number().check(z.int()),
+  source: z.object({ region: z.string(), imageId: z.string(), imageName: z.string() }),
+  destination: z.object({
+    region: z.string(),
+    imageId: z.nullable(z.string()),
+    imageName: z.string(),
+    route: z.optional(z.string()),
+    sharedWith: z.optional(z.array(z.string())),
+  }),
+  timings: z.object({
+    createdAt: z.string(),
+    copyStartedAt: z.nullable(z.string()),
+    finishedAt: z.nullable(z.string()),
+    durationSeconds: z.nullable(z.number()),
+  }),
+  error: z.nullable(z.object({ code: z.string(), message: z.string() })),
+});
 export type NotificationV1 = z.infer<typeof NotificationV1>;
 
 const TYPE_BY_STATUS: Partial<Record<Job['status'], NotificationV1['type']>> = {

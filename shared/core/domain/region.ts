@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod';
 
 /**
  * A region id as every provider spells them (`cn-hangzhou`, `ap-southeast-1`, `cn-north-4`,
@@ -11,10 +11,7 @@ export const MAX_REGION_ID_LENGTH = 48;
 export const isRegionId = (value: unknown): value is string =>
   typeof value === 'string' && value.length <= MAX_REGION_ID_LENGTH && REGION_ID_PATTERN.test(value);
 
-export const RegionId = z
-  .string()
-  .max(MAX_REGION_ID_LENGTH)
-  .regex(REGION_ID_PATTERN, 'expected a region id such as cn-hangzhou');
+export const RegionId = z.string().check(z.maxLength(MAX_REGION_ID_LENGTH), z.regex(REGION_ID_PATTERN, 'expected a region id such as cn-hangzhou'));
 
 /** For error messages: a value that is not a region id is quoted short, never whole. */
 export const quoteShort = (value: unknown, max = 64): string => {

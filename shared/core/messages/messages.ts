@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { DEFAULT_ACCOUNT, PROVIDER_IDS, ProviderId } from '../domain/provider';
 import { RegionId } from '../domain/region';
+import * as z from '../zod';
 
 /**
  * The contracts between the functions. Producers build messages with these schemas and consumers
@@ -9,83 +9,72 @@ import { RegionId } from '../domain/region';
  * before a deploy for days).
  */
 const regionId = RegionId;
-const imageId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/, 'an image id');
+const imageId = z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/, 'an image id'));
 const provider = z.enum(PROVIDER_IDS as [ProviderId, ...ProviderId[]]);
-const account = z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'an account name');
-const policyName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a policy name');
+const account = z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'an account name'));
+const policyName = z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a policy name'));
 
 /** Before providers: the source is an Alibaba image of the default account. */
-export const ReplicationRequestedV1 = z
-  .object({
-    type: z.literal('replication.requested'),
-    version: z.literal(1),
-    /** Where the request came from: an ActionTrail event id, a CLI invocation, ... */
-    origin: z.string().min(1).max(256),
-    source: z.object({ region: regionId, imageId }).strict(),
-    /** Restrict to one policy; all matching policies when absent. */
-    policy: policyName.optional(),
-  })
-  .strict();
+export const ReplicationRequestedV1 = z.strictObject({
+  type: z.literal('replication.requested'),
+  version: z.literal(1),
+  /** Where the request came from: an ActionTrail event id, a CLI invocation, ... */
+  origin: z.string().check(z.minLength(1), z.maxLength(256)),
+  source: z.strictObject({ region: regionId, imageId }),
+  /** Restrict to one policy; all matching policies when absent. */
+  policy: z.optional(policyName),
+});
 export type ReplicationRequestedV1 = z.infer<typeof ReplicationRequestedV1>;
 
-export const ReplicationRequestedV2 = z
-  .object({
-    type: z.literal('replication.requested'),
-    version: z.literal(2),
-    origin: z.string().min(1).max(256),
-    source: z.object({ provider, account, region: regionId, imageId }).strict(),
-    policy: policyName.optional(),
-  })
-  .strict();
+export const ReplicationRequestedV2 = z.strictObject({
+  type: z.literal('replication.requested'),
+  version: z.literal(2),
+  origin: z.string().check(z.minLength(1), z.maxLength(256)),
+  source: z.strictObject({ provider, account, region: regionId, imageId }),
+  policy: z.optional(policyName),
+});
 export type ReplicationRequestedV2 = z.infer<typeof ReplicationRequestedV2>;
 
 /** "Capacity may have freed up or a job became ready: dispatch what you can." Before providers: Alibaba source regions. */
-export const DispatchRequestedV1 = z
-  .object({
-    type: z.literal('dispatch.requested'),
-    version: z.literal(1),
-    reason: z.string().min(1).max(256),
-    /** Source regions worth looking at; all when absent. */
-    regions: z.array(regionId).max(100).optional(),
-  })
-  .strict();
+export const DispatchRequestedV1 = z.strictObject({
+  type: z.literal('dispatch.requested'),
+  version: z.literal(1),
+  reason: z.string().check(z.minLength(1), z.maxLength(256)),
+  /** Source regions worth looking at; all when absent. */
+  regions: z.optional(z.array(regionId).check(z.maxLength(100))),
+});
 export type DispatchRequestedV1 = z.infer<typeof DispatchRequestedV1>;
 
-export const DispatchRequestedV2 = z
-  .object({
-    type: z.literal('dispatch.requested'),
-    version: z.literal(2),
-    reason: z.string().min(1).max(256),
-    /** Provider accounts (and their source regions) worth looking at; all when absent. */
-    scopes: z
-      .array(z.object({ provider, account, regions: z.array(regionId).max(100).optional() }).strict())
-      .max(20)
-      .optional(),
-  })
-  .strict();
+export const DispatchRequestedV2 = z.strictObject({
+  type: z.literal('dispatch.requested'),
+  version: z.literal(2),
+  reason: z.string().check(z.minLength(1), z.maxLength(256)),
+  /** Provider accounts (and their source regions) worth looking at; all when absent. */
+  scopes: z.optional(
+    z
+      .array(z.strictObject({ provider, account, regions: z.optional(z.array(regionId).check(z.maxLength(100))) }))
+      .check(z.maxLength(20)),
+  ),
+});
 export type DispatchRequestedV2 = z.infer<typeof DispatchRequestedV2>;
 
-export const NotificationRequestedV1 = z
-  .object({
-    type: z.literal('notification.requested'),
-    version: z.literal(1),
-    jobId: z.string().min(1).max(128),
-    eventId: z.string().min(1).max(256),
-  })
-  .strict();
+export const NotificationRequestedV1 = z.strictObject({
+  type: z.literal('notification.requested'),
+  version: z.literal(1),
+  jobId: z.string().check(z.minLength(1), z.maxLength(128)),
+  eventId: z.string().check(z.minLength(1), z.maxLength(256)),
+});
 export type NotificationRequestedV1 = z.infer<typeof NotificationRequestedV1>;
 
 /**
  * A look at the copies due before `until` (the end of the timer window that scheduled it), sent
  * with a delay to the poll queue. Early, late or twice, it only makes poll-status look again.
  */
-export const PollRequestedV1 = z
-  .object({
-    type: z.literal('poll.requested'),
-    version: z.literal(1),
-    until: z.iso.datetime(),
-  })
-  .strict();
+export const PollRequestedV1 = z.strictObject({
+  type: z.literal('poll.requested'),
+  version: z.literal(1),
+  until: z.iso.datetime(),
+});
 export type PollRequestedV1 = z.infer<typeof PollRequestedV1>;
 
 /** What the poll queue carries, any version. */
@@ -124,4 +113,4 @@ export const NotifyMessage = NotificationRequestedV1;
 export type NotifyMessage = z.infer<typeof NotifyMessage>;
 
 /** Serialises a message after checking it against its own contract: producers cannot emit junk. */
-export const encodeMessage = <T>(schema: z.ZodType<T>, message: T): string => JSON.stringify(schema.parse(message));
+export const encodeMessage = <T>(schema: z.core.$ZodType<T>, message: T): string => JSON.stringify(z.parse(schema, message));

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod';
 
 /** The chat platforms a webhook can post to, besides the generic signed JSON one. */
 export const ChatWebhookKind = z.enum(['dingtalk', 'feishu', 'wecom', 'slack']);
@@ -43,17 +43,19 @@ export const chatWebhookUrlProblem = (kind: ChatWebhookKind, url: string): strin
  */
 export const chatWebhookShape = { kind: ChatWebhookKind, url: z.string() };
 
-export const refineChatWebhookUrl = (hook: { readonly kind: ChatWebhookKind; readonly url: string }, ctx: z.RefinementCtx): void => {
+export const refineChatWebhookUrl = (hook: { readonly kind: ChatWebhookKind; readonly url: string }, ctx: z.core.$RefinementCtx): void => {
   const problem = chatWebhookUrlProblem(hook.kind, hook.url);
   if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['url'], message: problem });
 };
 
-export const ChatWebhookFields = z.object(chatWebhookShape).superRefine(refineChatWebhookUrl);
+export const ChatWebhookFields = z.object(chatWebhookShape).check(z.superRefine(refineChatWebhookUrl));
 export type ChatWebhookFields = z.infer<typeof ChatWebhookFields>;
 
 /** A per-kind URL schema, for a field that holds one kind only. */
 export const chatWebhookUrl = (kind: ChatWebhookKind) =>
-  z.string().superRefine((url, ctx) => {
-    const problem = chatWebhookUrlProblem(kind, url);
-    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
-  });
+  z.string().check(
+    z.superRefine((url, ctx) => {
+      const problem = chatWebhookUrlProblem(kind, url);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  );

@@ -1,8 +1,8 @@
-import { z } from 'zod';
 import { secondsBetween } from '../domain/clock';
 import { type Job, JobStatus } from '../domain/job';
 import type { ProviderId } from '../domain/provider';
 import { boundedLine } from './text';
+import * as z from '../zod';
 
 /**
  * What a chat message says, provider- and platform-neutral. Every text field is bounded, one line
@@ -112,10 +112,12 @@ export type ChatMessage = OutcomeSummary | OutcomeBatch | Digest;
  */
 export const StatusPageBaseUrl = z
   .string()
-  .max(512)
-  .regex(
-    /^https:\/\/[a-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._/-]*)?$/,
-    'expected an https URL without credentials, query or fragment, such as https://status.example.com/replication',
+  .check(
+    z.maxLength(512),
+    z.regex(
+      /^https:\/\/[a-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._/-]*)?$/,
+      'expected an https URL without credentials, query or fragment, such as https://status.example.com/replication',
+    ),
   );
 
 /** Percent-encodes everything but letters, digits, dot and dash: stricter than encodeURIComponent. */
@@ -128,7 +130,7 @@ const encodeStrict = (value: string): string =>
 /** A link to one job or one policy on the status page; undefined base, no link. */
 export const statusPageLink = (baseUrl: string | undefined, query: { readonly job?: string; readonly policy?: string }): string | null => {
   if (baseUrl === undefined) return null;
-  const base = StatusPageBaseUrl.parse(baseUrl);
+  const base = z.parse(StatusPageBaseUrl, baseUrl);
   const params = Object.entries(query)
     .filter((entry): entry is [string, string] => entry[1] !== undefined)
     .map(([key, value]) => `${key}=${encodeStrict(value)}`);

@@ -1,7 +1,7 @@
-import { z } from 'zod';
 import type { Logger } from '../ports/logger';
 import type { StoredOutbox, WebhookOutboxStore } from '../ports/webhook-outbox';
 import { type SendHistory, MINUTE_WINDOW_MS } from './rate-budget';
+import * as z from '../zod';
 
 /**
  * One chat webhook's outbox document, and the lease that lets one notify run at a time post to
@@ -17,19 +17,19 @@ const MAX_SENDS_KEPT = 200;
 
 const OutboxDocument = z.object({
   v: z.literal(1),
-  sentAtMs: z.array(z.number().int().nonnegative()).max(MAX_SENDS_KEPT),
-  blockedUntilMs: z.number().int().nonnegative().optional(),
-  lease: z.object({ owner: z.string().max(200), untilMs: z.number().int().nonnegative() }).optional(),
-  digest: z
-    .object({
+  sentAtMs: z.array(z.number().check(z.int(), z.nonnegative())).check(z.maxLength(MAX_SENDS_KEPT)),
+  blockedUntilMs: z.optional(z.number().check(z.int(), z.nonnegative())),
+  lease: z.optional(z.object({ owner: z.string().check(z.maxLength(200)), untilMs: z.number().check(z.int(), z.nonnegative()) })),
+  digest: z.optional(
+    z.object({
       /** The last digest slot dealt with (sent, or given up after too many failures). */
-      slotMs: z.number().int().nonnegative(),
+      slotMs: z.number().check(z.int(), z.nonnegative()),
       /** Where the last sent digest's window ended: the next one starts there, so nothing is skipped. */
-      windowToMs: z.number().int().nonnegative().optional(),
+      windowToMs: z.optional(z.number().check(z.int(), z.nonnegative())),
       /** Failed tries for the slot after `slotMs`. */
-      attempts: z.number().int().nonnegative().default(0),
-    })
-    .optional(),
+      attempts: z._default(z.number().check(z.int(), z.nonnegative()), 0),
+    }),
+  ),
 });
 export type OutboxDocument = z.infer<typeof OutboxDocument>;
 
@@ -123,7 +123,7 @@ const readDocument = async (store: WebhookOutboxStore, key: string): Promise<Rea
   } catch {
     raw = undefined;
   }
-  const parsed = OutboxDocument.safeParse(raw);
+  const parsed = z.safeParse(OutboxDocument, raw);
   // An unreadable document is replaced, not obeyed: its version still guards the write.
   return parsed.success ? { stored, doc: parsed.data, corrupt: false } : { stored, doc: EMPTY, corrupt: true };
 };

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../core/zod';
 
 /**
  * The one dead-letter shape, wherever input is set aside (an FC handler, the local runtime's
@@ -6,23 +6,21 @@ import { z } from 'zod';
  * 64 KiB; a letter must always fit, however large or deep the input was, or the send fails and
  * takes the rest of the batch down with it.
  */
-export const DeadLetterV1 = z
-  .object({
-    type: z.literal('dead-letter'),
-    version: z.literal(1),
-    function: z.string().max(64),
-    code: z.string().max(128),
-    reason: z.string().max(1024),
-    /** The input, cut to MAX_RAW_CHARS; `truncated` says whether it was. */
-    raw: z.string(),
-    truncated: z.boolean(),
-    /** The queue message id, when the input was one: redrive finds the body by it. */
-    messageId: z.string().max(128).optional(),
-    at: z.string(),
-    /** How many times the input was tried before it was set aside. */
-    receives: z.number().int().nonnegative().optional(),
-  })
-  .strict();
+export const DeadLetterV1 = z.strictObject({
+  type: z.literal('dead-letter'),
+  version: z.literal(1),
+  function: z.string().check(z.maxLength(64)),
+  code: z.string().check(z.maxLength(128)),
+  reason: z.string().check(z.maxLength(1024)),
+  /** The input, cut to MAX_RAW_CHARS; `truncated` says whether it was. */
+  raw: z.string(),
+  truncated: z.boolean(),
+  /** The queue message id, when the input was one: redrive finds the body by it. */
+  messageId: z.optional(z.string().check(z.maxLength(128))),
+  at: z.string(),
+  /** How many times the input was tried before it was set aside. */
+  receives: z.optional(z.number().check(z.int(), z.nonnegative())),
+});
 export type DeadLetterV1 = z.infer<typeof DeadLetterV1>;
 
 export const MAX_REASON_CHARS = 1024;
@@ -47,7 +45,7 @@ export const deadLetter = (input: {
   readonly receives?: number | undefined;
 }): DeadLetterV1 => {
   const raw = bounded(input.raw, MAX_RAW_CHARS);
-  return DeadLetterV1.parse({
+  return z.parse(DeadLetterV1, {
     type: 'dead-letter',
     version: 1,
     function: input.function.slice(0, 64),

@@ -1,9 +1,9 @@
-import { z } from 'zod';
 import { formatIssues } from '../../core/config/load-policy-config';
 import { InvalidInputError } from '../../core/domain/errors';
 import { isRegionId, quoteShort } from '../../core/domain/region';
 import type { InputRecord } from './invocation';
 import { unwrapRequeued } from './requeue';
+import * as z from '../../core/zod';
 
 /**
  * Decoding what Function Compute hands a function. The event arrives as a Buffer holding one of:
@@ -11,44 +11,46 @@ import { unwrapRequeued } from './requeue';
  * MNS queue trigger (one object or an array; `data.messageBody` base64 or plain).
  */
 
-export const TimerEvent = z
-  .object({ triggerTime: z.string().min(1), triggerName: z.string().min(1), payload: z.string().optional() })
-  .loose();
+export const TimerEvent = z.looseObject({
+  triggerTime: z.string().check(z.minLength(1)),
+  triggerName: z.string().check(z.minLength(1)),
+  payload: z.optional(z.string()),
+});
 export type TimerEvent = z.infer<typeof TimerEvent>;
 
-const CloudEventEnvelope = z
-  .object({
-    id: z.string().min(1).max(256),
-    source: z.string().min(1).max(256),
-    specversion: z.string().max(16).optional(),
-    type: z.string().min(1).max(256),
-    time: z.string().optional(),
-    data: z.unknown(),
-  })
-  .loose();
+const CloudEventEnvelope = z.looseObject({
+  id: z.string().check(z.minLength(1), z.maxLength(256)),
+  source: z.string().check(z.minLength(1), z.maxLength(256)),
+  specversion: z.optional(z.string().check(z.maxLength(16))),
+  type: z.string().check(z.minLength(1), z.maxLength(256)),
+  time: z.optional(z.string()),
+  data: z.unknown(),
+});
 
-export const MnsQueueEvent = CloudEventEnvelope.extend({
+export const MnsQueueEvent = z.extend(CloudEventEnvelope, {
   type: z.literal('mns:Queue:SendMessage'),
-  data: z.object({ messageId: z.string().min(1).max(128), messageBody: z.string(), requestId: z.string().max(128).optional() }).loose(),
+  data: z.looseObject({
+    messageId: z.string().check(z.minLength(1), z.maxLength(128)),
+    messageBody: z.string(),
+    requestId: z.optional(z.string().check(z.maxLength(128))),
+  }),
 });
 
 /** The ActionTrail record EventBridge forwards for an ECS write call. */
-export const ActionTrailApiCall = z
-  .object({
-    eventId: z.string().min(1),
-    eventName: z.string().min(1),
-    serviceName: z.string().optional(),
-    acsRegion: z.string().min(1),
-    eventTime: z.string().optional(),
-    errorCode: z.string().optional(),
-    requestParameters: z.record(z.string(), z.unknown()).optional(),
-    responseElements: z.record(z.string(), z.unknown()).optional(),
-    userIdentity: z.object({ accountId: z.string().optional(), type: z.string().optional() }).loose().optional(),
-  })
-  .loose();
+export const ActionTrailApiCall = z.looseObject({
+  eventId: z.string().check(z.minLength(1)),
+  eventName: z.string().check(z.minLength(1)),
+  serviceName: z.optional(z.string()),
+  acsRegion: z.string().check(z.minLength(1)),
+  eventTime: z.optional(z.string()),
+  errorCode: z.optional(z.string()),
+  requestParameters: z.optional(z.record(z.string(), z.unknown())),
+  responseElements: z.optional(z.record(z.string(), z.unknown())),
+  userIdentity: z.optional(z.looseObject({ accountId: z.optional(z.string()), type: z.optional(z.string()) })),
+});
 export type ActionTrailApiCall = z.infer<typeof ActionTrailApiCall>;
 
-const ActionTrailEvent = CloudEventEnvelope.extend({ data: ActionTrailApiCall });
+const ActionTrailEvent = z.extend(CloudEventEnvelope, { data: ActionTrailApiCall });
 
 /** API calls that leave a new custom image in some region. */
 export const IMAGE_CREATING_EVENTS = ['CreateImage', 'CopyImage', 'ImportImage'] as const;
@@ -149,9 +151,9 @@ const fromActionTrail = (envelope: z.infer<typeof ActionTrailEvent>, raw: string
 };
 
 const decodeOne = (item: unknown, raw: string, options: DecodeOptions): StartCopyInput => {
-  const timer = TimerEvent.safeParse(item);
+  const timer = z.safeParse(TimerEvent, item);
   if (timer.success) return { kind: 'sweep', triggerTime: timer.data.triggerTime, payload: timer.data.payload };
-  const queued = MnsQueueEvent.safeParse(item);
+  const queued = z.safeParse(MnsQueueEvent, item);
   if (queued.success) {
     const { messageId, messageBody } = queued.data.data;
     if (Buffer.byteLength(messageBody) > MAX_MESSAGE_BODY_BYTES) {
@@ -164,9 +166,9 @@ const decodeOne = (item: unknown, raw: string, options: DecodeOptions): StartCop
       return { kind: 'invalid', reason: `message ${messageId}: ${(error as Error).message}`, raw, messageId };
     }
   }
-  const trail = ActionTrailEvent.safeParse(item);
+  const trail = z.safeParse(ActionTrailEvent, item);
   if (trail.success) return fromActionTrail(trail.data, raw, options);
-  const envelope = CloudEventEnvelope.safeParse(item);
+  const envelope = z.safeParse(CloudEventEnvelope, item);
   if (!envelope.success) {
     return { kind: 'invalid', reason: `not a timer event or CloudEvent: ${describeZodError(envelope.error)}`, raw };
   }
@@ -210,14 +212,14 @@ export const decodeQueueEvent = (event: Buffer | string | object): QueueInput[] 
   );
 
 /** Parses a decoded message body against a contract; the error names the field. */
-export const parseMessage = <T>(schema: z.ZodType<T>, body: string, messageId: string): T => {
+export const parseMessage = <T>(schema: z.core.$ZodType<T>, body: string, messageId: string): T => {
   let json: unknown;
   try {
     json = JSON.parse(body);
   } catch (error) {
     throw new InvalidInputError(`message ${messageId}: body is not JSON`, { cause: error });
   }
-  const result = schema.safeParse(json);
+  const result = z.safeParse(schema, json);
   if (!result.success) throw new InvalidInputError(`message ${messageId}: ${describeZodError(result.error)}`);
   return result.data;
 };

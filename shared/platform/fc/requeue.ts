@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { InvalidInputError } from '../../core/domain/errors';
+import * as z from '../../core/zod';
 
 /**
  * A queue message the batch put back on its own queue after it failed retryably, so that the rest
@@ -12,18 +12,16 @@ import { InvalidInputError } from '../../core/domain/errors';
  * producer's, and every one queued before this envelope existed): no tries yet. A new field is
  * optional or a new version, and consumers keep reading this one.
  */
-export const RequeuedMessageV1 = z
-  .object({
-    type: z.literal('message.requeued'),
-    version: z.literal(1),
-    /** Tries the message has had so far, each failed retryably: 1 after the first; 0 when put back untried (its delivery ran out of time). */
-    attempts: z.number().int().min(0).max(1_000),
-    /** The id the message had when first sent: the copies are one message to an operator. */
-    firstMessageId: z.string().min(1).max(128),
-    /** The message as its producer sent it. */
-    body: z.string(),
-  })
-  .strict();
+export const RequeuedMessageV1 = z.strictObject({
+  type: z.literal('message.requeued'),
+  version: z.literal(1),
+  /** Tries the message has had so far, each failed retryably: 1 after the first; 0 when put back untried (its delivery ran out of time). */
+  attempts: z.number().check(z.int(), z.gte(0), z.lte(1_000)),
+  /** The id the message had when first sent: the copies are one message to an operator. */
+  firstMessageId: z.string().check(z.minLength(1), z.maxLength(128)),
+  /** The message as its producer sent it. */
+  body: z.string(),
+});
 export type RequeuedMessageV1 = z.infer<typeof RequeuedMessageV1>;
 
 /** Tries a queue message gets before it is set aside; the local queue's receive limit is the same. */
@@ -55,7 +53,7 @@ export const unwrapRequeued = (body: string): Unwrapped => {
   } catch (error) {
     throw new InvalidInputError('message.requeued: body is not JSON', { cause: error });
   }
-  const parsed = RequeuedMessageV1.safeParse(json);
+  const parsed = z.safeParse(RequeuedMessageV1, json);
   if (!parsed.success) {
     throw new InvalidInputError(`message.requeued: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ')}`);
   }
@@ -72,6 +70,6 @@ export const encodeRequeued = (message: { readonly body: string; readonly attemp
     firstMessageId: message.firstMessageId.slice(0, 128),
     body: message.body,
   };
-  RequeuedMessageV1.parse(envelope);
+  z.parse(RequeuedMessageV1, envelope);
   return JSON.stringify(envelope);
 };

@@ -12,14 +12,14 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { z } from 'zod';
 import type { PolicyConfig } from '../../core/config/policy-config';
+import * as z from '../../core/zod';
 
 export const VALIDATED_POLICY_FILE = 'policy.validated.json';
 
 export const policySha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
-const envelope = z.object({ policySha256: z.string().regex(/^[0-9a-f]{64}$/), config: z.unknown() });
+const envelope = z.object({ policySha256: z.string().check(z.regex(/^[0-9a-f]{64}$/)), config: z.unknown() });
 
 /**
  * For the function's wiring: the validated config of the policy file at `policyFile`, whose text
@@ -32,7 +32,7 @@ export const readValidatedPolicy = (policyFile: string, policyText: string): Pol
   } catch {
     return undefined;
   }
-  const parsed = envelope.safeParse(raw);
+  const parsed = z.safeParse(envelope, raw);
   // The hash ties the config to the very text the build validated with this code.
   return parsed.success && parsed.data.policySha256 === policySha256(policyText) ? (parsed.data.config as PolicyConfig) : undefined;
 };

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from '../../core/zod';
 
 /**
  * The status page shows account, image and copy ids, so it is never anonymous: a request carries
@@ -9,9 +9,11 @@ import { z } from 'zod';
  */
 export const StatusToken = z
   .string()
-  .min(24, 'the status token must be at least 24 characters (openssl rand -hex 24)')
-  .max(256)
-  .regex(/^[\x21-\x7e]+$/, 'the status token must be printable ASCII without spaces');
+  .check(
+    z.minLength(24, 'the status token must be at least 24 characters (openssl rand -hex 24)'),
+    z.maxLength(256),
+    z.regex(/^[\x21-\x7e]+$/, 'the status token must be printable ASCII without spaces'),
+  );
 
 export const AUTH_CHALLENGE = 'Basic realm="image-replicator status", charset="UTF-8"';
 

@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import type { Job } from '../../core/domain/job';
 import { boundedLine } from '../../core/notifications/text';
+import * as z from '../../core/zod';
 
 /**
  * A job's history log, shown under its row. The job record does not carry one yet: a store that
@@ -45,6 +45,6 @@ export const historyOf = (job: Job): HistoryEntry[] | null => {
   if (!Array.isArray(log)) return null;
   return log
     .slice(-MAX_HISTORY_ENTRIES)
-    .map((item) => Entry.safeParse(item))
+    .map((item) => z.safeParse(Entry, item))
     .map((parsed) => (parsed.success ? entryOf(parsed.data) : { at: null, what: 'unreadable entry', detail: '' }));
 };

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { Clock } from '../../core/domain/clock';
 import { errorMessage } from '../../core/domain/errors';
 import type { Job } from '../../core/domain/job';
@@ -10,6 +9,7 @@ import { AUTH_CHALLENGE, checkAuthorization } from './auth';
 import { renderStatusPage } from './html';
 import { buildStatusModel, destinationOf } from './model';
 import { CONTENT_SECURITY_POLICY } from './style';
+import * as z from '../../core/zod';
 
 /**
  * The status page's HTTP surface, independent of any server: a request in, a response out.
@@ -53,13 +53,13 @@ export interface StatusHandlerOptions {
 }
 
 /** '' or '/a/b': no trailing slash, only characters a status-page URL may have (StatusPageBaseUrl). */
-export const BasePath = z
-  .string()
-  .regex(/^(\/[A-Za-z0-9._-]+)*\/?$/, 'a path such as /replication')
-  .transform((path) => path.replace(/\/$/, ''));
+export const BasePath = z.pipe(
+  z.string().check(z.regex(/^(\/[A-Za-z0-9._-]+)*\/?$/, 'a path such as /replication')),
+  z.transform((path) => path.replace(/\/$/, '')),
+);
 
 /** The base path of a configured status-page URL. */
-export const basePathOf = (baseUrl: string | undefined): string => (baseUrl === undefined ? '' : BasePath.parse(new URL(baseUrl).pathname));
+export const basePathOf = (baseUrl: string | undefined): string => (baseUrl === undefined ? '' : z.parse(BasePath, new URL(baseUrl).pathname));
 
 export const DEFAULT_REFRESH_SECONDS = 15;
 
@@ -70,14 +70,12 @@ export const DEFAULT_REFRESH_SECONDS = 15;
 export const DOWNLOAD_ONLY_HOST = /(^|\.)fcapp\.run(:\d+)?$/i;
 const DOWNLOAD_ONLY_NOTE = "FC's default domain serves responses as downloads: bind a custom domain to see the HTML page; this is its JSON";
 
-const Query = z
-  .object({
-    policy: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a policy name (lower-case letters, digits and dashes)').optional(),
-    region: z.string().regex(/^[a-z0-9][a-z0-9-]{1,63}$/, 'a region id such as cn-shanghai').optional(),
-    job: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'a job id such as rj-0123abcd').optional(),
-    format: z.enum(['html', 'json']).optional(),
-  })
-  .strict();
+const Query = z.strictObject({
+  policy: z.optional(z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a policy name (lower-case letters, digits and dashes)'))),
+  region: z.optional(z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{1,63}$/, 'a region id such as cn-shanghai'))),
+  job: z.optional(z.string().check(z.regex(/^[A-Za-z0-9._:-]{1,128}$/, 'a job id such as rj-0123abcd'))),
+  format: z.optional(z.enum(['html', 'json'])),
+});
 type Query = z.infer<typeof Query>;
 
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {
@@ -119,7 +117,7 @@ const parseQuery = (params: URLSearchParams): { ok: true; query: Query } | { ok:
     if (seen.has(key)) return { ok: false, message: `the query parameter ${boundedLine(key, 32)} is given twice` };
     seen.add(key);
   }
-  const parsed = Query.safeParse(Object.fromEntries(entries));
+  const parsed = z.safeParse(Query, Object.fromEntries(entries));
   if (parsed.success) return { ok: true, query: parsed.data };
   const issue = parsed.error.issues[0];
   const where = issue?.path.join('.') ?? '';
@@ -136,7 +134,7 @@ const wantsJson = (request: StatusRequest, query: Query): boolean => {
 export const createStatusHandler = (options: StatusHandlerOptions) => {
   const logger = options.logger ?? silentLogger;
   const refreshSeconds = options.refreshSeconds ?? DEFAULT_REFRESH_SECONDS;
-  const basePath = BasePath.parse(options.basePath ?? '');
+  const basePath = z.parse(BasePath, options.basePath ?? '');
   /** The path below the mount point, or undefined when the request is not for the page at all. */
   const local = (path: string): string | undefined => {
     if (basePath === '') return path === '' ? '/' : path;

@@ -1,6 +1,6 @@
 import Credential, { Config as CredentialConfig } from '@alicloud/credentials';
-import { z } from 'zod';
 import { ConfigError } from '../../core/domain/errors';
+import * as z from '../../core/zod';
 
 /** An AccessKey pair, optionally with an STS token: what FC hands a function in `context.credentials`. */
 export interface AlibabaCredentials {
@@ -23,14 +23,14 @@ export const explicitCredentials = (credentials: AlibabaCredentials): AlibabaCre
 export const DEFAULT_CREDENTIAL_CHAIN: AlibabaCredentialSource = { kind: 'default-chain' };
 
 const credentialsSchema = z.object({
-  accessKeyId: z.string().min(1),
-  accessKeySecret: z.string().min(1),
-  securityToken: z.string().min(1).optional(),
+  accessKeyId: z.string().check(z.minLength(1)),
+  accessKeySecret: z.string().check(z.minLength(1)),
+  securityToken: z.optional(z.string().check(z.minLength(1))),
 });
 
 /** Reads `context.credentials` of an FC 3.0 invocation. The message names fields, never values. */
 export const credentialsFromFcContext = (context: unknown): AlibabaCredentials => {
-  const parsed = z.object({ credentials: credentialsSchema }).safeParse(context);
+  const parsed = z.safeParse(z.object({ credentials: credentialsSchema }), context);
   if (!parsed.success) {
     const fields = parsed.error.issues.map((issue) => issue.path.join('.')).join(', ');
     throw new ConfigError(`the function context carries no usable credentials (${fields})`);

@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { TerminalError, isReplicationError } from '../../core/domain/errors';
 import { type EcsAction, type EcsImageRecord, parseBody, tagParams } from './image-cloud';
+import * as z from '../../core/zod';
 
 /**
  * The ECS calls beyond a one-step copy: the snapshot route (CopySnapshot, DescribeSnapshots,
@@ -63,27 +63,28 @@ interface EcsCaller {
   describeImage(region: string, imageId: string): Promise<EcsImageRecord | undefined>;
 }
 
-const idSchema = (field: string) => z.object({ [field]: z.string().min(1) });
+const idSchema = (field: string) => z.object({ [field]: z.string().check(z.minLength(1)) });
 const snapshotsSchema = z.object({
   Snapshots: z.object({
     Snapshot: z.array(
-      z
-        .object({
-          SnapshotId: z.string().min(1),
-          Status: z.enum(['progressing', 'accomplished', 'failed']),
-          Progress: z.string().regex(/^(\d{1,3}(\.\d+)?%?)?$/).optional(),
-          RemainTime: z.number().int().nonnegative().optional(),
-          SourceDiskSize: z.union([z.string(), z.number()]).optional(),
-          Tags: z.object({ Tag: z.array(z.object({ TagKey: z.string(), TagValue: z.string().optional() })) }).optional(),
-        })
-        .loose(),
+      z.looseObject({
+        SnapshotId: z.string().check(z.minLength(1)),
+        Status: z.enum(['progressing', 'accomplished', 'failed']),
+        Progress: z.optional(z.string().check(z.regex(/^(\d{1,3}(\.\d+)?%?)?$/))),
+        RemainTime: z.optional(z.number().check(z.int(), z.nonnegative())),
+        SourceDiskSize: z.optional(z.union([z.string(), z.number()])),
+        Tags: z.optional(z.object({ Tag: z.array(z.object({ TagKey: z.string(), TagValue: z.optional(z.string()) })) })),
+      }),
     ),
   }),
-  NextToken: z.string().optional(),
+  NextToken: z.optional(z.string()),
 });
-const sharesSchema = z.object({ Accounts: z.object({ Account: z.array(z.object({ AliyunId: z.string() }).loose()) }), TotalCount: z.number().int().nonnegative() });
-const instancesSchema = z.object({ TotalCount: z.number().int().nonnegative() });
-const regionsSchema = z.object({ Regions: z.object({ Region: z.array(z.object({ RegionId: z.string() }).loose()) }) });
+const sharesSchema = z.object({
+  Accounts: z.object({ Account: z.array(z.looseObject({ AliyunId: z.string() })) }),
+  TotalCount: z.number().check(z.int(), z.nonnegative()),
+});
+const instancesSchema = z.object({ TotalCount: z.number().check(z.int(), z.nonnegative()) });
+const regionsSchema = z.object({ Regions: z.object({ Region: z.array(z.looseObject({ RegionId: z.string() })) }) });
 
 /** The API processes 10 accounts a call and ignores the rest: sharing with more takes several calls. */
 export const SHARE_ACCOUNTS_PER_CALL = 10;

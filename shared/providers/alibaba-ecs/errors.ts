@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { type ReplicationError, RetryableError, TerminalError } from '../../core/domain/errors';
 import { redactSecrets } from './credentials';
+import * as z from '../../core/zod';
 
 /**
  * API codes worth another try. Throttling and 5xx are transient; the copy conflicts clear when the
@@ -21,12 +21,12 @@ const NETWORK_CODES: ReadonlySet<string> = new Set([
 
 /** The parts of the SDK's AlibabaCloudError (and of plain network errors) we read. */
 const sdkErrorShape = z.object({
-  name: z.string().optional(),
-  code: z.union([z.string(), z.number()]).optional(),
-  statusCode: z.number().optional(),
-  requestId: z.string().optional(),
-  message: z.string().optional(),
-  data: z.object({ Message: z.string().optional(), RequestId: z.string().optional() }).loose().nullish(),
+  name: z.optional(z.string()),
+  code: z.optional(z.union([z.string(), z.number()])),
+  statusCode: z.optional(z.number()),
+  requestId: z.optional(z.string()),
+  message: z.optional(z.string()),
+  data: z.nullish(z.looseObject({ Message: z.optional(z.string()), RequestId: z.optional(z.string()) })),
 });
 
 export interface EcsCallContext {
@@ -37,7 +37,7 @@ export interface EcsCallContext {
 
 /** Classifies whatever a call threw into the product's error family; `cause` keeps the original. */
 export const toEcsError = (error: unknown, context: EcsCallContext): ReplicationError => {
-  const parsed = sdkErrorShape.safeParse(error);
+  const parsed = z.safeParse(sdkErrorShape, error);
   const shape = parsed.success ? parsed.data : {};
   const status = shape.statusCode;
   // The SDK turns an error body without `Code` into the string 'undefined'.

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../core/zod';
 
 /**
  * What the Alibaba provider keeps on a job to find its copy again. A one-step CopyImage copy is
@@ -10,24 +10,27 @@ export const ROUTE_COPY_IMAGE = 'copy-image';
 export const ROUTE_SNAPSHOTS = 'snapshots';
 
 const disk = z.tuple([
-  z.string().regex(/^\/dev\/[a-z0-9]{1,16}$/), // device
+  z.string().check(z.regex(/^\/dev\/[a-z0-9]{1,16}$/)), // device
   z.enum(['system', 'data']),
-  z.number().int().positive(), // size GiB
-  z.string().min(1).max(64), // source snapshot
-  z.string().min(1).max(64), // destination snapshot
+  z.number().check(z.int(), z.positive()), // size GiB
+  z.string().check(z.minLength(1), z.maxLength(64)), // source snapshot
+  z.string().check(z.minLength(1), z.maxLength(64)), // destination snapshot
 ]);
 
-const SnapshotHandle = z
-  .object({
-    v: z.literal(1),
-    r: z.literal('snap'),
-    /** The job attempt's token: CreateImage takes `<t>-img`. */
-    t: z.string().min(1).max(60),
-    d: z.array(disk).min(1).max(17),
-    a: z.object({ p: z.string().max(64).optional(), a: z.string().max(16).optional(), b: z.string().max(16).optional(), f: z.string().max(128).optional() }).strict(),
-    i: z.string().min(1).max(64).optional(),
-  })
-  .strict();
+const SnapshotHandle = z.strictObject({
+  v: z.literal(1),
+  r: z.literal('snap'),
+  /** The job attempt's token: CreateImage takes `<t>-img`. */
+  t: z.string().check(z.minLength(1), z.maxLength(60)),
+  d: z.array(disk).check(z.minLength(1), z.maxLength(17)),
+  a: z.strictObject({
+    p: z.optional(z.string().check(z.maxLength(64))),
+    a: z.optional(z.string().check(z.maxLength(16))),
+    b: z.optional(z.string().check(z.maxLength(16))),
+    f: z.optional(z.string().check(z.maxLength(128))),
+  }),
+  i: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+});
 export type SnapshotHandle = z.infer<typeof SnapshotHandle>;
 export type SnapshotDisk = z.infer<typeof disk>;
 
@@ -37,11 +40,11 @@ export type AlibabaHandle = { readonly route: typeof ROUTE_COPY_IMAGE; readonly 
 export const parseHandle = (handle: string): AlibabaHandle | undefined => {
   if (!handle.startsWith('{')) return handle === '' ? undefined : { route: ROUTE_COPY_IMAGE, imageId: handle };
   try {
-    const parsed = SnapshotHandle.safeParse(JSON.parse(handle));
+    const parsed = z.safeParse(SnapshotHandle, JSON.parse(handle));
     return parsed.success ? { route: ROUTE_SNAPSHOTS, snapshot: parsed.data } : undefined;
   } catch {
     return undefined;
   }
 };
 
-export const snapshotHandle = (handle: SnapshotHandle): string => JSON.stringify(SnapshotHandle.parse(handle));
+export const snapshotHandle = (handle: SnapshotHandle): string => JSON.stringify(z.parse(SnapshotHandle, handle));

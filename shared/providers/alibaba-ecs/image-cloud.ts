@@ -1,6 +1,5 @@
 import OpenApi, { $OpenApiUtil } from '@alicloud/openapi-core';
 import * as $dara from '@darabonba/typescript';
-import { z } from 'zod';
 import { ConfigError, TerminalError, isReplicationError } from '../../core/domain/errors';
 import { type CloudImage, ImageState } from '../../core/domain/image';
 import { isRegionId, quoteShort } from '../../core/domain/region';
@@ -8,6 +7,7 @@ import type { CopyImageCommand, EcsImages, ImageQuery } from './ecs-images';
 import { type AlibabaCredentialSource, sdkCredential, secretsOf } from './credentials';
 import { toEcsError } from './errors';
 import { rpcParams } from './rpc';
+import * as z from '../../core/zod';
 
 /** Every ECS action this adapter calls. The RAM policy is derived from these literals: keep them literal. */
 export const ECS_ACTIONS_USED = [
@@ -100,48 +100,43 @@ const STATUSES_OF: Readonly<Record<ImageState, readonly string[]>> = {
 };
 
 const imageSchema = z.object({
-  ImageId: z.string().min(1),
+  ImageId: z.string().check(z.minLength(1)),
   ImageName: z.string(),
-  Description: z.string().optional(),
+  Description: z.optional(z.string()),
   Status: ALIBABA_STATUS,
   /** A string such as "40%" (sometimes "40", sometimes empty). */
-  Progress: z.string().regex(/^(\d{1,3}(\.\d+)?%?)?$/).optional(),
-  Size: z.number().nonnegative(),
-  CreationTime: z
-    .string()
-    .refine((text) => text === '' || !Number.isNaN(Date.parse(text)), 'not a date')
-    .optional(),
-  Tags: z.object({ Tag: z.array(z.object({ TagKey: z.string(), TagValue: z.string().optional() })) }).optional(),
-  DiskDeviceMappings: z
-    .object({
+  Progress: z.optional(z.string().check(z.regex(/^(\d{1,3}(\.\d+)?%?)?$/))),
+  Size: z.number().check(z.nonnegative()),
+  CreationTime: z.optional(z.string().check(z.refine((text) => text === '' || !Number.isNaN(Date.parse(text)), 'not a date'))),
+  Tags: z.optional(z.object({ Tag: z.array(z.object({ TagKey: z.string(), TagValue: z.optional(z.string()) })) })),
+  DiskDeviceMappings: z.optional(
+    z.object({
       DiskDeviceMapping: z.array(
-        z
-          .object({
-            Encrypted: z.union([z.boolean(), z.string()]).optional(),
-            SnapshotId: z.string().optional(),
-            Device: z.string().optional(),
-            Type: z.string().optional(),
-            Size: z.union([z.string(), z.number()]).optional(),
-          })
-          .loose(),
+        z.looseObject({
+          Encrypted: z.optional(z.union([z.boolean(), z.string()])),
+          SnapshotId: z.optional(z.string()),
+          Device: z.optional(z.string()),
+          Type: z.optional(z.string()),
+          Size: z.optional(z.union([z.string(), z.number()])),
+        }),
       ),
-    })
-    .optional(),
-  Platform: z.string().optional(),
-  Architecture: z.string().optional(),
-  BootMode: z.string().optional(),
-  ImageFamily: z.string().optional(),
+    }),
+  ),
+  Platform: z.optional(z.string()),
+  Architecture: z.optional(z.string()),
+  BootMode: z.optional(z.string()),
+  ImageFamily: z.optional(z.string()),
 });
 export type EcsImageRecord = z.infer<typeof imageSchema>;
 
 const describeImagesSchema = z.object({
-  TotalCount: z.number().int().nonnegative(),
-  PageNumber: z.number().int().positive(),
-  PageSize: z.number().int().positive(),
+  TotalCount: z.number().check(z.int(), z.nonnegative()),
+  PageNumber: z.number().check(z.int(), z.positive()),
+  PageSize: z.number().check(z.int(), z.positive()),
   Images: z.object({ Image: z.array(imageSchema) }),
 });
 
-const copyImageSchema = z.object({ ImageId: z.string().min(1) });
+const copyImageSchema = z.object({ ImageId: z.string().check(z.minLength(1)) });
 const responseSchema = z.object({ body: z.unknown() });
 
 const percent = (progress: string | undefined): number | undefined => {
@@ -178,8 +173,8 @@ export const tagParams = (tags: Readonly<Record<string, string>> | undefined): R
     ]),
   );
 
-export const parseBody = <T>(action: EcsAction, region: string, schema: z.ZodType<T>, body: unknown): T => {
-  const parsed = schema.safeParse(body);
+export const parseBody = <T>(action: EcsAction, region: string, schema: z.core.$ZodType<T>, body: unknown): T => {
+  const parsed = z.safeParse(schema, body);
   if (parsed.success) return parsed.data;
   const fields = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; ');
   throw new TerminalError('EcsUnexpectedResponse', `ECS ${action} in ${region} answered an unexpected body: ${fields}`, {
@@ -271,7 +266,7 @@ export class AlibabaEcsImageCloud implements EcsImages {
     const request = new $OpenApiUtil.OpenApiRequest({ query: { RegionId: region, ...params } });
     try {
       const response: unknown = await client.callApi(this.paramsFor(action), request, new $dara.RuntimeOptions({}));
-      return responseSchema.parse(response).body;
+      return z.parse(responseSchema, response).body;
     } catch (error) {
       throw toEcsError(error, { action, region, secrets: this.#secrets });
     }

@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import { type Clock, systemClock } from '../../core/domain/clock';
 import { ConfigError, TerminalError } from '../../core/domain/errors';
 import { withRetry } from '../../core/domain/retry';
@@ -27,6 +26,7 @@ import {
   showJobAnswerSchema,
 } from './schemas';
 import { type QueryValue, sdkDate, sdkEncode, signRequest } from './signer';
+import * as z from '../../core/zod';
 
 /** Per request, connection to last byte. */
 export const IMS_DEFAULT_TIMEOUT_MS = 15_000;
@@ -299,14 +299,14 @@ export class ImsClient {
     );
   }
 
-  #parse<T>(request: ImsRequest, answer: ImsAnswer, schema: z.ZodType<T>): T {
+  #parse<T>(request: ImsRequest, answer: ImsAnswer, schema: z.core.$ZodType<T>): T {
     let json: unknown;
     try {
       json = JSON.parse(answer.body);
     } catch (error) {
       throw unexpectedAnswer(this.#context(request), answer.status, 'not JSON', error);
     }
-    const parsed = schema.safeParse(json);
+    const parsed = z.safeParse(schema, json);
     if (!parsed.success) throw unexpectedAnswer(this.#context(request), answer.status, describeIssues(parsed.error), parsed.error);
     return parsed.data;
   }

@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { type ReplicationError, RetryableError, TerminalError, isReplicationError } from '../../core/domain/errors';
+import * as z from '../../core/zod';
 
 /** The IMS operations the client calls, named as the SDK names them (also the simulator's action names). */
 export const ImsOperation = {
@@ -46,11 +46,11 @@ export const IMAGE_MISSING_CODES: ReadonlySet<string> = new Set(['IMG.0027', 'IM
 /** Connection failures where the request certainly never reached the service. */
 const NOT_SENT_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
-const imsErrorBody = z.object({ error: z.object({ code: z.string().min(1).max(64), message: z.string().optional() }) });
+const imsErrorBody = z.object({ error: z.object({ code: z.string().check(z.minLength(1), z.maxLength(64)), message: z.optional(z.string()) }) });
 const gatewayErrorBody = z.object({
-  error_code: z.string().min(1).max(64),
-  error_msg: z.string().optional(),
-  request_id: z.string().optional(),
+  error_code: z.string().check(z.minLength(1), z.maxLength(64)),
+  error_msg: z.optional(z.string()),
+  request_id: z.optional(z.string()),
 });
 
 export interface ImsCallContext {
@@ -84,8 +84,8 @@ export const errorFromAnswer = (
   } catch {
     json = undefined;
   }
-  const ims = imsErrorBody.safeParse(json);
-  const gateway = gatewayErrorBody.safeParse(json);
+  const ims = z.safeParse(imsErrorBody, json);
+  const gateway = z.safeParse(gatewayErrorBody, json);
   const apiCode = ims.success ? ims.data.error.code : gateway.success ? gateway.data.error_code : undefined;
   const apiMessage = ims.success ? ims.data.error.message : gateway.success ? gateway.data.error_msg : undefined;
   const code = apiCode === undefined ? `Http${answer.status}` : cleanText(apiCode, context.secrets);

@@ -1,7 +1,7 @@
-import { z } from 'zod';
 import { type CopyHandle, MAX_COPY_HANDLE_LENGTH } from '../../core/ports/copy-provider';
 import { REGION_ID_PATTERN } from './regions';
 import { imageIdSchema, jobIdSchema } from './schemas';
+import * as z from '../../core/zod';
 
 /**
  * What a Huawei copy handle holds: the IMS job (polled in the source region), both regions, the
@@ -11,12 +11,12 @@ import { imageIdSchema, jobIdSchema } from './schemas';
 const handleSchema = z.object({
   v: z.literal(1),
   /** IMS job id. */
-  ims: jobIdSchema.optional(),
-  src: z.string().regex(REGION_ID_PATTERN),
-  dst: z.string().regex(REGION_ID_PATTERN),
-  image: imageIdSchema.optional(),
-  name: z.string().min(1).max(128).optional(),
-  job: z.string().min(1).max(64).optional(),
+  ims: z.optional(jobIdSchema),
+  src: z.string().check(z.regex(REGION_ID_PATTERN)),
+  dst: z.string().check(z.regex(REGION_ID_PATTERN)),
+  image: z.optional(imageIdSchema),
+  name: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  job: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
 });
 
 export interface HuaweiCopyHandle {
@@ -55,7 +55,7 @@ export const decodeHandle = (handle: CopyHandle): HuaweiCopyHandle | undefined =
   } catch {
     return undefined;
   }
-  const parsed = handleSchema.safeParse(json);
+  const parsed = z.safeParse(handleSchema, json);
   if (!parsed.success) return undefined;
   const { ims, src, dst, image, name, job } = parsed.data;
   return { imsJobId: ims, sourceRegion: src, destinationRegion: dst, imageId: image, name, jobId: job };

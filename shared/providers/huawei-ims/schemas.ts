@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../core/zod';
 
 /**
  * The answers of the IMS calls we make, as documented (IMS API reference; SDK models ImageInfo,
@@ -13,41 +13,38 @@ export const JOB_ID_PATTERN = /^[0-9A-Za-z]{1,64}$/;
 /** Project ids are 32 hex characters. */
 export const PROJECT_ID_PATTERN = /^[0-9a-f]{32}$/;
 
-export const imageIdSchema = z.string().regex(IMAGE_ID_PATTERN, 'not an image id');
-export const jobIdSchema = z.string().regex(JOB_ID_PATTERN, 'not a job id');
+export const imageIdSchema = z.string().check(z.regex(IMAGE_ID_PATTERN, 'not an image id'));
+export const jobIdSchema = z.string().check(z.regex(JOB_ID_PATTERN, 'not a job id'));
 
-const isoish = z
-  .string()
-  .max(64)
-  .refine((text) => text === '' || !Number.isNaN(Date.parse(text)), 'not a date');
+const isoish = z.string().check(z.maxLength(64), z.refine((text) => text === '' || !Number.isNaN(Date.parse(text)), 'not a date'));
 
 /** One image of GET /v2/cloudimages. Statuses outside the documented five are kept and mapped by the caller. */
 export const imsImageSchema = z.object({
   id: imageIdSchema,
-  name: z.string().max(255),
-  status: z.string().min(1).max(32),
+  name: z.string().check(z.maxLength(255)),
+  status: z.string().check(z.minLength(1), z.maxLength(32)),
   /** The description comes back under this name in the extension API. */
-  __description: z.string().max(4096).optional().nullable(),
-  __imagetype: z.string().max(32).optional(),
-  visibility: z.string().max(32).optional(),
-  owner: z.string().max(64).optional(),
+  __description: z.nullable(z.optional(z.string().check(z.maxLength(4096)))),
+  __imagetype: z.optional(z.string().check(z.maxLength(32))),
+  visibility: z.optional(z.string().check(z.maxLength(32))),
+  owner: z.optional(z.string().check(z.maxLength(64))),
   /** `key=value` strings (old `key.value` tags are shown the same way). */
-  tags: z.array(z.string().max(512)).max(100).optional(),
-  min_disk: z.number().int().min(0).max(1_000_000).optional().nullable(),
+  tags: z.optional(z.array(z.string().check(z.maxLength(512))).check(z.maxLength(100))),
+  min_disk: z.nullable(z.optional(z.number().check(z.int(), z.gte(0), z.lte(1_000_000)))),
   /** Bytes, as a decimal string. */
-  __image_size: z.string().regex(/^\d{1,20}$/, 'not a byte count').optional().nullable(),
-  __system__cmkid: z.string().max(128).optional().nullable(),
-  __originalimagename: z.string().max(128).optional().nullable(),
-  created_at: isoish.optional(),
-  updated_at: isoish.optional(),
-  active_at: isoish.optional().nullable(),
+  __image_size: z.nullable(z.optional(z.string().check(z.regex(/^\d{1,20}$/, 'not a byte count')))),
+  __system__cmkid: z.nullable(z.optional(z.string().check(z.maxLength(128)))),
+  __originalimagename: z.nullable(z.optional(z.string().check(z.maxLength(128)))),
+  created_at: z.optional(isoish),
+  updated_at: z.optional(isoish),
+  active_at: z.nullable(z.optional(isoish)),
 });
 export type ImsImage = z.infer<typeof imsImageSchema>;
 
 /** At most this many images per page, whatever `limit` we sent: a page beyond it is hostile. */
 export const MAX_IMAGES_PER_PAGE = 1000;
 
-export const listImagesAnswerSchema = z.object({ images: z.array(imsImageSchema).max(MAX_IMAGES_PER_PAGE) });
+export const listImagesAnswerSchema = z.object({ images: z.array(imsImageSchema).check(z.maxLength(MAX_IMAGES_PER_PAGE)) });
 
 export const jobAnswerSchema = z.object({ job_id: jobIdSchema });
 
@@ -57,22 +54,23 @@ export type JobStatus = (typeof JobStatus)[keyof typeof JobStatus];
 /** GET /v1/{project_id}/jobs/{job_id}. `process_percent` is a fraction (0.4 = 40 %). */
 export const showJobAnswerSchema = z.object({
   job_id: jobIdSchema,
-  job_type: z.string().max(128).optional(),
+  job_type: z.optional(z.string().check(z.maxLength(128))),
   status: z.enum([JobStatus.Init, JobStatus.Running, JobStatus.Success, JobStatus.Fail]),
   /** `2022-05-17T14:42:20.859Z` or `04-Jun-2015 18:11:06:586`; empty while running. */
-  begin_time: z.string().max(64).optional().nullable(),
-  end_time: z.string().max(64).optional().nullable(),
-  error_code: z.string().max(64).optional().nullable(),
-  fail_reason: z.string().max(2048).optional().nullable(),
-  entities: z
-    .object({
-      image_id: imageIdSchema.optional().nullable(),
-      image_name: z.string().max(255).optional().nullable(),
-      process_percent: z.number().min(0).max(1).optional().nullable(),
-      current_task: z.string().max(256).optional().nullable(),
-    })
-    .optional()
-    .nullable(),
+  begin_time: z.nullable(z.optional(z.string().check(z.maxLength(64)))),
+  end_time: z.nullable(z.optional(z.string().check(z.maxLength(64)))),
+  error_code: z.nullable(z.optional(z.string().check(z.maxLength(64)))),
+  fail_reason: z.nullable(z.optional(z.string().check(z.maxLength(2048)))),
+  entities: z.nullable(
+    z.optional(
+      z.object({
+        image_id: z.nullable(z.optional(imageIdSchema)),
+        image_name: z.nullable(z.optional(z.string().check(z.maxLength(255)))),
+        process_percent: z.nullable(z.optional(z.number().check(z.gte(0), z.lte(1)))),
+        current_task: z.nullable(z.optional(z.string().check(z.maxLength(256)))),
+      }),
+    ),
+  ),
 });
 export type ImsJob = z.infer<typeof showJobAnswerSchema>;
 

@@ -1,8 +1,8 @@
-import { z } from 'zod';
 import { ConfigError, ReplicationError, RetryableError, TerminalError } from '../../core/domain/errors';
 import type { MessageQueue, QueueConsumer, ReceivedMessage } from '../../core/ports/message-queue';
 import { lazy } from '../lazy';
 import { type MnsAnswer, MnsClient, MnsServiceError, StoreNetworkError } from './mns-client';
+import * as z from '../../core/zod';
 
 /** Tries per call; then the backoff between tries, doubling. */
 export const MNS_MAX_ATTEMPTS = 4;
@@ -61,28 +61,29 @@ export interface EnsureQueueResult {
 /** The shapes of options and answers, built on first use (../lazy). */
 const schemas = lazy(() => {
   const clientOptionsSchema = z.object({
-    accountId: z.string().min(1),
-    region: z.string().min(1),
-    endpoint: z
-      .string()
-      .regex(/^https?:\/\/\S+$/, 'must start with http:// or https://')
-      .optional(),
-    queueName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,255}$/, 'letters, digits and hyphens, starting with a letter or digit'),
-    credentials: z.object({ accessKeyId: z.string().min(1), accessKeySecret: z.string().min(1), securityToken: z.string().min(1).optional() }),
+    accountId: z.string().check(z.minLength(1)),
+    region: z.string().check(z.minLength(1)),
+    endpoint: z.optional(z.string().check(z.regex(/^https?:\/\/\S+$/, 'must start with http:// or https://'))),
+    queueName: z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,255}$/, 'letters, digits and hyphens, starting with a letter or digit')),
+    credentials: z.object({
+      accessKeyId: z.string().check(z.minLength(1)),
+      accessKeySecret: z.string().check(z.minLength(1)),
+      securityToken: z.optional(z.string().check(z.minLength(1))),
+    }),
   });
 
-  const numeric = z.string().regex(/^-?\d+$/).transform(Number);
+  const numeric = z.pipe(z.string().check(z.regex(/^-?\d+$/)), z.transform(Number));
 
   const receivedSchema = z.object({
-    MessageId: z.string().min(1),
-    ReceiptHandle: z.string().min(1),
+    MessageId: z.string().check(z.minLength(1)),
+    ReceiptHandle: z.string().check(z.minLength(1)),
     MessageBody: z.string(),
     EnqueueTime: numeric,
     DequeueCount: numeric,
   });
-  const receivedBatchSchema = z.array(receivedSchema).min(1);
-  const sentSchema = z.tuple([z.object({ MessageId: z.string().min(1) })]);
-  const visibilitySchema = z.tuple([z.object({ ReceiptHandle: z.string().min(1) })]);
+  const receivedBatchSchema = z.array(receivedSchema).check(z.minLength(1));
+  const sentSchema = z.tuple([z.object({ MessageId: z.string().check(z.minLength(1)) })]);
+  const visibilitySchema = z.tuple([z.object({ ReceiptHandle: z.string().check(z.minLength(1)) })]);
   const queueAttributesSchema = z.tuple([
     z.object({
       VisibilityTimeout: numeric,
@@ -93,10 +94,10 @@ const schemas = lazy(() => {
   ]);
 
   const settingsSchema = z.object({
-    visibilityTimeout: z.number().int().min(1).max(MNS_MAX_VISIBILITY_SECONDS),
-    messageRetentionPeriod: z.number().int().min(60).max(604_800),
-    maximumMessageSize: z.number().int().min(1024).max(MNS_MAX_MESSAGE_BYTES),
-    pollingWaitSeconds: z.number().int().min(0).max(MNS_MAX_WAIT_SECONDS),
+    visibilityTimeout: z.number().check(z.int(), z.gte(1), z.lte(MNS_MAX_VISIBILITY_SECONDS)),
+    messageRetentionPeriod: z.number().check(z.int(), z.gte(60), z.lte(604_800)),
+    maximumMessageSize: z.number().check(z.int(), z.gte(1024), z.lte(MNS_MAX_MESSAGE_BYTES)),
+    pollingWaitSeconds: z.number().check(z.int(), z.gte(0), z.lte(MNS_MAX_WAIT_SECONDS)),
   });
   return { clientOptionsSchema, receivedSchema, receivedBatchSchema, sentSchema, visibilitySchema, queueAttributesSchema, settingsSchema };
 });
@@ -180,7 +181,7 @@ export class MnsMessageQueue implements MessageQueue, QueueConsumer {
       this.#client = options.client;
       return;
     }
-    const parsed = schemas().clientOptionsSchema.safeParse(options);
+    const parsed = z.safeParse(schemas().clientOptionsSchema, options);
     if (!parsed.success) {
       // Only paths and issue texts: the values may be secrets.
       const issues = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
@@ -260,7 +261,7 @@ export class MnsMessageQueue implements MessageQueue, QueueConsumer {
    * (`ALIYUN::MNS::Queue` DlqPolicy) or the newer OpenAPI; the result says it was not applied.
    */
   async ensureQueue(settings: MnsQueueSettings): Promise<EnsureQueueResult> {
-    const parsed = schemas().settingsSchema.safeParse(settings);
+    const parsed = z.safeParse(schemas().settingsSchema, settings);
     if (!parsed.success) throw invalidArgument(`invalid queue settings: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
     const wanted = {
       VisibilityTimeout: parsed.data.visibilityTimeout,
@@ -341,8 +342,8 @@ export class MnsMessageQueue implements MessageQueue, QueueConsumer {
     return new TerminalError(failure.code, message, options);
   }
 
-  #parse<T>(schema: z.ZodType<T>, response: MnsAnswer, operation: string): T {
-    const parsed = schema.safeParse(response.records);
+  #parse<T>(schema: z.core.$ZodType<T>, response: MnsAnswer, operation: string): T {
+    const parsed = z.safeParse(schema, response.records);
     if (!parsed.success) {
       throw new RetryableError(MALFORMED, `MNS ${operation} on queue ${this.queueName} answered an unexpected body`, {
         cause: parsed.error,

@@ -1,13 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { z } from 'zod';
 import { ConfigError, TerminalError, VersionConflictError } from '../../core/domain/errors';
 import { type Job, isInFlight } from '../../core/domain/job';
 import { type JobListFilter, type JobStore, type JobUpdateOutcome, type SetAsideJob, duplicateIds } from '../../core/ports/job-store';
 import type { Logger } from '../../core/ports/logger';
 import { CorruptJobError, decodeJob, encodeJob } from '../job-codec';
 import { silentLogger } from '../../platform/logging/json-logger';
+import * as z from '../../core/zod';
 
 /** Bump with a new entry in MIGRATIONS; a database newer than the code is refused. */
 export const SQLITE_SCHEMA_VERSION = 2;
@@ -47,7 +47,7 @@ const MIGRATIONS: Readonly<Record<number, string>> = {
 const MAX_ASIDE_BODY_CHARS = 64 * 1024;
 
 const rowSchema = z.object({ id: z.string(), body: z.string() });
-const versionRowSchema = z.object({ version: z.number().int() });
+const versionRowSchema = z.object({ version: z.number().check(z.int()) });
 
 /** The job store on one SQLite file: the local runtime's default. */
 export class SqliteJobStore implements JobStore {
@@ -131,9 +131,10 @@ export class SqliteJobStore implements JobStore {
 
   async listSetAside(): Promise<SetAsideJob[]> {
     await Promise.resolve();
-    return z
-      .array(z.object({ id: z.string(), reason: z.string(), at: z.string(), body: z.string() }))
-      .parse(this.#db.prepare('SELECT id, reason, at, body FROM jobs_set_aside ORDER BY seq').all());
+    return z.parse(
+      z.array(z.object({ id: z.string(), reason: z.string(), at: z.string(), body: z.string() })),
+      this.#db.prepare('SELECT id, reason, at, body FROM jobs_set_aside ORDER BY seq').all(),
+    );
   }
 
   /** One corrupt row must not stop a poll, a sweep or `status`: it is reported by id and skipped. */
@@ -168,7 +169,7 @@ export class SqliteJobStore implements JobStore {
 }
 
 const toJob = (row: unknown): Job => {
-  const { id, body } = rowSchema.parse(row);
+  const { id, body } = z.parse(rowSchema, row);
   return decodeJob(id, body);
 };
 
@@ -207,7 +208,7 @@ const migrate = (db: Database.Database): void => {
   db.transaction(() => {
     db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL) STRICT');
     const row: unknown = db.prepare('SELECT version FROM schema_version').get();
-    const current = row === undefined ? 0 : versionRowSchema.parse(row).version;
+    const current = row === undefined ? 0 : z.parse(versionRowSchema, row).version;
     if (current > SQLITE_SCHEMA_VERSION) {
       throw new ConfigError(
         `the job database has schema version ${current}; this build understands up to ${SQLITE_SCHEMA_VERSION}`,

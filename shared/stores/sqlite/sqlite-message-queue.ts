@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { z } from 'zod';
 import type { Clock } from '../../core/domain/clock';
 import { ConfigError, TerminalError } from '../../core/domain/errors';
 import type { MessageQueue, QueueConsumer, ReceivedMessage } from '../../core/ports/message-queue';
+import * as z from '../../core/zod';
 
 /**
  * The cloud's limits, kept here too so that what works locally works on MNS. The body limit is
@@ -67,26 +67,26 @@ CREATE INDEX IF NOT EXISTS mq_messages_by_source ON mq_messages (dead_letter_sou
 `;
 
 const candidateRow = z.object({
-  seq: z.number().int(),
+  seq: z.number().check(z.int()),
   message_id: z.string(),
   body: z.string(),
-  enqueued_at: z.number().int(),
-  dequeue_count: z.number().int(),
+  enqueued_at: z.number().check(z.int()),
+  dequeue_count: z.number().check(z.int()),
 });
-const seqRow = z.object({ seq: z.number().int() });
+const seqRow = z.object({ seq: z.number().check(z.int()) });
 const deadLetterRow = z.object({
   message_id: z.string(),
   body: z.string(),
-  dequeue_count: z.number().int(),
+  dequeue_count: z.number().check(z.int()),
   dead_letter_reason: z.string(),
-  enqueued_at: z.number().int(),
-  dead_lettered_at: z.number().int(),
+  enqueued_at: z.number().check(z.int()),
+  dead_lettered_at: z.number().check(z.int()),
 });
 const statsRow = z.object({
-  visible: z.number().int().nullable(),
-  in_flight: z.number().int().nullable(),
-  delayed: z.number().int().nullable(),
-  dead_lettered: z.number().int(),
+  visible: z.nullable(z.number().check(z.int())),
+  in_flight: z.nullable(z.number().check(z.int())),
+  delayed: z.nullable(z.number().check(z.int())),
+  dead_lettered: z.number().check(z.int()),
 });
 
 const staleHandle = (queue: string): TerminalError =>
@@ -195,7 +195,8 @@ export class SqliteMessageQueue implements MessageQueue, QueueConsumer {
 
   stats(): Promise<QueueStats> {
     return settle(() => {
-      const row = statsRow.parse(
+      const row = z.parse(
+        statsRow,
         this.#db
           .prepare(
             `SELECT
@@ -230,7 +231,7 @@ export class SqliteMessageQueue implements MessageQueue, QueueConsumer {
         .all(this.queueName, this.deadLetterQueue)
         // A row set aside because it could not be read cannot be listed as a letter either.
         .flatMap((raw) => {
-          const parsed = deadLetterRow.safeParse(raw);
+          const parsed = z.safeParse(deadLetterRow, raw);
           if (!parsed.success) return [];
           const row = parsed.data;
           return {
@@ -286,10 +287,10 @@ export class SqliteMessageQueue implements MessageQueue, QueueConsumer {
     while (received.length < max) {
       const raw = next.get(this.queueName, now);
       if (raw === undefined) break;
-      const parsed = candidateRow.safeParse(raw);
+      const parsed = z.safeParse(candidateRow, raw);
       if (!parsed.success) {
         // One unreadable row must not fail every receive after it: it goes to the dead-letter queue.
-        this.#moveToDeadLetter(seqRow.parse(raw).seq, DeadLetterReason.corruptRow);
+        this.#moveToDeadLetter(z.parse(seqRow, raw).seq, DeadLetterReason.corruptRow);
         continue;
       }
       const row = parsed.data;

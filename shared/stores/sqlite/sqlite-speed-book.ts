@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
-import { z } from 'zod';
 import { type CopySpeeds, decodeCopySpeeds, encodeCopySpeeds } from '../../core/domain/copy-speed';
 import type { SpeedBook } from '../../core/ports/speed-book';
+import * as z from '../../core/zod';
 
 /**
  * Observed copy speeds in the local runtime's SQLite file, one row per provider account. Its own
@@ -27,7 +27,7 @@ export class SqliteSpeedBook implements SpeedBook {
   }
 
   async readSpeeds(scope: string): Promise<CopySpeeds> {
-    const found = row.safeParse(this.#get.get(scope));
+    const found = z.safeParse(row, this.#get.get(scope));
     return found.success ? decodeCopySpeeds(found.data.body) : {};
   }
 

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
-import { z } from 'zod';
 import { InvalidInputError } from '../../core/domain/errors';
 import { MAX_OUTBOX_BODY_BYTES, type StoredOutbox, type WebhookOutboxStore } from '../../core/ports/webhook-outbox';
+import * as z from '../../core/zod';
 
 /**
  * Chat webhook outboxes in the local runtime's SQLite file, beside the jobs. Its own table,
@@ -16,7 +16,7 @@ CREATE TABLE IF NOT EXISTS webhook_outbox (
 ) STRICT;
 `;
 
-const row = z.object({ key: z.string(), version: z.number().int().positive(), body: z.string() });
+const row = z.object({ key: z.string(), version: z.number().check(z.int(), z.positive()), body: z.string() });
 
 export class SqliteWebhookOutbox implements WebhookOutboxStore {
   readonly #statements: ReturnType<typeof prepare>;
@@ -29,7 +29,7 @@ export class SqliteWebhookOutbox implements WebhookOutboxStore {
 
   async read(key: string): Promise<StoredOutbox | undefined> {
     const found: unknown = this.#statements.get.get(key);
-    return found === undefined ? undefined : row.parse(found);
+    return found === undefined ? undefined : z.parse(row, found);
   }
 
   async write(key: string, body: string, expectedVersion: number): Promise<StoredOutbox | undefined> {

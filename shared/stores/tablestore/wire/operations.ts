@@ -1,8 +1,8 @@
-import { z } from 'zod';
 import { lazy } from '../../lazy';
 import { OtsError, type OtsTransport } from './ots-client';
 import { type Cell, type Column, type DecodedRow, decodeRows, encodeKey, encodePrimaryKey, encodeVariant } from './plain-buffer';
 import { ProtoMessage, ProtoWriter } from './protobuf';
+import * as z from '../../../core/zod';
 
 /**
  * The Tablestore operations the job store uses, as protobuf messages (field numbers from the
@@ -72,12 +72,15 @@ const writeCondition = (writer: ProtoWriter, field: number, condition: WriteCond
 /** The shapes of decoded answers, built on first use (../../lazy). */
 const schemas = lazy(() => {
   const bytes = z.instanceof(Buffer);
-  const rowError = z.object({ code: z.string().min(1), message: z.string() });
+  const rowError = z.object({ code: z.string().check(z.minLength(1)), message: z.string() });
   return {
     bytes,
-    rowOutcome: z.discriminatedUnion('ok', [z.object({ ok: z.literal(true) }), z.object({ ok: z.literal(false), code: z.string().min(1), message: z.string() })]),
-    range: z.object({ rows: bytes, next: bytes.optional() }),
-    batchGetRow: z.object({ ok: z.boolean(), row: bytes.optional(), error: rowError.optional() }),
+    rowOutcome: z.discriminatedUnion('ok', [
+      z.object({ ok: z.literal(true) }),
+      z.object({ ok: z.literal(false), code: z.string().check(z.minLength(1)), message: z.string() }),
+    ]),
+    range: z.object({ rows: bytes, next: z.optional(bytes) }),
+    batchGetRow: z.object({ ok: z.boolean(), row: z.optional(bytes), error: z.optional(rowError) }),
   };
 });
 
@@ -96,7 +99,8 @@ const readAnswer = <T>(operation: string, read: () => T): T => {
 
 const rowOutcome = (row: ProtoMessage): RowOutcome => {
   const error = row.message(2);
-  return schemas().rowOutcome.parse(
+  return z.parse(
+    schemas().rowOutcome,
     row.varint(1) === 1 ? { ok: true } : { ok: false, code: error?.string(1) ?? 'TablestoreError', message: error?.string(2) ?? '' },
   );
 };
@@ -145,7 +149,7 @@ export class TablestoreOperations {
   async getRow(pk: string): Promise<DecodedRow | undefined> {
     const body = new ProtoWriter().string(1, this.table).bytes(2, encodeKey(pk)).uint(5, 1).finish();
     const answer = await this.transport.call('GetRow', body);
-    return readAnswer('GetRow', () => onlyRow(schemas().bytes.parse(new ProtoMessage(answer).bytes(2))));
+    return readAnswer('GetRow', () => onlyRow(z.parse(schemas().bytes, new ProtoMessage(answer).bytes(2))));
   }
 
   /** One page of [start, end); `next` is where the following page starts. */
@@ -160,7 +164,7 @@ export class TablestoreOperations {
     const answer = await this.transport.call('GetRange', body);
     return readAnswer('GetRange', () => {
       const message = new ProtoMessage(answer);
-      const page = schemas().range.parse({ rows: message.bytes(2), next: message.bytes(3) });
+      const page = z.parse(schemas().range, { rows: message.bytes(2), next: message.bytes(3) });
       const nextRow = page.next && page.next.length > 0 ? decodeRows(page.next)[0] : undefined;
       const next = nextRow?.primaryKey[0]?.value;
       if (nextRow && typeof next !== 'string') throw new Error('the next start key is not a string');
@@ -183,7 +187,7 @@ export class TablestoreOperations {
       if (rows.length !== pks.length) throw new Error(`${rows.length} rows for ${pks.length} keys`);
       return rows.map((row) => {
         const error = row.message(2);
-        const parsed = schemas().batchGetRow.parse({
+        const parsed = z.parse(schemas().batchGetRow, {
           ok: row.varint(1) === 1,
           row: row.bytes(4),
           error: error && { code: error.string(1), message: error.string(2) ?? '' },
