@@ -99,6 +99,7 @@ export const planFanOut = (problem: FanOutProblem): FanOutPlan => {
   const into = new Map(targets.map((t) => [t.id, Math.min(...regions.filter((r) => r !== t.region).map((r) => copyMs(r, t.region)), Number.POSITIVE_INFINITY)]));
 
   const pending = new Set(targets);
+  const indexOf = new Map(targets.map((t, index) => [t, index]));
   const chosen: Assignment[] = [];
   let best: { endMs: number; workMs: number; copies: Map<string, PlannedCopy> } | undefined;
   let steps = 0;
@@ -123,17 +124,54 @@ export const planFanOut = (problem: FanOutProblem): FanOutPlan => {
     };
   };
 
-  const candidates = (lastStart: number): Assignment[] => {
+  /**
+   * The copies that may come next in order of start: none before the last one's start, and of
+   * those starting with it, only targets listed after its target (one order for each schedule).
+   */
+  const candidates = (lastStart: number, lastIndex: number): Assignment[] => {
     const found: Assignment[] = [];
     for (const target of pending) {
       for (const from of nodes) {
         if (!fromAllowed(target, from)) continue;
         const start = Math.max(from.free, target.notBeforeMs);
-        if (start < lastStart) continue;
+        if (start < lastStart || (start === lastStart && indexOf.get(target) as number <= lastIndex)) continue;
         found.push({ target, from, start, end: start + copyMs(from.region, target.region) });
       }
     }
     return found;
+  };
+
+  /**
+   * What the pending copies cost at least, from here: each one's earliest end, from a holder that
+   * can still send (one free before the last start never will: its copies start when it is free)
+   * or through another pending target; and their copy time over the fastest link left to them.
+   */
+  const floorOf = (lastStart: number): { endMs: number; workMs: number } => {
+    const live = nodes.filter((n) => n.free >= lastStart);
+    const earliest = Math.max(lastStart, Math.min(...live.map((n) => n.free)));
+    let endMs = Number.NEGATIVE_INFINITY;
+    let workMs = 0;
+    for (const target of pending) {
+      let soonest = Number.POSITIVE_INFINITY;
+      let fastest = Number.POSITIVE_INFINITY;
+      for (const from of live) {
+        if (!fromAllowed(target, from)) continue;
+        const copy = copyMs(from.region, target.region);
+        soonest = Math.min(soonest, Math.max(from.free, target.notBeforeMs) + copy);
+        fastest = Math.min(fastest, copy);
+      }
+      if (target.fromReplicas) {
+        for (const via of pending) {
+          if (via === target || !via.relays) continue;
+          const copy = copyMs(via.region, target.region);
+          soonest = Math.min(soonest, Math.max(earliest + (into.get(via.id) ?? 0), target.notBeforeMs) + copy);
+          fastest = Math.min(fastest, copy);
+        }
+      }
+      endMs = Math.max(endMs, soonest);
+      workMs += fastest;
+    }
+    return { endMs, workMs };
   };
 
   // 1. Greedy: the copy that ends first, each step (a complete plan to beat, whatever the budget).
@@ -141,7 +179,7 @@ export const planFanOut = (problem: FanOutProblem): FanOutPlan => {
   let makespan = 0;
   let work = 0;
   while (pending.size > 0) {
-    const options = candidates(Number.NEGATIVE_INFINITY);
+    const options = candidates(Number.NEGATIVE_INFINITY, -1);
     if (options.length === 0) break;
     const next = options.reduce((a, b) => (b.end < a.end ? b : a));
     undo.push(assign(next.target, next.from, next.start, next.end));
@@ -153,32 +191,26 @@ export const planFanOut = (problem: FanOutProblem): FanOutPlan => {
   for (const step of undo.reverse()) step();
 
   // 2. Depth-first search in order of start, from the best first.
-  const search = (lastStart: number, endMs: number, workMs: number): void => {
+  const search = (lastStart: number, lastIndex: number, endMs: number, workMs: number): void => {
     if (pending.size === 0) {
       record(endMs, workMs);
       return;
     }
     if (steps >= budget) return;
-    const earliest = Math.max(lastStart, Math.min(...nodes.map((n) => n.free)));
-    let floor = endMs;
-    let workLeft = 0;
-    for (const target of pending) {
-      floor = Math.max(floor, Math.max(earliest, target.notBeforeMs) + (into.get(target.id) ?? 0));
-      workLeft += into.get(target.id) ?? 0;
-    }
-    if (best !== undefined && costOf(floor, workMs + workLeft) >= costOf(best.endMs, best.workMs)) return;
-    const options = candidates(lastStart).sort((a, b) => a.end - b.end);
+    const floor = floorOf(lastStart);
+    if (best !== undefined && costOf(Math.max(endMs, floor.endMs), workMs + floor.workMs) >= costOf(best.endMs, best.workMs)) return;
+    const options = candidates(lastStart, lastIndex).sort((a, b) => a.end - b.end);
     for (const option of options) {
       if (steps >= budget) return;
       steps += 1;
       const end = Math.max(endMs, option.end);
       if (best !== undefined && costOf(end, workMs + option.end - option.start) >= costOf(best.endMs, best.workMs)) continue;
       const back = assign(option.target, option.from, option.start, option.end);
-      search(option.start, end, workMs + option.end - option.start);
+      search(option.start, indexOf.get(option.target) as number, end, workMs + option.end - option.start);
       back();
     }
   };
-  search(Number.NEGATIVE_INFINITY, 0, 0);
+  search(Number.NEGATIVE_INFINITY, -1, 0, 0);
 
   const plan = best as NonNullable<typeof best>;
   return { copies: plan.copies, endMs: plan.endMs, workMs: plan.workMs, complete: steps < budget, steps };
