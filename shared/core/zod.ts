@@ -14,8 +14,9 @@
  *   ZodError too), as classic zod's did: logs and `cause` chains read as before.
  * - A transform's context has `addIssue`, as classic zod's has; `z.preprocess` is a transform
  *   piped into a schema, as in classic zod.
+ * - Objects parse through zod's compiled path, as classic zod's do (see `object`).
  */
-import { $constructor, $ZodError, _parse, _safeParse } from 'zod/v4/core';
+import { $constructor, $ZodError, $ZodObjectJIT, _parse, _safeParse } from 'zod/v4/core';
 import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 
@@ -76,3 +77,21 @@ export const preprocess = <A, U extends z.core.SomeType, B = unknown>(
   schema: U,
 ): z.ZodMiniPipe<z.ZodMiniTransform<A, B>, U> =>
   z.pipe(transform(fn), schema as unknown as z.core.$ZodType<unknown, Awaited<A>>) as unknown as z.ZodMiniPipe<z.ZodMiniTransform<A, B>, U>;
+
+/**
+ * zod/mini's objects, parsed through zod's compiled path (`$ZodObjectJIT`, what classic zod's
+ * objects use) instead of a loop over their keys: the same checks and issues, compiled at an
+ * object's first parse, not at load. With the loop, a poll pass over 20,000 stored jobs took a
+ * third longer, and the local runtime's busiest passes twice as long.
+ */
+const miniType: typeof z.ZodMiniType = z.ZodMiniType;
+const ZodMiniObjectJIT = $constructor('ZodMiniObject', (inst: z.ZodMiniObject, def: z.ZodMiniObject['_zod']['def']) => {
+  $ZodObjectJIT.init(inst, def);
+  miniType.init(inst, def);
+  Object.defineProperty(inst, 'shape', { configurable: true, enumerable: false, get: () => def.shape });
+});
+const compiled = <T extends z.ZodMiniObject>(schema: T): T => new ZodMiniObjectJIT(schema._zod.def) as unknown as T;
+
+export const object: typeof z.object = (shape, params) => compiled(z.object(shape, params));
+export const strictObject: typeof z.strictObject = (shape, params) => compiled(z.strictObject(shape, params));
+export const looseObject: typeof z.looseObject = (shape, params) => compiled(z.looseObject(shape, params));
