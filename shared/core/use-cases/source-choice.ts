@@ -122,11 +122,12 @@ const option = (source: CopySource | undefined, startsNow: boolean, startMs: num
 });
 
 /**
- * Search steps for the plans of one pass: an image with a handful of destinations is planned
- * exactly in a few hundred; one with dozens keeps its greedy plan improved as far as this goes.
+ * Search steps for the plans of one pass (about 1.5 µs each): an image with six destinations is
+ * planned exactly in about 1,500; one with dozens keeps its greedy plan improved as far as its
+ * share goes. The pass's steps go to the images that go first; the others keep their greedy plans.
  */
 const PLAN_STEPS_PER_IMAGE = 5_000;
-const PLAN_STEPS_PER_PASS = 100_000;
+const PLAN_STEPS_PER_PASS = 20_000;
 
 /** Region ids start with their area: `cn-hangzhou`, `ap-southeast-1`, `la-south-2`. */
 const areaOf = (region: string): string => region.split('-', 1)[0] ?? region;
@@ -219,11 +220,11 @@ export const createSourceChooser = async (deps: SourceChooserDeps, inFlight: rea
   const holderIds = new Set<string>();
   const plannedCopies = new Map<string, PlannedCopy>();
   const plans = new Map<string, FanOutPlan>();
-  let planSteps = PLAN_STEPS_PER_PASS;
 
-  const planImage = (jobs: readonly Job[], ledger: CapacityLedger): void => {
+  /** An image's planning problem: its holders, each free when its slots are, and its waiting copies. */
+  const problemOf = (jobs: readonly Job[], ledger: CapacityLedger): { key: string; first: Job; holders: PlanHolder[]; targets: PlanTarget[] } | undefined => {
     const first = jobs[0];
-    if (first === undefined || !estimates.has(scopeKey(first))) return;
+    if (first === undefined || !estimates.has(scopeKey(first))) return undefined;
     const key = sourceImageKey(first);
     const holders: PlanHolder[] = [];
     const addHolder = (id: string, source: CopySource) => {
@@ -253,17 +254,7 @@ export const createSourceChooser = async (deps: SourceChooserDeps, inFlight: rea
         relays: relayable(job),
       };
     });
-    const budget = Math.min(PLAN_STEPS_PER_IMAGE, Math.max(0, planSteps));
-    try {
-      const plan = planFanOut({ holders, targets, budget, copyMs: (from, to) => (orderSeconds(first, from, to) ?? 0) * 1000 });
-      // Charged what it spent: a pass of many small images plans every one of them exactly.
-      planSteps -= plan.steps;
-      plans.set(key, plan);
-      for (const [jobId, copy] of plan.copies) plannedCopies.set(jobId, copy);
-    } catch (error) {
-      // A plan orders the pass; without one the image is ordered by its copy work, never stuck.
-      deps.logger.warn('no plan for an image; ordering it by its copy work', { image: key, code: errorCode(error), error: errorMessage(error) });
-    }
+    return { key, first, holders, targets };
   };
 
   /**
@@ -279,6 +270,18 @@ export const createSourceChooser = async (deps: SourceChooserDeps, inFlight: rea
     return !estimate.observed(from, to) && areaOf(from) !== areaOf(to) ? seconds * FAR_GUESS_FACTOR : seconds;
   };
 
+  /** The image's plan within `budget` search steps; undefined (and logged) when it cannot be planned. */
+  const planOf = (problem: NonNullable<ReturnType<typeof problemOf>>, budget: number): FanOutPlan | undefined => {
+    const { key, first, holders, targets } = problem;
+    try {
+      return planFanOut({ holders, targets, budget, copyMs: (from, to) => (orderSeconds(first, from, to) ?? 0) * 1000 });
+    } catch (error) {
+      // A plan orders the pass; without one the image is ordered by its copy work, never stuck.
+      deps.logger.warn('no plan for an image; ordering it by its copy work', { image: key, code: errorCode(error), error: errorMessage(error) });
+      return undefined;
+    }
+  };
+
   return {
     plan(ledger) {
       const byImage = new Map<string, Job[]>();
@@ -286,7 +289,22 @@ export const createSourceChooser = async (deps: SourceChooserDeps, inFlight: rea
         if (job.shareOnly === true || !deps.relaysPay(job) || job.source.sizeGiB === undefined || !estimates.has(scopeKey(job))) continue;
         append(byImage, sourceImageKey(job), job);
       }
-      for (const jobs of byImage.values()) planImage(jobs, ledger);
+      // A greedy plan for every image (cheap, and enough to order them), then the search's budget
+      // to the images that go first, each charged the steps it spent.
+      const greedy: Array<{ problem: NonNullable<ReturnType<typeof problemOf>>; plan: FanOutPlan }> = [];
+      for (const jobs of byImage.values()) {
+        const problem = problemOf(jobs, ledger);
+        const plan = problem === undefined ? undefined : planOf(problem, 0);
+        if (problem !== undefined && plan !== undefined) greedy.push({ problem, plan });
+      }
+      greedy.sort((a, b) => b.plan.endMs - a.plan.endMs);
+      let steps = PLAN_STEPS_PER_PASS;
+      for (const { problem, plan: first } of greedy) {
+        const plan = steps > 0 ? (planOf(problem, Math.min(PLAN_STEPS_PER_IMAGE, steps)) ?? first) : first;
+        steps -= plan.steps;
+        plans.set(problem.key, plan);
+        for (const [jobId, copy] of plan.copies) plannedCopies.set(jobId, copy);
+      }
     },
 
     due(job) {
