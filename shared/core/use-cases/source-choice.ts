@@ -216,8 +216,7 @@ export const createSourceChooser = async (deps: SourceChooserDeps, inFlight: rea
     return estimate === undefined || job.source.sizeGiB === undefined ? undefined : estimate.seconds(from, job.destination.region, job.source.sizeGiB);
   };
 
-  /** Holders already in a plan, by plan id; planned copies by job id. */
-  const holderIds = new Set<string>();
+  /** Planned copies by job id; plans by source image. */
   const plannedCopies = new Map<string, PlannedCopy>();
   const plans = new Map<string, FanOutPlan>();
 
@@ -227,6 +226,7 @@ export const createSourceChooser = async (deps: SourceChooserDeps, inFlight: rea
     if (first === undefined || !estimates.has(scopeKey(first))) return undefined;
     const key = sourceImageKey(first);
     const holders: PlanHolder[] = [];
+    const holderIds = new Set<string>();
     const addHolder = (id: string, source: CopySource) => {
       if (holderIds.has(id)) return;
       holderIds.add(id);
