@@ -148,6 +148,94 @@ describe('planning an image’s fan-out', () => {
     }
   });
 
+  describe('against trying every schedule, with back-offs, several holders and restricted sources', () => {
+    /** The least end plus copy time of any schedule, by brute force, under the planner's rules. */
+    const cheapest = (holders: readonly PlanHolder[], targets: readonly PlanTarget[], copyMs: (from: string, to: string) => number): number => {
+      type Sender = { id: string; region: string; free: number; planned: boolean; relays: boolean };
+      const walk = (senders: readonly Sender[], pending: readonly PlanTarget[], end: number, work: number): number => {
+        if (pending.length === 0) return end + work;
+        let best = Number.POSITIVE_INFINITY;
+        for (const t of pending)
+          for (const [i, from] of senders.entries()) {
+            const allowed = from.planned ? t.fromReplicas && from.relays && from.region !== t.region : t.holders === undefined || t.holders.includes(from.id);
+            if (!allowed) continue;
+            const start = Math.max(from.free, t.notBeforeMs);
+            const copy = copyMs(from.region, t.region);
+            const next = senders.map((s, j) => (j === i ? { ...s, free: start + copy } : s));
+            next.push({ id: t.id, region: t.region, free: start + copy, planned: true, relays: t.relays });
+            best = Math.min(best, walk(next, pending.filter((p) => p !== t), Math.max(end, start + copy), work + copy));
+          }
+        return best;
+      };
+      return walk(holders.map((h) => ({ id: h.id, region: h.region, free: h.freeAtMs, planned: false, relays: true })), targets, 0, 0);
+    };
+
+    it('lets a holder free before the last start still send to a copy whose back-off ends later', () => {
+      // Prepare: h0 is free at 10 but t0 backs off until 40; h1→t1 at 20 is the cheaper start for t1
+      const holders: PlanHolder[] = [{ id: 'h0', region: 'a', freeAtMs: 10 }, { id: 'h1', region: 'b', freeAtMs: 20 }];
+      const targets = [target('t0', { region: 'd', notBeforeMs: 40 }), target('t1', { region: 'c' })];
+      const copyMs = links({ 'a>c': 20, 'a>d': 10, 'b>c': 10, 'b>d': 40, 'c>d': 20, 'd>c': 40, 'a>b': 10, 'b>a': 50, 'c>a': 50, 'c>b': 20, 'd>a': 20, 'd>b': 10 });
+      // Act
+      const plan = planFanOut({ holders, targets, copyMs, budget: 1_000_000 });
+      // Assess
+      expect(plan.endMs + plan.workMs).toBe(70);
+      expect(plan.endMs + plan.workMs).toBe(cheapest(holders, targets, copyMs));
+    });
+
+    it('counts a copy from a holder in the same region when bounding a branch', () => {
+      // Prepare: h1 sits in t1's region, one millisecond from it
+      const holders: PlanHolder[] = [{ id: 'h0', region: 'a', freeAtMs: 0 }, { id: 'h1', region: 'b', freeAtMs: 10 }];
+      const targets = [
+        target('t0', { region: 'd', fromReplicas: false, relays: false }),
+        target('t1', { region: 'b' }),
+        target('t2', { region: 'c', holders: ['h0'], relays: false }),
+      ];
+      const copyMs = links({ 'b>b': 1, 'a>b': 10, 'a>d': 20, 'a>c': 40, 'b>c': 20, 'c>b': 30, 'd>b': 30 });
+      // Act
+      const plan = planFanOut({ holders, targets, copyMs, budget: 1_000_000 });
+      // Assess
+      expect(plan.endMs + plan.workMs).toBe(cheapest(holders, targets, copyMs));
+    });
+
+    it('matches on seeded worlds', () => {
+      // Prepare
+      const random = new Prng(17);
+      for (let world = 0; world < 150; world += 1) {
+        const table = new Map<string, number>();
+        const copyMs = (from: string, to: string) => {
+          const key = `${from}>${to}`;
+          if (!table.has(key)) table.set(key, Math.round(random.between(1, 60)));
+          return table.get(key) ?? 0;
+        };
+        const regions = ['a', 'b', 'c', 'd'];
+        const pick = () => regions[Math.floor(random.between(0, regions.length))] ?? 'a';
+        const holders: PlanHolder[] = [{ id: 'h0', region: pick(), freeAtMs: Math.round(random.between(0, 30)) }, { id: 'h1', region: pick(), freeAtMs: Math.round(random.between(0, 30)) }];
+        const targets = ['t0', 't1', 't2'].map((id) =>
+          target(id, {
+            region: pick(),
+            notBeforeMs: random.between(0, 1) < 0.4 ? Math.round(random.between(0, 60)) : 0,
+            relays: random.between(0, 1) < 0.8,
+            holders: random.between(0, 1) < 0.2 ? ['h0'] : undefined,
+          }),
+        );
+        // Act
+        const plan = planFanOut({ holders, targets, copyMs, budget: 1_000_000 });
+        // Assess
+        expect(plan.complete).toBe(true);
+        expect(plan.endMs + plan.workMs).toBe(cheapest(holders, targets, copyMs));
+      }
+    });
+  });
+
+  it('refuses a time that is not a number (a back-off that did not parse)', () => {
+    // Prepare
+    const targets = [target('A', { notBeforeMs: Number.NaN })];
+    // Act
+    const planning = () => planFanOut({ holders: [source], targets, copyMs: () => 10, budget: 10 });
+    // Assess
+    expect(planning).toThrow(/finite times/);
+  });
+
   it('plans six destinations exactly within its per-image budget', () => {
     // Prepare: the bench's world shape: near and far links, one source
     const random = new Prng(3);

@@ -155,3 +155,17 @@ describe('the order by plans', () => {
     expect(order).toEqual(['b', 'c', 'a']);
   });
 });
+
+describe('the order with a plan that is not a number', () => {
+  it('orders that image by its copy work, the same whatever the input order', () => {
+    // Prepare: m-b's plan came out as NaN; m-a and m-c are planned
+    const job = (id: string, imageId: string, sizeGiB: number) => ({ id, provider: 'alibaba', account: 'default', source: { region: 'cn-hangzhou', imageId, sizeGiB } }) as never;
+    const due: Record<string, number> = { 'm-a': 3_600_000, 'm-b': Number.NaN, 'm-c': 7_200_000 };
+    const queued = [job('a', 'm-a', 10), job('b', 'm-b', 150), job('c', 'm-c', 10)];
+    const dueInMs = (j: { source: { imageId: string } }) => due[j.source.imageId];
+    // Act
+    const orders = [queued, [...queued].reverse(), [queued[1], queued[2], queued[0]]].map((input) => longestFirst(input as never[], () => 0, dueInMs).map((j: { id: string }) => j.id));
+    // Assess: m-b counts 150 GiB at 100 GiB/h (1.5 h): after m-c (2 h), before m-a (1 h)
+    expect(orders).toEqual([['c', 'b', 'a'], ['c', 'b', 'a'], ['c', 'b', 'a']]);
+  });
+});

@@ -89,14 +89,37 @@ const better = (endMs: number, workMs: number, than: { endMs: number; workMs: nu
   than === undefined || costOf(endMs, workMs) < costOf(than.endMs, than.workMs);
 
 export const planFanOut = (problem: FanOutProblem): FanOutPlan => {
-  const { holders, targets, copyMs, budget } = problem;
+  const { holders, targets, budget } = problem;
   if (targets.length === 0) return { copies: new Map(), endMs: Math.min(...holders.map((h) => h.freeAtMs), Number.POSITIVE_INFINITY), workMs: 0, complete: true, steps: 0 };
-  const nodes: Node[] = holders.map((h) => ({ id: h.id, region: h.region, free: h.freeAtMs, planned: false, relays: true }));
-  const fromAllowed = (target: PlanTarget, node: Node): boolean =>
-    node.planned ? target.fromReplicas && node.relays : target.holders === undefined || target.holders.includes(node.id);
-  // The least any copy into each target can take: from every region that holds or may hold it.
+  // A time that is not a number (a date that did not parse) would make every comparison false.
+  for (const time of [...holders.map((h) => h.freeAtMs), ...targets.map((t) => t.notBeforeMs)]) {
+    if (!Number.isFinite(time)) throw new RangeError(`a plan needs finite times, got ${time}`);
+  }
+  // Every link's copy time, asked once: the search reads them at every step.
   const regions = [...new Set([...holders.map((h) => h.region), ...targets.map((t) => t.region)])];
-  const into = new Map(targets.map((t) => [t.id, Math.min(...regions.filter((r) => r !== t.region).map((r) => copyMs(r, t.region)), Number.POSITIVE_INFINITY)]));
+  const regionIndex = new Map(regions.map((region, index) => [region, index]));
+  const times = new Float64Array(regions.length * regions.length).fill(Number.NaN);
+  const copyMs = (from: string, to: string): number => {
+    const at = (regionIndex.get(from) ?? 0) * regions.length + (regionIndex.get(to) ?? 0);
+    let time = times[at] ?? Number.NaN;
+    if (Number.isNaN(time)) {
+      time = problem.copyMs(from, to);
+      if (!(time >= 0 && time < Number.POSITIVE_INFINITY)) throw new RangeError(`a copy from ${from} to ${to} takes ${time} ms`);
+      times[at] = time;
+    }
+    return time;
+  };
+  const nodes: Node[] = holders.map((h) => ({ id: h.id, region: h.region, free: h.freeAtMs, planned: false, relays: true }));
+  // A replica the plan makes serves other regions: a sibling bound for its own region copies from elsewhere.
+  const fromAllowed = (target: PlanTarget, node: Node): boolean =>
+    node.planned ? target.fromReplicas && node.relays && node.region !== target.region : target.holders === undefined || target.holders.includes(node.id);
+  // The least any copy into each target can take: from every region a holder or another target is in.
+  const into = new Map(
+    targets.map((t) => {
+      const sources = [...holders.map((h) => h.region), ...targets.filter((other) => other !== t && other.region !== t.region).map((other) => other.region)];
+      return [t.id, Math.min(...sources.map((region) => copyMs(region, t.region)), Number.POSITIVE_INFINITY)];
+    }),
+  );
 
   const pending = new Set(targets);
   const indexOf = new Map(targets.map((t, index) => [t, index]));
@@ -143,28 +166,31 @@ export const planFanOut = (problem: FanOutProblem): FanOutPlan => {
 
   /**
    * What the pending copies cost at least, from here: each one's earliest end, from a holder that
-   * can still send (one free before the last start never will: its copies start when it is free)
-   * or through another pending target; and their copy time over the fastest link left to them.
+   * can still send to it (a copy starts when its holder is free and its back-off is over, and none
+   * starts before the last one did) or through another pending target; and their copy time over
+   * the fastest link left to them.
    */
   const floorOf = (lastStart: number): { endMs: number; workMs: number } => {
-    const live = nodes.filter((n) => n.free >= lastStart);
-    const earliest = Math.max(lastStart, Math.min(...live.map((n) => n.free)));
+    const anyFree = Math.min(...nodes.map((n) => n.free));
     let endMs = Number.NEGATIVE_INFINITY;
     let workMs = 0;
     for (const target of pending) {
       let soonest = Number.POSITIVE_INFINITY;
       let fastest = Number.POSITIVE_INFINITY;
-      for (const from of live) {
-        if (!fromAllowed(target, from)) continue;
+      for (const from of nodes) {
+        const start = Math.max(from.free, target.notBeforeMs);
+        if (start < lastStart || !fromAllowed(target, from)) continue;
         const copy = copyMs(from.region, target.region);
-        soonest = Math.min(soonest, Math.max(from.free, target.notBeforeMs) + copy);
+        soonest = Math.min(soonest, start + copy);
         fastest = Math.min(fastest, copy);
       }
       if (target.fromReplicas) {
         for (const via of pending) {
-          if (via === target || !via.relays) continue;
+          if (via === target || !via.relays || via.region === target.region) continue;
+          // The replica in `via` starts no sooner than the last start, its back-off and the first free holder.
+          const viaEnd = Math.max(lastStart, via.notBeforeMs, anyFree) + (into.get(via.id) ?? 0);
           const copy = copyMs(via.region, target.region);
-          soonest = Math.min(soonest, Math.max(earliest + (into.get(via.id) ?? 0), target.notBeforeMs) + copy);
+          soonest = Math.min(soonest, Math.max(viaEnd, target.notBeforeMs) + copy);
           fastest = Math.min(fastest, copy);
         }
       }

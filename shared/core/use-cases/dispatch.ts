@@ -64,7 +64,11 @@ export const longestFirst = (queued: readonly Job[], rank: (job: Job) => number 
   const sourceKey = (job: Job) => `${job.provider}/${job.account}/${job.source.region}/${job.source.imageId}`;
   const remaining = new Map<string, number>();
   for (const job of queued) remaining.set(sourceKey(job), (remaining.get(sourceKey(job)) ?? 0) + (job.source.sizeGiB ?? 0));
-  const due = (job: Job) => dueInMs(job) ?? ((remaining.get(sourceKey(job)) ?? 0) / ORDER_GIB_PER_HOUR) * 3_600_000;
+  const due = (job: Job) => {
+    const planned = dueInMs(job);
+    // Not a number would make the order depend on the input's: the copy work decides instead.
+    return planned !== undefined && Number.isFinite(planned) ? planned : ((remaining.get(sourceKey(job)) ?? 0) / ORDER_GIB_PER_HOUR) * 3_600_000;
+  };
   return [...queued].sort((a, b) => due(b) - due(a) || sourceKey(a).localeCompare(sourceKey(b)) || rank(a) - rank(b) || a.id.localeCompare(b.id));
 };
 
