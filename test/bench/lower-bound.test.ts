@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { broadcastSeconds } from '../../bench/broadcast-bound';
 import { type FanOutProblem, fanOutLowerBound } from '../../bench/lower-bound';
 import { Prng } from '../../sim/prng';
+import { seededLinks } from '../helpers/seeded-links';
 
 /** Every copy takes `seconds`, whatever the size and link. */
 const flat = (seconds: number) => () => seconds;
@@ -126,12 +127,7 @@ describe('broadcastSeconds', () => {
     // Prepare
     const random = new Prng(5);
     for (let world = 0; world < 30; world += 1) {
-      const table = new Map<string, number>();
-      const copySeconds = (from: string, to: string) => {
-        const key = `${from}>${to}`;
-        if (!table.has(key)) table.set(key, Math.round(random.between(10, 300)));
-        return table.get(key) ?? 0;
-      };
+      const copySeconds = seededLinks(random, 10, 300);
       const destinations = ['A', 'B', 'C', 'D'];
       // Act
       const exact = broadcastSeconds('S', destinations, copySeconds);

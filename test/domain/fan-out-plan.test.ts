@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type FanOutPlan, type PlanHolder, type PlanTarget, planFanOut } from '../../shared/core/domain/fan-out-plan';
 import { Prng } from '../../sim/prng';
+import { seededLinks } from '../helpers/seeded-links';
 
 const target = (id: string, overrides: Partial<PlanTarget> = {}): PlanTarget => ({ id, region: id, notBeforeMs: 0, fromReplicas: true, relays: true, ...overrides });
 const source: PlanHolder = { id: 'S', region: 'S', freeAtMs: 0 };
@@ -98,12 +99,7 @@ describe('planning an image’s fan-out', () => {
     // Prepare: 30 regions with seeded link times
     const random = new Prng(7);
     const regions = Array.from({ length: 30 }, (_, i) => `r${i}`);
-    const table = new Map<string, number>();
-    const copyMs = (from: string, to: string) => {
-      const key = `${from}>${to}`;
-      if (!table.has(key)) table.set(key, Math.round(random.between(10, 500)));
-      return table.get(key) ?? 0;
-    };
+    const copyMs = seededLinks(random, 10, 500);
     const targets = regions.map((r) => target(r));
     // Act
     const plan = planFanOut({ holders: [source], targets, copyMs, budget: 2_000 });
@@ -132,12 +128,7 @@ describe('planning an image’s fan-out', () => {
       return walk(new Map([['S', 0]]), targets, 0, 0);
     };
     for (let world = 0; world < 20; world += 1) {
-      const table = new Map<string, number>();
-      const copyMs = (from: string, to: string) => {
-        const key = `${from}>${to}`;
-        if (!table.has(key)) table.set(key, Math.round(random.between(10, 400)));
-        return table.get(key) ?? 0;
-      };
+      const copyMs = seededLinks(random, 10, 400);
       const regions = ['A', 'B', 'C', 'D', 'E'];
       // Act
       const plan = planFanOut({ holders: [source], targets: regions.map((r) => target(r)), copyMs, budget: 1_000_000 });
@@ -201,12 +192,7 @@ describe('planning an image’s fan-out', () => {
       // Prepare
       const random = new Prng(17);
       for (let world = 0; world < 150; world += 1) {
-        const table = new Map<string, number>();
-        const copyMs = (from: string, to: string) => {
-          const key = `${from}>${to}`;
-          if (!table.has(key)) table.set(key, Math.round(random.between(1, 60)));
-          return table.get(key) ?? 0;
-        };
+        const copyMs = seededLinks(random, 1, 60);
         const regions = ['a', 'b', 'c', 'd'];
         const pick = () => regions[Math.floor(random.between(0, regions.length))] ?? 'a';
         const holders: PlanHolder[] = [{ id: 'h0', region: pick(), freeAtMs: Math.round(random.between(0, 30)) }, { id: 'h1', region: pick(), freeAtMs: Math.round(random.between(0, 30)) }];
@@ -241,12 +227,7 @@ describe('planning an image’s fan-out', () => {
     const random = new Prng(3);
     const regions = ['A', 'B', 'C', 'D', 'E', 'F'];
     for (let world = 0; world < 10; world += 1) {
-      const table = new Map<string, number>();
-      const copyMs = (from: string, to: string) => {
-        const key = [from, to].sort().join('>');
-        if (!table.has(key)) table.set(key, Math.round(random.between(60, 2_000)));
-        return table.get(key) ?? 0;
-      };
+      const copyMs = seededLinks(random, 60, 2_000, true);
       // Act
       const plan = planFanOut({ holders: [source], targets: regions.map((r) => target(r)), copyMs, budget: 5_000 });
       // Assess
