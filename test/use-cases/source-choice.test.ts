@@ -30,6 +30,7 @@ describe('choosing where a copy comes from', () => {
   let jobs: InMemoryJobStore;
   let book: InMemorySpeedBook;
   let dispatch: () => Promise<unknown>;
+  let sweep: () => Promise<unknown>;
 
   beforeEach(() => {
     clock = new ManualClock('2026-03-01T00:00:00Z');
@@ -38,6 +39,7 @@ describe('choosing where a copy comes from', () => {
     book = new InMemorySpeedBook();
     const startCopy = createStartCopy({ config: testPolicyConfig(POLICY), providers: fakeProviders(images), jobs, queues: recordingQueues(), clock, logger: silentLogger, speeds: book });
     dispatch = () => startCopy({ kind: 'dispatch', reason: 'test' });
+    sweep = () => startCopy({ kind: 'sweep' });
   });
 
   /** The job of `source` to `region`, stored after these events. */
@@ -240,9 +242,8 @@ describe('choosing where a copy comes from', () => {
         [pairKey('ap-southeast-1', 'eu-central-1')]: 100,
       }),
     );
-    const sweep = createStartCopy({ config: testPolicyConfig(POLICY), providers: fakeProviders(images), jobs, queues: recordingQueues(), clock, logger: silentLogger, speeds: book });
     // Act
-    await sweep({ kind: 'sweep' });
+    await sweep();
     // Assess: one copy (the source runs one at a time), to the start of the longest chain
     expect(images.requests.map((r) => r.destination.region)).toEqual(['eu-central-1']);
   });

@@ -238,14 +238,16 @@ export const createSourceChooser = async (deps: SourceChooserDeps, inFlight: rea
     const sourceIds = (job: Job): string[] =>
       sourcesFor(job).map((source) => (source.relay === undefined ? `${key}#source` : `${key}#relay:${source.imageId}`));
     for (const job of jobs) for (const source of sourcesFor(job)) if (source.relay !== undefined) addHolder(`${key}#relay:${source.imageId}`, source);
+    const futuresOf = new Map(jobs.map((job) => [job, futuresFor(job)]));
+    const wanted = new Set([...futuresOf.values()].flat());
     for (const future of futures.get(key) ?? []) {
-      if (jobs.every((job) => !futuresFor(job).includes(future))) continue;
+      if (!wanted.has(future)) continue;
       const slots = deps.slotsFor(first, { region: future.region, imageId: `future:${future.jobId}` });
       holders.push({ id: `${key}#future:${future.jobId}`, region: future.region, freeAtMs: Math.max(future.readyAt.getTime(), ledger.freeAt(slots, now, UNKNOWN_END_SECONDS).getTime()) });
     }
     const targets: PlanTarget[] = jobs.map((job) => {
       const fixed = job.relay !== undefined || job.allowRelay === false || job.attemptFromSource === true;
-      const futuresOfJob = futuresFor(job).map((future) => `${key}#future:${future.jobId}`);
+      const futuresOfJob = (futuresOf.get(job) ?? []).map((future) => `${key}#future:${future.jobId}`);
       return {
         id: job.id,
         region: job.destination.region,
