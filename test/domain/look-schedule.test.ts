@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ImageState } from '../../shared/core/domain/image';
 import { type Job, JobStatus, type JobSpec } from '../../shared/core/domain/job';
-import { isDue, isDueInRegion, LookKind, nextLookAt, SLOW_LOOK_SECONDS, UNPREDICTED_WAIT_SECONDS, windowEnd } from '../../shared/core/domain/look-schedule';
+import { FIRST_LOOK_SECONDS, firstLookAt, isDue, isDueInRegion, LookKind, nextLookAt, SLOW_LOOK_SECONDS, UNPREDICTED_WAIT_SECONDS, windowEnd } from '../../shared/core/domain/look-schedule';
 import { advance } from '../../shared/core/domain/job-transitions';
 import { newJob } from '../../shared/core/domain/job-transitions';
 
@@ -132,5 +132,43 @@ describe('a copy\'s predicted end', () => {
     const waiting = advance(started(600), { type: 'copy.observed', state: 'running', progressPercent: 0 }, NOW);
     // Assess
     expect(waiting.expectedDoneAt).toBe(at(120).toISOString());
+  });
+});
+
+describe('a copy\'s first look', () => {
+  const accepted = (expectedSeconds: number | undefined, adopted?: boolean): Job => {
+    const claimed = advance(newJob('rj-1', spec, ImageState.Available, NOW), { type: 'dispatch.claimed' }, NOW);
+    return advance(claimed, { type: 'copy.accepted', handle: 'm-c1', destinationImageId: 'm-c1', expectedSeconds, adopted }, NOW);
+  };
+
+  it.each([
+    { name: 'halfway through what copies over its link took', expectedSeconds: 3_000, firstLook: at(1_500) },
+    { name: 'never sooner than the usual first look', expectedSeconds: 100, firstLook: at(FIRST_LOOK_SECONDS) },
+    { name: 'never later than the slow look', expectedSeconds: 10 * 3_600, firstLook: at(SLOW_LOOK_SECONDS) },
+    { name: 'the usual one when the link was never observed', expectedSeconds: undefined, firstLook: undefined },
+    { name: 'the usual one for a time that is not a number', expectedSeconds: Number.NaN, firstLook: undefined },
+    { name: 'the usual one for a time below zero', expectedSeconds: -5, firstLook: undefined },
+  ])('is $name', ({ expectedSeconds, firstLook }) => {
+    // Act
+    const at = firstLookAt(NOW, expectedSeconds);
+    // Assess
+    expect(at).toEqual(firstLook);
+  });
+
+  it('is aimed when the copy is accepted, and a copy aimed so is not looked at two minutes in', () => {
+    // Act
+    const job = accepted(3_000);
+    // Assess
+    expect(job.expectedDoneAt).toBe(at(1_500).toISOString());
+    expect(isDue(job, at(FIRST_LOOK_SECONDS), LookKind.Tick)).toBe(false);
+    expect(isDue(job, at(1_500), LookKind.Look)).toBe(true);
+  });
+
+  it('is the usual one for a copy found again, whose start is not known', () => {
+    // Act
+    const job = accepted(3_000, true);
+    // Assess
+    expect(job.expectedDoneAt).toBeUndefined();
+    expect(isDue(job, at(FIRST_LOOK_SECONDS), LookKind.Tick)).toBe(true);
   });
 });

@@ -14,6 +14,7 @@ import {
   isTerminal,
 } from './job';
 import { withHistory } from './history';
+import { firstLookAt } from './look-schedule';
 import { copyRetryDelaySeconds, reopenDelaySeconds } from './retry-policy';
 
 /** The event does not apply to the job's current status: a stale or duplicated message. */
@@ -177,6 +178,7 @@ const decide = (job: Job, event: JobEvent, now: Date): Job | undefined => {
             progressPercent: 0,
             copyStartedAt: now.toISOString(),
             copyAdopted: event.adopted === true ? true : undefined,
+            expectedDoneAt: event.adopted === true ? undefined : firstLookAt(now, event.expectedSeconds)?.toISOString(),
           }
         : undefined;
     case 'dispatch.deferred':

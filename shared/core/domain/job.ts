@@ -233,6 +233,8 @@ export type JobEvent =
       readonly route?: string | undefined;
       /** The copy existed already (found again, not started now): its start is not known. */
       readonly adopted?: boolean | undefined;
+      /** How long copies over its link took before (observed speeds): when its first look is aimed. */
+      readonly expectedSeconds?: number | undefined;
     }
   | { readonly type: 'dispatch.deferred'; readonly reason: JobErrorInput; readonly retryAt?: Date | undefined }
   | { readonly type: 'dispatch.rejected'; readonly error: JobErrorInput }

@@ -25,6 +25,22 @@ export const SLOW_LOOK_SECONDS = 1800;
  * look waits this long (a look at its region for another copy often comes first, for free).
  */
 export const FIRST_LOOK_SECONDS = 120;
+/**
+ * A copy over a link whose speed was observed is first looked at this share of the way through
+ * the time copies there took, not after FIRST_LOOK_SECONDS: its percent then says when it ends to
+ * within seconds, and the look that reads a percent or two and the look that narrows it are both
+ * spared. Half, because a speed is an average over sizes (a copy's fixed costs make small images
+ * slower per GiB than large ones) and a look after the end is a late notification.
+ */
+export const PREDICTED_FIRST_LOOK_SHARE = 0.5;
+
+/** When a copy just started is first looked at, from the seconds copies over its link took; undefined: the usual first look. */
+export const firstLookAt = (startedAt: Date, expectedSeconds: number | undefined): Date | undefined => {
+  if (expectedSeconds === undefined || !Number.isFinite(expectedSeconds) || expectedSeconds <= 0) return undefined;
+  const delay = Math.min(Math.max(PREDICTED_FIRST_LOOK_SHARE * expectedSeconds, FIRST_LOOK_SECONDS), SLOW_LOOK_SECONDS);
+  return new Date(startedAt.getTime() + Math.round(delay) * 1000);
+};
+
 /** A look this close before a copy's predicted end counts it as due: no second message for a second. */
 const DUE_MARGIN_MS = 1_000;
 /** The smallest delay a look is scheduled with: a prediction a hair away is looked at with the next. */

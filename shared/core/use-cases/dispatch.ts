@@ -249,6 +249,7 @@ export const createDispatch = (deps: DispatchDeps) => {
             destinationImageId: result.imageId,
             route: plan.kind === 'copy' ? plan.route : undefined,
             adopted: result.adopted,
+            expectedSeconds: chooser.observedSeconds(job, sourceOf(job)),
           });
           log.info(result.adopted ? 'adopted the copy that already exists' : 'copy started', { destinationImageId: result.imageId, attempt: job.attempt });
           started += 1;

@@ -106,6 +106,8 @@ export interface SourceChooser {
   choose(job: Job, ledger: CapacityLedger): CopySource | undefined;
   /** When a copy of `job` from `source` started now should end, if it can be estimated. */
   endsAt(job: Job, source: CopySource): Date | undefined;
+  /** Seconds a copy of `job` from `source` should take, only where copies over that link were seen. */
+  observedSeconds(job: Job, source: CopySource): number | undefined;
 }
 
 /**
@@ -171,14 +173,21 @@ export const createSourceChooser = async (deps: SourceChooserDeps, inFlight: rea
   const waitingPerImage = new Map<string, number>();
   for (const job of queued) waitingPerImage.set(sourceImageKey(job), (waitingPerImage.get(sourceImageKey(job)) ?? 0) + 1);
   const ranked = (job: Job) => job.source.sizeGiB !== undefined && deps.relaysPay(job) && (waitingPerImage.get(sourceImageKey(job)) ?? 0) > 1;
-  for (const scope of new Set(queued.filter((job) => weighed(job) || ranked(job)).map((job) => scopeKey(job)))) {
+  // Also read where a copy may start and nothing is to be chosen: its first look is aimed by them.
+  const choosing = new Set(queued.filter((job) => weighed(job) || ranked(job)).map((job) => scopeKey(job)));
+  const starting = new Set(queued.filter((job) => job.source.sizeGiB !== undefined && job.shareOnly !== true).map((job) => scopeKey(job)));
+  /** Every account's speeds as read; `estimates` holds those with a choice or an order to make. */
+  const predictions = new Map<string, SpeedEstimate>();
+  for (const scope of new Set([...choosing, ...starting])) {
     let stored: CopySpeeds = {};
     try {
       stored = (await deps.speeds?.readSpeeds(scope)) ?? {};
     } catch (error) {
       deps.logger.warn('copy speeds could not be read; choosing sources without them', { scope, code: errorCode(error), error: errorMessage(error) });
     }
-    estimates.set(scope, new SpeedEstimate(stored, running.get(scope)));
+    const estimate = new SpeedEstimate(stored, running.get(scope));
+    predictions.set(scope, estimate);
+    if (choosing.has(scope)) estimates.set(scope, estimate);
   }
 
   /** The sources a job may start from now: the source alone where replicas add nothing. */
@@ -336,6 +345,13 @@ export const createSourceChooser = async (deps: SourceChooserDeps, inFlight: rea
     endsAt(job, source) {
       const seconds = copySeconds(job, source.region);
       return seconds === undefined ? undefined : addSeconds(now, seconds);
+    },
+
+    observedSeconds(job, source) {
+      const estimate = predictions.get(scopeKey(job));
+      const sizeGiB = job.source.sizeGiB;
+      if (estimate === undefined || sizeGiB === undefined || !estimate.observed(source.region, job.destination.region)) return undefined;
+      return estimate.seconds(source.region, job.destination.region, sizeGiB);
     },
 
     choose(job, ledger) {
