@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../shared/core/domain/clock';
 import { type CopySpeeds, pairKey } from '../../shared/core/domain/copy-speed';
+import { ImageState } from '../../shared/core/domain/image';
 import { JobStatus } from '../../shared/core/domain/job';
 import { createPollStatus } from '../../shared/core/use-cases/poll-status';
 import { createStartCopy } from '../../shared/core/use-cases/start-copy';
@@ -62,6 +63,24 @@ describe('the first look at a copy over a link already observed', () => {
     expect(job?.status).toBe(JobStatus.Copying);
     expect(job?.expectedDoneAt).toBe('2026-03-01T00:15:00.000Z');
     expect(before).toBe(0);
+    expect(looks()).toBe(1);
+  });
+
+  it('sees a copy the speeds call far too slow by the slow look at the latest', async () => {
+    // Prepare: the book says 10 GiB/h (ten hours for 100 GiB); the copy is done in three minutes
+    await book.writeSpeeds(SCOPE, speeds(10));
+    await dispatch();
+    const [job] = await jobs.listInFlight();
+    clock.advance(3 * 60_000);
+    images.setState(job?.destinationImageId ?? '', ImageState.Available);
+    await poll();
+    const early = await jobs.get(job?.id ?? '');
+    // Act
+    clock.advance(27 * 60_000);
+    await poll();
+    // Assess
+    expect(early?.status).toBe(JobStatus.Copying);
+    expect((await jobs.get(job?.id ?? ''))?.status).toBe(JobStatus.Available);
     expect(looks()).toBe(1);
   });
 
