@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ImageState } from '../../shared/core/domain/image';
 import { type Job, JobStatus, type JobSpec } from '../../shared/core/domain/job';
-import { FIRST_LOOK_SECONDS, firstLookAt, isDue, isDueInRegion, LookKind, nextLookAt, SLOW_LOOK_SECONDS, UNPREDICTED_WAIT_SECONDS, windowEnd } from '../../shared/core/domain/look-schedule';
+import { FIRST_LOOK_SECONDS, firstLookAt, isDue, isDueInRegion, LookKind, nextLookAt, PREDICTED_FIRST_LOOK_MAX_SECONDS, SLOW_LOOK_SECONDS, UNPREDICTED_WAIT_SECONDS, windowEnd } from '../../shared/core/domain/look-schedule';
 import { advance } from '../../shared/core/domain/job-transitions';
 import { newJob } from '../../shared/core/domain/job-transitions';
 
@@ -142,9 +142,9 @@ describe('a copy\'s first look', () => {
   };
 
   it.each([
-    { name: 'halfway through what copies over its link took', expectedSeconds: 3_000, firstLook: at(1_500) },
+    { name: 'halfway through what copies over its link took', expectedSeconds: 1_000, firstLook: at(500) },
     { name: 'never sooner than the usual first look', expectedSeconds: 100, firstLook: at(FIRST_LOOK_SECONDS) },
-    { name: 'never later than the slow look', expectedSeconds: 10 * 3_600, firstLook: at(SLOW_LOOK_SECONDS) },
+    { name: 'never later than ten minutes, however slow the link was', expectedSeconds: 10 * 3_600, firstLook: at(PREDICTED_FIRST_LOOK_MAX_SECONDS) },
     { name: 'the usual one when the link was never observed', expectedSeconds: undefined, firstLook: undefined },
     { name: 'the usual one for a time that is not a number', expectedSeconds: Number.NaN, firstLook: undefined },
     { name: 'the usual one for a time below zero', expectedSeconds: -5, firstLook: undefined },
@@ -157,11 +157,11 @@ describe('a copy\'s first look', () => {
 
   it('is aimed when the copy is accepted, and a copy aimed so is not looked at two minutes in', () => {
     // Act
-    const job = accepted(3_000);
+    const job = accepted(1_000);
     // Assess
-    expect(job.expectedDoneAt).toBe(at(1_500).toISOString());
+    expect(job.expectedDoneAt).toBe(at(500).toISOString());
     expect(isDue(job, at(FIRST_LOOK_SECONDS), LookKind.Tick)).toBe(false);
-    expect(isDue(job, at(1_500), LookKind.Look)).toBe(true);
+    expect(isDue(job, at(500), LookKind.Look)).toBe(true);
   });
 
   it('is the usual one for a copy found again, whose start is not known', () => {

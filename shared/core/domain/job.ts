@@ -173,7 +173,10 @@ export interface Job extends JobSpec {
    * so its speed says nothing.
    */
   readonly copyAdopted?: boolean | undefined;
-  /** When the copy is expected to finish, from its progress rate or the provider's estimate. */
+  /**
+   * When the copy is expected to finish, from its progress rate or the provider's estimate; at 0 %
+   * (before its first look, or waiting at the provider) only when it is next looked at.
+   */
   readonly expectedDoneAt?: string | undefined;
   /** Set while the job is `stopping`: the outcome it ends in once its copy is gone. */
   readonly stop?: Stop | undefined;

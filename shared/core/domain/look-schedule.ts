@@ -4,7 +4,8 @@ import { type Job, JobStatus } from './job';
 /**
  * When poll-status looks at a copy. The providers send no event when a copy ends, so we predict
  * it (expectedDoneAt, from the copy's progress rate or the provider's own estimate) and look then,
- * not every minute everywhere: fewer calls, and a finished copy is seen within seconds.
+ * not every minute everywhere: fewer calls, and a finished copy is seen within seconds. Before the
+ * first look, expectedDoneAt is that look (aimed from observed speeds, see firstLookAt), not an end.
  *
  * The timer (every POLL_TIMER_SECONDS) opens a window until its next tick; it looks at every copy
  * due, every copy not yet predicted, and every copy not looked at for SLOW_LOOK_SECONDS (the safety
@@ -33,11 +34,18 @@ export const FIRST_LOOK_SECONDS = 120;
  * slower per GiB than large ones) and a look after the end is a late notification.
  */
 export const PREDICTED_FIRST_LOOK_SHARE = 0.5;
+/**
+ * The latest such a first look comes. A figure too slow for the link (copies that waited at the
+ * provider, a link that got faster) makes a copy that already ended be seen late, and keeps its
+ * source image's one copy slot taken meanwhile: ten minutes at most. The speed recorded then is
+ * still at least twice the figure's, so the figure climbs back within a few copies.
+ */
+export const PREDICTED_FIRST_LOOK_MAX_SECONDS = 600;
 
 /** When a copy just started is first looked at, from the seconds copies over its link took; undefined: the usual first look. */
 export const firstLookAt = (startedAt: Date, expectedSeconds: number | undefined): Date | undefined => {
   if (expectedSeconds === undefined || !Number.isFinite(expectedSeconds) || expectedSeconds <= 0) return undefined;
-  const delay = Math.min(Math.max(PREDICTED_FIRST_LOOK_SHARE * expectedSeconds, FIRST_LOOK_SECONDS), SLOW_LOOK_SECONDS);
+  const delay = Math.min(Math.max(PREDICTED_FIRST_LOOK_SHARE * expectedSeconds, FIRST_LOOK_SECONDS), PREDICTED_FIRST_LOOK_MAX_SECONDS);
   return new Date(startedAt.getTime() + Math.round(delay) * 1000);
 };
 

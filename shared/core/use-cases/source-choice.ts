@@ -175,7 +175,8 @@ export const createSourceChooser = async (deps: SourceChooserDeps, inFlight: rea
   const ranked = (job: Job) => job.source.sizeGiB !== undefined && deps.relaysPay(job) && (waitingPerImage.get(sourceImageKey(job)) ?? 0) > 1;
   // Also read where a copy may start and nothing is to be chosen: its first look is aimed by them.
   const choosing = new Set(queued.filter((job) => weighed(job) || ranked(job)).map((job) => scopeKey(job)));
-  const starting = new Set(queued.filter((job) => job.source.sizeGiB !== undefined && job.shareOnly !== true).map((job) => scopeKey(job)));
+  const mayStartNow = (job: Job) => job.source.sizeGiB !== undefined && job.shareOnly !== true && !(job.notBefore !== undefined && new Date(job.notBefore) > now);
+  const starting = new Set(queued.filter(mayStartNow).map((job) => scopeKey(job)));
   /** Every account's speeds as read; `estimates` holds those with a choice or an order to make. */
   const predictions = new Map<string, SpeedEstimate>();
   for (const scope of new Set([...choosing, ...starting])) {
@@ -183,7 +184,7 @@ export const createSourceChooser = async (deps: SourceChooserDeps, inFlight: rea
     try {
       stored = (await deps.speeds?.readSpeeds(scope)) ?? {};
     } catch (error) {
-      deps.logger.warn('copy speeds could not be read; choosing sources without them', { scope, code: errorCode(error), error: errorMessage(error) });
+      deps.logger.warn('copy speeds could not be read; going on without them', { scope, code: errorCode(error), error: errorMessage(error) });
     }
     const estimate = new SpeedEstimate(stored, running.get(scope));
     predictions.set(scope, estimate);
