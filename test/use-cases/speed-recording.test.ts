@@ -52,6 +52,36 @@ describe('recording how fast copies go', () => {
     expect(book.writes).toBe(1);
   });
 
+  it('times a copy seen late by the end its last percent predicted, not by the late look', async () => {
+    // Prepare: at 30 min the copy shows 50 %, which predicts its end about an hour after the start;
+    // the next look comes only at 90 min (a throttled region, a lost message)
+    await copying();
+    clock.advance(30 * 60_000);
+    images.setState('m-c1', ImageState.Pending, 50);
+    await poll();
+    clock.advance(60 * 60_000);
+    images.setState('m-c1', ImageState.Available);
+    // Act
+    await poll();
+    // Assess: 100 GiB in 1800 × 100 / 50.5 = 3,564 s, not in 5,400 s (67 GiB/h)
+    const speeds = await book.readSpeeds(SCOPE);
+    expect(speeds[pairKey('cn-hangzhou', 'cn-shanghai')]?.gibPerHour).toBeCloseTo((100 * 3600) / 3564, 1);
+  });
+
+  it('times a copy seen done at its first look by that look: nothing predicted its end', async () => {
+    // Prepare: the copy shows no progress until it is seen available
+    const source = images.addImage({ id: 'm-1', region: 'cn-hangzhou', sizeGiB: 100, tags: { role: 'golden' } });
+    const job = await stored(source, { type: 'dispatch.claimed' }, { type: 'copy.accepted', handle: 'm-c1', destinationImageId: 'm-c1', expectedSeconds: 600 });
+    images.addImage({ id: 'm-c1', region: 'cn-shanghai', state: ImageState.Available, tags: { [ReplicaTag.Managed]: 'true', [ReplicaTag.Job]: job.id } });
+    // The look aimed at five minutes comes at eight
+    clock.advance(8 * 60_000);
+    // Act
+    await poll();
+    // Assess: 100 GiB in 480 s; the aimed look is not an end
+    const speeds = await book.readSpeeds(SCOPE);
+    expect(speeds[pairKey('cn-hangzhou', 'cn-shanghai')]?.gibPerHour).toBeCloseTo(750);
+  });
+
   it('writes nothing when no copy finished', async () => {
     // Prepare
     await copying();

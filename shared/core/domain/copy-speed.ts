@@ -1,5 +1,6 @@
 import { secondsBetween } from './clock';
 import { type Job, JobStatus } from './job';
+import { predictedEndOf } from './look-schedule';
 import * as z from '../zod';
 
 /**
@@ -95,14 +96,24 @@ export const withObservations = (speeds: CopySpeeds, observations: readonly Spee
 export const copyOrigin = (job: Job): string => job.relay?.region ?? job.source.region;
 
 /**
- * A finished copy's speed: from its start to the moment it was seen available (a look comes within
- * seconds of the predicted end, so the figure errs a little on the slow side). None for a copy of
- * unknown size, or one that was not a plain copy of this job (shared in place, adopted).
+ * When a finished copy ended, as far as can be told: the end its last percent predicted, when that
+ * lies between its last record and the look that saw it done (a look delayed by throttling or a
+ * lost message then does not make the link look slower than it was); else that look (which comes
+ * within seconds of the predicted end, so the figure errs a little on the slow side).
+ */
+const endOf = (before: Job, seenAt: Date): Date => {
+  const predicted = predictedEndOf(before);
+  return predicted !== undefined && predicted.getTime() > Date.parse(before.updatedAt) && predicted.getTime() < seenAt.getTime() ? predicted : seenAt;
+};
+
+/**
+ * A finished copy's speed: from its start to its end (endOf). None for a copy of unknown size, or
+ * one that was not a plain copy of this job (shared in place, adopted).
  */
 export const finishedCopySpeed = (before: Job, after: Job, seenAt: Date): SpeedObservation | undefined => {
   const finished = before.status === JobStatus.Copying && (after.status === JobStatus.Sharing || after.status === JobStatus.Available);
   if (!finished || before.copyStartedAt === undefined || before.source.sizeGiB === undefined || before.shareOnly === true || before.copyAdopted === true) return undefined;
-  return { from: copyOrigin(before), to: before.destination.region, sizeGiB: before.source.sizeGiB, seconds: secondsBetween(before.copyStartedAt, seenAt) };
+  return { from: copyOrigin(before), to: before.destination.region, sizeGiB: before.source.sizeGiB, seconds: secondsBetween(before.copyStartedAt, endOf(before, seenAt)) };
 };
 
 /** A copy's speed from its record alone (start to finish), for a copy that exists; `plan` reads history so. */

@@ -49,6 +49,16 @@ export const firstLookAt = (startedAt: Date, expectedSeconds: number | undefined
   return new Date(startedAt.getTime() + Math.round(delay) * 1000);
 };
 
+/**
+ * The copy's end as its progress (or the provider's remaining time) predicted it; undefined while
+ * it showed no progress, when `expectedDoneAt` is only its next look (firstLookAt, a copy at 0 %).
+ */
+export const predictedEndOf = (job: Job): Date | undefined => {
+  const predicted = (job.progressPercent ?? 0) > 0 || job.remainingSeconds !== undefined;
+  const at = predicted && job.expectedDoneAt !== undefined ? Date.parse(job.expectedDoneAt) : Number.NaN;
+  return Number.isFinite(at) ? new Date(at) : undefined;
+};
+
 /** A look this close before a copy's predicted end counts it as due: no second message for a second. */
 const DUE_MARGIN_MS = 1_000;
 /** The smallest delay a look is scheduled with: a prediction a hair away is looked at with the next. */

@@ -4,6 +4,7 @@ import { type CopySpeeds, runningCopySpeed, SpeedEstimate, type SpeedObservation
 import { errorCode, errorMessage } from '../domain/errors';
 import { type FanOutPlan, type PlanHolder, type PlannedCopy, type PlanTarget, planFanOut } from '../domain/fan-out-plan';
 import { type Job, JobStatus, type Relay } from '../domain/job';
+import { predictedEndOf } from '../domain/look-schedule';
 import { scopeKey } from '../domain/policy';
 import type { CapacitySlot } from '../ports/copy-provider';
 import type { Logger } from '../ports/logger';
@@ -56,8 +57,8 @@ const notBefore = (end: Date, now: Date): Date => {
  * carries the time of its next look, which says nothing of its end.
  */
 export const expectedEnd = (job: Job, now: Date): Date | undefined => {
-  const predicted = (job.progressPercent ?? 0) > 0 || job.remainingSeconds !== undefined;
-  return job.expectedDoneAt === undefined || !predicted ? undefined : notBefore(new Date(job.expectedDoneAt), now);
+  const predicted = predictedEndOf(job);
+  return predicted === undefined ? undefined : notBefore(predicted, now);
 };
 
 /** A copy of the job's source image that is still being made: a source once it is available. */
