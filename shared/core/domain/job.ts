@@ -214,6 +214,8 @@ export interface HistoryEntry {
 
 export const isTerminal = (status: JobStatus): boolean => TERMINAL_STATUSES.includes(status);
 export const isRunning = (status: JobStatus): boolean => RUNNING_STATUSES.includes(status);
+/** A queued job told not to start before a later instant (a retry's back-off): not startable now. */
+export const isBackingOff = (job: Pick<Job, 'notBefore'>, now: Date): boolean => job.notBefore !== undefined && new Date(job.notBefore) > now;
 
 /**
  * A job is in flight while it still needs work from poll-status: not finished, or finished with

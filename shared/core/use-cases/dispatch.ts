@@ -2,7 +2,7 @@ import { addSeconds, type Clock } from '../domain/clock';
 import { CapacityLedger } from '../domain/capacity';
 import { type Deadline, NO_DEADLINE } from '../domain/deadline';
 import { errorCode, errorMessage, isRetryable } from '../domain/errors';
-import { type Job, JobStatus, isRunning } from '../domain/job';
+import { isBackingOff, type Job, JobStatus, isRunning } from '../domain/job';
 import { idempotencyTokenFor } from '../domain/job-id';
 import { scopeKey } from '../domain/policy';
 import { DISPATCH_DEFER_SECONDS } from '../domain/retry-policy';
@@ -177,7 +177,7 @@ export const createDispatch = (deps: DispatchDeps) => {
         await startShareOnly(job);
         continue;
       }
-      const backingOff = job.notBefore !== undefined && new Date(job.notBefore) > now;
+      const backingOff = isBackingOff(job, now);
       const outOfTime = !(deps.deadline ?? NO_DEADLINE).allows(START_COPY_MS * (claims.length + 1));
       // The source expected to finish first among those free now, unless waiting for a busy or
       // unborn one is clearly better (source-choice).

@@ -3,7 +3,7 @@ import { type Deadline, NO_DEADLINE } from '../domain/deadline';
 import { type Clock, secondsBetween } from '../domain/clock';
 import { errorCode, errorMessage, isReplicationError, isRetryable, RetryableError } from '../domain/errors';
 import { ALL_IMAGE_STATES } from '../domain/image';
-import { CopyState, type Job, type JobEvent, JobStatus, isRunning, isTerminal, pendingDeliveryAttempts } from '../domain/job';
+import { CopyState, isBackingOff, type Job, type JobEvent, JobStatus, isRunning, isTerminal, pendingDeliveryAttempts } from '../domain/job';
 import { scopeKey } from '../domain/policy';
 import { finishedCopySpeed, type SpeedObservation, withObservations } from '../domain/copy-speed';
 import { DISPATCH_LEASE_SECONDS, NOTIFICATION_REQUEUE_SECONDS, webhookRedeliverySeconds } from '../domain/retry-policy';
@@ -313,7 +313,7 @@ export const createPollStatus = (deps: PollStatusDeps) => {
     for (const job of current) if (isRunning(job.status)) ledger.take(slotsOf({ providers }, job));
     const ready = new Map<string, { scope: DispatchScope; regions: Set<string> }>();
     for (const job of current) {
-      if (job.status !== JobStatus.Queued || (job.notBefore !== undefined && new Date(job.notBefore) > now)) continue;
+      if (job.status !== JobStatus.Queued || isBackingOff(job, now)) continue;
       if (!candidateSources(job).some((source) => ledger.fits(slotsFrom({ providers }, job, source)))) continue;
       const key = scopeKey(job);
       const entry = ready.get(key) ?? { scope: { provider: job.provider, account: job.account }, regions: new Set<string>() };

@@ -3,7 +3,7 @@ import { addSeconds } from '../domain/clock';
 import { type CopySpeeds, runningCopySpeed, SpeedEstimate, type SpeedObservation } from '../domain/copy-speed';
 import { errorCode, errorMessage } from '../domain/errors';
 import { type FanOutPlan, type PlanHolder, type PlannedCopy, type PlanTarget, planFanOut } from '../domain/fan-out-plan';
-import { type Job, JobStatus, type Relay } from '../domain/job';
+import { isBackingOff, type Job, JobStatus, type Relay } from '../domain/job';
 import { predictedEndOf } from '../domain/look-schedule';
 import { scopeKey } from '../domain/policy';
 import type { CapacitySlot } from '../ports/copy-provider';
@@ -176,7 +176,7 @@ export const createSourceChooser = async (deps: SourceChooserDeps, inFlight: rea
   const ranked = (job: Job) => job.source.sizeGiB !== undefined && deps.relaysPay(job) && (waitingPerImage.get(sourceImageKey(job)) ?? 0) > 1;
   // Also read where a copy may start and nothing is to be chosen: its first look is aimed by them.
   const choosing = new Set(queued.filter((job) => weighed(job) || ranked(job)).map((job) => scopeKey(job)));
-  const mayStartNow = (job: Job) => job.source.sizeGiB !== undefined && job.shareOnly !== true && !(job.notBefore !== undefined && new Date(job.notBefore) > now);
+  const mayStartNow = (job: Job) => job.source.sizeGiB !== undefined && job.shareOnly !== true && !isBackingOff(job, now);
   const starting = new Set(queued.filter(mayStartNow).map((job) => scopeKey(job)));
   /** Every account's speeds as read; `estimates` holds those with a choice or an order to make. */
   const predictions = new Map<string, SpeedEstimate>();
@@ -214,7 +214,7 @@ export const createSourceChooser = async (deps: SourceChooserDeps, inFlight: rea
   const onlyFromSource = (job: Job) => sourcesFor(job).length === 1 && futuresFor(job).length === 0 && job.relay === undefined;
   const initial = deps.initialLedger;
   for (const job of queued) {
-    if (job.shareOnly === true || !onlyFromSource(job) || (job.notBefore !== undefined && new Date(job.notBefore) > now)) continue;
+    if (job.shareOnly === true || !onlyFromSource(job) || isBackingOff(job, now)) continue;
     if (initial !== undefined && !initial.fits(deps.slotsFor(job, sourceOf(job)))) continue;
     sourceOnly.set(regionKey(job), (sourceOnly.get(regionKey(job)) ?? new Set()).add(sourceImageKey(job)));
   }
