@@ -21,6 +21,21 @@ const toPollCommand = (input: StartCopyInput): PollCommand => {
   }
 };
 
+/** The latest window end among the delivery's looks; one that cannot be read is left to fail on its own. */
+const widestWindow = (inputs: readonly StartCopyInput[]): Date | undefined => {
+  let widest: Date | undefined;
+  for (const input of inputs) {
+    if (input.kind !== 'queue-message') continue;
+    try {
+      const until = new Date(parseMessage(PollMessage, input.body, input.messageId).until);
+      if (widest === undefined || until > widest) widest = until;
+    } catch {
+      // Its own run sets it aside, naming what is wrong.
+    }
+  }
+  return widest;
+};
+
 /** poll-status: its timer, and the delayed looks it schedules for itself. */
 export const makePollStatusHandler = (wiring: Wiring): FcHandler =>
   makeHandler<StartCopyInput, unknown>(wiring, {
@@ -28,15 +43,18 @@ export const makePollStatusHandler = (wiring: Wiring): FcHandler =>
     decode: (event) => decodeStartCopyEvent(event),
     describe: (input) =>
       input.kind === 'queue-message' ? { raw: input.body, messageId: input.messageId } : input.kind === 'invalid' ? { raw: input.raw } : { raw: input.kind === 'sweep' ? 'timer tick' : input.kind },
-    prepare: (deps, _logger, deadline) => {
+    prepare: (deps, _logger, deadline, inputs) => {
       const poll = createPollStatus({ ...deps, deadline, limitCap: deps.config.maxConcurrentCopiesPerRegion });
       // Looks delivered together (duplicates, a batch) are one look: a second pass would find
-      // nothing due and only schedule the same next look again.
+      // nothing due and schedule the same next look again, forking the chain of looks. It looks
+      // over the widest of their windows: a stale message first in the batch would otherwise end
+      // the chain, and copies due later in the window would wait for the tick.
+      const until = widestWindow(inputs);
       let looked: Promise<unknown> | undefined;
       return (input) => {
         const command = toPollCommand(input);
         if (command.kind === LookKind.Tick) return poll(command);
-        looked ??= poll(command);
+        looked ??= poll({ kind: LookKind.Look, until: until ?? command.until });
         return looked;
       };
     },

@@ -25,8 +25,11 @@ export interface EdgeSpec<I, T> {
   describe(input: I): InputRecord;
   /** The queue the function's messages come from: one that must be tried again is put back there. */
   requeue?(deps: Dependencies): MessageQueue;
-  /** Builds the use case for this invocation: its dependencies, a logger naming the request, and the deadline. */
-  prepare(deps: Dependencies, logger: Logger, deadline: Deadline): (input: I) => Promise<T>;
+  /**
+   * Builds the use case for this invocation: its dependencies, a logger naming the request, the
+   * deadline, and every input of the delivery (for a function that runs inputs delivered together as one).
+   */
+  prepare(deps: Dependencies, logger: Logger, deadline: Deadline, inputs: readonly I[]): (input: I) => Promise<T>;
 }
 
 /**
@@ -44,10 +47,11 @@ export const makeHandler = <I, T>(wiring: Wiring, spec: EdgeSpec<I, T>): FcHandl
     const startedAt = deps.clock === deps.wallClock ? deps.clock.now() : deps.wallClock.now();
     const deadline = invocationDeadline(context, deps.wallClock, startedAt);
     const logger = deps.logger.child({ function: spec.functionName, requestId: context.requestId });
-    const run = spec.prepare({ ...deps, logger }, logger, deadline);
+    const inputs = spec.decode(event, context);
+    const run = spec.prepare({ ...deps, logger }, logger, deadline, inputs);
     return processBatch({
       functionName: spec.functionName,
-      inputs: spec.decode(event, context),
+      inputs,
       describe: (input) => spec.describe(input),
       run,
       logger,
