@@ -84,6 +84,7 @@ const jobSchema = lazy(() => {
       updatedAt: z.string(),
       copyStartedAt: optionalString,
       finishedAt: optionalString,
+      providerCopySeconds: z.optional(z.number().check(z.positive())),
       notBefore: optionalString,
       history: z.optional(
         z

@@ -6,12 +6,14 @@ import { type WebhookReceiver, startWebhookReceiver } from '../../examples/webho
 import { LocalRuntime } from '../../runtime/local-runtime';
 import { parsePolicyConfig, resolveWebhookSecrets } from '../../shared/core/config/load-policy-config';
 import { systemClock } from '../../shared/core/domain/clock';
+import { pairKey } from '../../shared/core/domain/copy-speed';
 import { type Job, JobStatus } from '../../shared/core/domain/job';
 import { DEFAULT_ACCOUNT, ProviderId } from '../../shared/core/domain/provider';
 import type { Logger } from '../../shared/core/ports/logger';
 import { guardedWebhookTransport } from '../../shared/platform/http/webhook-transport';
 import { createJsonLogger } from '../../shared/platform/logging/json-logger';
 import { createProviders } from '../../shared/platform/providers';
+import { SqliteSpeedBook } from '../../shared/stores/sqlite/sqlite-speed-book';
 import { explicitCredentials } from '../../shared/providers/alibaba-ecs/credentials';
 import { FaultKind, type ImsSimulator, createImsSimulator } from '../../sim/huawei/ims-simulator';
 import { ManualSimClock } from '../../sim/sim-clock';
@@ -223,6 +225,24 @@ describe('the workflow end to end on Huawei Cloud: real handlers, local runtime,
     expect(timedOut.lastError?.code).toBe('CopyTimedOut');
     expect(liveCopies(timedOut)).toEqual([]);
     expect(receiver.received.map((n) => n.body.type).sort()).toEqual(['replication.succeeded', 'replication.timed_out']);
+  });
+
+  it('records each copy\'s speed by IMS\'s own clock when the first look at it comes long after its end', async () => {
+    // Prepare: the copies start; nothing looks at them again for two hours (a long outage of the
+    // timer), though each took 30 s of INIT and 1124 s of copying
+    await announce(golden().id);
+    await runtime.step();
+    const started = await runtime.jobs.list();
+    clock.advanceSeconds(2 * 3600);
+
+    // Act
+    await runtime.step();
+
+    // Assess: 10 GiB in 1154 s, not in two hours
+    const speeds = await new SqliteSpeedBook(runtime.db).readSpeeds(`${ProviderId.Huawei}/${DEFAULT_ACCOUNT}`);
+    expect(started.map((job) => job.status)).toEqual([JobStatus.Copying, JobStatus.Copying]);
+    expect((await runtime.jobs.list()).map((job) => job.status)).toEqual([JobStatus.Available, JobStatus.Available]);
+    for (const region of DESTINATIONS) expect(speeds[pairKey(SOURCE, region)]?.gibPerHour).toBeCloseTo((10 * 3600) / 1154, 1);
   });
 
   it('never logs the Huawei secret key or the webhook secret', async () => {

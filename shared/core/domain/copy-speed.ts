@@ -107,19 +107,39 @@ const endOf = (before: Job, seenAt: Date): Date => {
 };
 
 /**
- * A finished copy's speed: from its start to its end (endOf). None for a copy of unknown size, or
- * one that was not a plain copy of this job (shared in place, adopted).
+ * Leeway for the provider's clock against ours: its copy starts when it accepts the call, a moment
+ * before we record the start, and the two clocks may differ by a little.
+ */
+export const PROVIDER_CLOCK_LEEWAY_SECONDS = 60;
+
+/**
+ * How long a copy took by the provider's own clock, where it keeps one, when that fits what we saw:
+ * no longer than from our start to the look that saw it done. A copy that ended before its first
+ * look is otherwise timed by that look; a figure that does not fit is not believed.
+ */
+const providerSeconds = (job: Job, startedAt: string, seenAt: Date): number | undefined => {
+  const seconds = job.providerCopySeconds;
+  if (seconds === undefined || !Number.isFinite(seconds) || seconds <= 0) return undefined;
+  return seconds <= secondsBetween(startedAt, seenAt) + PROVIDER_CLOCK_LEEWAY_SECONDS ? seconds : undefined;
+};
+
+/**
+ * A finished copy's speed: by the provider's clock where it keeps one, else from its start to its
+ * end (endOf). None for a copy of unknown size, or one that was not a plain copy of this job
+ * (shared in place, adopted).
  */
 export const finishedCopySpeed = (before: Job, after: Job, seenAt: Date): SpeedObservation | undefined => {
   const finished = before.status === JobStatus.Copying && (after.status === JobStatus.Sharing || after.status === JobStatus.Available);
   if (!finished || before.copyStartedAt === undefined || before.source.sizeGiB === undefined || before.shareOnly === true || before.copyAdopted === true) return undefined;
-  return { from: copyOrigin(before), to: before.destination.region, sizeGiB: before.source.sizeGiB, seconds: secondsBetween(before.copyStartedAt, endOf(before, seenAt)) };
+  const seconds = providerSeconds(after, before.copyStartedAt, seenAt) ?? secondsBetween(before.copyStartedAt, endOf(before, seenAt));
+  return { from: copyOrigin(before), to: before.destination.region, sizeGiB: before.source.sizeGiB, seconds };
 };
 
 /** A copy's speed from its record alone (start to finish), for a copy that exists; `plan` reads history so. */
 export const recordedCopySpeed = (job: Job): SpeedObservation | undefined => {
   if (job.copyStartedAt === undefined || job.finishedAt === undefined || job.source.sizeGiB === undefined || job.shareOnly === true || job.copyAdopted === true) return undefined;
-  return { from: copyOrigin(job), to: job.destination.region, sizeGiB: job.source.sizeGiB, seconds: secondsBetween(job.copyStartedAt, job.finishedAt) };
+  const seconds = providerSeconds(job, job.copyStartedAt, new Date(job.finishedAt)) ?? secondsBetween(job.copyStartedAt, job.finishedAt);
+  return { from: copyOrigin(job), to: job.destination.region, sizeGiB: job.source.sizeGiB, seconds };
 };
 
 /** A running copy's speed so far, from its progress: fresher than anything stored. */

@@ -211,11 +211,15 @@ const decide = (job: Job, event: JobEvent, now: Date): Job | undefined => {
             // again a little later rather than keep a stale instant every look would find due.
             expectedDoneAt: expectedDoneAt(job, event.progressPercent, event.remainingSeconds, now) ?? addSeconds(now, UNPREDICTABLE_LOOK_SECONDS).toISOString(),
           };
-        case CopyState.Available:
+        case CopyState.Available: {
+          // Only a figure that could be a duration: anything else is as good as none.
+          const providerCopySeconds = event.copySeconds !== undefined && Number.isFinite(event.copySeconds) && event.copySeconds > 0 ? event.copySeconds : undefined;
+          const ended = { ...learned, progressPercent: 100, remainingSeconds: undefined, providerCopySeconds };
           // Shared before it is called available: the accounts that need it hear about it with it.
           return (job.shareWith?.length ?? 0) > 0
-            ? { ...job, ...learned, status: JobStatus.Sharing, progressPercent: 100, remainingSeconds: undefined }
-            : finish(job, JobStatus.Available, now, { ...learned, progressPercent: 100, remainingSeconds: undefined, lastError: undefined });
+            ? { ...job, ...ended, status: JobStatus.Sharing }
+            : finish(job, JobStatus.Available, now, { ...ended, lastError: undefined });
+        }
         case CopyState.Failed:
           return failOrRetry(job, event.error ?? COPY_FAILED, now);
         case CopyState.Missing:
@@ -289,6 +293,7 @@ const decide = (job: Job, event: JobEvent, now: Date): Job | undefined => {
             copyStartedAt: undefined,
             copyAdopted: undefined,
             finishedAt: undefined,
+            providerCopySeconds: undefined,
             notBefore: undefined,
             // A reopened job keeps its last error for the record; its new outcome will be notified anew.
             notification: NO_NOTIFICATION,

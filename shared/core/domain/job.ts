@@ -187,6 +187,8 @@ export interface Job extends JobSpec {
   readonly updatedAt: string;
   readonly copyStartedAt?: string | undefined;
   readonly finishedAt?: string | undefined;
+  /** How long the finished copy took by the provider's own clock, where it keeps one (copy-speed.ts reads it). */
+  readonly providerCopySeconds?: number | undefined;
   /** Not to be dispatched before this instant (retry backoff, throttling). */
   readonly notBefore?: string | undefined;
   readonly notification: JobNotification;
@@ -252,6 +254,8 @@ export type JobEvent =
       readonly handle?: string | undefined;
       readonly destinationImageId?: string | undefined;
       readonly error?: JobErrorInput | undefined;
+      /** Available: how long the copy took by the provider's own clock, when it says. */
+      readonly copySeconds?: number | undefined;
     }
   /** The copy is to be stopped: decided (and stored) before the provider is asked. */
   | { readonly type: 'copy.stopping'; readonly outcome: StopOutcome; readonly reason?: string | undefined }

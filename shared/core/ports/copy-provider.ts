@@ -116,7 +116,16 @@ export type CopyObservation =
       readonly handle?: CopyHandle | undefined;
       readonly imageId?: string | undefined;
     }
-  | { readonly state: 'available'; readonly imageId: string; readonly handle?: CopyHandle | undefined }
+  | {
+      readonly state: 'available';
+      readonly imageId: string;
+      readonly handle?: CopyHandle | undefined;
+      /**
+       * How long the copy took by the provider's own clock (its start to its end), where the
+       * provider keeps both: the copy's speed is then known however late the look that saw it done.
+       */
+      readonly copySeconds?: number | undefined;
+    }
   /** Ended without an image. `leftover`: something of it remains and must be deleted before a retry. */
   | ({ readonly state: 'failed'; readonly leftover: boolean } & ProviderProblem)
   /** No trace of the copy (deleted by somebody, or never made). */

@@ -382,7 +382,13 @@ export const createPollStatus = (deps: PollStatusDeps) => {
           destinationImageId: observation.imageId,
         });
       case CopyState.Available:
-        return writer.apply(job, { type: 'copy.observed', state: CopyState.Available, handle: observation.handle, destinationImageId: observation.imageId });
+        return writer.apply(job, {
+          type: 'copy.observed',
+          state: CopyState.Available,
+          handle: observation.handle,
+          destinationImageId: observation.imageId,
+          copySeconds: observation.copySeconds,
+        });
       case CopyState.Failed:
         // A failed copy still holds its name and storage: remove it before any retry makes another.
         if (observation.leftover) await provider.deleteCopy({ handle: job.copyHandle ?? '', destinationRegion: job.destination.region });

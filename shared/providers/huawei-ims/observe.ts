@@ -6,7 +6,7 @@ import { findJobCopies } from './copy-lookup';
 import { cleanText, isNotFound } from './errors';
 import { type HuaweiCopyHandle, decodeHandle, encodeHandle } from './handle';
 import { ImsImageStatus } from './image-mapping';
-import { type ImsImage, type ImsJob, JobStatus } from './schemas';
+import { type ImsImage, type ImsJob, JobStatus, parseJobTime } from './schemas';
 import { MAX_TAGS_PER_IMAGE, tagProblem, toImsTags } from './tags';
 
 export interface ObserveContext {
@@ -48,8 +48,16 @@ const handleOf = (copy: CopyInFlight, decoded: HuaweiCopyHandle | undefined): Hu
   jobId: decoded?.jobId ?? copy.jobId,
 });
 
+/** How long a job took by IMS's clock: begin_time to end_time, when both are there and in order. */
+const jobSeconds = (job: ImsJob): number | undefined => {
+  const begin = parseJobTime(job.begin_time);
+  const end = parseJobTime(job.end_time);
+  if (begin === undefined || end === undefined || end <= begin) return undefined;
+  return (end.getTime() - begin.getTime()) / 1000;
+};
+
 /** Tags the destination image (idempotent) and reports it available, or missing when it is gone. */
-const finish = async (context: ObserveContext, copy: CopyInFlight, handle: HuaweiCopyHandle, imageId: string): Promise<CopyObservation> => {
+const finish = async (context: ObserveContext, copy: CopyInFlight, handle: HuaweiCopyHandle, imageId: string, copySeconds?: number): Promise<CopyObservation> => {
   try {
     await context.client.addTags(context.target(handle.destinationRegion), imageId, toImsTags(finishedCopyTags(copy)));
   } catch (error) {
@@ -57,7 +65,7 @@ const finish = async (context: ObserveContext, copy: CopyInFlight, handle: Huawe
     throw error;
   }
   const updated = handle.imageId === imageId ? undefined : encodeHandle({ ...handle, imageId });
-  return { state: 'available', imageId, handle: updated };
+  return { state: 'available', imageId, handle: updated, copySeconds };
 };
 
 /** Whether an image of the copy is still there (something to delete). Unsure counts as yes. */
@@ -90,7 +98,7 @@ const fromJob = async (context: ObserveContext, copy: CopyInFlight, handle: Huaw
     }
     case JobStatus.Success:
       // A SUCCESS without the image id: find the image by name instead.
-      return imageId === undefined ? undefined : finish(context, copy, handle, imageId);
+      return imageId === undefined ? undefined : finish(context, copy, handle, imageId, jobSeconds(job));
     case JobStatus.Fail:
       return {
         state: 'failed',

@@ -44,6 +44,19 @@ describe('the Huawei provider and client on undocumented or hostile answers', ()
     expect(seen).toMatchObject({ state: 'unobserved', code: 'ImsUnexpectedResponse', message: expect.stringContaining('entities.process_percent') });
   });
 
+  it.each([
+    ['an end before its begin', '2026-11-01T01:00:00Z', '2026-11-01T00:00:00Z'],
+    ['times that are not times', 'yesterday', '2026-13-45T99:99:99Z'],
+    ['no end', '2026-11-01T00:00:00Z', ''],
+  ])('reports a SUCCESS job with %s as available, with no copy time', async (_name, begin, end) => {
+    // Act
+    const seen = await observeWith(jobBody({ status: 'SUCCESS', begin_time: begin, end_time: end, entities: { image_id: 'd'.repeat(32) } }));
+
+    // Assess
+    expect(seen).toMatchObject({ state: 'available', imageId: 'd'.repeat(32) });
+    expect(seen?.state === 'available' ? seen.copySeconds : 'not available').toBeUndefined();
+  });
+
   it('calls an unreadable copy answer unknown: the copy may have started', async () => {
     // Prepare
     const { provider } = await serve((url) => (url.includes('/cross_region_copy') ? { status: 200, body: '<html>ok</html>', contentType: 'text/html' } : { status: 200, body: '{"images":[]}' }));

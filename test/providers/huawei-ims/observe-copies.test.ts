@@ -56,6 +56,18 @@ describe('Huawei provider: observeCopies', () => {
     expect(decodeHandle(seen?.state === 'available' ? (seen.handle ?? '') : '')?.imageId).toBe(imageId);
   });
 
+  it('reports how long the copy took by IMS\'s clock (the job\'s begin to end time), however late it is looked at', async () => {
+    // Prepare: the copy ends after INIT and its transfer; the first look comes an hour later
+    const copy = await start();
+    kit.clock.advanceSeconds(INIT_SECONDS + COPY_SECONDS + 3600);
+
+    // Act
+    const seen = await observe(copy);
+
+    // Assess
+    expect(seen).toMatchObject({ state: 'available', copySeconds: INIT_SECONDS + COPY_SECONDS });
+  });
+
   it('tags again harmlessly when a finished copy is observed twice', async () => {
     // Prepare
     const copy = await start();
