@@ -73,6 +73,19 @@ export class ImsInspection {
     this.changed();
   }
 
+  /** Somebody starts a cloud server from an image: the image is in use. Answers the server id. */
+  launchServer(region: string, imageId: string, name = 'ecs-from-image'): string {
+    const server = this.state.addServer(region, imageId, name);
+    this.changed();
+    return server.id;
+  }
+
+  /** The server is deleted: its image is no longer in use by it. */
+  deleteServer(serverId: string): void {
+    this.state.servers.delete(serverId);
+    this.changed();
+  }
+
   /** Somebody removed the image outside the product: it is gone at once, not listed as deleted. */
   removeImage(imageId: string): void {
     this.state.images.delete(imageId);

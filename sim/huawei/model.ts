@@ -20,6 +20,14 @@ export interface SimRegion {
   readonly projectId: string;
 }
 
+/** A cloud server of the tenant (ECS), as far as the image it runs from: what tells an image in use. */
+export interface SimServer {
+  readonly id: string;
+  readonly region: string;
+  readonly name: string;
+  readonly imageId: string;
+}
+
 export interface SimImsImage {
   readonly id: string;
   readonly region: string;

@@ -96,6 +96,8 @@ const worldSchema = z.strictObject({
   scripted: z.strictObject({ failures: z.number().int().nonnegative(), stalls: z.number().int().nonnegative() }),
   images: z.array(imageRecord),
   jobs: z.array(jobRecord),
+  /** Absent in files saved before servers were simulated. */
+  servers: z.array(z.strictObject({ id: z.string().min(1), region: z.string().min(1), name: z.string(), imageId: z.string() })).default([]),
   copyRecords: z.array(
     z.strictObject({
       destinationRegion: z.string(),
@@ -130,6 +132,7 @@ export const captureImsWorld = (state: ImsSimState): ImsWorld => {
     scripted: { failures: state.scriptedFailures, stalls: state.scriptedStalls },
     images: [...state.images.values()].map((image) => ({ ...structuredClone(image), tags: [...image.tags], members: [...image.members] })),
     jobs: [...state.jobs.values()].map((job): SimJob => structuredClone(job)),
+    servers: [...state.servers.values()].map((server) => ({ ...server })),
     copyRecords: state.copyRecords.map((record) => ({ ...record })),
   };
 };
@@ -141,6 +144,7 @@ export const applyImsWorld = (state: ImsSimState, world: ImsWorld): void => {
   for (const image of world.images) state.images.set(image.id, imageOf(image));
   for (const job of world.jobs) state.jobs.set(job.id, structuredClone(job));
   state.copyRecords.push(...world.copyRecords.map((record) => ({ ...record })));
+  for (const server of world.servers) state.servers.set(server.id, { ...server });
 };
 
 /** Writes atomically: a temporary file next to the target, then a rename over it, so a crash never leaves half a world. */

@@ -10,6 +10,7 @@ import {
   type SimJob,
   type SimQuirks,
   type SimRegion,
+  type SimServer,
   bytesOfGiB,
 } from './model';
 
@@ -42,6 +43,8 @@ export class ImsSimState {
   readonly images = new Map<string, SimImsImage>();
   readonly jobs = new Map<string, SimJob>();
   readonly copyRecords: CopyRecord[] = [];
+  /** Cloud servers, by id: the ECS side of the tenant, as far as which image each runs from. */
+  readonly servers = new Map<string, SimServer>();
   /** Copies a test asked to fail or stall, whatever the probabilities say. */
   scriptedFailures = 0;
   scriptedStalls = 0;
@@ -112,6 +115,15 @@ export class ImsSimState {
     };
     this.images.set(id, image);
     return image;
+  }
+
+  /** A server started from an image of the region (any image id: ECS does not check it here). */
+  addServer(region: string, imageId: string, name: string): SimServer {
+    if (!this.regions.has(region)) throw new Error(`unknown region ${region}`);
+    const hex = this.random.chars(32, HEX);
+    const server: SimServer = { id: `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`, region, name, imageId };
+    this.servers.set(server.id, server);
+    return server;
   }
 
   /** Images of a region as ListImages sees them: newest first (the default sort), lingering deleted ones included. */

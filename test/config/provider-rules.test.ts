@@ -106,11 +106,23 @@ describe('policy features checked against their provider', () => {
     ['a retention that keeps nothing said', policy('{ region: cn-shanghai, retention: { groupBy: family } }'), /say what to keep/],
     ['a negative price', policy('{ region: cn-shanghai }', 'prices: { alibaba: { currency: USD, perGiBMonth: -1 } }'), /prices\.alibaba\.perGiBMonth: a price cannot be negative/],
     ['sharing on Huawei', huawei('{ region: cn-east-3, shareWith: ["0a1b2c3d4e5f60718293a4b5c6d7e8f9"] }'), /sharing Huawei IMS images is not supported yet/],
-    ['retention on Huawei', huawei('{ region: cn-east-3, retention: { keepNewest: 2 } }'), /retention is not supported on Huawei IMS/],
+    ['retention by image family on Huawei', huawei('{ region: cn-east-3, retention: { keepNewest: 2 } }'), /destinations\[0\]\.retention\.groupBy: Huawei IMS images have no family/],
+    [
+      'a deprecation stage on Huawei',
+      huawei('{ region: cn-east-3, retention: { keepNewest: 2, groupBy: name-prefix, namePrefixes: [golden-], deprecateFor: 7d } }'),
+      /destinations\[0\]\.retention\.deprecateFor: Huawei IMS has no deprecated state/,
+    ],
   ])('refuses %s, naming the path', (_, text, expected) => {
     // Act
     const problems = problemsOf(text);
     // Assess
     expect(problems).toMatch(expected);
+  });
+
+  it('accepts retention on Huawei by name prefix, without a deprecation stage', () => {
+    // Act
+    const problems = problemsOf(huawei('{ region: cn-east-3, retention: { keepNewest: 2, groupBy: name-prefix, namePrefixes: [golden-] } }'));
+    // Assess
+    expect(problems).toBe('');
   });
 });

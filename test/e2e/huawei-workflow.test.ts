@@ -11,7 +11,8 @@ import { type Job, JobStatus } from '../../shared/core/domain/job';
 import { DEFAULT_ACCOUNT, ProviderId } from '../../shared/core/domain/provider';
 import type { Logger } from '../../shared/core/ports/logger';
 import { guardedWebhookTransport } from '../../shared/platform/http/webhook-transport';
-import { createJsonLogger } from '../../shared/platform/logging/json-logger';
+import { createJsonLogger, silentLogger } from '../../shared/platform/logging/json-logger';
+import { createPrune } from '../../shared/core/use-cases/prune';
 import { createProviders } from '../../shared/platform/providers';
 import { SqliteSpeedBook } from '../../shared/stores/sqlite/sqlite-speed-book';
 import { explicitCredentials } from '../../shared/providers/alibaba-ecs/credentials';
@@ -39,6 +40,7 @@ policies:
         tags: { compliance: apac }
     copyTimeout: ${COPY_TIMEOUT}
     maxAttempts: 3
+    retention: { keepNewest: 1, groupBy: name-prefix, namePrefixes: [golden-web] }
     webhooks:
       - { name: ops, url: "${webhookUrl}", secretEnv: OPS_SECRET, allowInsecureLoopback: true }
 huaweiProjects:
@@ -81,21 +83,34 @@ describe('the workflow end to end on Huawei Cloud: real handlers, local runtime,
     rmSync(stateDir, { recursive: true, force: true });
   });
 
+  /** Retention over the runtime's table, with its providers: what `prune` runs. */
+  let pruneWith: (logger: Logger) => ReturnType<typeof createPrune>;
+
   /** A runtime wired as `run` wires the embedded IMS simulator: default Huawei account, endpoint template. */
   const newRuntime = (logger: Logger): LocalRuntime => {
     const config = parsePolicyConfig(policy(receiver.url, simulator.projectIds), 'e2e-huawei');
+    const providers = createProviders({
+      env: {},
+      config,
+      alibabaDefault: explicitCredentials({ accessKeyId: 'LTAI-unused', accessKeySecret: 'unused' }),
+      huaweiDefault: HUAWEI_KEYS,
+      huaweiEndpointTemplate: simulator.endpointTemplate,
+      wallClock: systemClock,
+    });
+    pruneWith = (pruneLogger) =>
+      createPrune({
+        config,
+        providers,
+        jobs: runtime.jobs,
+        queues: { startCopy: runtime.startCopyQueue, notify: runtime.notifyQueue, poll: runtime.pollQueue },
+        clock,
+        logger: pruneLogger,
+      });
     return new LocalRuntime({
       stateDir,
       config,
       secrets: resolveWebhookSecrets(config, { OPS_SECRET: SECRET }),
-      providers: createProviders({
-        env: {},
-        config,
-        alibabaDefault: explicitCredentials({ accessKeyId: 'LTAI-unused', accessKeySecret: 'unused' }),
-        huaweiDefault: HUAWEI_KEYS,
-        huaweiEndpointTemplate: simulator.endpointTemplate,
-        wallClock: systemClock,
-      }),
+      providers,
       transport: guardedWebhookTransport,
       clock,
       logger,
@@ -243,6 +258,37 @@ describe('the workflow end to end on Huawei Cloud: real handlers, local runtime,
     expect(started.map((job) => job.status)).toEqual([JobStatus.Copying, JobStatus.Copying]);
     expect((await runtime.jobs.list()).map((job) => job.status)).toEqual([JobStatus.Available, JobStatus.Available]);
     for (const region of DESTINATIONS) expect(speeds[pairKey(SOURCE, region)]?.gibPerHour).toBeCloseTo((10 * 3600) / 1154, 1);
+  });
+
+  it('deletes the copy retention no longer keeps, and keeps one a cloud server runs from', async () => {
+    // Prepare: two versions of the golden image copied to both regions; a server in cn-east-3
+    // runs from the older copy there
+    await announce(golden().id);
+    await runToIdle();
+    const older = await runtime.jobs.list();
+    clock.advanceSeconds(3600);
+    const newer = simulator.inspect.addImage({ region: SOURCE, name: 'golden-web-2', sizeGiB: 10, tags: { role: 'golden' } });
+    await announce(newer.id);
+    await runToIdle();
+    const inUse = jobIn(older, DESTINATIONS[0]);
+    const unused = jobIn(older, DESTINATIONS[1]);
+    simulator.inspect.launchServer(inUse.destination.region, inUse.destinationImageId ?? '');
+
+    // Act
+    const outcome = await pruneWith(silentLogger)({ dryRun: false });
+
+    // Assess
+    expect(outcome).toMatchObject({ deleted: 1, refused: 1, deprecated: 0 });
+    expect(await runtime.jobs.get(unused.id)).toMatchObject({ status: JobStatus.Pruned });
+    expect(simulator.inspect.image(unused.destinationImageId ?? '')?.status ?? 'gone').toMatch(/^(deleted|gone)$/);
+    expect(await runtime.jobs.get(inUse.id)).toMatchObject({ status: JobStatus.Available, lastError: { code: 'CopyInUse' } });
+    expect(simulator.inspect.image(inUse.destinationImageId ?? '')?.status).toBe('active');
+    const kept = (await runtime.jobs.list()).filter((job) => job.source.imageId === newer.id);
+    expect(kept.map((job) => [job.status, simulator.inspect.image(job.destinationImageId ?? '')?.status])).toEqual([
+      [JobStatus.Available, 'active'],
+      [JobStatus.Available, 'active'],
+    ]);
+    expect(simulator.requests.count('NovaListServers')).toBe(2);
   });
 
   it('never logs the Huawei secret key or the webhook secret', async () => {

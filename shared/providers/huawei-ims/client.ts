@@ -2,7 +2,7 @@ import { type Clock, systemClock } from '../../core/domain/clock';
 import { ConfigError, TerminalError } from '../../core/domain/errors';
 import { withRetry } from '../../core/domain/retry';
 import { type AccessKeyCredentials, secretValuesOf } from '../../core/ports/credentials';
-import { type EndpointResolver, endpointResolver } from './endpoint';
+import { DEFAULT_ECS_ENDPOINT_TEMPLATE, type EndpointResolver, endpointResolver } from './endpoint';
 import {
   type ImsCallContext,
   ImsErrorCode,
@@ -23,6 +23,7 @@ import {
   PROJECT_ID_PATTERN,
   jobAnswerSchema,
   listImagesAnswerSchema,
+  listServersAnswerSchema,
   showJobAnswerSchema,
 } from './schemas';
 import { type QueryValue, sdkDate, sdkEncode, signRequest } from './signer';
@@ -61,6 +62,11 @@ export interface ImsClientOptions {
   readonly credentials: AccessKeyCredentials;
   /** `https://ims.{region}.myhuaweicloud.com` (default) or a local override such as `http://127.0.0.1:8124/{region}`. */
   readonly endpointTemplate?: string | undefined;
+  /**
+   * Where ECS answers (which servers run from an image). Absent: the IMS override when there is
+   * one (one server for every service, as the simulator is), else `https://ecs.{region}.myhuaweicloud.com`.
+   */
+  readonly ecsEndpointTemplate?: string | undefined;
   /** Injected for tests; the global fetch otherwise. */
   readonly fetch?: typeof fetch | undefined;
   /** Dates the signature (X-Sdk-Date): the gateway refuses dates more than 15 minutes off. */
@@ -109,6 +115,8 @@ export interface ImsTag {
 
 interface ImsRequest {
   readonly operation: ImsOperationName;
+  /** The service that answers it; IMS unless said. */
+  readonly service?: 'ecs' | undefined;
   readonly target: ImsTarget;
   readonly method: 'GET' | 'POST' | 'DELETE';
   readonly path: string;
@@ -144,6 +152,7 @@ const filterTime = (date: Date): string => `${date.toISOString().slice(0, 19)}Z`
  */
 export class ImsClient {
   readonly #endpoints: EndpointResolver;
+  readonly #ecsEndpoints: EndpointResolver;
   readonly #fetch: typeof fetch;
   readonly #clock: Clock;
   readonly #timeoutMs: number;
@@ -156,6 +165,7 @@ export class ImsClient {
       throw new ConfigError('Huawei Cloud credentials need both an AK and an SK');
     }
     this.#endpoints = endpointResolver(options.endpointTemplate);
+    this.#ecsEndpoints = endpointResolver(options.ecsEndpointTemplate ?? options.endpointTemplate ?? DEFAULT_ECS_ENDPOINT_TEMPLATE);
     this.#fetch = options.fetch ?? fetch;
     this.#clock = options.clock ?? systemClock;
     this.#timeoutMs = options.timeoutMs ?? IMS_DEFAULT_TIMEOUT_MS;
@@ -275,6 +285,23 @@ export class ImsClient {
     return this.#parse(request, await this.#expect(request, [200, 202]), jobAnswerSchema).job_id;
   }
 
+  /**
+   * GET /v2.1/{project_id}/servers?image={image_id} on ECS: how many of the tenant's servers in the
+   * region were started from the image. With `image`, ECS applies no other filter and no paging,
+   * so one answer holds them all.
+   */
+  async serversUsingImage(target: ImsTarget, imageId: string): Promise<number> {
+    const request = {
+      operation: ImsOperation.ListServersByImage,
+      service: 'ecs',
+      target,
+      method: 'GET',
+      path: `/v2.1/${target.projectId}/servers`,
+      query: { image: requireId('image id', IMAGE_ID_PATTERN, imageId) },
+    } as const;
+    return this.#parse(request, await this.#expect(request, [200]), listServersAnswerSchema).servers.length;
+  }
+
   #context(request: ImsRequest): ImsCallContext {
     return { operation: request.operation, region: request.target.region, secrets: this.#secrets };
   }
@@ -315,7 +342,7 @@ export class ImsClient {
   async #send(request: ImsRequest): Promise<ImsAnswer> {
     const context = this.#context(request);
     requireId('project id', PROJECT_ID_PATTERN, request.target.projectId);
-    const endpoint = this.#endpoints.forRegion(request.target.region);
+    const endpoint = (request.service === 'ecs' ? this.#ecsEndpoints : this.#endpoints).forRegion(request.target.region);
     const path = `${endpoint.basePath}${request.path}`;
     const query = request.query ?? {};
     const body = request.body === undefined ? undefined : JSON.stringify(request.body);

@@ -2,6 +2,8 @@ import { ConfigError, TerminalError } from '../../core/domain/errors';
 import { REGION_ID_PATTERN } from './regions';
 
 export const DEFAULT_ENDPOINT_TEMPLATE = 'https://ims.{region}.myhuaweicloud.com';
+/** ECS, asked only which servers run from an image (retention keeps an image in use). */
+export const DEFAULT_ECS_ENDPOINT_TEMPLATE = 'https://ecs.{region}.myhuaweicloud.com';
 const PLACEHOLDER = '{region}';
 
 /** Where one region's IMS answers: an origin and the path prefix every API path goes under. */
@@ -23,7 +25,7 @@ const parse = (template: string, region: string): URL => {
   try {
     return new URL(template.replace(PLACEHOLDER, region));
   } catch (error) {
-    throw new ConfigError(`the IMS endpoint template "${template}" is not a URL`, { cause: error });
+    throw new ConfigError(`the Huawei endpoint template "${template}" is not a URL`, { cause: error });
   }
 };
 
@@ -35,13 +37,13 @@ const parse = (template: string, region: string): URL => {
  */
 export const endpointResolver = (template: string = DEFAULT_ENDPOINT_TEMPLATE): EndpointResolver => {
   const occurrences = template.split(PLACEHOLDER).length - 1;
-  if (occurrences !== 1) throw new ConfigError(`the IMS endpoint template must contain {region} exactly once, got "${template}"`);
+  if (occurrences !== 1) throw new ConfigError(`the Huawei endpoint template must contain {region} exactly once, got "${template}"`);
   const probe = parse(template, 'cn-north-4');
   if (probe.protocol !== 'https:' && probe.protocol !== 'http:') {
-    throw new ConfigError(`the IMS endpoint template must be http(s), got "${template}"`);
+    throw new ConfigError(`the Huawei endpoint template must be http(s), got "${template}"`);
   }
   if (probe.username !== '' || probe.password !== '' || probe.search !== '' || probe.hash !== '') {
-    throw new ConfigError(`the IMS endpoint template must have no user, query or fragment, got "${template}"`);
+    throw new ConfigError(`the Huawei endpoint template must have no user, query or fragment, got "${template}"`);
   }
   return {
     template,

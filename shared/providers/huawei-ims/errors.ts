@@ -9,6 +9,8 @@ export const ImsOperation = {
   DeleteImage: 'GlanceDeleteImage',
   BatchAddOrDeleteTags: 'BatchAddOrDeleteTags',
   BatchAddMembers: 'BatchAddMembers',
+  /** ECS (Nova): the servers started from an image. */
+  ListServersByImage: 'NovaListServers',
 } as const;
 export type ImsOperation = (typeof ImsOperation)[keyof typeof ImsOperation];
 

@@ -263,10 +263,13 @@ export class HuaweiImsCopyProvider implements CopyProvider {
     await Promise.resolve();
   }
 
-  /** IMS documents no "in use" check: the answer is that nobody can tell, which retention reads as "keep it". */
-  async imageInUse(_image: ImageRef): Promise<'unknown'> {
-    await Promise.resolve();
-    return 'unknown';
+  /**
+   * Whether any cloud server of the project runs from the image (ECS, asked right before a
+   * deletion). Servers are what ECS can tell; a scaling group's configuration naming the image is
+   * not seen, as on Alibaba.
+   */
+  async imageInUse(image: ImageRef): Promise<boolean> {
+    return (await this.#client.serversUsingImage(this.#target(image.region), image.imageId)) > 0;
   }
 
   async deprecateImage(_image: ImageRef): Promise<void> {

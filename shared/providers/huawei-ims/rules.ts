@@ -1,4 +1,5 @@
 import type { PolicyIssue, ProviderRules } from '../../core/config/provider-rules';
+import type { Policy } from '../../core/config/policy-config';
 import type { TextRule } from '../../core/domain/name-template';
 import { ProviderId } from '../../core/domain/provider';
 import { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH } from './copy-identity';
@@ -46,8 +47,21 @@ const OUR_TAGS = {
 
 /** IMS shares an image through members each recipient project must accept; the product does not drive that yet. */
 const NO_SHARING = 'sharing Huawei IMS images is not supported yet: IMS shares through image members that each recipient must accept';
-/** Retention deletes only copies nobody uses, and IMS documents no way to tell. */
-const NO_RETENTION = 'retention is not supported on Huawei IMS: IMS documents no way to tell whether an image is in use, and a copy in use is never deleted';
+/**
+ * Retention on IMS: copies are grouped by name prefix (IMS images have no family), and deleted
+ * without a deprecated stage (IMS has none); one a server runs from is kept (ECS tells).
+ */
+const retentionIssues = (retention: Policy['retention'], path: readonly (string | number)[]): PolicyIssue[] => {
+  if (retention === undefined) return [];
+  const issues: PolicyIssue[] = [];
+  if (retention.groupBy === 'family') {
+    issues.push({ path: [...path, 'groupBy'], message: 'Huawei IMS images have no family: group copies with groupBy: name-prefix and namePrefixes' });
+  }
+  if (retention.deprecateFor !== undefined) {
+    issues.push({ path: [...path, 'deprecateFor'], message: 'Huawei IMS has no deprecated state: retention deletes copies past retention, without deprecateFor' });
+  }
+  return issues;
+};
 
 export const HUAWEI_RULES: ProviderRules = {
   provider: ProviderId.Huawei,
@@ -61,10 +75,10 @@ export const HUAWEI_RULES: ProviderRules = {
       issues.push({ path: ['huawei'], message: 'a Huawei policy names the IAM agency IMS copies with: huawei: { agencyName: … }' });
     }
     if (policy.shareInSourceRegion.length > 0) issues.push({ path: ['shareInSourceRegion'], message: NO_SHARING });
-    if (policy.retention !== undefined) issues.push({ path: ['retention'], message: NO_RETENTION });
+    issues.push(...retentionIssues(policy.retention, ['retention']));
     policy.destinations.forEach((destination, index) => {
       if (destination.shareWith.length > 0) issues.push({ path: ['destinations', index, 'shareWith'], message: NO_SHARING });
-      if (destination.retention !== undefined) issues.push({ path: ['destinations', index, 'retention'], message: NO_RETENTION });
+      issues.push(...retentionIssues(destination.retention, ['destinations', index, 'retention']));
       if (destination.copyFamily) issues.push({ path: ['destinations', index, 'copyFamily'], message: 'Huawei IMS images have no family' });
       if (destination.encryption?.enabled === true) {
         issues.push({ path: ['destinations', index, 'encryption'], message: 'Huawei IMS cannot encrypt a cross-region copy, nor copy an encrypted image' });

@@ -48,6 +48,14 @@ export const listImagesAnswerSchema = z.object({ images: z.array(imsImageSchema)
 
 export const jobAnswerSchema = z.object({ job_id: jobIdSchema });
 
+/** Servers named in one answer before we call it runaway: far more than any tenant runs from one image per region. */
+export const MAX_SERVERS_PER_ANSWER = 20_000;
+
+/** GET /v2.1/{project_id}/servers (ECS, Nova): only how many there are is read. */
+export const listServersAnswerSchema = z.object({
+  servers: z.array(z.object({ id: z.string().check(z.minLength(1), z.maxLength(64)) })).check(z.maxLength(MAX_SERVERS_PER_ANSWER)),
+});
+
 export const JobStatus = { Init: 'INIT', Running: 'RUNNING', Success: 'SUCCESS', Fail: 'FAIL' } as const;
 export type JobStatus = (typeof JobStatus)[keyof typeof JobStatus];
 

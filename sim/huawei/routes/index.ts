@@ -2,10 +2,11 @@ import { addMembers } from './add-members';
 import { crossRegionCopy } from './cross-region-copy';
 import { deleteImage } from './delete-image';
 import { listImages } from './list-images';
+import { listServers } from './list-servers';
 import type { Route } from './route';
 import { showJob } from './show-job';
 import { tagsAction } from './tags-action';
 
-export const ROUTES: readonly Route[] = [listImages, crossRegionCopy, showJob, deleteImage, tagsAction, addMembers];
+export const ROUTES: readonly Route[] = [listImages, crossRegionCopy, showJob, deleteImage, tagsAction, addMembers, listServers];
 
 export type { Route, RouteAnswer, RouteContext } from './route';

@@ -126,6 +126,26 @@ describe('IMS simulator: saving and restoring the simulated tenant', () => {
     expect(saved()).toMatchObject({ clockMs: Date.parse(START) + 3_600_000, savedAt: '2026-11-20T09:00:00.000Z' });
   });
 
+  it('keeps the servers started from images across a restart, and reads a file saved before servers were kept', async () => {
+    // Prepare
+    const first = await start();
+    first.sim.inspect.launchServer(SOURCE, GOLDEN_ID);
+    await stop(first.sim);
+    const withServers = saved();
+    writeFileSync(stateFile, JSON.stringify({ ...withServers, servers: undefined }));
+    const older = await start();
+    const olderServers = await older.client.serversUsingImage(older.target(SOURCE), GOLDEN_ID);
+    await stop(older.sim);
+    writeFileSync(stateFile, JSON.stringify(withServers));
+
+    // Act
+    const second = await start();
+
+    // Assess
+    expect(await second.client.serversUsingImage(second.target(SOURCE), GOLDEN_ID)).toBe(1);
+    expect(olderServers).toBe(0);
+  });
+
   it('builds the world from the seed when there is no file yet, and writes it at once', async () => {
     // Act
     const first = await start();
