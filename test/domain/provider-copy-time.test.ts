@@ -58,8 +58,50 @@ describe('a finished copy timed by the provider’s own clock', () => {
     const speed = finishedCopySpeed(before, after, seenAt);
 
     // Assess: timed by the look instead
+    expect(after.providerCopySeconds).toBeUndefined();
     expect(speed?.seconds).toBe(90 * MINUTE);
     expect(recordedCopySpeed(after)?.seconds).toBe(90 * MINUTE);
+  });
+
+  it('is not believed when it is shorter than to the last look that saw the copy still running', () => {
+    // Prepare: 40 % at 40 minutes, done at the next look; the provider says it took 31 s
+    const started = copying();
+    const before = advance(started, { type: 'copy.observed', state: 'running', progressPercent: 40 }, addSeconds(START, 40 * MINUTE));
+    const { after, seenAt } = seenDone(before, 100 * MINUTE, 31);
+
+    // Act
+    const speed = finishedCopySpeed(before, after, seenAt);
+
+    // Assess: timed by the end its last percent predicted (about 100 minutes), not by 31 s
+    expect(after.providerCopySeconds).toBeUndefined();
+    expect(speed?.seconds).toBeGreaterThan(90 * MINUTE);
+    expect(speed?.seconds).toBeLessThanOrEqual(100 * MINUTE);
+  });
+
+  it('is not believed when no copy could be that fast, whenever it was first looked at', () => {
+    // Prepare: 100 GiB in ten seconds, first seen done at 30 minutes
+    const before = copying();
+
+    // Act
+    const { after, seenAt } = seenDone(before, 30 * MINUTE, 10);
+
+    // Assess
+    expect(after.providerCopySeconds).toBeUndefined();
+    expect(finishedCopySpeed(before, after, seenAt)?.seconds).toBe(30 * MINUTE);
+  });
+
+  it('is forgotten when the job goes round again', () => {
+    // Prepare: a copy timed by the provider, then its share refused: the job fails
+    const before = copying();
+    const { after } = seenDone({ ...before, shareWith: ['1234567890123456'] }, 90 * MINUTE, 30 * MINUTE);
+    const failed = advance(after, { type: 'share.refused', error: { code: 'ShareRefused', message: 'no' } }, addSeconds(START, 91 * MINUTE));
+
+    // Act
+    const reopened = advance({ ...failed, notification: { status: 'none' } } as Job, { type: 'reopened' }, addSeconds(START, 30 * 24 * 60 * MINUTE));
+
+    // Assess
+    expect(after.providerCopySeconds).toBe(30 * MINUTE);
+    expect(reopened.providerCopySeconds).toBeUndefined();
   });
 
   it('is believed within the leeway: the provider starts its clock a moment before we record the start', () => {

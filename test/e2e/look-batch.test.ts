@@ -50,12 +50,14 @@ const lookWorld = async () => {
     dequeueCount: 1,
     enqueuedAt: clock.now(),
   });
-  const deliverLooks = (...untils: number[]) =>
+  const deliverLooks = (...untils: number[]) => deliver(...untils.map((until, index) => ({ until, messageId: `look-${index}` })));
+  /** Looks by message id: the same id twice is one message delivered again. */
+  const deliver = (...looks: { until: number; messageId: string }[]) =>
     runtime.invokeRaw(
       'poll-status',
       mnsQueueEvent(
         'poll',
-        untils.map((until, index) => look(until, `look-${index}`)),
+        looks.map(({ until, messageId }) => look(until, messageId)),
         clock.now(),
       ),
     );
@@ -63,7 +65,7 @@ const lookWorld = async () => {
     runtime.close();
     rmSync(stateDir, { recursive: true, force: true });
   };
-  return { runtime, clock, deliverLooks, close };
+  return { runtime, clock, deliverLooks, deliver, close };
 };
 
 describe('looks delivered together', () => {
@@ -93,6 +95,20 @@ describe('looks delivered together', () => {
     const [scheduled, ...others] = await world.runtime.pollQueue.receive(10, 60);
     expect(others).toEqual([]);
     expect(JSON.parse(scheduled?.body ?? '{}')).toEqual({ type: 'poll.requested', version: 1, until: new Date(START + 250 * SECOND).toISOString() });
+  });
+
+  it('leave out a look this instance already ran: delivered again with a stale one, it does not fork the chain', async () => {
+    // Prepare: a current look runs and schedules the next; MNS then delivers it again together with
+    // a stale look
+    world = await lookWorld();
+    world.clock.advance(80 * SECOND);
+    await world.deliver({ until: START + 250 * SECOND, messageId: 'current' });
+
+    // Act
+    await world.deliver({ until: START + 250 * SECOND, messageId: 'current' }, { until: START + 180 * SECOND, messageId: 'stale' });
+
+    // Assess: still the one next look
+    expect(await world.runtime.pollQueue.stats()).toMatchObject({ visible: 0, delayed: 1, deadLettered: 0 });
   });
 
   it('are still one look: a batch of three schedules one next look, not three', async () => {

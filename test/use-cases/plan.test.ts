@@ -65,6 +65,28 @@ describe('createPlan', () => {
     expect(plan.items.every((i) => i.action !== PlanAction.Prune)).toBe(true);
   });
 
+  it('does not take a copy record no copy could make for a speed: it estimates from the default', async () => {
+    // Prepare: a copy of 40 GiB recorded as done five seconds after it started (a clock gone wrong)
+    const clock = new ManualClock('2026-03-01T00:00:00Z');
+    const config = testPolicyConfig(POLICY);
+    const images = new FakeCopyProvider();
+    const jobs = new InMemoryJobStore();
+    const old = images.addImage({ id: 'm-old', region: 'cn-hangzhou', sizeGiB: 40, tags: { role: 'golden' } });
+    images.addImage({ id: 'm-new', region: 'cn-hangzhou', sizeGiB: 100, tags: { role: 'golden' } });
+    const [shanghai] = planJobs(config, { provider: 'alibaba', account: 'default' }, old).filter((p) => p.spec.destination.region === 'cn-shanghai');
+    let done = newJob(shanghai!.id, shanghai!.spec, ImageState.Available, clock.now());
+    for (const event of [{ type: 'dispatch.claimed' as const }, { type: 'copy.accepted' as const, handle: 'm-c', destinationImageId: 'm-c' }, { type: 'copy.observed' as const, state: 'available' as const }]) {
+      clock.advance(5_000);
+      done = advance(done, event, clock.now());
+    }
+    await jobs.putIfAbsent(done);
+    // Act
+    const plan = await createPlan({ config, providers: fakeProviders(images), jobs, queues: recordingQueues(), clock, logger: silentLogger })();
+    // Assess
+    expect(plan.items.find((i) => i.imageId === 'm-new' && i.destinationRegion === 'cn-shanghai')?.expectedHours).toBe(100 / DEFAULT_GIB_PER_HOUR);
+    expect(plan.speedSource).toContain('no copy observed yet');
+  });
+
   it('lists the images by name, whatever order the provider answers in', async () => {
     // Prepare: the provider lists the newest first
     const images = new FakeCopyProvider();

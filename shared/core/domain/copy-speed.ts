@@ -68,7 +68,8 @@ export const parseCopySpeeds = (value: unknown): CopySpeeds => {
 const newestFirst = (entries: Array<[string, PairSpeed]>): Array<[string, PairSpeed]> =>
   entries.sort(([ka, a], [kb, b]) => b.at.localeCompare(a.at) || ka.localeCompare(kb));
 
-const rateOf = (observation: SpeedObservation): number | undefined => {
+/** The observation's GiB per hour, when it is one a copy could make; undefined otherwise. */
+export const rateOf = (observation: SpeedObservation): number | undefined => {
   const { sizeGiB, seconds } = observation;
   if (!Number.isFinite(sizeGiB) || !Number.isFinite(seconds) || sizeGiB <= 0 || seconds < MIN_OBSERVED_SECONDS) return undefined;
   const rate = (sizeGiB * 3600) / seconds;
@@ -113,32 +114,37 @@ const endOf = (before: Job, seenAt: Date): Date => {
 export const PROVIDER_CLOCK_LEEWAY_SECONDS = 60;
 
 /**
- * How long a copy took by the provider's own clock, where it keeps one, when that fits what we saw:
- * no longer than from our start to the look that saw it done. A copy that ended before its first
- * look is otherwise timed by that look; a figure that does not fit is not believed.
+ * How long a copy took by the provider's own clock, when that fits what we saw of it: no longer
+ * than from our start to the look that saw it done, no shorter than to the last look that saw it
+ * still running (its last record), each with the clocks' leeway; and a speed a copy could make.
+ * Kept on the job when it ends (`providerCopySeconds`); anything else is not believed. A copy that
+ * ended before its first look is otherwise timed by that look.
  */
-const providerSeconds = (job: Job, startedAt: string, seenAt: Date): number | undefined => {
-  const seconds = job.providerCopySeconds;
-  if (seconds === undefined || !Number.isFinite(seconds) || seconds <= 0) return undefined;
-  return seconds <= secondsBetween(startedAt, seenAt) + PROVIDER_CLOCK_LEEWAY_SECONDS ? seconds : undefined;
+export const believedProviderSeconds = (before: Job, seconds: number | undefined, seenAt: Date): number | undefined => {
+  if (seconds === undefined || !Number.isFinite(seconds) || seconds <= 0 || before.copyStartedAt === undefined) return undefined;
+  if (seconds > secondsBetween(before.copyStartedAt, seenAt) + PROVIDER_CLOCK_LEEWAY_SECONDS) return undefined;
+  if (seconds < secondsBetween(before.copyStartedAt, before.updatedAt) - PROVIDER_CLOCK_LEEWAY_SECONDS) return undefined;
+  const sizeGiB = before.source.sizeGiB;
+  if (sizeGiB !== undefined && rateOf({ from: '', to: '', sizeGiB, seconds }) === undefined) return undefined;
+  return seconds;
 };
 
 /**
- * A finished copy's speed: by the provider's clock where it keeps one, else from its start to its
+ * A finished copy's speed: by the provider's clock where it keeps one (believedProviderSeconds), else from its start to its
  * end (endOf). None for a copy of unknown size, or one that was not a plain copy of this job
  * (shared in place, adopted).
  */
 export const finishedCopySpeed = (before: Job, after: Job, seenAt: Date): SpeedObservation | undefined => {
   const finished = before.status === JobStatus.Copying && (after.status === JobStatus.Sharing || after.status === JobStatus.Available);
   if (!finished || before.copyStartedAt === undefined || before.source.sizeGiB === undefined || before.shareOnly === true || before.copyAdopted === true) return undefined;
-  const seconds = providerSeconds(after, before.copyStartedAt, seenAt) ?? secondsBetween(before.copyStartedAt, endOf(before, seenAt));
+  const seconds = after.providerCopySeconds ?? secondsBetween(before.copyStartedAt, endOf(before, seenAt));
   return { from: copyOrigin(before), to: before.destination.region, sizeGiB: before.source.sizeGiB, seconds };
 };
 
 /** A copy's speed from its record alone (start to finish), for a copy that exists; `plan` reads history so. */
 export const recordedCopySpeed = (job: Job): SpeedObservation | undefined => {
   if (job.copyStartedAt === undefined || job.finishedAt === undefined || job.source.sizeGiB === undefined || job.shareOnly === true || job.copyAdopted === true) return undefined;
-  const seconds = providerSeconds(job, job.copyStartedAt, new Date(job.finishedAt)) ?? secondsBetween(job.copyStartedAt, job.finishedAt);
+  const seconds = job.providerCopySeconds ?? secondsBetween(job.copyStartedAt, job.finishedAt);
   return { from: copyOrigin(job), to: job.destination.region, sizeGiB: job.source.sizeGiB, seconds };
 };
 

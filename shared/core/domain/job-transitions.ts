@@ -1,4 +1,5 @@
 import { addSeconds, secondsBetween } from './clock';
+import { believedProviderSeconds } from './copy-speed';
 import { TerminalError } from './errors';
 import { ImageState } from './image';
 import {
@@ -178,6 +179,7 @@ const decide = (job: Job, event: JobEvent, now: Date): Job | undefined => {
             progressPercent: 0,
             copyStartedAt: now.toISOString(),
             copyAdopted: event.adopted === true ? true : undefined,
+            providerCopySeconds: undefined,
             expectedDoneAt: event.adopted === true ? undefined : firstLookAt(now, event.expectedSeconds)?.toISOString(),
           }
         : undefined;
@@ -212,8 +214,8 @@ const decide = (job: Job, event: JobEvent, now: Date): Job | undefined => {
             expectedDoneAt: expectedDoneAt(job, event.progressPercent, event.remainingSeconds, now) ?? addSeconds(now, UNPREDICTABLE_LOOK_SECONDS).toISOString(),
           };
         case CopyState.Available: {
-          // Only a figure that could be a duration: anything else is as good as none.
-          const providerCopySeconds = event.copySeconds !== undefined && Number.isFinite(event.copySeconds) && event.copySeconds > 0 ? event.copySeconds : undefined;
+          // Only a figure that fits what we saw of the copy: anything else is as good as none.
+          const providerCopySeconds = believedProviderSeconds(job, event.copySeconds, now);
           const ended = { ...learned, progressPercent: 100, remainingSeconds: undefined, providerCopySeconds };
           // Shared before it is called available: the accounts that need it hear about it with it.
           return (job.shareWith?.length ?? 0) > 0

@@ -1,4 +1,4 @@
-import { DEFAULT_GIB_PER_HOUR, recordedCopySpeed } from '../domain/copy-speed';
+import { DEFAULT_GIB_PER_HOUR, rateOf, recordedCopySpeed } from '../domain/copy-speed';
 import type { PolicyConfig } from '../config/policy-config';
 import type { Clock } from '../domain/clock';
 import { errorCode, errorMessage } from '../domain/errors';
@@ -82,7 +82,8 @@ const observedSpeeds = (jobs: readonly Job[]): Map<string, number> => {
   for (const job of jobs) {
     if (!COPY_EXISTS_STATUSES.includes(job.status) && job.status !== JobStatus.Pruned) continue;
     const observed = recordedCopySpeed(job);
-    if (observed === undefined || observed.seconds <= 0) continue;
+    // Only a figure a copy could make: a record bent by a clock (or a hostile answer) says nothing.
+    if (observed === undefined || rateOf(observed) === undefined) continue;
     const key = pairKey(job.provider, observed.from, observed.to);
     const sample = samples.get(key) ?? { gib: 0, hours: 0 };
     samples.set(key, { gib: sample.gib + observed.sizeGiB, hours: sample.hours + observed.seconds / 3600 });

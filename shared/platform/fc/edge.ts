@@ -4,7 +4,7 @@ import type { Logger } from '../../core/ports/logger';
 import type { MessageQueue } from '../../core/ports/message-queue';
 import type { FcContext, FcHandler } from './context';
 import type { Dependencies, Wiring } from './dependencies';
-import { type BatchResult, type InputRecord, processBatch, SettledMessages } from './invocation';
+import { type BatchResult, type InputRecord, processBatch, SettledMessages, settledKey } from './invocation';
 
 /** Kept back from the invocation's timeout to record what was done and answer the trigger. */
 export const DEADLINE_RESERVE_MS = 5_000;
@@ -27,7 +27,8 @@ export interface EdgeSpec<I, T> {
   requeue?(deps: Dependencies): MessageQueue;
   /**
    * Builds the use case for this invocation: its dependencies, a logger naming the request, the
-   * deadline, and every input of the delivery (for a function that runs inputs delivered together as one).
+   * deadline, and the inputs of the delivery it will be given (not those this instance settled
+   * before), for a function that runs inputs delivered together as one.
    */
   prepare(deps: Dependencies, logger: Logger, deadline: Deadline, inputs: readonly I[]): (input: I) => Promise<T>;
 }
@@ -48,7 +49,12 @@ export const makeHandler = <I, T>(wiring: Wiring, spec: EdgeSpec<I, T>): FcHandl
     const deadline = invocationDeadline(context, deps.wallClock, startedAt);
     const logger = deps.logger.child({ function: spec.functionName, requestId: context.requestId });
     const inputs = spec.decode(event, context);
-    const run = spec.prepare({ ...deps, logger }, logger, deadline, inputs);
+    // One this instance settled before is skipped (processBatch): the use case is built for the others.
+    const toRun = inputs.filter((input) => {
+      const key = settledKey(spec.describe(input));
+      return key === undefined || !settled.has(key);
+    });
+    const run = spec.prepare({ ...deps, logger }, logger, deadline, toRun);
     return processBatch({
       functionName: spec.functionName,
       inputs,
