@@ -64,7 +64,16 @@ export const selectTarget = async (env: NodeJS.ProcessEnv, config: PolicyConfig,
       keyId !== '' && keySecret !== ''
         ? explicitCredentials({ accessKeyId: keyId, accessKeySecret: keySecret, ...((env.ALIBABA_CLOUD_SECURITY_TOKEN ?? '') === '' ? {} : { securityToken: env.ALIBABA_CLOUD_SECURITY_TOKEN }) })
         : DEFAULT_CREDENTIAL_CHAIN;
-    const providers = createProviders({ env, config, alibabaDefault, ecsEndpoint: ecsOverride, huaweiEndpointTemplate: huaweiOverride, wallClock: systemClock });
+    const huaweiEcsOverride = (env.IMAGE_REPLICATOR_HUAWEI_ECS_ENDPOINT ?? '') === '' ? undefined : env.IMAGE_REPLICATOR_HUAWEI_ECS_ENDPOINT;
+    const providers = createProviders({
+      env,
+      config,
+      alibabaDefault,
+      ecsEndpoint: ecsOverride,
+      huaweiEndpointTemplate: huaweiOverride,
+      huaweiEcsEndpointTemplate: huaweiEcsOverride,
+      wallClock: systemClock,
+    });
     const where = [
       ecsOverride === undefined ? 'Alibaba Cloud' : `the ECS endpoint ${ecsOverride.protocol}://${ecsOverride.endpoint}`,
       huaweiOverride === undefined ? 'Huawei Cloud' : `the IMS endpoint ${huaweiOverride}`,

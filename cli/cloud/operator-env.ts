@@ -25,6 +25,7 @@ export const OperatorEnv = z.extend(
     IMAGE_REPLICATOR_ACCOUNT_ID: true,
     IMAGE_REPLICATOR_ECS_ENDPOINT: true,
     IMAGE_REPLICATOR_HUAWEI_IMS_ENDPOINT: true,
+    IMAGE_REPLICATOR_HUAWEI_ECS_ENDPOINT: true,
   }),
   {
     /** Operator commands send no looks; a profile written before the poll queue existed still serves. */

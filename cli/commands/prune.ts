@@ -30,10 +30,11 @@ const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n =
 const gib = (n: number): string => `${Math.round(n * 100) / 100} GiB`;
 
 /** After a real prune: the job as stored says whether its step happened, and if not, why. */
-const resultOf = (decision: PruneDecision, job: Job | undefined): PruneResult => {
+const resultOf = (decision: PruneDecision, job: Job | undefined, deferred: ReadonlySet<string>): PruneResult => {
   const action = decision.action === PruneAction.Deprecate ? 'deprecate' : 'delete';
   const base = { jobId: decision.jobId, action, status: job?.status ?? 'gone' } as const;
   if (job === undefined) return { ...base, done: false, refusal: 'the job is no longer in the table' };
+  if (deferred.has(decision.jobId)) return { ...base, done: false, refusal: 'the provider did not answer (the log says why); the next prune or run goes on with it' };
   if (action === 'deprecate') {
     return job.status === JobStatus.Deprecated
       ? { ...base, done: true, refusal: null }
@@ -94,7 +95,8 @@ image and its snapshots go; its job ends \`pruned\` and its notification goes ou
       const acted = outcome.decisions.filter((d) => d.action !== PruneAction.Keep);
       const kept = outcome.decisions.length - acted.length;
       const after = flags.dryRun ? [] : await Promise.all(acted.map(async (d) => ({ decision: d, job: await backend.jobs.get(d.jobId) })));
-      const results = after.map(({ decision, job }) => resultOf(decision, job));
+      const deferred = new Set(outcome.deferred);
+      const results = after.map(({ decision, job }) => resultOf(decision, job, deferred));
       const notifying = after.some(({ job }) => job?.notification.status === NotificationStatus.Pending);
       const failed = results.filter((r) => !r.done);
 

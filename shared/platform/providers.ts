@@ -23,6 +23,8 @@ export interface ProviderSettings {
   readonly huaweiDefault?: AccessKeyCredentials | undefined;
   /** `http://127.0.0.1:8124/{region}` for the simulator; Huawei's public endpoints otherwise. */
   readonly huaweiEndpointTemplate?: string | undefined;
+  /** ECS, for retention's "is a server running from it?"; the IMS override, else Huawei's public ECS endpoints, when absent. */
+  readonly huaweiEcsEndpointTemplate?: string | undefined;
   /** The IMS client's request timeout, its quick retries and, for tests, its fetch. */
   readonly huaweiTuning?: Pick<HuaweiImsCopyProviderOptions, 'timeouts' | 'retry' | 'fetch'> | undefined;
   /** Signatures are dated with real time, whatever clock the workflow runs on. */
@@ -53,6 +55,7 @@ export const createProviders = (settings: ProviderSettings): CopyProviders =>
         credentials:
           account === DEFAULT_ACCOUNT ? (settings.huaweiDefault ?? huaweiCredentialsFromEnv(settings.env)) : namedAccountCredentials(settings.env, ProviderId.Huawei, account),
         endpointTemplate: settings.huaweiEndpointTemplate,
+        ecsEndpointTemplate: settings.huaweiEcsEndpointTemplate,
         projectIds: settings.config.huaweiProjects,
         extraRegions: settings.config.extraRegions,
         clock: settings.wallClock,

@@ -108,6 +108,11 @@ describe('policy features checked against their provider', () => {
     ['sharing on Huawei', huawei('{ region: cn-east-3, shareWith: ["0a1b2c3d4e5f60718293a4b5c6d7e8f9"] }'), /sharing Huawei IMS images is not supported yet/],
     ['retention by image family on Huawei', huawei('{ region: cn-east-3, retention: { keepNewest: 2 } }'), /destinations\[0\]\.retention\.groupBy: Huawei IMS images have no family/],
     [
+      'a policy-wide retention by image family on Huawei',
+      huawei('{ region: cn-east-3 }', '', '    huawei: { agencyName: ims_admin_agency }\n    retention: { keepNewest: 2 }'),
+      /policies\[0\]\.retention\.groupBy: Huawei IMS images have no family/,
+    ],
+    [
       'a deprecation stage on Huawei',
       huawei('{ region: cn-east-3, retention: { keepNewest: 2, groupBy: name-prefix, namePrefixes: [golden-], deprecateFor: 7d } }'),
       /destinations\[0\]\.retention\.deprecateFor: Huawei IMS has no deprecated state/,

@@ -17,6 +17,7 @@ import { createProviders } from '../../shared/platform/providers';
 import { SqliteSpeedBook } from '../../shared/stores/sqlite/sqlite-speed-book';
 import { explicitCredentials } from '../../shared/providers/alibaba-ecs/credentials';
 import { FaultKind, type ImsSimulator, createImsSimulator } from '../../sim/huawei/ims-simulator';
+import { IMS_RETRY_ATTEMPTS } from '../../shared/providers/huawei-ims/client';
 import { ManualSimClock } from '../../sim/sim-clock';
 
 const SECRET = 'e2e-huawei-webhook-secret-0123456789';
@@ -95,6 +96,8 @@ describe('the workflow end to end on Huawei Cloud: real handlers, local runtime,
       alibabaDefault: explicitCredentials({ accessKeyId: 'LTAI-unused', accessKeySecret: 'unused' }),
       huaweiDefault: HUAWEI_KEYS,
       huaweiEndpointTemplate: simulator.endpointTemplate,
+      // The client's quick retries are recorded by the simulator, never slept.
+      huaweiTuning: { retry: { pause: async () => undefined } },
       wallClock: systemClock,
     });
     pruneWith = (pruneLogger) =>
@@ -289,6 +292,33 @@ describe('the workflow end to end on Huawei Cloud: real handlers, local runtime,
       [JobStatus.Available, 'active'],
     ]);
     expect(simulator.requests.count('NovaListServers')).toBe(2);
+  });
+
+  it('keeps a copy retention would delete while ECS cannot say whether a server runs from it, goes on with the others, and deletes it once ECS answers', async () => {
+    // Prepare: two versions copied; ECS then fails every try of the next in-use question
+    await announce(golden().id);
+    await runToIdle();
+    const older = await runtime.jobs.list();
+    clock.advanceSeconds(3600);
+    const newer = simulator.inspect.addImage({ region: SOURCE, name: 'golden-web-2', sizeGiB: 10, tags: { role: 'golden' } });
+    await announce(newer.id);
+    await runToIdle();
+    simulator.faults.injectNext('NovaListServers', FaultKind.ServiceUnavailable, IMS_RETRY_ATTEMPTS);
+
+    // Act
+    const outcome = await pruneWith(silentLogger)({ dryRun: false });
+    const during = await Promise.all(older.map(async (job) => [(await runtime.jobs.get(job.id))?.status, simulator.inspect.image(job.destinationImageId ?? '')?.status]));
+    await runtime.poll();
+
+    // Assess: the copy ECS could not answer for stayed (its deletion begun), the other went; the
+    // next poll went on with the first
+    expect(outcome).toMatchObject({ deleted: 1, refused: 0 });
+    expect(outcome.deferred).toHaveLength(1);
+    const waiting = older.findIndex((job) => job.id === outcome.deferred[0]);
+    expect(during[waiting]).toEqual([JobStatus.Pruning, 'active']);
+    const after = await Promise.all(older.map(async (job) => (await runtime.jobs.get(job.id))?.status));
+    expect(after).toEqual([JobStatus.Pruned, JobStatus.Pruned]);
+    for (const job of older) expect(simulator.inspect.image(job.destinationImageId ?? '')?.status ?? 'gone').toMatch(/^(deleted|gone)$/);
   });
 
   it('never logs the Huawei secret key or the webhook secret', async () => {

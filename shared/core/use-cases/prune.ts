@@ -3,7 +3,7 @@ import { type Clock, secondsBetween } from '../domain/clock';
 import { type Deadline, NO_DEADLINE } from '../domain/deadline';
 import { errorCode, errorMessage, isRetryable } from '../domain/errors';
 import { type Job, JobStatus } from '../domain/job';
-import type { CopyProviders, Replica } from '../ports/copy-provider';
+import type { CopyProvider, CopyProviders, Replica } from '../ports/copy-provider';
 import type { JobStore } from '../ports/job-store';
 import type { Logger } from '../ports/logger';
 import type { Queues } from '../ports/message-queue';
@@ -40,6 +40,8 @@ export interface PruneOutcome {
   readonly deleted: number;
   /** Copies that could not be deleted this time (in use, refused), with the reason on the job. */
   readonly refused: number;
+  /** Jobs whose copy the provider could not answer for this time (throttled, an outage): the next pass goes on with them. */
+  readonly deferred: readonly string[];
 }
 
 export interface PruneDeps {
@@ -138,6 +140,7 @@ export const createPrune = (deps: PruneDeps) => {
     let deprecated = 0;
     let deleted = 0;
     let refused = 0;
+    const deferred: string[] = [];
     for (const policy of config.policies) {
       for (const destination of policy.destinations) {
         const retention = destination.retention ?? policy.retention;
@@ -158,24 +161,39 @@ export const createPrune = (deps: PruneDeps) => {
         decisions.push(...decided);
         if (options.dryRun) continue;
         for (const item of decided.filter((d) => d.action !== PruneAction.Keep)) {
-          const job = await jobs.get(item.jobId);
-          if (job === undefined) continue;
-          const image = { region: job.destination.region, imageId: job.destinationImageId ?? '', handle: job.copyHandle };
-          if (item.action === PruneAction.Deprecate) {
-            if ((await provider.imageInUse(image)) !== false) continue;
-            await provider.unshareImage(image, 'all');
-            await provider.deprecateImage(image);
-            if ((await writer.apply(job, { type: 'deprecated' })) !== undefined) deprecated += 1;
-            continue;
+          try {
+            const outcome = await act(provider, item);
+            if (outcome === 'deprecated') deprecated += 1;
+            else if (outcome === 'deleted') deleted += 1;
+            else if (outcome === 'refused') refused += 1;
+          } catch (error) {
+            if (!isRetryable(error)) throw error;
+            // A copy the provider cannot answer for now waits (a deletion begun stays `pruning`, and
+            // poll-status goes on with it); the copies of other regions and policies go on now.
+            logger.warn('retention left a copy for later: the provider did not answer', { jobId: item.jobId, region: item.region, code: errorCode(error), error: errorMessage(error) });
+            deferred.push(item.jobId);
           }
-          const started = await writer.apply(job, { type: 'prune.started', reason: item.reason });
-          const done = started === undefined ? undefined : await continuePrune({ providers, writer, logger }, started);
-          if (done?.status === JobStatus.Pruned) deleted += 1;
-          else if (done !== undefined) refused += 1;
         }
       }
     }
-    if (!options.dryRun) logger.info('retention done', { deleted, deprecated, refused, kept: decisions.filter((d) => d.action === PruneAction.Keep).length });
-    return { decisions, deprecated, deleted, refused };
+    if (!options.dryRun) logger.info('retention done', { deleted, deprecated, refused, deferred: deferred.length, kept: decisions.filter((d) => d.action === PruneAction.Keep).length });
+    return { decisions, deprecated, deleted, refused, deferred };
   };
+
+  /** One copy past retention: deprecated, or its deletion begun and carried as far as it goes now. */
+  async function act(provider: CopyProvider, item: PruneDecision): Promise<'deprecated' | 'deleted' | 'refused' | 'nothing'> {
+    const job = await jobs.get(item.jobId);
+    if (job === undefined) return 'nothing';
+    const image = { region: job.destination.region, imageId: job.destinationImageId ?? '', handle: job.copyHandle };
+    if (item.action === PruneAction.Deprecate) {
+      if ((await provider.imageInUse(image)) !== false) return 'nothing';
+      await provider.unshareImage(image, 'all');
+      await provider.deprecateImage(image);
+      return (await writer.apply(job, { type: 'deprecated' })) === undefined ? 'nothing' : 'deprecated';
+    }
+    const started = await writer.apply(job, { type: 'prune.started', reason: item.reason });
+    const done = started === undefined ? undefined : await continuePrune({ providers, writer, logger }, started);
+    if (done === undefined) return 'nothing';
+    return done.status === JobStatus.Pruned ? 'deleted' : 'refused';
+  }
 };

@@ -78,6 +78,7 @@ export const createCloudWiring = (processEnv: NodeJS.ProcessEnv, options: { webh
         alibabaDefault: explicitCredentials(credentials),
         ecsEndpoint,
         huaweiEndpointTemplate: env.IMAGE_REPLICATOR_HUAWEI_IMS_ENDPOINT,
+        huaweiEcsEndpointTemplate: env.IMAGE_REPLICATOR_HUAWEI_ECS_ENDPOINT,
         wallClock: systemClock,
       }),
       jobs,

@@ -29,6 +29,8 @@ export const FunctionEnv = z.object({
   IMAGE_REPLICATOR_ECS_ENDPOINT: z.optional(z.url()),
   /** Override for Huawei IMS, a URL template with {region}: http://127.0.0.1:8124/{region} for the simulator. */
   IMAGE_REPLICATOR_HUAWEI_IMS_ENDPOINT: z.optional(z.string().check(z.includes('{region}'))),
+  /** Override for Huawei ECS (retention asks it which servers run from a copy); the IMS override when absent. */
+  IMAGE_REPLICATOR_HUAWEI_ECS_ENDPOINT: z.optional(z.string().check(z.includes('{region}'))),
   IMAGE_REPLICATOR_LOG_LEVEL: z._default(z.enum(['debug', 'info', 'warn', 'error']), 'info'),
 });
 export type FunctionEnv = z.infer<typeof FunctionEnv>;

@@ -23,6 +23,7 @@ import {
   PROJECT_ID_PATTERN,
   jobAnswerSchema,
   listImagesAnswerSchema,
+  listMembersAnswerSchema,
   listServersAnswerSchema,
   showJobAnswerSchema,
 } from './schemas';
@@ -285,10 +286,23 @@ export class ImsClient {
     return this.#parse(request, await this.#expect(request, [200, 202]), jobAnswerSchema).job_id;
   }
 
+  /** GET /v2/images/{image_id}/members: how many projects the image is shared with (accepted or not). */
+  async imageMembers(target: ImsTarget, imageId: string): Promise<number> {
+    const request = {
+      operation: ImsOperation.ListImageMembers,
+      target,
+      method: 'GET',
+      path: `/v2/images/${requireId('image id', IMAGE_ID_PATTERN, imageId)}/members`,
+    } as const;
+    return this.#parse(request, await this.#expect(request, [200]), listMembersAnswerSchema).members.length;
+  }
+
   /**
    * GET /v2.1/{project_id}/servers?image={image_id} on ECS: how many of the tenant's servers in the
    * region were started from the image. With `image`, ECS applies no other filter and no paging,
-   * so one answer holds them all.
+   * so one answer holds them all. ECS lists this OpenStack API among its older ones (its own
+   * server listing has no image filter); were it withdrawn, the answer is an error and the copy
+   * is kept.
    */
   async serversUsingImage(target: ImsTarget, imageId: string): Promise<number> {
     const request = {

@@ -9,9 +9,14 @@ export const ImsOperation = {
   DeleteImage: 'GlanceDeleteImage',
   BatchAddOrDeleteTags: 'BatchAddOrDeleteTags',
   BatchAddMembers: 'BatchAddMembers',
+  /** Glance-side: the projects an image is shared with. */
+  ListImageMembers: 'GlanceListImageMembers',
   /** ECS (Nova): the servers started from an image. */
   ListServersByImage: 'NovaListServers',
 } as const;
+
+/** The one operation ECS answers; every other is IMS's. */
+const serviceOf = (operation: ImsOperation): string => (operation === ImsOperation.ListServersByImage ? 'ECS' : 'IMS');
 export type ImsOperation = (typeof ImsOperation)[keyof typeof ImsOperation];
 
 /** Our own codes, for failures that carry no API code. */
@@ -73,7 +78,7 @@ export const cleanText = (text: string, secrets: readonly string[]): string => {
   return printable.length > MAX_MESSAGE ? `${printable.slice(0, MAX_MESSAGE)}…` : printable;
 };
 
-const where = (context: ImsCallContext): string => `IMS ${context.operation} in ${context.region}`;
+const where = (context: ImsCallContext): string => `${serviceOf(context.operation)} ${context.operation} in ${context.region}`;
 
 /** Reads an error answer (IMS `{"error":{code,message}}`, gateway `{"error_code",…}`, anything else). */
 export const errorFromAnswer = (

@@ -41,6 +41,8 @@ export interface HuaweiImsCopyProviderOptions {
   readonly credentials: AccessKeyCredentials;
   /** Default `https://ims.{region}.myhuaweicloud.com`; `http://127.0.0.1:<port>/{region}` for the simulator. */
   readonly endpointTemplate?: string | undefined;
+  /** Where ECS answers which servers run from an image (ImsClientOptions.ecsEndpointTemplate). */
+  readonly ecsEndpointTemplate?: string | undefined;
   /** The project id of every region we touch: IMS paths and X-Project-Id carry it. */
   readonly projectIds: Readonly<Record<string, string>>;
   /** The IAM agency used when a request's options name none. */
@@ -85,6 +87,7 @@ export class HuaweiImsCopyProvider implements CopyProvider {
     this.#client = new ImsClient({
       credentials: options.credentials,
       endpointTemplate: options.endpointTemplate,
+      ecsEndpointTemplate: options.ecsEndpointTemplate,
       fetch: options.fetch,
       clock: options.clock,
       timeoutMs: options.timeouts?.requestMs,
@@ -264,12 +267,16 @@ export class HuaweiImsCopyProvider implements CopyProvider {
   }
 
   /**
-   * Whether any cloud server of the project runs from the image (ECS, asked right before a
-   * deletion). Servers are what ECS can tell; a scaling group's configuration naming the image is
-   * not seen, as on Alibaba.
+   * Whether anything runs from the image, asked right before a deletion: a server of the project
+   * (ECS) says yes. An image shared with other projects (by hand: the product does not share on
+   * IMS) cannot be judged, since their servers are not ours to list: unknown, so it is kept. A
+   * scaling group's configuration naming the image is not seen, as on Alibaba. Any failure throws,
+   * and retention keeps the copy.
    */
-  async imageInUse(image: ImageRef): Promise<boolean> {
-    return (await this.#client.serversUsingImage(this.#target(image.region), image.imageId)) > 0;
+  async imageInUse(image: ImageRef): Promise<boolean | 'unknown'> {
+    const target = this.#target(image.region);
+    if ((await this.#client.imageMembers(target, image.imageId)) > 0) return 'unknown';
+    return (await this.#client.serversUsingImage(target, image.imageId)) > 0;
   }
 
   async deprecateImage(_image: ImageRef): Promise<void> {

@@ -51,6 +51,14 @@ export const jobAnswerSchema = z.object({ job_id: jobIdSchema });
 /** Servers named in one answer before we call it runaway: far more than any tenant runs from one image per region. */
 export const MAX_SERVERS_PER_ANSWER = 20_000;
 
+/** Members named in one answer before we call it runaway: IMS allows 128 projects per image. */
+export const MAX_MEMBERS_PER_ANSWER = 1_000;
+
+/** GET /v2/images/{image_id}/members: only how many there are is read. */
+export const listMembersAnswerSchema = z.object({
+  members: z.array(z.object({ member_id: z.string().check(z.minLength(1), z.maxLength(64)) })).check(z.maxLength(MAX_MEMBERS_PER_ANSWER)),
+});
+
 /** GET /v2.1/{project_id}/servers (ECS, Nova): only how many there are is read. */
 export const listServersAnswerSchema = z.object({
   servers: z.array(z.object({ id: z.string().check(z.minLength(1), z.maxLength(64)) })).check(z.maxLength(MAX_SERVERS_PER_ANSWER)),

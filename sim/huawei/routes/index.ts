@@ -2,11 +2,12 @@ import { addMembers } from './add-members';
 import { crossRegionCopy } from './cross-region-copy';
 import { deleteImage } from './delete-image';
 import { listImages } from './list-images';
+import { listMembers } from './list-members';
 import { listServers } from './list-servers';
 import type { Route } from './route';
 import { showJob } from './show-job';
 import { tagsAction } from './tags-action';
 
-export const ROUTES: readonly Route[] = [listImages, crossRegionCopy, showJob, deleteImage, tagsAction, addMembers, listServers];
+export const ROUTES: readonly Route[] = [listImages, crossRegionCopy, showJob, deleteImage, tagsAction, addMembers, listMembers, listServers];
 
 export type { Route, RouteAnswer, RouteContext } from './route';

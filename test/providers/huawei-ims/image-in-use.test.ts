@@ -1,6 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HuaweiImsCopyProvider } from '../../../shared/providers/huawei-ims/huawei-copy-provider';
+import { parsePolicyConfig } from '../../../shared/core/config/load-policy-config';
+import { createProviders } from '../../../shared/platform/providers';
+import { explicitCredentials } from '../../../shared/providers/alibaba-ecs/credentials';
 import { ImsClient } from '../../../shared/providers/huawei-ims/client';
+import { signRequest } from '../../../shared/providers/huawei-ims/signer';
 import { DESTINATION, GOLDEN_ID, HW_CREDENTIALS, type ImsKit, SOURCE, rejection, startImsKit } from './ims-test-kit';
 
 const PROJECT = 'a'.repeat(32);
@@ -46,6 +50,19 @@ describe('Huawei provider: whether an image is in use (ECS servers started from 
     expect(inUse).toBe(false);
   });
 
+  it('cannot tell for an image shared with other projects (their servers are not ours to list): unknown, so it is kept', async () => {
+    // Prepare: somebody shared the image with another project by hand
+    await kit.client().addMembers(kit.target(SOURCE), { images: [GOLDEN_ID], projects: ['f'.repeat(32)] });
+
+    // Act
+    const inUse = await provider.imageInUse({ region: SOURCE, imageId: GOLDEN_ID });
+
+    // Assess
+    expect(inUse).toBe('unknown');
+    expect(kit.sim.requests.count('GlanceListImageMembers')).toBe(1);
+    expect(kit.sim.requests.count('NovaListServers')).toBe(0);
+  });
+
   it('asks nothing for an id that is not an image id, and says why', async () => {
     // Act
     const error = await rejection(provider.imageInUse({ region: SOURCE, imageId: '../../v2/images?x=' }));
@@ -86,6 +103,114 @@ describe('the ECS endpoint the client asks', () => {
 
     // Assess
     expect(urls).toEqual([`http://127.0.0.1:8124/cn-north-4/v2.1/${PROJECT}/servers?image=${GOLDEN_ID}`]);
+  });
+
+  it('is its own override when one is set beside the IMS one', async () => {
+    // Prepare
+    const urls: string[] = [];
+    const client = new ImsClient({
+      credentials: HW_CREDENTIALS,
+      endpointTemplate: 'https://ims-vpce.{region}.example.internal',
+      ecsEndpointTemplate: 'https://ecs-vpce.{region}.example.internal',
+      fetch: recordingFetch(urls),
+    });
+
+    // Act
+    await client.serversUsingImage({ region: 'cn-north-4', projectId: PROJECT }, GOLDEN_ID);
+
+    // Assess
+    expect(urls).toEqual([`https://ecs-vpce.cn-north-4.example.internal/v2.1/${PROJECT}/servers?image=${GOLDEN_ID}`]);
+  });
+
+  it('is what the deployment’s settings name, through the providers the functions build', async () => {
+    // Prepare
+    const urls: string[] = [];
+    const config = parsePolicyConfig(
+      `
+version: 1
+huaweiProjects: { cn-north-4: ${PROJECT} }
+policies:
+  - name: golden
+    provider: huawei
+    huawei: { agencyName: agency }
+    source: { region: cn-north-4, select: { tags: { role: golden } } }
+    destinations: [{ region: cn-east-3 }]
+`,
+      'policy',
+    );
+    const providers = createProviders({
+      env: {},
+      config,
+      alibabaDefault: explicitCredentials({ accessKeyId: 'LTAI-unused', accessKeySecret: 'unused' }),
+      huaweiDefault: HW_CREDENTIALS,
+      huaweiEndpointTemplate: 'https://ims-vpce.{region}.example.internal',
+      huaweiEcsEndpointTemplate: 'https://ecs-vpce.{region}.example.internal',
+      huaweiTuning: {
+        fetch: async (input) => {
+          const url = input instanceof Request ? input.url : input.toString();
+          urls.push(url);
+          return new Response(url.includes('/members') ? '{"members":[]}' : '{"servers":[]}', { status: 200 });
+        },
+      },
+      wallClock: { now: () => new Date() },
+    });
+
+    // Act
+    const inUse = await providers.get('huawei', 'default').imageInUse({ region: 'cn-north-4', imageId: GOLDEN_ID });
+
+    // Assess
+    expect(inUse).toBe(false);
+    expect(urls).toEqual([
+      `https://ims-vpce.cn-north-4.example.internal/v2/images/${GOLDEN_ID}/members`,
+      `https://ecs-vpce.cn-north-4.example.internal/v2.1/${PROJECT}/servers?image=${GOLDEN_ID}`,
+    ]);
+  });
+
+  it('signs the request for the ECS host it goes to', async () => {
+    // Prepare
+    const sent: { url: string; headers: Record<string, string> }[] = [];
+    const clock = { now: () => new Date('2026-11-20T08:00:00Z') };
+    const client = new ImsClient({
+      credentials: HW_CREDENTIALS,
+      clock,
+      fetch: async (input, init) => {
+        sent.push({ url: input instanceof Request ? input.url : input.toString(), headers: init?.headers as Record<string, string> });
+        return new Response(JSON.stringify({ servers: [] }), { status: 200 });
+      },
+    });
+
+    // Act
+    await client.serversUsingImage({ region: 'cn-north-4', projectId: PROJECT }, GOLDEN_ID);
+
+    // Assess: the signature the gateway of ecs.cn-north-4 recomputes is the one sent
+    const [request] = sent;
+    const { Authorization: authorization, ...headers } = request?.headers ?? {};
+    const expected = signRequest(
+      { method: 'GET', path: `/v2.1/${PROJECT}/servers`, query: { image: GOLDEN_ID }, headers: { ...headers, Host: 'ecs.cn-north-4.myhuaweicloud.com' }, body: undefined },
+      { accessKeyId: HW_CREDENTIALS.accessKeyId, secret: HW_CREDENTIALS.accessKeySecret },
+    );
+    expect(authorization).toBe(expected.authorization);
+    expect(expected.signedHeaders).toContain('host');
+  });
+
+  it.each([
+    ['refused (403)', 403, JSON.stringify({ error_code: 'APIGW.0302', error_msg: 'The IAM user is forbidden in the currently selected region' })],
+    ['an API the gateway does not know (404)', 404, JSON.stringify({ error_code: 'APIGW.0101', error_msg: 'The API does not exist or has not been published in the environment' })],
+    ['not JSON', 200, '<html>ok</html>'],
+    ['JSON without servers', 200, '{}'],
+  ])('fails, never answering "not in use", when ECS answers %s', async (_name, status, body) => {
+    // Prepare
+    const client = new ImsClient({ credentials: HW_CREDENTIALS, fetch: async () => new Response(body, { status }), retry: { attempts: 1 } });
+
+    // Act
+    const outcome = await client.serversUsingImage({ region: 'cn-north-4', projectId: PROJECT }, GOLDEN_ID).then(
+      (count) => ({ count }),
+      (error: unknown) => ({ error }),
+    );
+
+    // Assess
+    expect(outcome).toMatchObject({ error: expect.any(Error) });
+    expect(String((outcome as { error: Error }).error.message)).toMatch(/^ECS NovaListServers in cn-north-4/);
   });
 
   it('refuses an answer that does not list servers, naming the field', async () => {

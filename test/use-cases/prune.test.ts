@@ -1,0 +1,93 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../shared/core/domain/clock';
+import { RetryableError } from '../../shared/core/domain/errors';
+import { ReplicaTag } from '../../shared/core/domain/image';
+import { type Job, JobStatus } from '../../shared/core/domain/job';
+import { createPrune } from '../../shared/core/use-cases/prune';
+import { silentLogger } from '../../shared/platform/logging/json-logger';
+import { FakeCopyProvider, fakeProviders } from '../fakes/fake-copy-provider';
+import { InMemoryJobStore } from '../fakes/in-memory-job-store';
+import { recordingQueues } from '../fakes/recording-queue';
+import { testPolicyConfig } from '../helpers/policy';
+import { storedJob } from '../helpers/stored-job';
+
+/** Two regions; per region the newest copy of the golden- images is kept, older ones deleted. */
+const POLICY = `
+version: 1
+policies:
+  - name: golden
+    source: { region: cn-hangzhou, select: { tags: { role: golden } } }
+    destinations: [{ region: cn-shanghai }, { region: cn-beijing }]
+    retention: { keepNewest: 1, groupBy: name-prefix, namePrefixes: [golden-] }
+`;
+const HOUR = 3_600_000;
+
+describe('retention when the provider cannot answer for one copy', () => {
+  let clock: ManualClock;
+  let images: FakeCopyProvider;
+  let jobs: InMemoryJobStore;
+
+  beforeEach(() => {
+    clock = new ManualClock('2026-03-01T00:00:00Z');
+    images = new FakeCopyProvider();
+    jobs = new InMemoryJobStore();
+  });
+
+  /** A finished copy of `name` in `region`, made now: its job available, its image tagged ours. */
+  const copied = async (name: string, region: string): Promise<Job> => {
+    const source = images.addImage({ id: `m-${name}`, region: 'cn-hangzhou', name, sizeGiB: 10, tags: { role: 'golden' } });
+    const copyId = `m-${name}-${region}`;
+    const job = await storedJob(
+      { jobs, clock, config: testPolicyConfig(POLICY) },
+      source,
+      region,
+      { type: 'dispatch.claimed' },
+      { type: 'copy.accepted', handle: copyId, destinationImageId: copyId },
+      { type: 'copy.observed', state: 'available' },
+    );
+    images.addImage({ id: copyId, region, name, sizeGiB: 10, tags: { [ReplicaTag.Managed]: 'true', [ReplicaTag.Job]: job.id } });
+    return job;
+  };
+
+  it('leaves that copy for the next pass and goes on with the others', async () => {
+    // Prepare: an old and a new version in both regions; asking about copies in Beijing is throttled
+    const oldShanghai = await copied('golden-a', 'cn-shanghai');
+    const oldBeijing = await copied('golden-a', 'cn-beijing');
+    clock.advance(HOUR);
+    await copied('golden-b', 'cn-shanghai');
+    await copied('golden-b', 'cn-beijing');
+    const inUse = images.imageInUse.bind(images);
+    images.imageInUse = async (image) => {
+      if (image.region === 'cn-beijing') throw new RetryableError('Throttling.User', 'Request was denied due to user flow control.');
+      return inUse(image);
+    };
+    const prune = createPrune({ config: testPolicyConfig(POLICY), providers: fakeProviders(images), jobs, queues: recordingQueues(), clock, logger: silentLogger });
+
+    // Act
+    const outcome = await prune({ dryRun: false });
+
+    // Assess
+    expect(outcome).toMatchObject({ deleted: 1, refused: 0, deferred: [oldBeijing.id] });
+    expect((await jobs.get(oldShanghai.id))?.status).toBe(JobStatus.Pruned);
+    expect((await jobs.get(oldBeijing.id))?.status).toBe(JobStatus.Pruning);
+    expect(images.deleted).toEqual(['m-golden-a-cn-shanghai']);
+  });
+
+  it('still stops at an error that is not the provider’s moment: a broken answer is not waited out', async () => {
+    // Prepare
+    await copied('golden-a', 'cn-shanghai');
+    clock.advance(HOUR);
+    await copied('golden-b', 'cn-shanghai');
+    images.listReplicas = async () => Promise.reject(new Error('the answer could not be read'));
+    const prune = createPrune({ config: testPolicyConfig(POLICY), providers: fakeProviders(images), jobs, queues: recordingQueues(), clock, logger: silentLogger });
+
+    // Act
+    const outcome = await prune({ dryRun: false }).then(
+      () => 'finished',
+      (error: unknown) => (error as Error).message,
+    );
+
+    // Assess
+    expect(outcome).toBe('the answer could not be read');
+  });
+});
