@@ -105,7 +105,12 @@ describe('policy features checked against their provider', () => {
     ['a retention that could delete every copy', policy('{ region: cn-shanghai, retention: { keepNewest: 0 } }'), /keep at least the newest copy/],
     ['a retention that keeps nothing said', policy('{ region: cn-shanghai, retention: { groupBy: family } }'), /say what to keep/],
     ['a negative price', policy('{ region: cn-shanghai }', 'prices: { alibaba: { currency: USD, perGiBMonth: -1 } }'), /prices\.alibaba\.perGiBMonth: a price cannot be negative/],
-    ['sharing on Huawei', huawei('{ region: cn-east-3, shareWith: ["0a1b2c3d4e5f60718293a4b5c6d7e8f9"] }'), /sharing Huawei IMS images is not supported yet/],
+    ['sharing on Huawei with an account id instead of a project id', huawei('{ region: cn-east-3, shareWith: ["1000000000000002"] }'), /destinations\[0\]\.shareWith\[0\]: "1000000000000002" is not a Huawei project id/],
+    [
+      'sharing on Huawei with the copy\'s own project',
+      huawei('{ region: cn-east-3, shareWith: ["1b2c3d4e5f60718293a4b5c6d7e8f90a"] }'),
+      /policies\[0\]\.destinations\[0\]\.shareWith\[0\]: 1b2c3d4e5f60718293a4b5c6d7e8f90a is the project of the copy itself/,
+    ],
     ['retention by image family on Huawei', huawei('{ region: cn-east-3, retention: { keepNewest: 2 } }'), /destinations\[0\]\.retention\.groupBy: Huawei IMS images have no family/],
     [
       'a policy-wide retention by image family on Huawei',
@@ -122,6 +127,13 @@ describe('policy features checked against their provider', () => {
     const problems = problemsOf(text);
     // Assess
     expect(problems).toMatch(expected);
+  });
+
+  it('accepts sharing on Huawei with other projects, from the destination and in the source region', () => {
+    // Act
+    const problems = problemsOf(huawei('{ region: cn-east-3, shareWith: ["ffffffffffffffffffffffffffffffff"] }', '', '    huawei: { agencyName: ims_admin_agency }\n    shareInSourceRegion: ["eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee"]'));
+    // Assess
+    expect(problems).toBe('');
   });
 
   it('accepts retention on Huawei by name prefix, without a deprecation stage', () => {

@@ -25,6 +25,8 @@ const HUAWEI_KEYS = { accessKeyId: 'HWE2EAK000000000000001', accessKeySecret: 'h
 const SOURCE = 'cn-north-4';
 const DESTINATIONS = ['cn-east-3', 'ap-southeast-1'] as const;
 const AGENCY = 'ims_admin_agency';
+/** Another tenant's project in ap-southeast-1 that the copies there are shared with. */
+const PARTNER_PROJECT = 'a1'.repeat(16);
 /** A copy of the 10 GiB golden image takes 30 s of INIT and 1124 s of copying; two hours is a stall. */
 const COPY_TIMEOUT = '2h';
 
@@ -39,6 +41,7 @@ policies:
       - region: ${DESTINATIONS[0]}
       - region: ${DESTINATIONS[1]}
         tags: { compliance: apac }
+        shareWith: ["${PARTNER_PROJECT}"]
     copyTimeout: ${COPY_TIMEOUT}
     maxAttempts: 3
     retention: { keepNewest: 1, groupBy: name-prefix, namePrefixes: [golden-web] }
@@ -174,6 +177,10 @@ describe('the workflow end to end on Huawei Cloud: real handlers, local runtime,
       });
     }
     expect(simulator.inspect.image(jobIn(jobs, 'ap-southeast-1').destinationImageId ?? '')?.tags).toMatchObject({ compliance: 'apac' });
+    // Shared with the partner project there (IMS members; the partner accepts in its own console)
+    expect(jobIn(jobs, 'ap-southeast-1').sharedWith).toEqual([PARTNER_PROJECT]);
+    expect(simulator.inspect.image(jobIn(jobs, 'ap-southeast-1').destinationImageId ?? '')?.members).toEqual([PARTNER_PROJECT]);
+    expect(simulator.inspect.image(jobIn(jobs, 'cn-east-3').destinationImageId ?? '')?.members).toEqual([]);
     expect(new Set(receiver.received.map((n) => n.eventId)).size).toBe(2);
     expect(receiver.received.map((n) => [n.body.type, n.body.jobId]).sort()).toEqual(jobs.map((job) => ['replication.succeeded', job.id]).sort());
     expect(receiver.rejected()).toBe(0);
@@ -292,6 +299,8 @@ describe('the workflow end to end on Huawei Cloud: real handlers, local runtime,
       [JobStatus.Available, 'active'],
     ]);
     expect(simulator.requests.count('NovaListServers')).toBe(2);
+    // The shared copy was taken off its member project before it went
+    expect(simulator.requests.recent('BatchDeleteMembers').map((request) => request.params['body.projects'])).toEqual([JSON.stringify([PARTNER_PROJECT])]);
   });
 
   it('keeps a copy retention would delete while ECS cannot say whether a server runs from it, goes on with the others, and deletes it once ECS answers', async () => {

@@ -178,6 +178,8 @@ export interface ImageRef {
   readonly imageId: string;
   /** The copy's handle, when it is a copy: what deleteCopy needs to remove everything it holds. */
   readonly handle?: string | undefined;
+  /** The accounts we shared it with (its job's record): ours to take back, unlike anyone else's. */
+  readonly sharedWith?: readonly string[] | undefined;
 }
 
 export type ShareResult =

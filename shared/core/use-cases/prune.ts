@@ -69,7 +69,7 @@ const copyCreatedAt = (job: Job, replica: Replica | undefined): string => replic
 export const continuePrune = async (deps: { providers: CopyProviders; writer: JobWriter; logger: Logger }, job: Job): Promise<Job | undefined> => {
   if (job.status !== JobStatus.Pruning || job.destinationImageId === undefined) return undefined;
   const provider = deps.providers.get(job.provider, job.account);
-  const image = { region: job.destination.region, imageId: job.destinationImageId, handle: job.copyHandle };
+  const image = { region: job.destination.region, imageId: job.destinationImageId, handle: job.copyHandle, sharedWith: job.sharedWith };
   try {
     // Deleting needs a copy nobody uses: asked again now, right before it goes.
     const inUse = await provider.imageInUse(image);
@@ -184,7 +184,7 @@ export const createPrune = (deps: PruneDeps) => {
   async function act(provider: CopyProvider, item: PruneDecision): Promise<'deprecated' | 'deleted' | 'refused' | 'nothing'> {
     const job = await jobs.get(item.jobId);
     if (job === undefined) return 'nothing';
-    const image = { region: job.destination.region, imageId: job.destinationImageId ?? '', handle: job.copyHandle };
+    const image = { region: job.destination.region, imageId: job.destinationImageId ?? '', handle: job.copyHandle, sharedWith: job.sharedWith };
     if (item.action === PruneAction.Deprecate) {
       if ((await provider.imageInUse(image)) !== false) return 'nothing';
       await provider.unshareImage(image, 'all');

@@ -286,15 +286,30 @@ export class ImsClient {
     return this.#parse(request, await this.#expect(request, [200, 202]), jobAnswerSchema).job_id;
   }
 
-  /** GET /v2/images/{image_id}/members: how many projects the image is shared with (accepted or not). */
-  async imageMembers(target: ImsTarget, imageId: string): Promise<number> {
+  /** GET /v2/images/{image_id}/members: the projects the image is shared with (accepted or not). */
+  async imageMembers(target: ImsTarget, imageId: string): Promise<string[]> {
     const request = {
       operation: ImsOperation.ListImageMembers,
       target,
       method: 'GET',
       path: `/v2/images/${requireId('image id', IMAGE_ID_PATTERN, imageId)}/members`,
     } as const;
-    return this.#parse(request, await this.#expect(request, [200]), listMembersAnswerSchema).members.length;
+    return this.#parse(request, await this.#expect(request, [200]), listMembersAnswerSchema).members.map((member) => member.member_id);
+  }
+
+  /** DELETE /v1/cloudimages/members: takes projects off images of the region (a job). */
+  async removeMembers(target: ImsTarget, share: { readonly images: readonly string[]; readonly projects: readonly string[] }): Promise<string> {
+    const request = {
+      operation: ImsOperation.BatchDeleteMembers,
+      target,
+      method: 'DELETE',
+      path: '/v1/cloudimages/members',
+      body: {
+        images: share.images.map((id) => requireId('image id', IMAGE_ID_PATTERN, id)),
+        projects: share.projects.map((id) => requireId('project id', PROJECT_ID_PATTERN, id)),
+      },
+    } as const;
+    return this.#parse(request, await this.#expect(request, [200, 202]), jobAnswerSchema).job_id;
   }
 
   /**

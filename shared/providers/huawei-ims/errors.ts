@@ -9,6 +9,7 @@ export const ImsOperation = {
   DeleteImage: 'GlanceDeleteImage',
   BatchAddOrDeleteTags: 'BatchAddOrDeleteTags',
   BatchAddMembers: 'BatchAddMembers',
+  BatchDeleteMembers: 'BatchDeleteMembers',
   /** Glance-side: the projects an image is shared with. */
   ListImageMembers: 'GlanceListImageMembers',
   /** ECS (Nova): the servers started from an image. */

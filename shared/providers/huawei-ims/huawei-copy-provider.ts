@@ -1,5 +1,5 @@
 import type { Clock } from '../../core/domain/clock';
-import { ConfigError, RetryableError, TerminalError } from '../../core/domain/errors';
+import { ConfigError, errorCode, errorMessage, isRetryable, RetryableError, TerminalError } from '../../core/domain/errors';
 import { type CloudImage, ImageState, ReplicaTag } from '../../core/domain/image';
 import type { ImageRef, ShareResult } from '../../core/ports/copy-provider';
 import {
@@ -21,6 +21,7 @@ import { type AccessKeyCredentials, secretValuesOf } from '../../core/ports/cred
 import { ImageType, ImsClient, type ImsRetrySettings, type ImsTarget, type ListImagesFilter } from './client';
 import { isMarkableJobId, markedDescription } from './copy-identity';
 import { findJobCopies, isLive } from './copy-lookup';
+import { cleanText } from './errors';
 import { type HuaweiCopyHandle, decodeHandle, encodeHandle } from './handle';
 import { ImsImageStatus, stateOfStatus, statusesOfState, toCloudImage } from './image-mapping';
 import { type ObserveContext, observeCopy } from './observe';
@@ -32,6 +33,9 @@ import { huaweiTagKey, tagProblem } from './tags';
 
 /** At most five cross-region copies run at once per tenant (IMS API reference; IMG.0149 beyond). */
 export const HUAWEI_TENANT_COPY_LIMIT = 5;
+/** IMS's answer when an image has as many member projects as it may (128 for a system-disk image). */
+const SHARE_QUOTA_CODE = 'IMG.0088';
+
 /** Copies observed at once: enough to overlap latency, few enough to stay under API flow control. */
 const OBSERVE_CONCURRENCY = 4;
 
@@ -254,28 +258,56 @@ export class HuaweiImsCopyProvider implements CopyProvider {
   }
 
   /**
-   * IMS shares through image members that each recipient must accept, one project at a time; the
-   * product does not drive that yet, and the policy validation says so before anything is copied.
+   * Shares the image with projects (IMS members, same region), idempotently: the members already
+   * there are read first and only the missing ones added. Adding is a job: once it is seen to
+   * succeed, or the members are listed, the image is shared; until then a retryable error brings
+   * the next poll back. Each recipient accepts the share in its own project (IMS lists it
+   * there as pending until then): that is theirs to do, with their keys.
    */
-  async shareImage(_image: ImageRef, _accounts: readonly string[]): Promise<ShareResult> {
-    await Promise.resolve();
-    return { kind: 'refused', reason: RefusalReason.Invalid, code: 'HuaweiShareNotSupported', message: 'sharing Huawei IMS copies is not supported yet' };
+  async shareImage(image: ImageRef, projects: readonly string[]): Promise<ShareResult> {
+    const target = this.#target(image.region);
+    try {
+      const members = new Set(await this.#client.imageMembers(target, image.imageId));
+      const missing = projects.filter((project) => !members.has(project));
+      if (missing.length === 0) return { kind: 'shared', accounts: [...projects] };
+      const jobId = await this.#client.addMembers(target, { images: [image.imageId], projects: missing });
+      const job = await this.#client.showJob(target, jobId);
+      if (job?.status === JobStatus.Success) return { kind: 'shared', accounts: [...projects] };
+      if (job?.status === JobStatus.Fail) {
+        const code = cleanText(job.error_code ?? 'IMS.ShareFailed', this.#observe.secrets) || 'IMS.ShareFailed';
+        const message = cleanText(job.fail_reason ?? `IMS share job ${jobId} failed`, this.#observe.secrets) || `IMS share job ${jobId} failed`;
+        return { kind: 'refused', reason: code === SHARE_QUOTA_CODE ? RefusalReason.Quota : RefusalReason.Invalid, code, message };
+      }
+      // Still running: the members, once listed, are the share.
+      const now = new Set(await this.#client.imageMembers(target, image.imageId));
+      if (projects.every((project) => now.has(project))) return { kind: 'shared', accounts: [...projects] };
+      throw new RetryableError('HuaweiShareRunning', `IMS is adding ${missing.length} member project(s) to ${image.imageId} (job ${jobId}); looking again at the next poll`);
+    } catch (error) {
+      if (isRetryable(error)) throw error;
+      const code = errorCode(error);
+      return { kind: 'refused', reason: code === SHARE_QUOTA_CODE ? RefusalReason.Quota : RefusalReason.Invalid, code, message: errorMessage(error) };
+    }
   }
 
-  async unshareImage(_image: ImageRef, _accounts: readonly string[] | 'all'): Promise<void> {
-    await Promise.resolve();
+  /** Takes projects (or every member) off the image; a job IMS finishes on its own. */
+  async unshareImage(image: ImageRef, projects: readonly string[] | 'all'): Promise<void> {
+    const target = this.#target(image.region);
+    const remove = projects === 'all' ? await this.#client.imageMembers(target, image.imageId) : [...projects];
+    if (remove.length > 0) await this.#client.removeMembers(target, { images: [image.imageId], projects: remove });
   }
 
   /**
    * Whether anything runs from the image, asked right before a deletion: a server of the project
-   * (ECS) says yes. An image shared with other projects (by hand: the product does not share on
-   * IMS) cannot be judged, since their servers are not ours to list: unknown, so it is kept. A
-   * scaling group's configuration naming the image is not seen, as on Alibaba. Any failure throws,
-   * and retention keeps the copy.
+   * (ECS) says yes. A member project we did not share it with (somebody shared it by hand) cannot
+   * be judged, since its servers are not ours to list: unknown, so the copy is kept. The projects
+   * we shared it with lose it, as on Alibaba (retention says so in its log). A scaling group's
+   * configuration naming the image is not seen, as on Alibaba. Any failure throws, and retention
+   * keeps the copy.
    */
   async imageInUse(image: ImageRef): Promise<boolean | 'unknown'> {
     const target = this.#target(image.region);
-    if ((await this.#client.imageMembers(target, image.imageId)) > 0) return 'unknown';
+    const ours = new Set(image.sharedWith ?? []);
+    if ((await this.#client.imageMembers(target, image.imageId)).some((member) => !ours.has(member))) return 'unknown';
     return (await this.#client.serversUsingImage(target, image.imageId)) > 0;
   }
 

@@ -3,6 +3,7 @@ import type { Policy } from '../../core/config/policy-config';
 import type { TextRule } from '../../core/domain/name-template';
 import { ProviderId } from '../../core/domain/provider';
 import { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH } from './copy-identity';
+import { PROJECT_ID_PATTERN } from './schemas';
 import { IMS_REGION_IDS } from './regions';
 import { tagProblem } from './tags';
 
@@ -45,8 +46,15 @@ const OUR_TAGS = {
   'image-replicator:job': 'rj-000000000000000000000000',
 };
 
-/** IMS shares an image through members each recipient project must accept; the product does not drive that yet. */
-const NO_SHARING = 'sharing Huawei IMS images is not supported yet: IMS shares through image members that each recipient must accept';
+/** IMS shares with projects (member projects of the image's region), named by their 32-character id. */
+const shareIssues = (projects: readonly string[], path: readonly (string | number)[]): PolicyIssue[] =>
+  projects.flatMap((project, index) =>
+    PROJECT_ID_PATTERN.test(project) ? [] : [{ path: [...path, index], message: `${JSON.stringify(project.slice(0, 80))} is not a Huawei project id (32 lower-case hex characters): IMS shares with projects` }],
+  );
+
+/** IMS refuses to share an image with the project that owns it (IMG.0076). */
+const ownProjectIssues = (projects: readonly string[], own: string | undefined, path: readonly (string | number)[]): PolicyIssue[] =>
+  own === undefined ? [] : projects.flatMap((project, index) => (project === own ? [{ path: [...path, index], message: `${project} is the project of the copy itself: IMS shares only with other projects` }] : []));
 /**
  * Retention on IMS: copies are grouped by name prefix (IMS images have no family), and deleted
  * without a deprecated stage (IMS has none); one a server runs from is kept (ECS tells).
@@ -74,10 +82,10 @@ export const HUAWEI_RULES: ProviderRules = {
     if (policy.huawei === undefined) {
       issues.push({ path: ['huawei'], message: 'a Huawei policy names the IAM agency IMS copies with: huawei: { agencyName: … }' });
     }
-    if (policy.shareInSourceRegion.length > 0) issues.push({ path: ['shareInSourceRegion'], message: NO_SHARING });
+    issues.push(...shareIssues(policy.shareInSourceRegion, ['shareInSourceRegion']));
     issues.push(...retentionIssues(policy.retention, ['retention']));
     policy.destinations.forEach((destination, index) => {
-      if (destination.shareWith.length > 0) issues.push({ path: ['destinations', index, 'shareWith'], message: NO_SHARING });
+      issues.push(...shareIssues(destination.shareWith, ['destinations', index, 'shareWith']));
       issues.push(...retentionIssues(destination.retention, ['destinations', index, 'retention']));
       if (destination.copyFamily) issues.push({ path: ['destinations', index, 'copyFamily'], message: 'Huawei IMS images have no family' });
       if (destination.encryption?.enabled === true) {
@@ -98,6 +106,13 @@ export const HUAWEI_RULES: ProviderRules = {
         issues.push({ path: ['huaweiProjects', region], message: `the project id of ${region} is needed (IAM lists a project per region)` });
       }
     }
+    config.policies.forEach((policy, p) => {
+      if (policy.provider !== ProviderId.Huawei) return;
+      issues.push(...ownProjectIssues(policy.shareInSourceRegion, config.huaweiProjects[policy.source.region], ['policies', p, 'shareInSourceRegion']));
+      policy.destinations.forEach((destination, d) => {
+        issues.push(...ownProjectIssues(destination.shareWith, config.huaweiProjects[destination.region], ['policies', p, 'destinations', d, 'shareWith']));
+      });
+    });
     return issues;
   },
 };

@@ -54,7 +54,7 @@ export const MAX_SERVERS_PER_ANSWER = 20_000;
 /** Members named in one answer before we call it runaway: IMS allows 128 projects per image. */
 export const MAX_MEMBERS_PER_ANSWER = 1_000;
 
-/** GET /v2/images/{image_id}/members: only how many there are is read. */
+/** GET /v2/images/{image_id}/members: the projects, whatever their answer (pending, accepted, rejected). */
 export const listMembersAnswerSchema = z.object({
   members: z.array(z.object({ member_id: z.string().check(z.minLength(1), z.maxLength(64)) })).check(z.maxLength(MAX_MEMBERS_PER_ANSWER)),
 });

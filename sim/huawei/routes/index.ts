@@ -1,5 +1,6 @@
 import { addMembers } from './add-members';
 import { crossRegionCopy } from './cross-region-copy';
+import { deleteMembers } from './delete-members';
 import { deleteImage } from './delete-image';
 import { listImages } from './list-images';
 import { listMembers } from './list-members';
@@ -8,6 +9,6 @@ import type { Route } from './route';
 import { showJob } from './show-job';
 import { tagsAction } from './tags-action';
 
-export const ROUTES: readonly Route[] = [listImages, crossRegionCopy, showJob, deleteImage, tagsAction, addMembers, listMembers, listServers];
+export const ROUTES: readonly Route[] = [listImages, crossRegionCopy, showJob, deleteImage, tagsAction, addMembers, deleteMembers, listMembers, listServers];
 
 export type { Route, RouteAnswer, RouteContext } from './route';
