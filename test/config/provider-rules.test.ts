@@ -109,7 +109,22 @@ describe('policy features checked against their provider', () => {
     [
       'sharing on Huawei with the copy\'s own project',
       huawei('{ region: cn-east-3, shareWith: ["1b2c3d4e5f60718293a4b5c6d7e8f90a"] }'),
-      /policies\[0\]\.destinations\[0\]\.shareWith\[0\]: 1b2c3d4e5f60718293a4b5c6d7e8f90a is the project of the copy itself/,
+      /policies\[0\]\.destinations\[0\]\.shareWith\[0\]: 1b2c3d4e5f60718293a4b5c6d7e8f90a is this configuration's own project in cn-east-3/,
+    ],
+    [
+      'sharing on Huawei with another region\'s project of this configuration',
+      huawei('{ region: cn-east-3, shareWith: ["0a1b2c3d4e5f60718293a4b5c6d7e8f9"] }'),
+      /policies\[0\]\.destinations\[0\]\.shareWith\[0\]: 0a1b2c3d4e5f60718293a4b5c6d7e8f9 is this configuration's own project in cn-north-4/,
+    ],
+    [
+      'sharing the source on Huawei with its own project',
+      huawei('{ region: cn-east-3 }', '', '    huawei: { agencyName: ims_admin_agency }\n    shareInSourceRegion: ["0a1b2c3d4e5f60718293a4b5c6d7e8f9"]'),
+      /policies\[0\]\.shareInSourceRegion\[0\]: 0a1b2c3d4e5f60718293a4b5c6d7e8f9 is this configuration's own project in cn-north-4/,
+    ],
+    [
+      'a project listed twice for sharing the source',
+      huawei('{ region: cn-east-3 }', '', '    huawei: { agencyName: ims_admin_agency }\n    shareInSourceRegion: ["eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee", "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee"]'),
+      /shareInSourceRegion: an account is listed twice/,
     ],
     ['retention by image family on Huawei', huawei('{ region: cn-east-3, retention: { keepNewest: 2 } }'), /destinations\[0\]\.retention\.groupBy: Huawei IMS images have no family/],
     [

@@ -27,15 +27,17 @@ const DESTINATIONS = ['cn-east-3', 'ap-southeast-1'] as const;
 const AGENCY = 'ims_admin_agency';
 /** Another tenant's project in ap-southeast-1 that the copies there are shared with. */
 const PARTNER_PROJECT = 'a1'.repeat(16);
+/** Another tenant's project in cn-north-4 that the golden image itself is shared with. */
+const SOURCE_PARTNER_PROJECT = 'd4'.repeat(16);
 /** A copy of the 10 GiB golden image takes 30 s of INIT and 1124 s of copying; two hours is a stall. */
 const COPY_TIMEOUT = '2h';
 
-const policy = (webhookUrl: string, projects: Readonly<Record<string, string>>) => `
+const policy = (webhookUrl: string, projects: Readonly<Record<string, string>>, extra = '') => `
 version: 1
 policies:
   - name: golden-huawei
     provider: huawei
-    huawei: { agencyName: ${AGENCY} }
+    huawei: { agencyName: ${AGENCY} }${extra}
     source: { region: ${SOURCE}, select: { tags: { role: golden } } }
     destinations:
       - region: ${DESTINATIONS[0]}
@@ -91,8 +93,8 @@ describe('the workflow end to end on Huawei Cloud: real handlers, local runtime,
   let pruneWith: (logger: Logger) => ReturnType<typeof createPrune>;
 
   /** A runtime wired as `run` wires the embedded IMS simulator: default Huawei account, endpoint template. */
-  const newRuntime = (logger: Logger): LocalRuntime => {
-    const config = parsePolicyConfig(policy(receiver.url, simulator.projectIds), 'e2e-huawei');
+  const newRuntime = (logger: Logger, extra = ''): LocalRuntime => {
+    const config = parsePolicyConfig(policy(receiver.url, simulator.projectIds, extra), 'e2e-huawei');
     const providers = createProviders({
       env: {},
       config,
@@ -328,6 +330,24 @@ describe('the workflow end to end on Huawei Cloud: real handlers, local runtime,
     const after = await Promise.all(older.map(async (job) => (await runtime.jobs.get(job.id))?.status));
     expect(after).toEqual([JobStatus.Pruned, JobStatus.Pruned]);
     for (const job of older) expect(simulator.inspect.image(job.destinationImageId ?? '')?.status ?? 'gone').toMatch(/^(deleted|gone)$/);
+  });
+
+  it('shares the source image itself in its region with another tenant, without a copy', async () => {
+    // Prepare: the policy also shares the golden image in cn-north-4 with a partner project there
+    runtime.close();
+    runtime = newRuntime(silentLogger, `\n    shareInSourceRegion: ["${SOURCE_PARTNER_PROJECT}"]`);
+
+    // Act
+    await announce(golden().id);
+    await runToIdle();
+
+    // Assess
+    const jobs = await runtime.jobs.list();
+    const shareOnly = jobs.find((job) => job.shareOnly === true);
+    expect(jobs.map((job) => job.status)).toEqual([JobStatus.Available, JobStatus.Available, JobStatus.Available]);
+    expect(shareOnly).toMatchObject({ destination: { region: SOURCE }, destinationImageId: golden().id, sharedWith: [SOURCE_PARTNER_PROJECT] });
+    expect(simulator.inspect.image(golden().id)?.members).toEqual([SOURCE_PARTNER_PROJECT]);
+    expect(simulator.inspect.copyRecords()).toHaveLength(2);
   });
 
   it('never logs the Huawei secret key or the webhook secret', async () => {

@@ -172,6 +172,9 @@ const Policy = z.strictObject({
       }
       seen.add(destination.region);
     });
+    if (new Set(policy.shareInSourceRegion).size !== policy.shareInSourceRegion.length) {
+      ctx.addIssue({ code: 'custom', path: ['shareInSourceRegion'], message: 'an account is listed twice' });
+    }
   }),
 );
 

@@ -163,7 +163,15 @@ export const createDispatch = (deps: DispatchDeps) => {
     const claimed = await writer.apply(job, { type: 'dispatch.claimed' });
     const accepted = claimed && (await writer.apply(claimed, { type: 'copy.accepted', handle: '', destinationImageId: job.source.imageId, route: 'share-only' }));
     const sharing = accepted && (await writer.apply(accepted, { type: 'copy.observed', state: 'available' }));
-    if (sharing) await shareStep(deps, sharing);
+    if (!sharing) return;
+    try {
+      await shareStep(deps, sharing);
+    } catch (error) {
+      // A share the provider finishes later (a job) or cannot answer now: the job stays `sharing`
+      // and poll-status goes on with it; this pass goes on with the other copies.
+      if (!isRetryable(error)) throw error;
+      deps.logger.info('share not finished yet; poll-status goes on with it', { jobId: job.id, code: errorCode(error), error: errorMessage(error) });
+    }
   }
 
   async function dispatchRound(queued: readonly Job[], ledger: CapacityLedger, chooser: SourceChooser, throttled: Set<string>, now: Date) {

@@ -273,14 +273,17 @@ export class HuaweiImsCopyProvider implements CopyProvider {
       const jobId = await this.#client.addMembers(target, { images: [image.imageId], projects: missing });
       const job = await this.#client.showJob(target, jobId);
       if (job?.status === JobStatus.Success) return { kind: 'shared', accounts: [...projects] };
-      if (job?.status === JobStatus.Fail) {
-        const code = cleanText(job.error_code ?? 'IMS.ShareFailed', this.#observe.secrets) || 'IMS.ShareFailed';
-        const message = cleanText(job.fail_reason ?? `IMS share job ${jobId} failed`, this.#observe.secrets) || `IMS share job ${jobId} failed`;
-        return { kind: 'refused', reason: code === SHARE_QUOTA_CODE ? RefusalReason.Quota : RefusalReason.Invalid, code, message };
-      }
-      // Still running: the members, once listed, are the share.
+      // Running, or failed (a second job for members an earlier one added may fail): the members,
+      // once listed, are the share.
       const now = new Set(await this.#client.imageMembers(target, image.imageId));
       if (projects.every((project) => now.has(project))) return { kind: 'shared', accounts: [...projects] };
+      if (job?.status === JobStatus.Fail) {
+        const code = cleanText(job.error_code ?? 'IMS.ShareFailed', this.#observe.secrets) || 'IMS.ShareFailed';
+        const added = projects.filter((project) => now.has(project));
+        const reason = cleanText(job.fail_reason ?? `IMS share job ${jobId} failed`, this.#observe.secrets) || `IMS share job ${jobId} failed`;
+        const message = added.length === 0 ? reason : `${reason} (members already: ${added.join(', ')})`;
+        return { kind: 'refused', reason: code === SHARE_QUOTA_CODE ? RefusalReason.Quota : RefusalReason.Invalid, code, message };
+      }
       throw new RetryableError('HuaweiShareRunning', `IMS is adding ${missing.length} member project(s) to ${image.imageId} (job ${jobId}); looking again at the next poll`);
     } catch (error) {
       if (isRetryable(error)) throw error;

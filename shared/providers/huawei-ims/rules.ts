@@ -52,9 +52,15 @@ const shareIssues = (projects: readonly string[], path: readonly (string | numbe
     PROJECT_ID_PATTERN.test(project) ? [] : [{ path: [...path, index], message: `${JSON.stringify(project.slice(0, 80))} is not a Huawei project id (32 lower-case hex characters): IMS shares with projects` }],
   );
 
-/** IMS refuses to share an image with the project that owns it (IMG.0076). */
-const ownProjectIssues = (projects: readonly string[], own: string | undefined, path: readonly (string | number)[]): PolicyIssue[] =>
-  own === undefined ? [] : projects.flatMap((project, index) => (project === own ? [{ path: [...path, index], message: `${project} is the project of the copy itself: IMS shares only with other projects` }] : []));
+/**
+ * IMS shares with other tenants' projects of the image's region: never the project that owns it
+ * (IMG.0076), and one of our other regions' projects cannot be a member either.
+ */
+const ownProjectIssues = (projects: readonly string[], ours: ReadonlyMap<string, string>, path: readonly (string | number)[]): PolicyIssue[] =>
+  projects.flatMap((project, index) => {
+    const region = ours.get(project);
+    return region === undefined ? [] : [{ path: [...path, index], message: `${project} is this configuration's own project in ${region} (huaweiProjects): IMS shares with other tenants' projects in the image's region` }];
+  });
 /**
  * Retention on IMS: copies are grouped by name prefix (IMS images have no family), and deleted
  * without a deprecated stage (IMS has none); one a server runs from is kept (ECS tells).
@@ -106,11 +112,12 @@ export const HUAWEI_RULES: ProviderRules = {
         issues.push({ path: ['huaweiProjects', region], message: `the project id of ${region} is needed (IAM lists a project per region)` });
       }
     }
+    const ours = new Map(Object.entries(config.huaweiProjects).map(([region, project]) => [project, region]));
     config.policies.forEach((policy, p) => {
       if (policy.provider !== ProviderId.Huawei) return;
-      issues.push(...ownProjectIssues(policy.shareInSourceRegion, config.huaweiProjects[policy.source.region], ['policies', p, 'shareInSourceRegion']));
+      issues.push(...ownProjectIssues(policy.shareInSourceRegion, ours, ['policies', p, 'shareInSourceRegion']));
       policy.destinations.forEach((destination, d) => {
-        issues.push(...ownProjectIssues(destination.shareWith, config.huaweiProjects[destination.region], ['policies', p, 'destinations', d, 'shareWith']));
+        issues.push(...ownProjectIssues(destination.shareWith, ours, ['policies', p, 'destinations', d, 'shareWith']));
       });
     });
     return issues;

@@ -82,12 +82,21 @@ describe('Huawei provider: a share IMS has not finished', () => {
   let server: ScriptedServer | undefined;
   afterEach(() => server?.close());
 
-  /** IMS lists no members yet, accepts the share as a job, and answers the job as given. */
-  const providerWithJob = async (job: Record<string, unknown>) => {
+  /**
+   * IMS lists no members, accepts the share as a job and answers the job as given; with
+   * `listedAfterAdding`, the members are listed once the share was asked for.
+   */
+  const providerWithJob = async (job: Record<string, unknown>, listedAfterAdding = false) => {
+    let added = false;
     server = await startScriptedServer((request) => {
       const url = request.url ?? '';
-      if (url.endsWith('/members') && request.method === 'GET') return { status: 200, body: '{"members":[]}' };
-      if (url.endsWith('/cloudimages/members')) return { status: 200, body: JSON.stringify({ job_id: 'd'.repeat(32) }) };
+      if (url.endsWith('/members') && request.method === 'GET') {
+        return { status: 200, body: JSON.stringify({ members: added && listedAfterAdding ? [{ member_id: PARTNER, status: 'pending' }] : [] }) };
+      }
+      if (url.endsWith('/cloudimages/members')) {
+        added = true;
+        return { status: 200, body: JSON.stringify({ job_id: 'd'.repeat(32) }) };
+      }
       return { status: 200, body: JSON.stringify({ job_id: 'd'.repeat(32), job_type: 'imsBatchAddMembersJob', begin_time: '', end_time: '', entities: {}, error_code: null, fail_reason: null, ...job }) };
     });
     return new HuaweiImsCopyProvider({
@@ -120,5 +129,27 @@ describe('Huawei provider: a share IMS has not finished', () => {
 
     // Assess
     expect(result).toEqual({ kind: 'refused', reason: 'quota', code: 'IMG.0088', message: 'The number of image members exceeds the quota.' });
+  });
+
+  it('reports the share done when the job has succeeded', async () => {
+    // Prepare
+    const provider = await providerWithJob({ status: 'SUCCESS' });
+
+    // Act
+    const result = await provider.shareImage({ region: SOURCE, imageId: GOLDEN_ID }, [PARTNER]);
+
+    // Assess
+    expect(result).toEqual({ kind: 'shared', accounts: [PARTNER] });
+  });
+
+  it('reports the share done when its job failed but the members are listed (an earlier job added them)', async () => {
+    // Prepare
+    const provider = await providerWithJob({ status: 'FAIL', error_code: 'IMG.0001', fail_reason: 'member exists' }, true);
+
+    // Act
+    const result = await provider.shareImage({ region: SOURCE, imageId: GOLDEN_ID }, [PARTNER]);
+
+    // Assess
+    expect(result).toEqual({ kind: 'shared', accounts: [PARTNER] });
   });
 });
