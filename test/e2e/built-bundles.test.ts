@@ -1,4 +1,3 @@
-import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,83 +13,11 @@ import { ManualSimClock } from '../../sim/sim-clock';
 import { MnsWireServer } from '../fakes/mns-wire/mns-wire-server';
 import { TablestoreWireFake } from '../fakes/tablestore-wire/server';
 import { ROOT } from '../deploy/s-preview';
+import { BundleProcess, DRIVER, type Invocation, STS } from './bundle-harness';
 
-const STS = { accessKeyId: 'STS.bundle-e2e', accessKeySecret: 'bundle-e2e-secret-value', securityToken: 'bundle-e2e-sts-token' };
 const WEBHOOK_SECRET = 'bundle-e2e-webhook-secret-0123';
 const STATUS_TOKEN = 'bundle-e2e-status-token-0123456789';
 const QUEUES = { startCopy: 'ir-start-copy', notify: 'ir-notify', poll: 'ir-poll', deadLetters: 'ir-dead-letters' };
-
-/**
- * Runs a built bundle as FC does: `require('./index.js')` in the bundle's folder, then `handler(event,
- * context)` per invocation. A forked process keeps the module warm between invocations, as an FC
- * instance does; its stdout (the function's log) is collected.
- *
- * The bundle lives in the test's virtual time, as libfaketime would put it: each invocation carries
- * the instant it happens at, and the process's Date reads that plus the wall time since. Copies,
- * predictions and timers then agree, as they do in a deployment where everything runs on real time.
- */
-const DRIVER = `
-const RealDate = Date;
-let offset = 0;
-class VirtualDate extends RealDate {
-  constructor(...args) { if (args.length === 0) super(RealDate.now() + offset); else super(...args); }
-  static now() { return RealDate.now() + offset; }
-}
-globalThis.Date = VirtualDate;
-const { handler } = require(require('node:path').join(process.cwd(), 'index.js'));
-process.on('message', (m) => {
-  offset = m.at - RealDate.now();
-  Promise.resolve()
-    .then(() => handler(Buffer.from(m.event, 'base64'), m.context))
-    .then((result) => process.send({ id: m.id, ok: true, result }), (error) => process.send({ id: m.id, ok: false, error: String(error && error.message) }));
-});
-process.send({ ready: true });
-`;
-
-interface Invocation {
-  readonly ok: boolean;
-  readonly result?: unknown;
-  readonly error?: string;
-}
-
-class BundleProcess {
-  readonly #child: ChildProcess;
-  readonly #waiting = new Map<number, (answer: Invocation) => void>();
-  readonly log: string[] = [];
-  #next = 0;
-
-  private constructor(child: ChildProcess) {
-    this.#child = child;
-    child.stdout?.on('data', (chunk: Buffer) => this.log.push(chunk.toString('utf8')));
-    child.stderr?.on('data', (chunk: Buffer) => this.log.push(chunk.toString('utf8')));
-    child.on('message', (message: { id?: number } & Invocation) => {
-      if (message.id !== undefined) this.#waiting.get(message.id)?.(message);
-    });
-  }
-
-  static async start(driver: string, directory: string, env: Record<string, string>): Promise<BundleProcess> {
-    const child = fork(driver, [], { cwd: directory, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
-    const process_ = new BundleProcess(child);
-    await new Promise<void>((resolve, reject) => {
-      child.once('message', () => resolve());
-      child.once('exit', (code) => reject(new Error(`the bundle in ${directory} exited with ${code} before it was ready:\n${process_.log.join('')}`)));
-    });
-    return process_;
-  }
-
-  invoke(event: unknown, requestId: string, at: Date): Promise<Invocation> {
-    const id = (this.#next += 1);
-    const context = { requestId, credentials: STS, accountId: '1234567890', region: 'cn-hangzhou', function: { name: 'bundle' } };
-    return new Promise((resolve) => {
-      this.#waiting.set(id, resolve);
-      this.#child.send({ id, event: Buffer.from(JSON.stringify(event)).toString('base64'), context, at: at.getTime() });
-    });
-  }
-
-  stop(): void {
-    this.#child.kill();
-  }
-}
 
 /**
  * The deployed artifact end to end: `npm run build`'s bundles, each in its own Node process, against
