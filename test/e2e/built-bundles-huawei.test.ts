@@ -6,18 +6,17 @@ import { startWebhookReceiver, type WebhookReceiver } from '../../examples/webho
 import { buildFunctions } from '../../scripts/build';
 import { ManualClock } from '../../shared/core/domain/clock';
 import { type Job, JobStatus } from '../../shared/core/domain/job';
-import { MnsMessageQueue } from '../../shared/stores/mns/mns-message-queue';
+import type { MnsMessageQueue } from '../../shared/stores/mns/mns-message-queue';
 import { TablestoreJobStore } from '../../shared/stores/tablestore/tablestore-job-store';
 import { createImsSimulator, type ImsSimulator } from '../../sim/huawei/ims-simulator';
 import { ManualSimClock } from '../../sim/sim-clock';
 import { MnsWireServer } from '../fakes/mns-wire/mns-wire-server';
 import { TablestoreWireFake } from '../fakes/tablestore-wire/server';
 import { ROOT } from '../deploy/s-preview';
-import { BundleProcess, DRIVER, STS } from './bundle-harness';
+import { BundleProcess, baseFunctionEnv, DRIVER, QUEUES, queueConsumers, queueEvent, STS } from './bundle-harness';
 
 const HUAWEI_KEYS = { accessKeyId: 'HWBUNDLEAK0000000001', accessKeySecret: 'hw-bundle-secret-value-77a1' };
 const WEBHOOK_SECRET = 'bundle-huawei-webhook-secret-0123';
-const QUEUES = { startCopy: 'ir-start-copy', notify: 'ir-notify', poll: 'ir-poll', deadLetters: 'ir-dead-letters' };
 const SOURCE = 'cn-north-4';
 const DESTINATIONS = ['cn-east-3', 'ap-southeast-1'] as const;
 /** Another tenant's project in ap-southeast-1 that the copies there are shared with. */
@@ -39,7 +38,7 @@ describe('the built bundles on Huawei Cloud: copy, share and retention over the 
   let simClock: ManualSimClock;
   let receiver: WebhookReceiver;
   let bundles: Record<Fn, BundleProcess>;
-  let consumers: Record<'startCopy' | 'notify' | 'poll', MnsMessageQueue>;
+  let consumers: ReturnType<typeof queueConsumers>;
   let store: TablestoreJobStore;
   const start = new Date();
   const mnsClock = new ManualClock(start);
@@ -67,8 +66,10 @@ describe('the built bundles on Huawei Cloud: copy, share and retention over the 
     store = new TablestoreJobStore({ endpoint: tablestore.endpoint, instanceName: 'replicator', tableName: 'jobs', credentials: STS, now: () => simClock.now() });
     await store.ensureTable();
     const env = {
-      IMAGE_REPLICATOR_REGION: 'cn-hangzhou',
-      IMAGE_REPLICATOR_POLICY: `
+      ...baseFunctionEnv({
+        tablestoreEndpoint: tablestore.endpoint,
+        mnsEndpoint,
+        policy: `
 version: 1
 huaweiProjects:
 ${Object.entries(simulator.projectIds).map(([region, id]) => `  ${region}: ${id}`).join('\n')}
@@ -83,25 +84,15 @@ policies:
     retention: { keepNewest: 1, groupBy: name-prefix, namePrefixes: [golden-web] }
     webhooks: [{ name: ops, url: "${receiver.url}", secretEnv: OPS_WEBHOOK_SECRET, allowInsecureLoopback: true }]
 `,
-      IMAGE_REPLICATOR_OTS_INSTANCE: 'replicator',
-      IMAGE_REPLICATOR_OTS_ENDPOINT: tablestore.endpoint,
-      IMAGE_REPLICATOR_TABLE: 'jobs',
-      IMAGE_REPLICATOR_START_COPY_QUEUE: QUEUES.startCopy,
-      IMAGE_REPLICATOR_NOTIFY_QUEUE: QUEUES.notify,
-      IMAGE_REPLICATOR_POLL_QUEUE: QUEUES.poll,
-      IMAGE_REPLICATOR_DEAD_LETTER_QUEUE: QUEUES.deadLetters,
-      IMAGE_REPLICATOR_MNS_ENDPOINT: mnsEndpoint,
-      IMAGE_REPLICATOR_ACCOUNT_ID: '1234567890',
+      }),
       IMAGE_REPLICATOR_HUAWEI_IMS_ENDPOINT: simulator.endpointTemplate,
       HUAWEICLOUD_SDK_AK: HUAWEI_KEYS.accessKeyId,
       HUAWEICLOUD_SDK_SK: HUAWEI_KEYS.accessKeySecret,
-      IMAGE_REPLICATOR_LOG_LEVEL: 'info',
       OPS_WEBHOOK_SECRET: WEBHOOK_SECRET,
     };
     const started = await Promise.all(FUNCTIONS.map((fn) => BundleProcess.start(driver, join(outDir, fn), env)));
     bundles = Object.fromEntries(FUNCTIONS.map((fn, index) => [fn, started[index]])) as Record<Fn, BundleProcess>;
-    const consumer = (queueName: string) => new MnsMessageQueue({ accountId: '1234567890', region: 'cn-hangzhou', endpoint: mnsEndpoint, credentials: STS, queueName });
-    consumers = { startCopy: consumer(QUEUES.startCopy), notify: consumer(QUEUES.notify), poll: consumer(QUEUES.poll) };
+    consumers = queueConsumers(mnsEndpoint);
   }, 120_000);
 
   afterAll(async () => {
@@ -123,8 +114,7 @@ policies:
   const deliver = async (queue: MnsMessageQueue, fn: Fn): Promise<number> => {
     const messages = await queue.receive(10, 60);
     if (messages.length === 0) return 0;
-    const event = messages.map((m) => ({ id: m.messageId, source: 'MNS-trigger', specversion: '1.0', type: 'mns:Queue:SendMessage', data: { messageId: m.messageId, messageBody: m.body } }));
-    const answer = await invoke(fn, event);
+    const answer = await invoke(fn, queueEvent(messages));
     if (answer.ok) await Promise.all(messages.map((m) => queue.ack(m.receiptHandle)));
     return messages.length;
   };

@@ -6,18 +6,17 @@ import { startWebhookReceiver, type WebhookReceiver } from '../../examples/webho
 import { buildFunctions, FUNCTIONS, type FunctionName } from '../../scripts/build';
 import { ManualClock } from '../../shared/core/domain/clock';
 import { JobStatus } from '../../shared/core/domain/job';
-import { MnsMessageQueue } from '../../shared/stores/mns/mns-message-queue';
+import type { MnsMessageQueue } from '../../shared/stores/mns/mns-message-queue';
 import { TablestoreJobStore } from '../../shared/stores/tablestore/tablestore-job-store';
 import { createEcsSimulator, type EcsSimulator } from '../../sim/ecs-simulator';
 import { ManualSimClock } from '../../sim/sim-clock';
 import { MnsWireServer } from '../fakes/mns-wire/mns-wire-server';
 import { TablestoreWireFake } from '../fakes/tablestore-wire/server';
 import { ROOT } from '../deploy/s-preview';
-import { BundleProcess, DRIVER, type Invocation, STS } from './bundle-harness';
+import { BundleProcess, baseFunctionEnv, DRIVER, type Invocation, QUEUES, queueConsumers, queueEvent, STS } from './bundle-harness';
 
 const WEBHOOK_SECRET = 'bundle-e2e-webhook-secret-0123';
 const STATUS_TOKEN = 'bundle-e2e-status-token-0123456789';
-const QUEUES = { startCopy: 'ir-start-copy', notify: 'ir-notify', poll: 'ir-poll', deadLetters: 'ir-dead-letters' };
 
 /**
  * The deployed artifact end to end: `npm run build`'s bundles, each in its own Node process, against
@@ -58,8 +57,10 @@ describe('the built bundles replicate end to end over wire fakes', () => {
     receiver = await startWebhookReceiver({ secret: WEBHOOK_SECRET, now: () => simClock.now().getTime() / 1000 });
     await new TablestoreJobStore({ endpoint: tablestore.endpoint, instanceName: 'replicator', tableName: 'jobs', credentials: STS, now: () => simClock.now() }).ensureTable();
     const env = {
-      IMAGE_REPLICATOR_REGION: 'cn-hangzhou',
-      IMAGE_REPLICATOR_POLICY: `
+      ...baseFunctionEnv({
+        tablestoreEndpoint: tablestore.endpoint,
+        mnsEndpoint,
+        policy: `
 version: 1
 policies:
   - name: golden
@@ -67,24 +68,14 @@ policies:
     destinations: [{ region: cn-shanghai }, { region: ap-southeast-1 }]
     webhooks: [{ name: ops, url: "${receiver.url}", secretEnv: OPS_WEBHOOK_SECRET, allowInsecureLoopback: true }]
 `,
-      IMAGE_REPLICATOR_OTS_INSTANCE: 'replicator',
-      IMAGE_REPLICATOR_OTS_ENDPOINT: tablestore.endpoint,
-      IMAGE_REPLICATOR_TABLE: 'jobs',
-      IMAGE_REPLICATOR_START_COPY_QUEUE: QUEUES.startCopy,
-      IMAGE_REPLICATOR_NOTIFY_QUEUE: QUEUES.notify,
-      IMAGE_REPLICATOR_POLL_QUEUE: QUEUES.poll,
-      IMAGE_REPLICATOR_DEAD_LETTER_QUEUE: QUEUES.deadLetters,
-      IMAGE_REPLICATOR_MNS_ENDPOINT: mnsEndpoint,
-      IMAGE_REPLICATOR_ACCOUNT_ID: '1234567890',
+      }),
       IMAGE_REPLICATOR_ECS_ENDPOINT: simulator.url,
-      IMAGE_REPLICATOR_LOG_LEVEL: 'info',
       OPS_WEBHOOK_SECRET: WEBHOOK_SECRET,
       IMAGE_REPLICATOR_STATUS_TOKEN: STATUS_TOKEN,
     };
     const started = await Promise.all(FUNCTIONS.map((fn) => BundleProcess.start(driver, join(outDir, fn), env)));
     bundles = Object.fromEntries(FUNCTIONS.map((fn, index) => [fn, started[index]])) as Record<FunctionName, BundleProcess>;
-    const consumer = (queueName: string) => new MnsMessageQueue({ accountId: '1234567890', region: 'cn-hangzhou', endpoint: mnsEndpoint, credentials: STS, queueName });
-    consumers = { startCopy: consumer(QUEUES.startCopy), notify: consumer(QUEUES.notify), poll: consumer(QUEUES.poll), deadLetters: consumer(QUEUES.deadLetters) };
+    consumers = queueConsumers(mnsEndpoint);
   }, 120_000);
 
   afterAll(async () => {
@@ -108,8 +99,7 @@ policies:
   const deliver = async (queue: MnsMessageQueue, fn: FunctionName): Promise<number> => {
     const messages = await queue.receive(10, 60);
     if (messages.length === 0) return 0;
-    const event = messages.map((m) => ({ id: m.messageId, source: 'MNS-trigger', specversion: '1.0', type: 'mns:Queue:SendMessage', data: { messageId: m.messageId, messageBody: m.body } }));
-    const answer = await invoke(fn, event);
+    const answer = await invoke(fn, queueEvent(messages));
     if (fn === 'poll-status' && !answer.ok) failedLooks.push(answer.error ?? 'failed');
     if (answer.ok) await Promise.all(messages.map((m) => queue.ack(m.receiptHandle)));
     return messages.length;

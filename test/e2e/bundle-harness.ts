@@ -1,4 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
+import type { ReceivedMessage } from '../../shared/core/ports/message-queue';
+import { MnsMessageQueue } from '../../shared/stores/mns/mns-message-queue';
 
 /** The STS set FC hands every invocation in these tests (the context's credentials). */
 export const STS = { accessKeyId: 'STS.bundle-e2e', accessKeySecret: 'bundle-e2e-secret-value', securityToken: 'bundle-e2e-sts-token' };
@@ -74,3 +76,33 @@ export class BundleProcess {
     this.#child.kill();
   }
 }
+
+/** The queues of a deployment, as the wire fake is given them. */
+export const QUEUES = { startCopy: 'ir-start-copy', notify: 'ir-notify', poll: 'ir-poll', deadLetters: 'ir-dead-letters' };
+const ACCOUNT_ID = '1234567890';
+
+/** What every function reads at cold start, pointed at the wire fakes; a test adds its provider's part. */
+export const baseFunctionEnv = (wire: { readonly tablestoreEndpoint: string; readonly mnsEndpoint: string; readonly policy: string }): Record<string, string> => ({
+  IMAGE_REPLICATOR_REGION: 'cn-hangzhou',
+  IMAGE_REPLICATOR_POLICY: wire.policy,
+  IMAGE_REPLICATOR_OTS_INSTANCE: 'replicator',
+  IMAGE_REPLICATOR_OTS_ENDPOINT: wire.tablestoreEndpoint,
+  IMAGE_REPLICATOR_TABLE: 'jobs',
+  IMAGE_REPLICATOR_START_COPY_QUEUE: QUEUES.startCopy,
+  IMAGE_REPLICATOR_NOTIFY_QUEUE: QUEUES.notify,
+  IMAGE_REPLICATOR_POLL_QUEUE: QUEUES.poll,
+  IMAGE_REPLICATOR_DEAD_LETTER_QUEUE: QUEUES.deadLetters,
+  IMAGE_REPLICATOR_MNS_ENDPOINT: wire.mnsEndpoint,
+  IMAGE_REPLICATOR_ACCOUNT_ID: ACCOUNT_ID,
+  IMAGE_REPLICATOR_LOG_LEVEL: 'info',
+});
+
+/** A consumer of each queue, reading as the test's stand-in for FC's MNS triggers. */
+export const queueConsumers = (mnsEndpoint: string): Record<keyof typeof QUEUES, MnsMessageQueue> => {
+  const consumer = (queueName: string) => new MnsMessageQueue({ accountId: ACCOUNT_ID, region: 'cn-hangzhou', endpoint: mnsEndpoint, credentials: STS, queueName });
+  return { startCopy: consumer(QUEUES.startCopy), notify: consumer(QUEUES.notify), poll: consumer(QUEUES.poll), deadLetters: consumer(QUEUES.deadLetters) };
+};
+
+/** FC's MNS trigger with IsBase64Decode: CloudEvents carrying the plain bodies. */
+export const queueEvent = (messages: readonly ReceivedMessage[]): unknown[] =>
+  messages.map((m) => ({ id: m.messageId, source: 'MNS-trigger', specversion: '1.0', type: 'mns:Queue:SendMessage', data: { messageId: m.messageId, messageBody: m.body } }));

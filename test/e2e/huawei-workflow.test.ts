@@ -149,6 +149,18 @@ describe('the workflow end to end on Huawei Cloud: real handlers, local runtime,
     throw new Error('the workflow did not settle');
   };
 
+  /** The golden image copied everywhere, then (an hour on) its second version: the first's jobs, and the second image. */
+  const twoVersionsCopied = async () => {
+    await announce(golden().id);
+    await runToIdle();
+    const older = await runtime.jobs.list();
+    clock.advanceSeconds(3600);
+    const newer = simulator.inspect.addImage({ region: SOURCE, name: 'golden-web-2', sizeGiB: 10, tags: { role: 'golden' } });
+    await announce(newer.id);
+    await runToIdle();
+    return { older, newer };
+  };
+
   const jobIn = (jobs: readonly Job[], region: string): Job => {
     const job = jobs.find((candidate) => candidate.destination.region === region);
     if (job === undefined) throw new Error(`no job for ${region}`);
@@ -275,13 +287,7 @@ describe('the workflow end to end on Huawei Cloud: real handlers, local runtime,
   it('deletes the copy retention no longer keeps, and keeps one a cloud server runs from', async () => {
     // Prepare: two versions of the golden image copied to both regions; a server in cn-east-3
     // runs from the older copy there
-    await announce(golden().id);
-    await runToIdle();
-    const older = await runtime.jobs.list();
-    clock.advanceSeconds(3600);
-    const newer = simulator.inspect.addImage({ region: SOURCE, name: 'golden-web-2', sizeGiB: 10, tags: { role: 'golden' } });
-    await announce(newer.id);
-    await runToIdle();
+    const { older, newer } = await twoVersionsCopied();
     const inUse = jobIn(older, DESTINATIONS[0]);
     const unused = jobIn(older, DESTINATIONS[1]);
     simulator.inspect.launchServer(inUse.destination.region, inUse.destinationImageId ?? '');
@@ -307,13 +313,7 @@ describe('the workflow end to end on Huawei Cloud: real handlers, local runtime,
 
   it('keeps a copy retention would delete while ECS cannot say whether a server runs from it, goes on with the others, and deletes it once ECS answers', async () => {
     // Prepare: two versions copied; ECS then fails every try of the next in-use question
-    await announce(golden().id);
-    await runToIdle();
-    const older = await runtime.jobs.list();
-    clock.advanceSeconds(3600);
-    const newer = simulator.inspect.addImage({ region: SOURCE, name: 'golden-web-2', sizeGiB: 10, tags: { role: 'golden' } });
-    await announce(newer.id);
-    await runToIdle();
+    const { older } = await twoVersionsCopied();
     simulator.faults.injectNext('NovaListServers', FaultKind.ServiceUnavailable, IMS_RETRY_ATTEMPTS);
 
     // Act

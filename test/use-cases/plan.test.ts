@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../shared/core/domain/clock';
-import { ImageState } from '../../shared/core/domain/image';
+import type { PolicyConfig } from '../../shared/core/config/policy-config';
+import { type CloudImage, ImageState } from '../../shared/core/domain/image';
+import type { Job } from '../../shared/core/domain/job';
 import { advance, newJob } from '../../shared/core/domain/job-transitions';
 import { planJobs } from '../../shared/core/domain/policy';
 import { createPlan, DEFAULT_GIB_PER_HOUR, PlanAction } from '../../shared/core/use-cases/plan';
@@ -20,6 +22,18 @@ prices:
   alibaba: { currency: USD, perGiBMonth: 0.02, regions: { cn-beijing: 0.03 } }
 `;
 
+/** The copy of `source` to cn-shanghai, made through the real transitions, each step `stepMs` after the last. */
+const copiedToShanghai = (config: PolicyConfig, clock: ManualClock, source: CloudImage, stepMs: number): Job => {
+  const [shanghai] = planJobs(config, { provider: 'alibaba', account: 'default' }, source).filter((p) => p.spec.destination.region === 'cn-shanghai');
+  if (shanghai === undefined) throw new Error('the policy plans no copy to cn-shanghai');
+  let done = newJob(shanghai.id, shanghai.spec, ImageState.Available, clock.now());
+  for (const event of [{ type: 'dispatch.claimed' as const }, { type: 'copy.accepted' as const, handle: 'm-c', destinationImageId: 'm-c' }, { type: 'copy.observed' as const, state: 'available' as const }]) {
+    clock.advance(stepMs);
+    done = advance(done, event, clock.now());
+  }
+  return done;
+};
+
 describe('createPlan', () => {
   it('says what would be copied, shared or skipped, the GiB and cost per region, and changes nothing', async () => {
     // Prepare: one copy exists already, one image is new, one is too large for the provider
@@ -30,13 +44,7 @@ describe('createPlan', () => {
     const old = images.addImage({ id: 'm-old', region: 'cn-hangzhou', sizeGiB: 40, tags: { role: 'golden' } });
     images.addImage({ id: 'm-new', region: 'cn-hangzhou', sizeGiB: 100, tags: { role: 'golden' } });
     images.addImage({ id: 'm-huge', region: 'cn-hangzhou', sizeGiB: 3000, tags: { role: 'golden' } });
-    const [shanghai] = planJobs(config, { provider: 'alibaba', account: 'default' }, old).filter((p) => p.spec.destination.region === 'cn-shanghai');
-    let done = newJob(shanghai!.id, shanghai!.spec, ImageState.Available, clock.now());
-    for (const event of [{ type: 'dispatch.claimed' as const }, { type: 'copy.accepted' as const, handle: 'm-c', destinationImageId: 'm-c' }, { type: 'copy.observed' as const, state: 'available' as const }]) {
-      clock.advance(30 * 60_000);
-      done = advance(done, event, clock.now());
-    }
-    await jobs.putIfAbsent(done);
+    await jobs.putIfAbsent(copiedToShanghai(config, clock, old, 30 * 60_000));
     const before = JSON.stringify(await jobs.list());
     // Act
     const plan = await createPlan({ config, providers: fakeProviders(images), jobs, queues: recordingQueues(), clock, logger: silentLogger })();
@@ -73,13 +81,7 @@ describe('createPlan', () => {
     const jobs = new InMemoryJobStore();
     const old = images.addImage({ id: 'm-old', region: 'cn-hangzhou', sizeGiB: 40, tags: { role: 'golden' } });
     images.addImage({ id: 'm-new', region: 'cn-hangzhou', sizeGiB: 100, tags: { role: 'golden' } });
-    const [shanghai] = planJobs(config, { provider: 'alibaba', account: 'default' }, old).filter((p) => p.spec.destination.region === 'cn-shanghai');
-    let done = newJob(shanghai!.id, shanghai!.spec, ImageState.Available, clock.now());
-    for (const event of [{ type: 'dispatch.claimed' as const }, { type: 'copy.accepted' as const, handle: 'm-c', destinationImageId: 'm-c' }, { type: 'copy.observed' as const, state: 'available' as const }]) {
-      clock.advance(5_000);
-      done = advance(done, event, clock.now());
-    }
-    await jobs.putIfAbsent(done);
+    await jobs.putIfAbsent(copiedToShanghai(config, clock, old, 5_000));
     // Act
     const plan = await createPlan({ config, providers: fakeProviders(images), jobs, queues: recordingQueues(), clock, logger: silentLogger })();
     // Assess

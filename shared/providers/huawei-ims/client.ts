@@ -109,6 +109,12 @@ export interface CrossRegionCopyBody {
   readonly agency_name: string;
 }
 
+/** Images of one region and the projects a batch member call adds or removes. */
+export interface MemberBatch {
+  readonly images: readonly string[];
+  readonly projects: readonly string[];
+}
+
 export interface ImsTag {
   readonly key: string;
   readonly value: string;
@@ -272,18 +278,8 @@ export class ImsClient {
   }
 
   /** POST /v1/cloudimages/members: shares images with other projects of the same region (a job). */
-  async addMembers(target: ImsTarget, share: { readonly images: readonly string[]; readonly projects: readonly string[] }): Promise<string> {
-    const request = {
-      operation: ImsOperation.BatchAddMembers,
-      target,
-      method: 'POST',
-      path: '/v1/cloudimages/members',
-      body: {
-        images: share.images.map((id) => requireId('image id', IMAGE_ID_PATTERN, id)),
-        projects: share.projects.map((id) => requireId('project id', PROJECT_ID_PATTERN, id)),
-      },
-    } as const;
-    return this.#parse(request, await this.#expect(request, [200, 202]), jobAnswerSchema).job_id;
+  addMembers(target: ImsTarget, share: MemberBatch): Promise<string> {
+    return this.#memberBatch(ImsOperation.BatchAddMembers, 'POST', target, share);
   }
 
   /** GET /v2/images/{image_id}/members: the projects the image is shared with (accepted or not). */
@@ -298,11 +294,16 @@ export class ImsClient {
   }
 
   /** DELETE /v1/cloudimages/members: takes projects off images of the region (a job). */
-  async removeMembers(target: ImsTarget, share: { readonly images: readonly string[]; readonly projects: readonly string[] }): Promise<string> {
+  removeMembers(target: ImsTarget, share: MemberBatch): Promise<string> {
+    return this.#memberBatch(ImsOperation.BatchDeleteMembers, 'DELETE', target, share);
+  }
+
+  /** Adds or removes members: the same body, a job either way. */
+  async #memberBatch(operation: ImsOperationName, method: 'POST' | 'DELETE', target: ImsTarget, share: MemberBatch): Promise<string> {
     const request = {
-      operation: ImsOperation.BatchDeleteMembers,
+      operation,
       target,
-      method: 'DELETE',
+      method,
       path: '/v1/cloudimages/members',
       body: {
         images: share.images.map((id) => requireId('image id', IMAGE_ID_PATTERN, id)),
