@@ -84,7 +84,7 @@ image and its snapshots go; its job ends \`pruned\` and its notification goes ou
       const { backend, target, config } = workspace;
       const hasRetention = config.policies.some((p) => p.retention !== undefined || p.destinations.some((d) => d.retention !== undefined));
       if (!hasRetention) {
-        io.out(flags.json ? `${JSON.stringify({ version: 1, dryRun: flags.dryRun, decisions: [], results: [] }, null, 2)}\n` : `no policy in ${workspace.configPath} has retention: nothing to prune\n`);
+        io.out(flags.json ? `${JSON.stringify({ version: 1, dryRun: flags.dryRun, decisions: [], results: [], failed: [] }, null, 2)}\n` : `no policy in ${workspace.configPath} has retention: nothing to prune\n`);
         return done(ExitCode.Ok);
       }
       const { logger } = createRunLogger({ stateDir: workspace.stateDir, env: io.env, secrets: target.secrets, clock: target.clock, verbose: false, json: flags.json, show: (line) => io.err(`${line}\n`) });
@@ -101,7 +101,7 @@ image and its snapshots go; its job ends \`pruned\` and its notification goes ou
       const failed = results.filter((r) => !r.done);
 
       if (flags.json) {
-        io.out(`${JSON.stringify({ version: 1, dryRun: flags.dryRun, decisions: outcome.decisions, results }, null, 2)}\n`);
+        io.out(`${JSON.stringify({ version: 1, dryRun: flags.dryRun, decisions: outcome.decisions, results, failed: outcome.failed }, null, 2)}\n`);
       } else {
         io.out(`retention per ${workspace.configPath} on ${target.description}${flags.dryRun ? ' (dry run: nothing is changed)' : ''}\n\n`);
         if (acted.length > 0) io.out(`${table(['policy', 'destination', 'copy (source)', 'group', flags.dryRun ? 'would' : 'outcome', 'why'], decisionRows(acted, flags.dryRun ? undefined : new Map(results.map((r) => [r.jobId, r]))))}\n\n`);
@@ -120,7 +120,10 @@ image and its snapshots go; its job ends \`pruned\` and its notification goes ou
         }
       }
       for (const result of failed) io.err(`not ${result.action === 'delete' ? 'deleted' : 'deprecated'}: ${result.jobId}: ${result.refusal ?? ''}\n`);
-      done(failed.length > 0 ? ExitCode.Failed : ExitCode.Ok);
+      for (const failure of outcome.failed) {
+        io.err(`retention could not do ${failure.policy} in ${failure.region}${failure.jobId === undefined ? '' : ` (${failure.jobId})`}: ${oneLine(`${failure.code}: ${failure.message}`, target.secrets)}\n`);
+      }
+      done(failed.length > 0 || outcome.failed.length > 0 ? ExitCode.Failed : ExitCode.Ok);
     } finally {
       await workspace.close();
     }

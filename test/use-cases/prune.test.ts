@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../shared/core/domain/clock';
-import { RetryableError } from '../../shared/core/domain/errors';
+import { RetryableError, TerminalError } from '../../shared/core/domain/errors';
 import { ReplicaTag } from '../../shared/core/domain/image';
 import { type Job, JobStatus } from '../../shared/core/domain/job';
 import { createPrune } from '../../shared/core/use-cases/prune';
@@ -73,21 +73,23 @@ describe('retention when the provider cannot answer for one copy', () => {
     expect(images.deleted).toEqual(['m-golden-a-cn-shanghai']);
   });
 
-  it('still stops at an error that is not the provider’s moment: a broken answer is not waited out', async () => {
-    // Prepare
-    await copied('golden-a', 'cn-shanghai');
+  it('names a region whose copies cannot be listed and goes on with the others', async () => {
+    // Prepare: Beijing's listing comes back broken (not a moment's trouble)
+    const oldShanghai = await copied('golden-a', 'cn-shanghai');
+    const oldBeijing = await copied('golden-a', 'cn-beijing');
     clock.advance(HOUR);
     await copied('golden-b', 'cn-shanghai');
-    images.listReplicas = async () => Promise.reject(new Error('the answer could not be read'));
+    await copied('golden-b', 'cn-beijing');
+    const list = images.listReplicas.bind(images);
+    images.listReplicas = async (region) => (region === 'cn-beijing' ? Promise.reject(new TerminalError('UnexpectedResponse', 'the answer could not be read')) : list(region));
     const prune = createPrune({ config: testPolicyConfig(POLICY), providers: fakeProviders(images), jobs, queues: recordingQueues(), clock, logger: silentLogger });
 
     // Act
-    const outcome = await prune({ dryRun: false }).then(
-      () => 'finished',
-      (error: unknown) => (error as Error).message,
-    );
+    const outcome = await prune({ dryRun: false });
 
     // Assess
-    expect(outcome).toBe('the answer could not be read');
+    expect(outcome).toMatchObject({ deleted: 1, deferred: [], failed: [{ policy: 'golden', region: 'cn-beijing', code: 'UnexpectedResponse', message: 'the answer could not be read' }] });
+    expect((await jobs.get(oldShanghai.id))?.status).toBe(JobStatus.Pruned);
+    expect((await jobs.get(oldBeijing.id))?.status).toBe(JobStatus.Available);
   });
 });

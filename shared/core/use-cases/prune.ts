@@ -42,6 +42,17 @@ export interface PruneOutcome {
   readonly refused: number;
   /** Jobs whose copy the provider could not answer for this time (throttled, an outage): the next pass goes on with them. */
   readonly deferred: readonly string[];
+  /** Destinations (or single copies) retention could not do this time, and why; the others went on. */
+  readonly failed: readonly PruneFailure[];
+}
+
+export interface PruneFailure {
+  readonly policy: string;
+  readonly region: string;
+  /** Set when one copy failed; absent when the destination's copies could not even be listed. */
+  readonly jobId?: string | undefined;
+  readonly code: string;
+  readonly message: string;
 }
 
 export interface PruneDeps {
@@ -141,6 +152,11 @@ export const createPrune = (deps: PruneDeps) => {
     let deleted = 0;
     let refused = 0;
     const deferred: string[] = [];
+    const failed: PruneFailure[] = [];
+    const fail = (failure: PruneFailure) => {
+      logger.error('retention could not do this; going on with the others', { ...failure });
+      failed.push(failure);
+    };
     for (const policy of config.policies) {
       for (const destination of policy.destinations) {
         const retention = destination.retention ?? policy.retention;
@@ -151,7 +167,14 @@ export const createPrune = (deps: PruneDeps) => {
         }
         const provider = providers.get(policy.provider, policy.account);
         // Only what carries our managed tag now, and what our table made: nothing else is ours to delete.
-        const replicas = new Map((await provider.listReplicas(destination.region)).map((r) => [r.jobId, r]));
+        let listed: Replica[];
+        try {
+          listed = await provider.listReplicas(destination.region);
+        } catch (error) {
+          fail({ policy: policy.name, region: destination.region, code: errorCode(error), message: errorMessage(error) });
+          continue;
+        }
+        const replicas = new Map(listed.map((r) => [r.jobId, r]));
         const candidates = all
           .filter((job) => job.policy === policy.name && job.destination.region === destination.region && job.shareOnly !== true)
           .filter((job) => job.status === JobStatus.Available || job.status === JobStatus.Deprecated)
@@ -167,7 +190,10 @@ export const createPrune = (deps: PruneDeps) => {
             else if (outcome === 'deleted') deleted += 1;
             else if (outcome === 'refused') refused += 1;
           } catch (error) {
-            if (!isRetryable(error)) throw error;
+            if (!isRetryable(error)) {
+              fail({ policy: policy.name, region: destination.region, jobId: item.jobId, code: errorCode(error), message: errorMessage(error) });
+              continue;
+            }
             // A copy the provider cannot answer for now waits (a deletion begun stays `pruning`, and
             // poll-status goes on with it); the copies of other regions and policies go on now.
             logger.warn('retention left a copy for later: the provider did not answer', { jobId: item.jobId, region: item.region, code: errorCode(error), error: errorMessage(error) });
@@ -176,8 +202,8 @@ export const createPrune = (deps: PruneDeps) => {
         }
       }
     }
-    if (!options.dryRun) logger.info('retention done', { deleted, deprecated, refused, deferred: deferred.length, kept: decisions.filter((d) => d.action === PruneAction.Keep).length });
-    return { decisions, deprecated, deleted, refused, deferred };
+    if (!options.dryRun) logger.info('retention done', { deleted, deprecated, refused, deferred: deferred.length, failed: failed.length, kept: decisions.filter((d) => d.action === PruneAction.Keep).length });
+    return { decisions, deprecated, deleted, refused, deferred, failed };
   };
 
   /** One copy past retention: deprecated, or its deletion begun and carried as far as it goes now. */
