@@ -61,6 +61,7 @@ const ownProjectIssues = (projects: readonly string[], ours: ReadonlyMap<string,
     const region = ours.get(project);
     return region === undefined ? [] : [{ path: [...path, index], message: `${project} is this configuration's own project in ${region} (huaweiProjects): IMS shares with other tenants' projects in the image's region` }];
   });
+
 /**
  * Retention on IMS: copies are grouped by name prefix (IMS images have no family), and deleted
  * without a deprecated stage (IMS has none); one a server runs from is kept (ECS tells).
