@@ -26,6 +26,8 @@ export interface CopyMade {
   readonly failed: boolean;
   /** Still in the destination now (in any state but deleted). */
   readonly live: boolean;
+  /** Who the cloud shares it with now (accounts; IMS: member projects). */
+  readonly sharedWith: readonly string[];
 }
 
 /** A copy request as it reached the simulator's wire, answered or not. */
@@ -116,6 +118,7 @@ export const ecsCloud = (simulator: EcsSimulator): CloudView => {
         name: names.get(task.destinationImageId) ?? '',
         failed: task.status === CopyTaskStatus.Failed,
         live: simulator.inspect.image(task.destinationImageId) !== undefined,
+        sharedWith: simulator.inspect.shares(task.destinationImageId).map((share) => share.accountId),
       }));
     },
     takeCopyCalls: () =>
@@ -176,6 +179,7 @@ export const imsCloud = (simulator: ImsSimulator): CloudView => {
           name: record.name,
           failed: failedJobs.has(record.jobId),
           live: image !== undefined && image.status !== 'deleted',
+          sharedWith: image?.members ?? [],
         };
       });
     },

@@ -38,6 +38,7 @@ const copy = (imageId: string, changes: Partial<CopyMade> = {}): CopyMade => ({
   name: 'golden',
   failed: false,
   live: true,
+  sharedWith: [],
   ...changes,
 });
 
@@ -156,6 +157,20 @@ describe('the chaos invariants', () => {
 
     // Assess
     expect(report.violations.join('\n')).toContain('token');
+  });
+
+  it('flag an available copy not shared with whom the policy names, at the cloud or on its job', () => {
+    // Prepare: the policy shares with one account; the cloud shares the copy with nobody
+    const job = finishedJob();
+    const expectations = [expectation({ shareWith: ['1000000000000002'] })];
+
+    // Act
+    const unshared = checkInvariants(observation(job, [copy('m-copy1')], [notified(job)], { expectations }));
+    const sharedAtCloud = checkInvariants(observation(job, [copy('m-copy1', { sharedWith: ['1000000000000002'] })], [notified(job)], { expectations }));
+
+    // Assess: the job records no share either
+    expect(unshared.violations.filter((v) => v.startsWith('share'))).toHaveLength(2);
+    expect(sharedAtCloud.violations).toEqual([expect.stringContaining('the job records sharedWith []')]);
   });
 
   it('flag a notification that never reached a webhook, and a job that was never recorded', () => {

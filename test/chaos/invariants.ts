@@ -20,6 +20,8 @@ export interface Expectation {
   readonly reopened?: Outcome | undefined;
   readonly maxAttempts: number;
   readonly webhooks: readonly string[];
+  /** Who an available copy must be shared with, at the cloud and on its job. */
+  readonly shareWith?: readonly string[] | undefined;
 }
 
 /** The world at one moment: the jobs as stored, and every copy the simulator ever made. */
@@ -82,6 +84,7 @@ export const Kind = {
   Notification: 'notification',
   Unexpected: 'unexpected',
   Stranger: 'stranger',
+  Share: 'share',
   DeadLetters: 'dead-letters',
   /** A scenario's own claim (a cancel was sent, the retry cleaned up first, ...). */
   Claim: 'claim',
@@ -194,6 +197,15 @@ export const checkInvariants = (observed: Observation): InvariantReport => {
       violations.push(violation(Kind.NotOurCopy, key, `the job recorded ${job.destinationImageId}, which no copy of its source made`));
     } else if (job.status === JobStatus.Available && !liveGood.some((copy) => copy.imageId === job.destinationImageId)) {
       violations.push(violation(Kind.NotOurCopy, key, `the job records ${job.destinationImageId ?? 'no image'}, which is not a live copy of its source (${describe(liveGood) || 'none'})`));
+    }
+
+    // Shares: an available copy is shared, at the cloud, with exactly whom the policy names, and its job says so.
+    const shareWith = [...(expectation.shareWith ?? [])].sort();
+    if (job.status === JobStatus.Available && shareWith.length > 0) {
+      const copy = liveGood.find((candidate) => candidate.imageId === job.destinationImageId);
+      const atCloud = [...(copy?.sharedWith ?? [])].sort();
+      if (atCloud.join() !== shareWith.join()) violations.push(violation(Kind.Share, key, `the copy is shared with [${atCloud.join(', ')}] at the cloud, the policy names [${shareWith.join(', ')}]`));
+      if ([...(job.sharedWith ?? [])].sort().join() !== shareWith.join()) violations.push(violation(Kind.Share, key, `the job records sharedWith [${(job.sharedWith ?? []).join(', ')}], the policy names [${shareWith.join(', ')}]`));
     }
 
     // Tokens: a retried copy call of one attempt carries that attempt's token, so distinct tokens never outnumber attempts.

@@ -5,7 +5,7 @@ import { ArmedAction, type CrashPoint, type Hold } from './crash-harness';
 import { checkInvariants, type Expectation, Kind, type Moment, violation } from './invariants';
 import { DEFAULT_EXPECTATIONS, type ScenarioOutcome, type ScenarioSpec } from './scenario';
 import { createWorld, type World } from './world';
-import { maxAttemptsOf } from './world-policy';
+import { maxAttemptsOf, partnerOf } from './world-policy';
 
 /** Times a failed platform event is fired again, a turn apart (EventBridge retries for a day). */
 const EVENT_ATTEMPTS = 30;
@@ -35,6 +35,7 @@ const expectationsOf = (spec: ScenarioSpec, world: World): Expectation[] =>
       reopened: pair.reopened,
       maxAttempts: maxAttemptsOf(spec, image.role),
       webhooks: image.role === 'golden' ? ['ops', 'audit'] : ['ops'],
+      shareWith: image.role === 'golden' && region === world.cloud.goldenDestinations[0] ? [partnerOf(spec.provider)] : undefined,
       };
     });
   });

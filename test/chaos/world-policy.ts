@@ -1,6 +1,11 @@
 import { ProviderId } from '../../shared/core/domain/provider';
 import { ECS_BIG, ECS_DOOMED, ECS_GOLDEN, ECS_SOURCE, IMS_AGENCY, IMS_BIG, IMS_DOOMED, IMS_GOLDEN, IMS_SOURCE } from './clouds';
 
+/** Who the first golden destination shares with: another Alibaba account; another tenant's IMS project. */
+export const ECS_PARTNER_ACCOUNT = '1000000000000002';
+export const IMS_PARTNER_PROJECT = 'a1'.repeat(16);
+export const partnerOf = (provider: ProviderId): string => (provider === ProviderId.Huawei ? IMS_PARTNER_PROJECT : ECS_PARTNER_ACCOUNT);
+
 export const WEBHOOKS = { ops: 'chaos-ops-secret-0123456789', audit: 'chaos-audit-secret-9876543210' } as const;
 export type WebhookName = keyof typeof WEBHOOKS;
 
@@ -26,10 +31,18 @@ export const policyText = (settings: PolicySettings, urls: Record<WebhookName, s
   const huawei = settings.provider === ProviderId.Huawei;
   const provider = huawei ? `    provider: huawei\n    huawei: { agencyName: ${IMS_AGENCY} }\n` : '';
   const source = huawei ? IMS_SOURCE : ECS_SOURCE;
+  // The first golden destination shares its copy with another account (IMS: another tenant's
+  // project): the share step runs under the same faults as the copies.
   const golden = huawei
-    ? IMS_GOLDEN.map((region) => `      - region: ${region}`).join('\n')
+    ? IMS_GOLDEN.map((region, index) => (index === 0 ? `      - region: ${region}\n        shareWith: ["${IMS_PARTNER_PROJECT}"]` : `      - region: ${region}`)).join('\n')
     : // One encrypted destination: the copy request carries KMS settings (IMS cannot encrypt a copy).
-      ECS_GOLDEN.map((region) => (region === 'cn-beijing' ? `      - region: ${region}\n        encryption: { enabled: true, kmsKeyId: key-1 }` : `      - region: ${region}`)).join('\n');
+      ECS_GOLDEN.map((region, index) =>
+        region === 'cn-beijing'
+          ? `      - region: ${region}\n        encryption: { enabled: true, kmsKeyId: key-1 }`
+          : index === 0
+            ? `      - region: ${region}\n        shareWith: ["${ECS_PARTNER_ACCOUNT}"]`
+            : `      - region: ${region}`,
+      ).join('\n');
   const projects = huawei ? `huaweiProjects:\n${Object.entries(huaweiProjects).map(([region, id]) => `  ${region}: "${id}"`).join('\n')}\n` : '';
   return `
 version: 1
