@@ -85,6 +85,7 @@ const jobSchema = lazy(() => {
       copyStartedAt: optionalString,
       finishedAt: optionalString,
       providerCopySeconds: z.optional(z.number().check(z.positive())),
+      shareAwaitsAcceptance: z.optional(z.boolean()),
       notBefore: optionalString,
       history: z.optional(
         z

@@ -195,6 +195,10 @@ describe('the workflow end to end on Huawei Cloud: real handlers, local runtime,
     expect(jobIn(jobs, 'ap-southeast-1').sharedWith).toEqual([PARTNER_PROJECT]);
     expect(simulator.inspect.image(jobIn(jobs, 'ap-southeast-1').destinationImageId ?? '')?.members).toEqual([PARTNER_PROJECT]);
     expect(simulator.inspect.image(jobIn(jobs, 'cn-east-3').destinationImageId ?? '')?.members).toEqual([]);
+    // Its notification says the partner still has to accept the share; the other's says nothing of shares
+    const destinationOf = (region: string) => receiver.received.find((n) => n.body.jobId === jobIn(jobs, region).id)?.body.destination as Record<string, unknown> | undefined;
+    expect(destinationOf('ap-southeast-1')).toMatchObject({ sharedWith: [PARTNER_PROJECT], shareAcceptance: 'pending' });
+    expect(destinationOf('cn-east-3')).not.toHaveProperty('shareAcceptance');
     expect(new Set(receiver.received.map((n) => n.eventId)).size).toBe(2);
     expect(receiver.received.map((n) => [n.body.type, n.body.jobId]).sort()).toEqual(jobs.map((job) => ['replication.succeeded', job.id]).sort());
     expect(receiver.rejected()).toBe(0);

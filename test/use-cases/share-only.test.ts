@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../shared/core/domain/clock';
 import { RetryableError } from '../../shared/core/domain/errors';
 import { JobStatus } from '../../shared/core/domain/job';
+import { buildNotification } from '../../shared/core/domain/notification';
 import type { ImageRef, ShareResult } from '../../shared/core/ports/copy-provider';
 import { createPollStatus } from '../../shared/core/use-cases/poll-status';
 import { createStartCopy } from '../../shared/core/use-cases/start-copy';
@@ -62,5 +63,29 @@ describe('sharing the source in its own region when the provider finishes the sh
     const shared = (await jobs.list()).find((job) => job.shareOnly === true);
     expect(shared).toMatchObject({ status: JobStatus.Available, sharedWith: ['1000000000000002'] });
     expect(images.shares.get('m-src')).toEqual(new Set(['1000000000000002']));
+  });
+
+  it('tells in the notification that the recipients still have to accept, where the provider offers shares', async () => {
+    // Prepare: the same share, once from a provider that shares at once and once from one that offers
+    const config = testPolicyConfig(POLICY);
+    const outcomes: Record<string, unknown>[] = [];
+    for (const offers of [false, true]) {
+      const provider = new FakeCopyProvider();
+      Object.assign(provider, { sharesAwaitAcceptance: offers });
+      const store = new InMemoryJobStore();
+      const source = provider.addImage({ id: 'm-src', region: 'cn-hangzhou', sizeGiB: 20, tags: { role: 'golden' } });
+      await storedJob({ jobs: store, clock, config }, source, 'cn-hangzhou');
+      const startCopy = createStartCopy({ providers: fakeProviders(provider), jobs: store, queues: recordingQueues(), clock, logger: silentLogger, config });
+
+      // Act
+      await startCopy({ kind: 'dispatch', reason: 'test' });
+      const [job] = await store.list();
+      outcomes.push(buildNotification(job!, clock.now()).destination);
+    }
+
+    // Assess
+    expect(outcomes[0]).toMatchObject({ sharedWith: ['1000000000000002'] });
+    expect(outcomes[0]).not.toHaveProperty('shareAcceptance');
+    expect(outcomes[1]).toMatchObject({ sharedWith: ['1000000000000002'], shareAcceptance: 'pending' });
   });
 });

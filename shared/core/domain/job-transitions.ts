@@ -246,7 +246,7 @@ const decide = (job: Job, event: JobEvent, now: Date): Job | undefined => {
       return job.status === JobStatus.Stopping ? { ...job, status: JobStatus.Copying, stop: undefined } : undefined;
     case 'share.completed':
       return job.status === JobStatus.Sharing
-        ? finish(job, JobStatus.Available, now, { sharedWith: [...event.accounts], lastError: undefined })
+        ? finish(job, JobStatus.Available, now, { sharedWith: [...event.accounts], shareAwaitsAcceptance: event.awaitingAcceptance === true ? true : undefined, lastError: undefined })
         : undefined;
     case 'share.refused':
       // The copy is good and stays; the job says it could not be shared, and why.

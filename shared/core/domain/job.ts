@@ -159,6 +159,8 @@ export interface Job extends JobSpec {
   readonly remainingSeconds?: number | undefined;
   /** Accounts the copy is shared with. */
   readonly sharedWith?: readonly string[] | undefined;
+  /** The provider offered the share: each recipient accepts it before it can use the copy. */
+  readonly shareAwaitsAcceptance?: boolean | undefined;
   /** Finished replicas of the source this job may copy from (relay fan-out), newest last. */
   readonly relays?: readonly Relay[] | undefined;
   /** The replica the current attempt copies from; the source itself when absent. */
@@ -263,7 +265,12 @@ export type JobEvent =
   | { readonly type: 'copy.stopped'; readonly abandoned?: boolean | undefined }
   /** The provider answered that the copy had already ended: it is watched as before and its end stands. */
   | { readonly type: 'copy.resumed' }
-  | { readonly type: 'share.completed'; readonly accounts: readonly string[] }
+  | {
+      readonly type: 'share.completed';
+      readonly accounts: readonly string[];
+      /** The recipients still have to accept the share (the provider offers it). */
+      readonly awaitingAcceptance?: boolean | undefined;
+    }
   | { readonly type: 'share.refused'; readonly error: JobErrorInput }
   | { readonly type: 'deprecated' }
   | { readonly type: 'prune.started'; readonly reason: string }

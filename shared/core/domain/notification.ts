@@ -26,6 +26,8 @@ export const NotificationV1 = z.strictObject({
     imageName: z.string(),
     route: z.optional(z.string()),
     sharedWith: z.optional(z.array(z.string())),
+    /** `pending`: the provider offered the share, and each recipient accepts it before using the copy. */
+    shareAcceptance: z.optional(z.enum(['pending'])),
   }),
   timings: z.object({
     createdAt: z.string(),
@@ -63,6 +65,7 @@ export const buildNotification = (job: Job, now: Date): NotificationV1 => ({
     imageName: job.destination.imageName,
     ...(job.route === undefined ? {} : { route: job.route }),
     ...(job.sharedWith === undefined ? {} : { sharedWith: [...job.sharedWith] }),
+    ...(job.sharedWith !== undefined && job.shareAwaitsAcceptance === true ? { shareAcceptance: 'pending' as const } : {}),
   },
   timings: {
     createdAt: job.createdAt,

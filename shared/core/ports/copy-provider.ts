@@ -200,6 +200,8 @@ export interface CopyProvider {
    * pool for the whole account: a replica adds no capacity, and copies come from the source alone.
    */
   readonly copiesFromReplicas?: boolean | undefined;
+  /** A share reaches its recipient as an offer the recipient accepts (IMS members), not at once. */
+  readonly sharesAwaitAcceptance?: boolean | undefined;
   /** Source images and anything else by filter; all pages. */
   listImages(region: string, query: ImageQuery): Promise<CloudImage[]>;
   /** Which route a copy of this image to this region takes, or why there is none (size, encryption). */

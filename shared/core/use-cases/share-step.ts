@@ -12,12 +12,12 @@ import type { JobWriter } from './job-writer';
 export const shareStep = async (deps: { providers: CopyProviders; writer: JobWriter; logger: Logger }, job: Job): Promise<Job | undefined> => {
   if (job.status !== JobStatus.Sharing || job.destinationImageId === undefined) return undefined;
   const accounts = job.shareWith ?? [];
-  const result = await deps.providers
-    .get(job.provider, job.account)
-    .shareImage({ region: job.destination.region, imageId: job.destinationImageId, handle: job.copyHandle }, accounts);
+  const provider = deps.providers.get(job.provider, job.account);
+  const result = await provider.shareImage({ region: job.destination.region, imageId: job.destinationImageId, handle: job.copyHandle }, accounts);
   if (result.kind === 'shared') {
-    deps.logger.info('copy shared', { jobId: job.id, destinationImageId: job.destinationImageId, accounts: result.accounts.length });
-    return deps.writer.apply(job, { type: 'share.completed', accounts: result.accounts });
+    const awaitingAcceptance = provider.sharesAwaitAcceptance === true;
+    deps.logger.info('copy shared', { jobId: job.id, destinationImageId: job.destinationImageId, accounts: result.accounts.length, awaitingAcceptance });
+    return deps.writer.apply(job, { type: 'share.completed', accounts: result.accounts, awaitingAcceptance });
   }
   deps.logger.error('the provider refused to share the copy', { jobId: job.id, code: result.code, error: result.message });
   return deps.writer.apply(job, { type: 'share.refused', error: { code: result.code, message: result.message } });

@@ -68,6 +68,8 @@ export interface HuaweiImsCopyProviderOptions {
  * because a cross-region copy carries none.
  */
 export class HuaweiImsCopyProvider implements CopyProvider {
+  /** IMS lists a share in the recipient's project as pending until the recipient accepts it. */
+  readonly sharesAwaitAcceptance = true;
   readonly provider = ProviderId.Huawei;
   readonly capacity: CapacityRule;
   readonly #client: ImsClient;
