@@ -69,7 +69,7 @@ const newestFirst = (entries: Array<[string, PairSpeed]>): Array<[string, PairSp
   entries.sort(([ka, a], [kb, b]) => b.at.localeCompare(a.at) || ka.localeCompare(kb));
 
 /** The observation's GiB per hour, when it is one a copy could make; undefined otherwise. */
-export const rateOf = (observation: SpeedObservation): number | undefined => {
+export const rateOf = (observation: Pick<SpeedObservation, 'sizeGiB' | 'seconds'>): number | undefined => {
   const { sizeGiB, seconds } = observation;
   if (!Number.isFinite(sizeGiB) || !Number.isFinite(seconds) || sizeGiB <= 0 || seconds < MIN_OBSERVED_SECONDS) return undefined;
   const rate = (sizeGiB * 3600) / seconds;
@@ -125,14 +125,14 @@ export const believedProviderSeconds = (before: Job, seconds: number | undefined
   if (seconds > secondsBetween(before.copyStartedAt, seenAt) + PROVIDER_CLOCK_LEEWAY_SECONDS) return undefined;
   if (seconds < secondsBetween(before.copyStartedAt, before.updatedAt) - PROVIDER_CLOCK_LEEWAY_SECONDS) return undefined;
   const sizeGiB = before.source.sizeGiB;
-  if (sizeGiB !== undefined && rateOf({ from: '', to: '', sizeGiB, seconds }) === undefined) return undefined;
+  if (sizeGiB !== undefined && rateOf({ sizeGiB, seconds }) === undefined) return undefined;
   return seconds;
 };
 
 /**
- * A finished copy's speed: by the provider's clock where it keeps one (believedProviderSeconds), else from its start to its
- * end (endOf). None for a copy of unknown size, or one that was not a plain copy of this job
- * (shared in place, adopted).
+ * A finished copy's speed: by the provider's clock where it keeps one (believedProviderSeconds),
+ * else from its start to its end (endOf). None for a copy of unknown size, or one that was not a
+ * plain copy of this job (shared in place, adopted).
  */
 export const finishedCopySpeed = (before: Job, after: Job, seenAt: Date): SpeedObservation | undefined => {
   const finished = before.status === JobStatus.Copying && (after.status === JobStatus.Sharing || after.status === JobStatus.Available);
