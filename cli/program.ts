@@ -24,6 +24,7 @@ const ENVIRONMENT_HELP = `Environment:
   IMAGE_REPLICATOR_ECS_ENDPOINT         talk to this ECS endpoint (e.g. \`image-replicator sim\`)
   IMAGE_REPLICATOR_HUAWEI_IMS_ENDPOINT  talk to this IMS endpoint template, with {region}
   IMAGE_REPLICATOR_HUAWEI_ECS_ENDPOINT  ask this ECS endpoint template (retention); the IMS one when unset
+  IMAGE_REPLICATOR_HUAWEI_AS_ENDPOINT   ask this Auto Scaling endpoint template (retention); the IMS one when unset
   ALIBABA_CLOUD_ACCESS_KEY_ID, ...      real Alibaba Cloud (the standard credential chain)
   HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK real Huawei Cloud
   IMAGE_REPLICATOR_LOG_LEVEL            debug | info | warn | error for the lines shown (the log file keeps info)

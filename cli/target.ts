@@ -65,6 +65,7 @@ export const selectTarget = async (env: NodeJS.ProcessEnv, config: PolicyConfig,
         ? explicitCredentials({ accessKeyId: keyId, accessKeySecret: keySecret, ...((env.ALIBABA_CLOUD_SECURITY_TOKEN ?? '') === '' ? {} : { securityToken: env.ALIBABA_CLOUD_SECURITY_TOKEN }) })
         : DEFAULT_CREDENTIAL_CHAIN;
     const huaweiEcsOverride = (env.IMAGE_REPLICATOR_HUAWEI_ECS_ENDPOINT ?? '') === '' ? undefined : env.IMAGE_REPLICATOR_HUAWEI_ECS_ENDPOINT;
+    const huaweiAsOverride = (env.IMAGE_REPLICATOR_HUAWEI_AS_ENDPOINT ?? '') === '' ? undefined : env.IMAGE_REPLICATOR_HUAWEI_AS_ENDPOINT;
     const providers = createProviders({
       env,
       config,
@@ -72,6 +73,7 @@ export const selectTarget = async (env: NodeJS.ProcessEnv, config: PolicyConfig,
       ecsEndpoint: ecsOverride,
       huaweiEndpointTemplate: huaweiOverride,
       huaweiEcsEndpointTemplate: huaweiEcsOverride,
+      huaweiAsEndpointTemplate: huaweiAsOverride,
       wallClock: systemClock,
     });
     const where = [

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ACTIONS } from './actions';
+import { ACTIONS_BY_VERSION } from './actions';
 import { FaultKind, type FaultController } from './faults';
 import { settleWorld } from './lifecycle';
 import type { RequestLog } from './request-log';
@@ -9,7 +9,6 @@ import type { SignatureVerifier } from './signature';
 import { SimApiError } from './sim-errors';
 import type { SimState } from './state';
 
-export const ECS_API_VERSION = '2014-05-26';
 const HOST_ID = 'ecs.aliyuncs.com';
 
 /** Parameters of the legacy v2 form that are protocol, not business. */
@@ -87,8 +86,9 @@ export const handleRequest = async (deps: HttpDeps, req: IncomingMessage, res: S
     if (legacy) deps.verifier.verifyV2(signed);
     else deps.verifier.verifyAcs3(signed);
     const version = legacy ? query.Version : req.headers['x-acs-version'];
-    if (version !== ECS_API_VERSION) throw new SimApiError(400, 'InvalidVersion', 'Specified parameter Version is not valid.');
-    const handler = ACTIONS[action];
+    const actions = typeof version === 'string' ? ACTIONS_BY_VERSION[version] : undefined;
+    if (actions === undefined) throw new SimApiError(400, 'InvalidVersion', 'Specified parameter Version is not valid.');
+    const handler = Object.hasOwn(actions, action) ? actions[action] : undefined;
     if (!handler) throw new SimApiError(404, 'InvalidAction.NotFound', `Specified api "${action}" is not found, please check your url and method.`);
 
     const plan = deps.faults.plan(action);

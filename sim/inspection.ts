@@ -6,6 +6,8 @@ import {
   type ImageShare,
   type SimImage,
   type SimInstance,
+  type SimLaunchTemplate,
+  type SimScalingConfiguration,
   type SimQuirks,
   type SimSnapshot,
   isActiveTask,
@@ -163,6 +165,36 @@ export class SimInspection {
 
   removeInstance(instanceId: string): void {
     this.state.instances.delete(instanceId);
+    this.changed();
+  }
+
+  /** A launch template whose versions (1, 2, …) name these images (undefined: a version naming none). */
+  addLaunchTemplate(template: { region: string; name?: string; versions: ReadonlyArray<string | undefined> }): SimLaunchTemplate {
+    const added = structuredClone(this.state.addLaunchTemplate(template));
+    this.changed();
+    return added;
+  }
+
+  removeLaunchTemplate(templateId: string): void {
+    this.state.launchTemplates.delete(templateId);
+    this.changed();
+  }
+
+  /** An Auto Scaling configuration launching the image (ESS DescribeScalingConfigurations lists it). */
+  addScalingConfiguration(configuration: { region: string; imageId?: string; groupId?: string; lifecycle?: SimScalingConfiguration['lifecycle'] }): SimScalingConfiguration {
+    const added = { ...this.state.addScalingConfiguration(configuration) };
+    this.changed();
+    return added;
+  }
+
+  removeScalingConfiguration(configurationId: string): void {
+    this.state.scalingConfigurations.delete(configurationId);
+    this.changed();
+  }
+
+  /** An account without Auto Scaling: ESS then refuses every call with Forbidden.Unsubscribed. */
+  setAutoScalingActivated(activated: boolean): void {
+    this.state.autoScalingActivated = activated;
     this.changed();
   }
 

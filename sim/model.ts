@@ -114,6 +114,25 @@ export interface SimSnapshot {
   readonly copy?: SnapshotCopy | undefined;
 }
 
+/** A launch template: each version may name an image, which RunInstances or a scaling group then launches. */
+export interface SimLaunchTemplate {
+  readonly id: string;
+  readonly region: string;
+  readonly name: string;
+  readonly versions: ReadonlyArray<{ readonly number: number; readonly imageId?: string | undefined }>;
+  readonly createdAt: number;
+}
+
+/** An Auto Scaling (ESS) configuration: the image its group's scale-outs launch. */
+export interface SimScalingConfiguration {
+  readonly id: string;
+  readonly region: string;
+  readonly groupId: string;
+  readonly imageId?: string | undefined;
+  readonly lifecycle: 'Active' | 'Inactive';
+  readonly createdAt: number;
+}
+
 export interface SimInstance {
   readonly id: string;
   readonly region: string;

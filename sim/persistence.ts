@@ -101,6 +101,24 @@ const worldSchema = z.strictObject({
   instances: z.array(
     z.strictObject({ id: z.string(), region: z.string(), name: z.string(), imageId: z.string(), status: z.enum(['Running', 'Stopped']), createdAt: ms }),
   ),
+  /** These three are absent in files saved before launch templates and Auto Scaling were simulated. */
+  launchTemplates: z
+    .array(
+      z.strictObject({
+        id: z.string(),
+        region: z.string(),
+        name: z.string(),
+        versions: z.array(z.strictObject({ number: z.number().int().positive(), imageId: z.string().optional() })),
+        createdAt: ms,
+      }),
+    )
+    .default([]),
+  scalingConfigurations: z
+    .array(
+      z.strictObject({ id: z.string(), region: z.string(), groupId: z.string(), imageId: z.string().optional(), lifecycle: z.enum(['Active', 'Inactive']), createdAt: ms }),
+    )
+    .default([]),
+  autoScalingActivated: z.boolean().default(true),
   clientTokens: z.array(z.strictObject({ key: z.string(), fingerprint: z.string(), resourceId: z.string() })),
   history: z.array(
     z.strictObject({
@@ -146,6 +164,9 @@ export const captureWorld = (state: SimState): SimWorld => {
     snapshots: [...state.snapshots.values()].map(copy),
     tasks: [...state.tasks.values()].map(copy),
     instances: [...state.instances.values()].map(copy),
+    launchTemplates: [...state.launchTemplates.values()].map(copy) as SimWorld['launchTemplates'],
+    scalingConfigurations: [...state.scalingConfigurations.values()].map(copy),
+    autoScalingActivated: state.autoScalingActivated,
     clientTokens: [...state.clientTokens.entries()].map(([key, record]) => ({ key, ...record })),
     history: [...state.history.values()].map(copy),
   };
@@ -158,6 +179,9 @@ export const applyWorld = (state: SimState, world: SimWorld): void => {
   for (const snapshot of world.snapshots) state.snapshots.set(snapshot.id, snapshot);
   for (const task of world.tasks) state.tasks.set(task.id, task);
   for (const instance of world.instances) state.instances.set(instance.id, instance);
+  for (const template of world.launchTemplates) state.launchTemplates.set(template.id, template);
+  for (const configuration of world.scalingConfigurations) state.scalingConfigurations.set(configuration.id, configuration);
+  state.autoScalingActivated = world.autoScalingActivated;
   for (const { key, fingerprint, resourceId } of world.clientTokens) state.clientTokens.set(key, { fingerprint, resourceId });
   for (const record of world.history) state.history.set(record.id, record);
 };

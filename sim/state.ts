@@ -9,6 +9,8 @@ import {
   SimImageStatus,
   type SimImage,
   type SimInstance,
+  type SimLaunchTemplate,
+  type SimScalingConfiguration,
   type SimQuirks,
   type SimRegion,
   type SimSnapshot,
@@ -54,6 +56,10 @@ export class SimState {
   readonly tasks = new Map<string, CopyTask>();
   readonly clientTokens = new Map<string, IdempotencyRecord>();
   readonly instances = new Map<string, SimInstance>();
+  readonly launchTemplates = new Map<string, SimLaunchTemplate>();
+  readonly scalingConfigurations = new Map<string, SimScalingConfiguration>();
+  /** Whether the account activated Auto Scaling; ESS refuses every call (Forbidden.Unsubscribed) when not. */
+  autoScalingActivated = true;
   readonly history = new Map<string, CreatedRecord>();
   copySettings: CopySettings;
   quirks: SimQuirks;
@@ -92,6 +98,35 @@ export class SimState {
 
   newInstanceId(): string {
     return this.#uniqueId('i-', this.instances);
+  }
+
+  addLaunchTemplate(input: { region: string; name?: string | undefined; versions: ReadonlyArray<string | undefined> }): SimLaunchTemplate {
+    if (!this.hasRegion(input.region)) throw new Error(`unknown region ${input.region}`);
+    const id = this.#uniqueId('lt-', this.launchTemplates);
+    const template: SimLaunchTemplate = {
+      id,
+      region: input.region,
+      name: input.name ?? id,
+      versions: input.versions.map((imageId, index) => ({ number: index + 1, imageId })),
+      createdAt: this.nowMs(),
+    };
+    this.launchTemplates.set(id, template);
+    return template;
+  }
+
+  addScalingConfiguration(input: { region: string; imageId?: string | undefined; groupId?: string | undefined; lifecycle?: SimScalingConfiguration['lifecycle'] | undefined }): SimScalingConfiguration {
+    if (!this.hasRegion(input.region)) throw new Error(`unknown region ${input.region}`);
+    const id = this.#uniqueId('asc-', this.scalingConfigurations);
+    const configuration: SimScalingConfiguration = {
+      id,
+      region: input.region,
+      groupId: input.groupId ?? `asg-${this.random.chars(20)}`,
+      imageId: input.imageId,
+      lifecycle: input.lifecycle ?? 'Active',
+      createdAt: this.nowMs(),
+    };
+    this.scalingConfigurations.set(id, configuration);
+    return configuration;
   }
 
   nextTaskSeq(): number {

@@ -74,6 +74,7 @@ export const openCloudBackend = (env: OperatorEnv, processEnv: NodeJS.ProcessEnv
         ecsEndpoint: env.IMAGE_REPLICATOR_ECS_ENDPOINT === undefined ? undefined : parseEcsEndpoint(env.IMAGE_REPLICATOR_ECS_ENDPOINT),
         huaweiEndpointTemplate: env.IMAGE_REPLICATOR_HUAWEI_IMS_ENDPOINT,
         huaweiEcsEndpointTemplate: env.IMAGE_REPLICATOR_HUAWEI_ECS_ENDPOINT,
+        huaweiAsEndpointTemplate: env.IMAGE_REPLICATOR_HUAWEI_AS_ENDPOINT,
         wallClock: systemClock,
       });
     },

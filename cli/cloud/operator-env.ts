@@ -26,6 +26,7 @@ export const OperatorEnv = z.extend(
     IMAGE_REPLICATOR_ECS_ENDPOINT: true,
     IMAGE_REPLICATOR_HUAWEI_IMS_ENDPOINT: true,
     IMAGE_REPLICATOR_HUAWEI_ECS_ENDPOINT: true,
+    IMAGE_REPLICATOR_HUAWEI_AS_ENDPOINT: true,
   }),
   {
     /** Operator commands send no looks; a profile written before the poll queue existed still serves. */

@@ -25,6 +25,8 @@ export interface ProviderSettings {
   readonly huaweiEndpointTemplate?: string | undefined;
   /** ECS, for retention's "is a server running from it?"; the IMS override, else Huawei's public ECS endpoints, when absent. */
   readonly huaweiEcsEndpointTemplate?: string | undefined;
+  /** Auto Scaling, for retention's "would a scaling configuration launch it?"; absent as for ECS. */
+  readonly huaweiAsEndpointTemplate?: string | undefined;
   /** The IMS client's request timeout, its quick retries and, for tests, its fetch. */
   readonly huaweiTuning?: Pick<HuaweiImsCopyProviderOptions, 'timeouts' | 'retry' | 'fetch'> | undefined;
   /** Signatures are dated with real time, whatever clock the workflow runs on. */
@@ -56,6 +58,7 @@ export const createProviders = (settings: ProviderSettings): CopyProviders =>
           account === DEFAULT_ACCOUNT ? (settings.huaweiDefault ?? huaweiCredentialsFromEnv(settings.env)) : namedAccountCredentials(settings.env, ProviderId.Huawei, account),
         endpointTemplate: settings.huaweiEndpointTemplate,
         ecsEndpointTemplate: settings.huaweiEcsEndpointTemplate,
+        asEndpointTemplate: settings.huaweiAsEndpointTemplate,
         projectIds: settings.config.huaweiProjects,
         extraRegions: settings.config.extraRegions,
         clock: settings.wallClock,

@@ -12,8 +12,8 @@ import { isRecord } from './routes/route';
 import type { ImsSimState } from './state';
 
 const MAX_BODY_BYTES = 1024 * 1024;
-/** The real endpoint form (IMS, and ECS for the servers an image runs), for clients that keep the Host header of the real service. */
-const HOST_FORM = /^(?:ims|ecs)\.([a-z0-9-]+)\.myhuaweicloud\.(?:com|eu)$/;
+/** The real endpoint form (IMS; ECS and AS for what runs or launches an image), for clients that keep the Host header of the real service. */
+const HOST_FORM = /^(?:ims|ecs|as)\.([a-z0-9-]+)\.myhuaweicloud\.(?:com|eu)$/;
 
 export interface ImsHttpDeps {
   readonly state: ImsSimState;

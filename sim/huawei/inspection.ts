@@ -86,6 +86,18 @@ export class ImsInspection {
     this.changed();
   }
 
+  /** Somebody creates an AS configuration launching images (system disk, data disks): they are in use. Answers its id. */
+  addScalingConfig(region: string, images: { imageRef?: string; dataDiskImageIds?: readonly string[]; groupId?: string }): string {
+    const config = this.state.addScalingConfig(region, images);
+    this.changed();
+    return config.id;
+  }
+
+  removeScalingConfig(configId: string): void {
+    this.state.scalingConfigs.delete(configId);
+    this.changed();
+  }
+
   /** Somebody removed the image outside the product: it is gone at once, not listed as deleted. */
   removeImage(imageId: string): void {
     this.state.images.delete(imageId);

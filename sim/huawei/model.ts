@@ -21,6 +21,16 @@ export interface SimRegion {
 }
 
 /** A cloud server of the tenant (ECS), as far as the image it runs from: what tells an image in use. */
+/** An AS configuration: the images its group's scale-outs launch (system disk, and data disks made from images). */
+export interface SimScalingConfig {
+  readonly id: string;
+  readonly region: string;
+  readonly groupId?: string | undefined;
+  readonly imageRef?: string | undefined;
+  readonly dataDiskImageIds: readonly string[];
+  readonly createdAt: number;
+}
+
 export interface SimServer {
   readonly id: string;
   readonly region: string;

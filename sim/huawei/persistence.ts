@@ -98,6 +98,19 @@ const worldSchema = z.strictObject({
   jobs: z.array(jobRecord),
   /** Absent in files saved before servers were simulated. */
   servers: z.array(z.strictObject({ id: z.string().min(1), region: z.string().min(1), name: z.string(), imageId: z.string() })).default([]),
+  /** Absent in files saved before AS configurations were simulated. */
+  scalingConfigs: z
+    .array(
+      z.strictObject({
+        id: z.string().min(1),
+        region: z.string().min(1),
+        groupId: z.string().optional(),
+        imageRef: z.string().optional(),
+        dataDiskImageIds: z.array(z.string()),
+        createdAt: ms,
+      }),
+    )
+    .default([]),
   copyRecords: z.array(
     z.strictObject({
       destinationRegion: z.string(),
@@ -133,6 +146,7 @@ export const captureImsWorld = (state: ImsSimState): ImsWorld => {
     images: [...state.images.values()].map((image) => ({ ...structuredClone(image), tags: [...image.tags], members: [...image.members] })),
     jobs: [...state.jobs.values()].map((job): SimJob => structuredClone(job)),
     servers: [...state.servers.values()].map((server) => ({ ...server })),
+    scalingConfigs: [...state.scalingConfigs.values()].map((config) => ({ ...config, dataDiskImageIds: [...config.dataDiskImageIds] })),
     copyRecords: state.copyRecords.map((record) => ({ ...record })),
   };
 };
@@ -145,6 +159,7 @@ export const applyImsWorld = (state: ImsSimState, world: ImsWorld): void => {
   for (const job of world.jobs) state.jobs.set(job.id, structuredClone(job));
   state.copyRecords.push(...world.copyRecords.map((record) => ({ ...record })));
   for (const server of world.servers) state.servers.set(server.id, { ...server });
+  for (const config of world.scalingConfigs) state.scalingConfigs.set(config.id, { ...config });
 };
 
 /** Writes atomically: a temporary file next to the target, then a rename over it, so a crash never leaves half a world. */

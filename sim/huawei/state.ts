@@ -10,6 +10,7 @@ import {
   type SimJob,
   type SimQuirks,
   type SimRegion,
+  type SimScalingConfig,
   type SimServer,
   bytesOfGiB,
 } from './model';
@@ -45,6 +46,8 @@ export class ImsSimState {
   readonly copyRecords: CopyRecord[] = [];
   /** Cloud servers, by id: the ECS side of the tenant, as far as which image each runs from. */
   readonly servers = new Map<string, SimServer>();
+  /** AS configurations, by id, in creation order: which images scale-outs would launch. */
+  readonly scalingConfigs = new Map<string, SimScalingConfig>();
   /** Copies a test asked to fail or stall, whatever the probabilities say. */
   scriptedFailures = 0;
   scriptedStalls = 0;
@@ -124,6 +127,22 @@ export class ImsSimState {
     const server: SimServer = { id: `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`, region, name, imageId };
     this.servers.set(server.id, server);
     return server;
+  }
+
+  /** An AS configuration launching these images (any ids: AS does not check them here). */
+  addScalingConfig(region: string, images: { imageRef?: string | undefined; dataDiskImageIds?: readonly string[] | undefined; groupId?: string | undefined }): SimScalingConfig {
+    if (!this.regions.has(region)) throw new Error(`unknown region ${region}`);
+    const hex = this.random.chars(32, HEX);
+    const config: SimScalingConfig = {
+      id: `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`,
+      region,
+      groupId: images.groupId,
+      imageRef: images.imageRef,
+      dataDiskImageIds: [...(images.dataDiskImageIds ?? [])],
+      createdAt: this.nowMs(),
+    };
+    this.scalingConfigs.set(config.id, config);
+    return config;
   }
 
   /** Images of a region as ListImages sees them: newest first (the default sort), lingering deleted ones included. */

@@ -80,7 +80,7 @@ describe('prune', () => {
     const kept = (await statusJson(dir)).find((job) => job.jobId === doomed?.jobId);
     const table = await cli(['status', '--state-dir', 'state'], { cwd: dir });
     expect(result.code).toBe(1);
-    expect(result.err).toContain(`not deleted: ${doomed?.jobId}: CopyInUse: instances run from the copy; it is kept`);
+    expect(result.err).toContain(`not deleted: ${doomed?.jobId}: CopyInUse: in use by 1 instance; it is kept`);
     expect(result.out).toContain('deleted 1 copy, deprecated 0, 1 not done (why on stderr)');
     expect(kept).toMatchObject({ status: 'available', error: { code: 'CopyInUse' } });
     expect((await copiesInWorld(dir))['cn-shanghai']).toContain(doomed?.imageId);

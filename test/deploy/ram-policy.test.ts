@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ECS_ACTIONS_USED } from '../../shared/providers/alibaba-ecs/image-cloud';
+import { ECS_ACTIONS_USED, ESS_ACTIONS_USED } from '../../shared/providers/alibaba-ecs/image-cloud';
 import { readStageVars } from '../../scripts/setup-cloud';
 import { ROOT, STAGES } from './s-preview';
 
@@ -43,15 +43,17 @@ const tsFilesUnder = (dir: string): string[] =>
   });
 
 describe('the functions RAM policy (deploy/ram-policy.json)', () => {
-  it('allows exactly the ECS actions the ECS adapter calls', () => {
+  it('allows exactly the ECS and Auto Scaling actions the Alibaba adapter calls', () => {
     // Prepare
-    const source = read('shared/providers/alibaba-ecs/image-cloud.ts') + read('shared/providers/alibaba-ecs/ecs-extras.ts');
+    const source = ['image-cloud.ts', 'ecs-extras.ts', 'image-users.ts'].map((file) => read(`shared/providers/alibaba-ecs/${file}`)).join('\n');
+    const known: readonly string[] = [...ECS_ACTIONS_USED, ...ESS_ACTIONS_USED];
     // Act
     const invoked = [...source.matchAll(/\b(?:invoke|call)\(\s*'([A-Za-z]+)'/g)].map((m) => m[1] ?? '');
     // Assess
     expect(invoked.length).toBeGreaterThan(0);
-    expect([...new Set(invoked)].filter((action) => !(ECS_ACTIONS_USED as readonly string[]).includes(action))).toEqual([]);
+    expect([...new Set(invoked)].filter((action) => !known.includes(action))).toEqual([]);
     expect(actionsOf('ecs')).toEqual(ECS_ACTIONS_USED.map((action) => `ecs:${action}`).sort());
+    expect(actionsOf('ess')).toEqual(ESS_ACTIONS_USED.map((action) => `ess:${action}`).sort());
   });
 
   it('lets the functions delete and change only images and snapshots carrying the managed tag', () => {
@@ -94,12 +96,12 @@ describe('the functions RAM policy (deploy/ram-policy.json)', () => {
     expect(resourcesOf('mns')).toEqual(['startCopyQueue', 'notifyQueue', 'pollQueue', 'deadLetterQueue'].map((q) => `acs:mns:{{region}}:{{accountId}}:/queues/{{${q}}}`));
   });
 
-  it('grants nothing beyond ECS, Tablestore and MNS, and no wildcard action or resource', () => {
+  it('grants nothing beyond ECS, Auto Scaling, Tablestore and MNS, and no wildcard action or resource', () => {
     // Prepare
     const actions = policy.Statement.flatMap((s) => s.Action);
     const resources = policy.Statement.flatMap((s) => s.Resource);
     // Act
-    const otherServices = actions.filter((a) => !/^(ecs|ots|mns):[A-Za-z]+$/.test(a));
+    const otherServices = actions.filter((a) => !/^(ecs|ess|ots|mns):[A-Za-z]+$/.test(a));
     const wildResources = resources.filter((r) => r === '*' || /:\*$/.test(r));
     // Assess
     expect(otherServices).toEqual([]);

@@ -168,6 +168,8 @@ policies:
     expect(newApac).toMatchObject({ status: JobStatus.Available, sharedWith: [PARTNER_PROJECT] });
     expect(simulator.inspect.image(newApac.destinationImageId ?? '')?.members).toEqual([PARTNER_PROJECT]);
     expect(simulator.requests.count('NovaListServers')).toBe(2);
+    // The copy no server runs from was also asked about AS configurations before it went
+    expect(simulator.requests.recent('ListScalingConfigs').map((request) => [request.status, request.params.region])).toEqual([[200, DESTINATIONS[1]]]);
     expect(receiver.received.map((n) => n.body.type).sort()).toEqual(['replication.pruned', ...Array<string>(4).fill('replication.succeeded')]);
     const logs = Object.values(bundles).flatMap((bundle) => bundle.log).join('');
     expect(logs).not.toContain(HUAWEI_KEYS.accessKeySecret);

@@ -315,6 +315,28 @@ describe('the workflow end to end on Huawei Cloud: real handlers, local runtime,
     expect(simulator.requests.recent('BatchDeleteMembers').map((request) => request.params['body.projects'])).toEqual([JSON.stringify([PARTNER_PROJECT])]);
   });
 
+  it('keeps a copy an Auto Scaling configuration would launch, and deletes it once the configuration is gone', async () => {
+    // Prepare: two versions copied; an AS configuration in cn-east-3 makes a data disk from the older copy there
+    const { older } = await twoVersionsCopied();
+    const launched = jobIn(older, DESTINATIONS[0]);
+    const configId = simulator.inspect.addScalingConfig(launched.destination.region, { imageRef: '00000000-0000-4000-8000-000000000000', dataDiskImageIds: [launched.destinationImageId ?? ''] });
+
+    // Act
+    const first = await pruneWith(silentLogger)({ dryRun: false });
+    const kept = await runtime.jobs.get(launched.id);
+    simulator.inspect.removeScalingConfig(configId);
+    const second = await pruneWith(silentLogger)({ dryRun: false });
+
+    // Assess
+    expect(first).toMatchObject({ deleted: 1, refused: 1 });
+    expect(second).toMatchObject({ deleted: 1, refused: 0 });
+    expect(kept).toMatchObject({ status: JobStatus.Available, lastError: { code: 'CopyInUse', message: `in use by AS configuration "${configId}"; it is kept` } });
+    expect(simulator.requests.recent('ListScalingConfigs').map((request) => request.status)).toEqual([200, 200, 200]);
+    const job = await runtime.jobs.get(launched.id);
+    expect(job).toMatchObject({ status: JobStatus.Pruned });
+    expect(simulator.inspect.image(launched.destinationImageId ?? '')?.status ?? 'gone').toMatch(/^(deleted|gone)$/);
+  });
+
   it('keeps a copy retention would delete while ECS cannot say whether a server runs from it, goes on with the others, and deletes it once ECS answers', async () => {
     // Prepare: two versions copied; ECS then fails every try of the next in-use question
     const { older } = await twoVersionsCopied();

@@ -147,7 +147,7 @@ policies:
     expect(world.sim.inspect.shares(source.id).map((s) => s.accountId)).toEqual([PARTNERS[1]]);
   });
 
-  it('keeps the newest copies of a family over a week of nightly runs, never one in use, images before their snapshots', async () => {
+  it('keeps the newest copies of a family over a week of nightly runs, never one in use or launched by a template or scaling, images before their snapshots', async () => {
     // Prepare: a new version of the family is baked every day
     const world = await start(
       { copy: { bandwidthMiBps: 100, overheadSeconds: 60 }, images: [] },
@@ -170,20 +170,26 @@ policies:
       const job = (await world.runtime.jobs.list()).find((j) => j.source.imageName === `golden-web-v${day}`);
       if (job?.destinationImageId !== undefined) copiesOf.set(day, job.destinationImageId);
       for (const image of world.sim.inspect.images('cn-shanghai')) snapshotsOf.set(image.id, image.disks.map((disk) => disk.snapshotId));
-      // Somebody runs an instance from the day-2 copy: it must never be deleted.
+      // Somebody runs an instance from the day-2 copy, a scaling configuration launches the day-3
+      // one and a launch template's second version the day-4 one: none may be deleted.
       if (day === 2) world.sim.inspect.addInstance({ region: 'cn-shanghai', imageId: copiesOf.get(2)! });
+      if (day === 3) world.sim.inspect.addScalingConfiguration({ region: 'cn-shanghai', imageId: copiesOf.get(3)!, groupId: 'asg-web' });
+      if (day === 4) world.sim.inspect.addLaunchTemplate({ region: 'cn-shanghai', name: 'web', versions: [undefined, copiesOf.get(4)!] });
       world.clock.advanceSeconds(24 * 3600);
     }
     // Assess
     const live = world.sim.inspect.images('cn-shanghai').map((image) => image.id).sort();
-    expect(live).toEqual([copiesOf.get(2), copiesOf.get(6), copiesOf.get(7)].sort());
+    expect(live).toEqual([2, 3, 4, 6, 7].map((day) => copiesOf.get(day)).sort());
     const jobs = await world.runtime.jobs.list();
-    expect(jobs.filter((job) => job.status === JobStatus.Pruned).map((job) => job.source.imageName).sort()).toEqual(['golden-web-v1', 'golden-web-v3', 'golden-web-v4', 'golden-web-v5']);
-    expect(jobs.filter((job) => job.status === JobStatus.Available).map((job) => job.source.imageName).sort()).toEqual(['golden-web-v2', 'golden-web-v6', 'golden-web-v7']);
-    expect(jobs.find((job) => job.source.imageName === 'golden-web-v2')?.lastError?.code).toBe('CopyInUse');
+    expect(jobs.filter((job) => job.status === JobStatus.Pruned).map((job) => job.source.imageName).sort()).toEqual(['golden-web-v1', 'golden-web-v5']);
+    expect(jobs.filter((job) => job.status === JobStatus.Available).map((job) => job.source.imageName).sort()).toEqual(['golden-web-v2', 'golden-web-v3', 'golden-web-v4', 'golden-web-v6', 'golden-web-v7']);
+    const keptWhy = (day: number) => jobs.find((job) => job.source.imageName === `golden-web-v${day}`)?.lastError;
+    expect(keptWhy(2)).toMatchObject({ code: 'CopyInUse', message: 'in use by 1 instance; it is kept' });
+    expect(keptWhy(3)).toMatchObject({ code: 'CopyInUse', message: expect.stringMatching(/^in use by scaling configuration "asc-\w+" of group "asg-web"; it is kept$/) });
+    expect(keptWhy(4)).toMatchObject({ code: 'CopyInUse', message: expect.stringMatching(/^in use by launch template "lt-\w+" \(version 2\); it is kept$/) });
     const snapshots = new Map(world.sim.inspect.created('snapshot', { region: 'cn-shanghai' }).map((record) => [record.id, record]));
     const deletedImages = world.sim.inspect.created('image', { region: 'cn-shanghai' }).filter((record) => record.deletedAt !== undefined);
-    expect(deletedImages).toHaveLength(4);
+    expect(deletedImages).toHaveLength(2);
     for (const image of deletedImages) {
       const own = (snapshotsOf.get(image.id) ?? []).map((id) => snapshots.get(id));
       expect(own.length).toBeGreaterThan(0);

@@ -11,6 +11,8 @@ import {
   type CopyRequest,
   type ImageQuery,
   type ImageRef,
+  type ImageUse,
+  ImageUseState,
   RefusalReason,
   type Replica,
   type ShareResult,
@@ -191,9 +193,9 @@ export class FakeCopyProvider implements CopyProvider {
     else for (const account of accounts) this.shares.get(image.imageId)?.delete(account);
   }
 
-  async imageInUse(image: ImageRef): Promise<boolean> {
+  async imageInUse(image: ImageRef): Promise<ImageUse> {
     await Promise.resolve();
-    return this.inUse.has(image.imageId);
+    return this.inUse.has(image.imageId) ? { state: ImageUseState.Used, by: 'an instance' } : { state: ImageUseState.Unused };
   }
 
   async deprecateImage(image: ImageRef): Promise<void> {

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type EcsSimulator, type SimSeedInput, createEcsSimulator } from '../../sim/ecs-simulator';
 import { ManualSimClock } from '../../sim/sim-clock';
+import { explicitCredentials } from '../../shared/providers/alibaba-ecs/credentials';
+import { AlibabaEcsImageCloud } from '../../shared/providers/alibaba-ecs/image-cloud';
 import { TEST_CREDENTIALS, flatList, flatValues, items, rawCall, rejection } from './sim-test-kit';
 
 const SEED: SimSeedInput = {
@@ -73,6 +75,34 @@ describe('saving and restoring the simulated world', () => {
     expect(second.sim.inspect.image(String(copy.ImageId))?.status).toBe('Available');
     expect(second.sim.inspect.shares(web).map((s) => s.accountId)).toEqual(['1000000000000002']);
     expect(second.sim.inspect.instances('cn-hangzhou').map((i) => i.id)).toEqual(['i-api0000000000000001']);
+  });
+
+  it('keeps launch templates, scaling configurations and whether Auto Scaling is activated across a restart, and reads a file saved before them', async () => {
+    // Prepare
+    const first = await start();
+    const api = idOf(first.sim, 'golden-api');
+    const template = first.sim.inspect.addLaunchTemplate({ region: 'cn-hangzhou', versions: [api] });
+    const configuration = first.sim.inspect.addScalingConfiguration({ region: 'cn-hangzhou', imageId: api, lifecycle: 'Inactive' });
+    first.sim.inspect.setAutoScalingActivated(false);
+    await stop(first.sim);
+    const withThem = saved();
+    writeFileSync(stateFile, JSON.stringify({ ...withThem, launchTemplates: undefined, scalingConfigurations: undefined, autoScalingActivated: undefined }));
+    const older = await start();
+    const olderTemplates = await rawCall(older.sim, 'DescribeLaunchTemplates', { RegionId: 'cn-hangzhou' });
+    await stop(older.sim);
+    writeFileSync(stateFile, JSON.stringify(withThem));
+
+    // Act
+    const second = await start();
+    const versions = await rawCall(second.sim, 'DescribeLaunchTemplateVersions', { RegionId: 'cn-hangzhou', LaunchTemplateId: template.id });
+    const ess = new AlibabaEcsImageCloud({ credentials: explicitCredentials(TEST_CREDENTIALS), endpoint: { endpoint: second.sim.endpoint, protocol: 'http' }, retry: { maxAttempts: 1 } });
+    const refused = await rejection(ess.call('DescribeScalingConfigurations', 'cn-hangzhou', {}));
+
+    // Assess
+    expect(olderTemplates.TotalCount).toBe(0);
+    expect(items(versions, 'LaunchTemplateVersionSets', 'LaunchTemplateVersionSet').map((version) => version.LaunchTemplateData)).toEqual([{ ImageId: api }]);
+    expect(refused).toMatchObject({ code: 'Forbidden.Unsubscribed' });
+    expect(JSON.parse(readFileSync(stateFile, 'utf8')).scalingConfigurations).toEqual([expect.objectContaining({ id: configuration.id, imageId: api, lifecycle: 'Inactive' })]);
   });
 
   it('continues ids after a restore and never reissues one, not even a deleted one', async () => {

@@ -182,6 +182,17 @@ export interface ImageRef {
   readonly sharedWith?: readonly string[] | undefined;
 }
 
+/**
+ * Whether anything runs or would launch from an image: what retention asks right before a deletion.
+ * `used` names what (servers, a launch template, a scaling configuration), `unknown` why the
+ * provider cannot tell; retention deletes only an image `unused`.
+ */
+export const ImageUseState = { Unused: 'unused', Used: 'used', Unknown: 'unknown' } as const;
+export type ImageUse =
+  | { readonly state: typeof ImageUseState.Unused }
+  | { readonly state: typeof ImageUseState.Used; readonly by: string }
+  | { readonly state: typeof ImageUseState.Unknown; readonly why: string };
+
 export type ShareResult =
   | { readonly kind: 'shared'; readonly accounts: readonly string[] }
   | ({ readonly kind: 'refused'; readonly reason: RefusalReason } & ProviderProblem);
@@ -221,8 +232,8 @@ export interface CopyProvider {
   shareImage(image: ImageRef, accounts: readonly string[]): Promise<ShareResult>;
   /** Takes accounts (or all of them) off an image, before it is deleted. */
   unshareImage(image: ImageRef, accounts: readonly string[] | 'all'): Promise<void>;
-  /** Is anything running from the image? `unknown` when the provider cannot tell: treated as yes. */
-  imageInUse(image: ImageRef): Promise<boolean | 'unknown'>;
+  /** Does anything run or launch from the image (servers, templates, scaling)? `unknown`: treated as yes. */
+  imageInUse(image: ImageRef): Promise<ImageUse>;
   /** Marks an image deprecated (still there, no longer offered as the newest). */
   deprecateImage(image: ImageRef): Promise<void>;
 }

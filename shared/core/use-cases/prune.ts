@@ -3,7 +3,7 @@ import { type Clock, secondsBetween } from '../domain/clock';
 import { type Deadline, NO_DEADLINE } from '../domain/deadline';
 import { errorCode, errorMessage, isRetryable } from '../domain/errors';
 import { type Job, JobStatus } from '../domain/job';
-import type { CopyProvider, CopyProviders, Replica } from '../ports/copy-provider';
+import { type CopyProvider, type CopyProviders, type ImageUse, ImageUseState, type Replica } from '../ports/copy-provider';
 import type { JobStore } from '../ports/job-store';
 import type { Logger } from '../ports/logger';
 import type { Queues } from '../ports/message-queue';
@@ -76,6 +76,10 @@ const groupOf = (job: Job, retention: Retention): string | undefined => {
 
 const copyCreatedAt = (job: Job, replica: Replica | undefined): string => replica?.createdAt ?? job.finishedAt ?? job.createdAt;
 
+/** Why a copy stays, for its job's record and the log; bounded, since the names in it are the provider's. */
+const useText = (use: Exclude<ImageUse, { state: typeof ImageUseState.Unused }>): string =>
+  (use.state === ImageUseState.Used ? `in use by ${use.by}` : `cannot tell whether it is in use (${use.why})`).slice(0, 400);
+
 /** Deletion is one step after another; any of them may be redone after a crash. */
 export const continuePrune = async (deps: { providers: CopyProviders; writer: JobWriter; logger: Logger }, job: Job): Promise<Job | undefined> => {
   if (job.status !== JobStatus.Pruning || job.destinationImageId === undefined) return undefined;
@@ -83,9 +87,10 @@ export const continuePrune = async (deps: { providers: CopyProviders; writer: Jo
   const image = { region: job.destination.region, imageId: job.destinationImageId, handle: job.copyHandle, sharedWith: job.sharedWith };
   try {
     // Deleting needs a copy nobody uses: asked again now, right before it goes.
-    const inUse = await provider.imageInUse(image);
-    if (inUse !== false) {
-      return await deps.writer.apply(job, { type: 'prune.refused', error: { code: 'CopyInUse', message: inUse === 'unknown' ? 'the provider cannot tell whether the copy is in use; it is kept' : 'instances run from the copy; it is kept' } });
+    const use = await provider.imageInUse(image);
+    if (use.state !== ImageUseState.Unused) {
+      deps.logger.info('copy kept by retention: it is in use, or nobody can tell', { jobId: job.id, region: job.destination.region, use: useText(use) });
+      return await deps.writer.apply(job, { type: 'prune.refused', error: { code: 'CopyInUse', message: `${useText(use)}; it is kept` } });
     }
     if ((job.sharedWith?.length ?? 0) > 0) deps.logger.warn('unsharing a copy before deleting it: its recipients lose it', { jobId: job.id, accounts: job.sharedWith?.length });
     await provider.unshareImage(image, 'all');
@@ -212,7 +217,7 @@ export const createPrune = (deps: PruneDeps) => {
     if (job === undefined) return 'nothing';
     const image = { region: job.destination.region, imageId: job.destinationImageId ?? '', handle: job.copyHandle, sharedWith: job.sharedWith };
     if (item.action === PruneAction.Deprecate) {
-      if ((await provider.imageInUse(image)) !== false) return 'nothing';
+      if ((await provider.imageInUse(image)).state !== ImageUseState.Unused) return 'nothing';
       await provider.unshareImage(image, 'all');
       await provider.deprecateImage(image);
       return (await writer.apply(job, { type: 'deprecated' })) === undefined ? 'nothing' : 'deprecated';

@@ -79,6 +79,7 @@ export const createCloudWiring = (processEnv: NodeJS.ProcessEnv, options: { webh
         ecsEndpoint,
         huaweiEndpointTemplate: env.IMAGE_REPLICATOR_HUAWEI_IMS_ENDPOINT,
         huaweiEcsEndpointTemplate: env.IMAGE_REPLICATOR_HUAWEI_ECS_ENDPOINT,
+        huaweiAsEndpointTemplate: env.IMAGE_REPLICATOR_HUAWEI_AS_ENDPOINT,
         wallClock: systemClock,
       }),
       jobs,

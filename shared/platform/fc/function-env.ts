@@ -31,6 +31,8 @@ export const FunctionEnv = z.object({
   IMAGE_REPLICATOR_HUAWEI_IMS_ENDPOINT: z.optional(z.string().check(z.includes('{region}'))),
   /** Override for Huawei ECS (retention asks it which servers run from a copy); the IMS override when absent. */
   IMAGE_REPLICATOR_HUAWEI_ECS_ENDPOINT: z.optional(z.string().check(z.includes('{region}'))),
+  /** Override for Huawei Auto Scaling (retention asks it which configurations launch a copy); the IMS override when absent. */
+  IMAGE_REPLICATOR_HUAWEI_AS_ENDPOINT: z.optional(z.string().check(z.includes('{region}'))),
   IMAGE_REPLICATOR_LOG_LEVEL: z._default(z.enum(['debug', 'info', 'warn', 'error']), 'info'),
 });
 export type FunctionEnv = z.infer<typeof FunctionEnv>;

@@ -11,6 +11,7 @@ import type {
   CopyRequest,
   ImageQuery,
   ImageRef,
+  ImageUse,
   Replica,
   ShareResult,
   StartCopyResult,
@@ -309,8 +310,8 @@ export class AlibabaEcsCopyProvider implements CopyProvider {
     if (remove.length > 0) await this.#extras.modifySharing(image.region, image.imageId, { remove });
   }
 
-  async imageInUse(image: ImageRef): Promise<boolean> {
-    return (await this.#extras.instancesUsing(image.region, image.imageId)) > 0;
+  imageInUse(image: ImageRef): Promise<ImageUse> {
+    return this.#extras.imageUse(image.region, image.imageId);
   }
 
   async deprecateImage(image: ImageRef): Promise<void> {

@@ -1,11 +1,13 @@
 import { TerminalError, isReplicationError } from '../../core/domain/errors';
-import { type EcsAction, type EcsImageRecord, parseBody, tagParams } from './image-cloud';
+import type { ImageUse } from '../../core/ports/copy-provider';
+import { type EcsAction, type EcsImageRecord, type EssAction, parseBody, tagParams } from './image-cloud';
+import { alibabaImageUse } from './image-users';
 import * as z from '../../core/zod';
 
 /**
  * The ECS calls beyond a one-step copy: the snapshot route (CopySnapshot, DescribeSnapshots,
  * CreateImage, DeleteSnapshot), sharing (ModifyImageSharePermission), attributes (family,
- * deprecation) and the in-use check (DescribeInstances). Over the same signed client as the rest.
+ * deprecation) and the in-use check (image-users.ts). Over the same signed client as the rest.
  */
 export interface EcsExtras {
   describeImage(region: string, imageId: string): Promise<EcsImageRecord | undefined>;
@@ -16,8 +18,8 @@ export interface EcsExtras {
   /** Adds and removes accounts, 10 a call as the API takes them. */
   modifySharing(region: string, imageId: string, change: { add?: readonly string[]; remove?: readonly string[] }): Promise<void>;
   sharedWith(region: string, imageId: string): Promise<string[]>;
-  /** How many instances in the region run from the image. */
-  instancesUsing(region: string, imageId: string): Promise<number>;
+  /** What runs or launches from the image in its region: instances, launch templates, scaling configurations. */
+  imageUse(region: string, imageId: string): Promise<ImageUse>;
   modifyImage(region: string, imageId: string, change: { family?: string; status?: 'Deprecated' | 'Available' }): Promise<void>;
   regions(): Promise<string[]>;
 }
@@ -59,7 +61,7 @@ export interface CreateImageCommand {
 }
 
 interface EcsCaller {
-  call(action: EcsAction, region: string, params: Record<string, string>): Promise<unknown>;
+  call(action: EcsAction | EssAction, region: string, params: Record<string, string>): Promise<unknown>;
   describeImage(region: string, imageId: string): Promise<EcsImageRecord | undefined>;
 }
 
@@ -83,7 +85,6 @@ const sharesSchema = z.object({
   Accounts: z.object({ Account: z.array(z.looseObject({ AliyunId: z.string() })) }),
   TotalCount: z.number().check(z.int(), z.nonnegative()),
 });
-const instancesSchema = z.object({ TotalCount: z.number().check(z.int(), z.nonnegative()) });
 const regionsSchema = z.object({ Regions: z.object({ Region: z.array(z.looseObject({ RegionId: z.string() })) }) });
 
 /** The API processes 10 accounts a call and ignores the rest: sharing with more takes several calls. */
@@ -190,10 +191,7 @@ export const createEcsExtras = (ecs: EcsCaller): EcsExtras => ({
     return accounts;
   },
 
-  async instancesUsing(region, imageId) {
-    const body = await ecs.call('DescribeInstances', region, { ImageId: imageId, PageSize: '10' });
-    return parseBody('DescribeInstances', region, instancesSchema, body).TotalCount;
-  },
+  imageUse: (region, imageId) => alibabaImageUse(ecs, region, imageId),
 
   async modifyImage(region, imageId, change) {
     await ecs.call('ModifyImageAttribute', region, {

@@ -30,6 +30,8 @@ const sdkErrorShape = z.object({
 });
 
 export interface EcsCallContext {
+  /** The product's name in messages: ECS unless said (Auto Scaling). */
+  readonly service?: string | undefined;
   readonly action: string;
   readonly region: string;
   readonly secrets: readonly string[];
@@ -47,7 +49,7 @@ export const toEcsError = (error: unknown, context: EcsCallContext): Replication
   const apiMessage = redactSecrets(shape.data?.Message ?? shape.message ?? String(error), context.secrets);
   const requestId = shape.data?.RequestId ?? (shape.requestId === 'undefined' ? undefined : shape.requestId);
   const details = { action: context.action, region: context.region, requestId, httpStatus: status, apiCode: code };
-  const where = `ECS ${context.action} in ${context.region}`;
+  const where = `${context.service ?? 'ECS'} ${context.action} in ${context.region}`;
 
   if (status !== undefined && code !== undefined) {
     const retryable = code.startsWith('Throttling') || RETRYABLE_CODES.has(code) || status >= 500 || status === 429;

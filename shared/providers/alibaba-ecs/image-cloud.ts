@@ -22,12 +22,32 @@ export const ECS_ACTIONS_USED = [
   'ModifyImageSharePermission',
   'DescribeImageSharePermission',
   'DescribeInstances',
+  'DescribeLaunchTemplates',
+  'DescribeLaunchTemplateVersions',
   'ModifyImageAttribute',
   'DescribeRegions',
 ] as const;
 export type EcsAction = (typeof ECS_ACTIONS_USED)[number];
 
+/** Every Auto Scaling (ESS) action: only the in-use check, which configurations launch from an image. */
+export const ESS_ACTIONS_USED = ['DescribeScalingConfigurations'] as const;
+export type EssAction = (typeof ESS_ACTIONS_USED)[number];
+
 export const ECS_API_VERSION = '2014-05-26';
+export const ESS_API_VERSION = '2014-08-28';
+/** Regions whose ESS answers at the central endpoint (the SDKs' endpoint map); any other at ess.<region>.aliyuncs.com. */
+const ESS_CENTRAL_REGIONS: ReadonlySet<string> = new Set(['cn-qingdao', 'cn-beijing', 'cn-hangzhou', 'cn-shanghai', 'cn-shenzhen', 'cn-hongkong', 'ap-southeast-1', 'us-east-1', 'us-west-1']);
+
+/** Where ESS answers for a region (a region id, checked before any host is made of it). */
+export const essHost = (region: string): string => (ESS_CENTRAL_REGIONS.has(region) ? 'ess.aliyuncs.com' : `ess.${region}.aliyuncs.com`);
+
+/** The RPC products the adapter calls: same signature and wire, their own version and host. */
+const PRODUCTS = {
+  ecs: { label: 'ECS', version: ECS_API_VERSION, host: (region: string) => `ecs.${region}.aliyuncs.com` },
+  ess: { label: 'Auto Scaling', version: ESS_API_VERSION, host: essHost },
+} as const;
+type Product = keyof typeof PRODUCTS;
+const productOf = (action: EcsAction | EssAction): Product => ((ESS_ACTIONS_USED as readonly string[]).includes(action) ? 'ess' : 'ecs');
 export const ECS_ENDPOINT_ENV = 'IMAGE_REPLICATOR_ECS_ENDPOINT';
 
 /** The SDK retries nothing by default; these are ours. Backoff ceiling 2^(attempt·period) ms, equal jitter. */
@@ -54,7 +74,10 @@ export interface EcsRetrySettings {
 
 export interface AlibabaEcsImageCloudOptions {
   readonly credentials: AlibabaCredentialSource;
-  /** Set to talk to the simulator (or a private endpoint); otherwise `ecs.<region>.aliyuncs.com` over https. */
+  /**
+   * Set to talk to the simulator (or a private endpoint); otherwise `ecs.<region>.aliyuncs.com` over
+   * https. Auto Scaling is asked there too (the simulator answers both by the request's version).
+   */
   readonly endpoint?: EcsEndpointOverride | undefined;
   readonly readTimeoutMs?: number | undefined;
   readonly connectTimeoutMs?: number | undefined;
@@ -173,11 +196,11 @@ export const tagParams = (tags: Readonly<Record<string, string>> | undefined): R
     ]),
   );
 
-export const parseBody = <T>(action: EcsAction, region: string, schema: z.core.$ZodType<T>, body: unknown): T => {
+export const parseBody = <T>(action: EcsAction | EssAction, region: string, schema: z.core.$ZodType<T>, body: unknown): T => {
   const parsed = z.safeParse(schema, body);
   if (parsed.success) return parsed.data;
   const fields = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; ');
-  throw new TerminalError('EcsUnexpectedResponse', `ECS ${action} in ${region} answered an unexpected body: ${fields}`, {
+  throw new TerminalError('EcsUnexpectedResponse', `${PRODUCTS[productOf(action)].label} ${action} in ${region} answered an unexpected body: ${fields}`, {
     cause: parsed.error,
     details: { action, region },
   });
@@ -255,29 +278,27 @@ export class AlibabaEcsImageCloud implements EcsImages {
     return parseBody('DescribeImages', region, describeImagesSchema, body).Images.Image.find((image) => image.ImageId === imageId);
   }
 
-  /** An action and its parameters, for the calls other modules of this provider make (snapshots, sharing). */
-  call(action: EcsAction, region: string, params: Record<string, string>): Promise<unknown> {
+  /** An action and its parameters, for the calls other modules of this provider make (snapshots, sharing, in use). */
+  call(action: EcsAction | EssAction, region: string, params: Record<string, string>): Promise<unknown> {
     return this.invoke(action, region, params);
   }
 
-  /** The one door to ECS: signs, retries throttling and 5xx, and translates failures. */
-  private async invoke(action: EcsAction, region: string, params: Record<string, string>): Promise<unknown> {
-    const client = this.clientFor(region);
+  /** The one door to ECS (and ESS): signs, retries throttling and 5xx, and translates failures. */
+  private async invoke(action: EcsAction | EssAction, region: string, params: Record<string, string>): Promise<unknown> {
+    const product = productOf(action);
+    const client = this.clientFor(product, region);
     const request = new $OpenApiUtil.OpenApiRequest({ query: { RegionId: region, ...params } });
     try {
-      const response: unknown = await client.callApi(this.paramsFor(action), request, new $dara.RuntimeOptions({}));
+      const response: unknown = await client.callApi(rpcParams(action, PRODUCTS[product].version), request, new $dara.RuntimeOptions({}));
       return z.parse(responseSchema, response).body;
     } catch (error) {
-      throw toEcsError(error, { action, region, secrets: this.#secrets });
+      throw toEcsError(error, { service: PRODUCTS[product].label, action, region, secrets: this.#secrets });
     }
   }
 
-  private paramsFor(action: EcsAction): $OpenApiUtil.Params {
-    return rpcParams(action, ECS_API_VERSION);
-  }
-
-  private clientFor(region: string): OpenApi {
-    const cached = this.#clients.get(region);
+  private clientFor(product: Product, region: string): OpenApi {
+    const key = `${product}/${region}`;
+    const cached = this.#clients.get(key);
     if (cached) return cached;
     // The region becomes the endpoint's host name: anything but a region id could send the signed
     // request, and the function's STS token, somewhere else.
@@ -287,14 +308,14 @@ export class AlibabaEcsImageCloud implements EcsImages {
       new $OpenApiUtil.Config({
         credential: sdkCredential(this.options.credentials),
         regionId: region,
-        endpoint: override?.endpoint ?? `ecs.${region}.aliyuncs.com`,
+        endpoint: override?.endpoint ?? PRODUCTS[product].host(region),
         protocol: override?.protocol ?? 'https',
         readTimeout: this.options.readTimeoutMs ?? ECS_READ_TIMEOUT_MS,
         connectTimeout: this.options.connectTimeoutMs ?? ECS_CONNECT_TIMEOUT_MS,
         retryOptions: this.retryOptions(),
       }),
     );
-    this.#clients.set(region, client);
+    this.#clients.set(key, client);
     return client;
   }
 

@@ -2,7 +2,7 @@ import { type Clock, systemClock } from '../../core/domain/clock';
 import { ConfigError, TerminalError } from '../../core/domain/errors';
 import { withRetry } from '../../core/domain/retry';
 import { type AccessKeyCredentials, secretValuesOf } from '../../core/ports/credentials';
-import { DEFAULT_ECS_ENDPOINT_TEMPLATE, type EndpointResolver, endpointResolver } from './endpoint';
+import { DEFAULT_AS_ENDPOINT_TEMPLATE, DEFAULT_ECS_ENDPOINT_TEMPLATE, type EndpointResolver, endpointResolver } from './endpoint';
 import {
   type ImsCallContext,
   ImsErrorCode,
@@ -16,6 +16,7 @@ import {
   worthResending,
 } from './errors';
 import {
+  AS_PAGE_SIZE,
   IMAGE_ID_PATTERN,
   type ImsImage,
   type ImsJob,
@@ -24,7 +25,9 @@ import {
   jobAnswerSchema,
   listImagesAnswerSchema,
   listMembersAnswerSchema,
+  listScalingConfigsAnswerSchema,
   listServersAnswerSchema,
+  type ScalingConfig,
   showJobAnswerSchema,
 } from './schemas';
 import { type QueryValue, sdkDate, sdkEncode, signRequest } from './signer';
@@ -68,6 +71,8 @@ export interface ImsClientOptions {
    * one (one server for every service, as the simulator is), else `https://ecs.{region}.myhuaweicloud.com`.
    */
   readonly ecsEndpointTemplate?: string | undefined;
+  /** Where Auto Scaling answers (which configurations launch an image); absent as for ECS, else `https://as.{region}.myhuaweicloud.com`. */
+  readonly asEndpointTemplate?: string | undefined;
   /** Injected for tests; the global fetch otherwise. */
   readonly fetch?: typeof fetch | undefined;
   /** Dates the signature (X-Sdk-Date): the gateway refuses dates more than 15 minutes off. */
@@ -123,7 +128,7 @@ export interface ImsTag {
 interface ImsRequest {
   readonly operation: ImsOperationName;
   /** The service that answers it; IMS unless said. */
-  readonly service?: 'ecs' | undefined;
+  readonly service?: 'ecs' | 'as' | undefined;
   readonly target: ImsTarget;
   readonly method: 'GET' | 'POST' | 'DELETE';
   readonly path: string;
@@ -160,6 +165,7 @@ const filterTime = (date: Date): string => `${date.toISOString().slice(0, 19)}Z`
 export class ImsClient {
   readonly #endpoints: EndpointResolver;
   readonly #ecsEndpoints: EndpointResolver;
+  readonly #asEndpoints: EndpointResolver;
   readonly #fetch: typeof fetch;
   readonly #clock: Clock;
   readonly #timeoutMs: number;
@@ -173,6 +179,7 @@ export class ImsClient {
     }
     this.#endpoints = endpointResolver(options.endpointTemplate);
     this.#ecsEndpoints = endpointResolver(options.ecsEndpointTemplate ?? options.endpointTemplate ?? DEFAULT_ECS_ENDPOINT_TEMPLATE);
+    this.#asEndpoints = endpointResolver(options.asEndpointTemplate ?? options.endpointTemplate ?? DEFAULT_AS_ENDPOINT_TEMPLATE);
     this.#fetch = options.fetch ?? fetch;
     this.#clock = options.clock ?? systemClock;
     this.#timeoutMs = options.timeoutMs ?? IMS_DEFAULT_TIMEOUT_MS;
@@ -332,6 +339,30 @@ export class ImsClient {
     return this.#parse(request, await this.#expect(request, [200]), listServersAnswerSchema).servers.length;
   }
 
+  /**
+   * Every AS configuration of the project in the region, a page of 100 at a time (`start_number`
+   * is an offset). AS's image filter matches only the system disk's image, so all are read and the
+   * caller looks at data disks too. A listing past maxPages is an error: nothing is judged on half.
+   */
+  async scalingConfigs(target: ImsTarget): Promise<ScalingConfig[]> {
+    const configs: ScalingConfig[] = [];
+    for (let page = 0; page < this.#maxPages; page += 1) {
+      const request = {
+        operation: ImsOperation.ListScalingConfigs,
+        service: 'as',
+        target,
+        method: 'GET',
+        path: `/autoscaling-api/v1/${target.projectId}/scaling_configuration`,
+        query: { start_number: String(configs.length), limit: String(AS_PAGE_SIZE) },
+      } as const;
+      const answer = this.#parse(request, await this.#expect(request, [200]), listScalingConfigsAnswerSchema);
+      configs.push(...answer.scaling_configurations);
+      // A short page is the last one, whatever total_number claims.
+      if (answer.scaling_configurations.length < AS_PAGE_SIZE || configs.length >= answer.total_number) return configs;
+    }
+    throw new TerminalError(ImsErrorCode.TooManyPages, `Auto Scaling listed more than ${this.#maxPages * AS_PAGE_SIZE} configurations in ${target.region}; nothing is judged on half a listing`);
+  }
+
   #context(request: ImsRequest): ImsCallContext {
     return { operation: request.operation, region: request.target.region, secrets: this.#secrets };
   }
@@ -372,7 +403,7 @@ export class ImsClient {
   async #send(request: ImsRequest): Promise<ImsAnswer> {
     const context = this.#context(request);
     requireId('project id', PROJECT_ID_PATTERN, request.target.projectId);
-    const endpoint = (request.service === 'ecs' ? this.#ecsEndpoints : this.#endpoints).forRegion(request.target.region);
+    const endpoint = (request.service === 'ecs' ? this.#ecsEndpoints : request.service === 'as' ? this.#asEndpoints : this.#endpoints).forRegion(request.target.region);
     const path = `${endpoint.basePath}${request.path}`;
     const query = request.query ?? {};
     const body = request.body === undefined ? undefined : JSON.stringify(request.body);

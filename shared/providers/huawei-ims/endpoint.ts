@@ -4,6 +4,8 @@ import { REGION_ID_PATTERN } from './regions';
 export const DEFAULT_ENDPOINT_TEMPLATE = 'https://ims.{region}.myhuaweicloud.com';
 /** ECS, asked only which servers run from an image (retention keeps an image in use). */
 export const DEFAULT_ECS_ENDPOINT_TEMPLATE = 'https://ecs.{region}.myhuaweicloud.com';
+/** Auto Scaling, asked only which configurations launch an image (retention keeps it then). */
+export const DEFAULT_AS_ENDPOINT_TEMPLATE = 'https://as.{region}.myhuaweicloud.com';
 const PLACEHOLDER = '{region}';
 
 /** Where one region's IMS answers: an origin and the path prefix every API path goes under. */

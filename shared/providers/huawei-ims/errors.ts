@@ -14,10 +14,13 @@ export const ImsOperation = {
   ListImageMembers: 'GlanceListImageMembers',
   /** ECS (Nova): the servers started from an image. */
   ListServersByImage: 'NovaListServers',
+  /** Auto Scaling: the tenant's AS configurations (which image each launches). */
+  ListScalingConfigs: 'ListScalingConfigs',
 } as const;
 
-/** The one operation ECS answers; every other is IMS's. */
-const serviceOf = (operation: ImsOperation): string => (operation === ImsOperation.ListServersByImage ? 'ECS' : 'IMS');
+/** The service answering an operation, for messages: IMS but for ECS's and AS's one each. */
+const serviceOf = (operation: ImsOperation): string =>
+  operation === ImsOperation.ListServersByImage ? 'ECS' : operation === ImsOperation.ListScalingConfigs ? 'Auto Scaling' : 'IMS';
 export type ImsOperation = (typeof ImsOperation)[keyof typeof ImsOperation];
 
 /** Our own codes, for failures that carry no API code. */

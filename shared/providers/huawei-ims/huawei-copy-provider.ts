@@ -1,7 +1,8 @@
 import type { Clock } from '../../core/domain/clock';
 import { ConfigError, errorCode, errorMessage, isRetryable, RetryableError, TerminalError } from '../../core/domain/errors';
 import { type CloudImage, ImageState, ReplicaTag } from '../../core/domain/image';
-import type { ImageRef, ShareResult } from '../../core/ports/copy-provider';
+import { quoteShort } from '../../core/domain/region';
+import type { ImageRef, ImageUse, ShareResult } from '../../core/ports/copy-provider';
 import {
   type CancelResult,
   type CapacityRule,
@@ -12,6 +13,7 @@ import {
   type CopyProvider,
   type CopyRequest,
   type ImageQuery,
+  ImageUseState,
   ProviderId,
   RefusalReason,
   type Replica,
@@ -47,6 +49,8 @@ export interface HuaweiImsCopyProviderOptions {
   readonly endpointTemplate?: string | undefined;
   /** Where ECS answers which servers run from an image (ImsClientOptions.ecsEndpointTemplate). */
   readonly ecsEndpointTemplate?: string | undefined;
+  /** Where Auto Scaling answers which configurations launch an image (ImsClientOptions.asEndpointTemplate). */
+  readonly asEndpointTemplate?: string | undefined;
   /** The project id of every region we touch: IMS paths and X-Project-Id carry it. */
   readonly projectIds: Readonly<Record<string, string>>;
   /** The IAM agency used when a request's options name none. */
@@ -94,6 +98,7 @@ export class HuaweiImsCopyProvider implements CopyProvider {
       credentials: options.credentials,
       endpointTemplate: options.endpointTemplate,
       ecsEndpointTemplate: options.ecsEndpointTemplate,
+      asEndpointTemplate: options.asEndpointTemplate,
       fetch: options.fetch,
       clock: options.clock,
       timeoutMs: options.timeouts?.requestMs,
@@ -302,18 +307,27 @@ export class HuaweiImsCopyProvider implements CopyProvider {
   }
 
   /**
-   * Whether anything runs from the image, asked right before a deletion: a server of the project
-   * (ECS) says yes. A member project we did not share it with (somebody shared it by hand) cannot
-   * be judged, since its servers are not ours to list: unknown, so the copy is kept. The projects
-   * we shared it with lose it, as on Alibaba (retention says so in its log). A scaling group's
-   * configuration naming the image is not seen, as on Alibaba. Any failure throws, and retention
-   * keeps the copy.
+   * Whether anything runs or would launch from the image, asked right before a deletion:
+   *   - a member project we did not share it with (somebody shared it by hand) cannot be judged,
+   *     since its servers are not ours to list: unknown, so the copy is kept. The projects we
+   *     shared it with lose it, as on Alibaba (retention says so in its log);
+   *   - a server of the project (ECS) started from it;
+   *   - an AS configuration launching it, as the system disk's image or a data disk's.
+   * Any failure throws, and retention keeps the copy.
    */
-  async imageInUse(image: ImageRef): Promise<boolean | 'unknown'> {
+  async imageInUse(image: ImageRef): Promise<ImageUse> {
     const target = this.#target(image.region);
     const ours = new Set(image.sharedWith ?? []);
-    if ((await this.#client.imageMembers(target, image.imageId)).some((member) => !ours.has(member))) return 'unknown';
-    return (await this.#client.serversUsingImage(target, image.imageId)) > 0;
+    const strangers = (await this.#client.imageMembers(target, image.imageId)).filter((member) => !ours.has(member));
+    if (strangers.length > 0) return { state: ImageUseState.Unknown, why: `shared with ${strangers.length} project(s) the policy does not name, whose servers cannot be listed` };
+    const servers = await this.#client.serversUsingImage(target, image.imageId);
+    if (servers > 0) return { state: ImageUseState.Used, by: `${servers} server${servers === 1 ? '' : 's'}` };
+    const launching = (await this.#client.scalingConfigs(target)).filter(
+      (config) => config.instance_config?.imageRef === image.imageId || (config.instance_config?.disk ?? []).some((disk) => disk.data_disk_image_id === image.imageId),
+    );
+    if (launching.length === 0) return { state: ImageUseState.Unused };
+    const named = launching.slice(0, 3).map((config) => `AS configuration ${quoteShort(config.scaling_configuration_id)}`);
+    return { state: ImageUseState.Used, by: launching.length > 3 ? `${named.join(', ')} and ${launching.length - 3} more` : named.join(', ') };
   }
 
   async deprecateImage(_image: ImageRef): Promise<void> {

@@ -64,6 +64,33 @@ export const listServersAnswerSchema = z.object({
   servers: z.array(z.object({ id: z.string().check(z.minLength(1), z.maxLength(64)) })).check(z.maxLength(MAX_SERVERS_PER_ANSWER)),
 });
 
+/** ListScalingConfigs' largest page. */
+export const AS_PAGE_SIZE = 100;
+
+/**
+ * GET /autoscaling-api/v1/{project_id}/scaling_configuration: a page of AS configurations. Read
+ * for the images each would launch: `instance_config.imageRef` (the system disk) and any data
+ * disk's `data_disk_image_id`.
+ */
+export const listScalingConfigsAnswerSchema = z.object({
+  total_number: z.number().check(z.int(), z.nonnegative()),
+  scaling_configurations: z
+    .array(
+      z.object({
+        scaling_configuration_id: z.string().check(z.minLength(1), z.maxLength(64)),
+        scaling_group_id: z.nullish(z.string().check(z.maxLength(64))),
+        instance_config: z.nullish(
+          z.object({
+            imageRef: z.nullish(z.string()),
+            disk: z.nullish(z.array(z.object({ data_disk_image_id: z.nullish(z.string()) }))),
+          }),
+        ),
+      }),
+    )
+    .check(z.maxLength(AS_PAGE_SIZE)),
+});
+export type ScalingConfig = z.infer<typeof listScalingConfigsAnswerSchema>['scaling_configurations'][number];
+
 export const JobStatus = { Init: 'INIT', Running: 'RUNNING', Success: 'SUCCESS', Fail: 'FAIL' } as const;
 export type JobStatus = (typeof JobStatus)[keyof typeof JobStatus];
 

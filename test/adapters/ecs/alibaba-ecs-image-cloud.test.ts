@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CREDENTIAL_CHAIN, explicitCredentials } from '../../../shared/providers/alibaba-ecs/credentials';
-import { ECS_ACTIONS_USED, ECS_PAGE_SIZE, creationFilterTime } from '../../../shared/providers/alibaba-ecs/image-cloud';
+import { ECS_ACTIONS_USED, ECS_PAGE_SIZE, ESS_ACTIONS_USED, creationFilterTime } from '../../../shared/providers/alibaba-ecs/image-cloud';
 import { ImageState } from '../../../shared/core/domain/image';
 import { STS_CREDENTIALS, type SimKit, TEST_CREDENTIALS, startSimKit } from '../../sim/sim-test-kit';
 
@@ -193,13 +193,13 @@ describe('AlibabaEcsImageCloud over the wire', () => {
 describe('ECS_ACTIONS_USED', () => {
   it('lists exactly the actions the adapter invokes, each as a literal call', () => {
     // Prepare
-    const source = readFileSync('shared/providers/alibaba-ecs/image-cloud.ts', 'utf8') + readFileSync('shared/providers/alibaba-ecs/ecs-extras.ts', 'utf8');
+    const source = ['image-cloud.ts', 'ecs-extras.ts', 'image-users.ts'].map((file) => readFileSync(`shared/providers/alibaba-ecs/${file}`, 'utf8')).join('\n');
 
     // Act
     const invoked = [...source.matchAll(/(?:this\.invoke|ecs\.call)\('([A-Za-z]+)'/g)].map((m) => m[1]);
 
     // Assess
-    expect(new Set(invoked)).toEqual(new Set(ECS_ACTIONS_USED));
+    expect(new Set(invoked)).toEqual(new Set([...ECS_ACTIONS_USED, ...ESS_ACTIONS_USED]));
   });
 });
 

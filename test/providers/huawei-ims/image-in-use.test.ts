@@ -30,7 +30,7 @@ describe('Huawei provider: whether an image is in use (ECS servers started from 
     const after = await provider.imageInUse(image);
 
     // Assess
-    expect([before, running, after]).toEqual([false, true, false]);
+    expect([before, running, after]).toEqual([{ state: 'unused' }, { state: 'used', by: '1 server' }, { state: 'unused' }]);
     expect(kit.sim.requests.recent('NovaListServers').map((request) => [request.status, request.params['query.image'], request.params.region])).toEqual([
       [200, GOLDEN_ID, SOURCE],
       [200, GOLDEN_ID, SOURCE],
@@ -47,7 +47,7 @@ describe('Huawei provider: whether an image is in use (ECS servers started from 
     const inUse = await provider.imageInUse({ region: SOURCE, imageId: GOLDEN_ID });
 
     // Assess
-    expect(inUse).toBe(false);
+    expect(inUse).toEqual({ state: 'unused' });
   });
 
   it('cannot tell for an image shared with other projects (their servers are not ours to list): unknown, so it is kept', async () => {
@@ -58,7 +58,7 @@ describe('Huawei provider: whether an image is in use (ECS servers started from 
     const inUse = await provider.imageInUse({ region: SOURCE, imageId: GOLDEN_ID });
 
     // Assess
-    expect(inUse).toBe('unknown');
+    expect(inUse).toMatchObject({ state: 'unknown', why: expect.stringContaining('1 project(s) the policy does not name') });
     expect(kit.sim.requests.count('GlanceListImageMembers')).toBe(1);
     expect(kit.sim.requests.count('NovaListServers')).toBe(0);
   });
@@ -145,11 +145,13 @@ policies:
       huaweiDefault: HW_CREDENTIALS,
       huaweiEndpointTemplate: 'https://ims-vpce.{region}.example.internal',
       huaweiEcsEndpointTemplate: 'https://ecs-vpce.{region}.example.internal',
+      huaweiAsEndpointTemplate: 'https://as-vpce.{region}.example.internal',
       huaweiTuning: {
         fetch: async (input) => {
           const url = input instanceof Request ? input.url : input.toString();
           urls.push(url);
-          return new Response(url.includes('/members') ? '{"members":[]}' : '{"servers":[]}', { status: 200 });
+          const body = url.includes('/members') ? '{"members":[]}' : url.includes('/scaling_configuration') ? '{"total_number":0,"scaling_configurations":[]}' : '{"servers":[]}';
+          return new Response(body, { status: 200 });
         },
       },
       wallClock: { now: () => new Date() },
@@ -159,10 +161,11 @@ policies:
     const inUse = await providers.get('huawei', 'default').imageInUse({ region: 'cn-north-4', imageId: GOLDEN_ID });
 
     // Assess
-    expect(inUse).toBe(false);
+    expect(inUse).toEqual({ state: 'unused' });
     expect(urls).toEqual([
       `https://ims-vpce.cn-north-4.example.internal/v2/images/${GOLDEN_ID}/members`,
       `https://ecs-vpce.cn-north-4.example.internal/v2.1/${PROJECT}/servers?image=${GOLDEN_ID}`,
+      `https://as-vpce.cn-north-4.example.internal/autoscaling-api/v1/${PROJECT}/scaling_configuration?start_number=0&limit=100`,
     ]);
   });
 

@@ -73,8 +73,8 @@ describe('Huawei provider: sharing an image with other projects (IMS members)', 
     const withStranger = await provider.imageInUse({ ...golden, sharedWith: [PARTNER] });
 
     // Assess
-    expect(ours).toBe(false);
-    expect(withStranger).toBe('unknown');
+    expect(ours).toEqual({ state: 'unused' });
+    expect(withStranger).toMatchObject({ state: 'unknown' });
   });
 });
 

@@ -146,6 +146,29 @@ describe('IMS simulator: saving and restoring the simulated tenant', () => {
     expect(olderServers).toBe(0);
   });
 
+  it('keeps the AS configurations across a restart, and reads a file saved before they were kept', async () => {
+    // Prepare
+    const first = await start();
+    const configId = first.sim.inspect.addScalingConfig(SOURCE, { imageRef: GOLDEN_ID, dataDiskImageIds: [GOLDEN_ID] });
+    await stop(first.sim);
+    const withConfigs = saved();
+    writeFileSync(stateFile, JSON.stringify({ ...withConfigs, scalingConfigs: undefined }));
+    const older = await start();
+    const olderConfigs = await older.client.scalingConfigs(older.target(SOURCE));
+    await stop(older.sim);
+    writeFileSync(stateFile, JSON.stringify(withConfigs));
+
+    // Act
+    const second = await start();
+    const configs = await second.client.scalingConfigs(second.target(SOURCE));
+
+    // Assess
+    expect(olderConfigs).toEqual([]);
+    expect(configs.map((config) => [config.scaling_configuration_id, config.instance_config?.imageRef, config.instance_config?.disk?.map((disk) => disk.data_disk_image_id ?? null)])).toEqual([
+      [configId, GOLDEN_ID, [null, GOLDEN_ID]],
+    ]);
+  });
+
   it('builds the world from the seed when there is no file yet, and writes it at once', async () => {
     // Act
     const first = await start();
