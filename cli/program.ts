@@ -21,7 +21,8 @@ import { packageVersion } from './version';
 
 const ENVIRONMENT_HELP = `Environment:
   IMAGE_REPLICATOR_STATE_DIR            local state folder (default ./.image-replicator)
-  IMAGE_REPLICATOR_ECS_ENDPOINT         talk to this ECS endpoint (e.g. \`image-replicator sim\`)
+  IMAGE_REPLICATOR_ECS_ENDPOINT         talk to this ECS endpoint (e.g. \`image-replicator sim\`); Auto Scaling too
+  IMAGE_REPLICATOR_ESS_ENDPOINT         ask this Auto Scaling endpoint instead (retention), e.g. a private one
   IMAGE_REPLICATOR_HUAWEI_IMS_ENDPOINT  talk to this IMS endpoint template, with {region}
   IMAGE_REPLICATOR_HUAWEI_ECS_ENDPOINT  ask this ECS endpoint template (retention); the IMS one when unset
   IMAGE_REPLICATOR_HUAWEI_AS_ENDPOINT   ask this Auto Scaling endpoint template (retention); the IMS one when unset

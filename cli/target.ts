@@ -5,7 +5,7 @@ import type { CopyProviders } from '../shared/core/ports/copy-provider';
 import { createProviders, providerSecrets } from '../shared/platform/providers';
 import { DEFAULT_CREDENTIAL_CHAIN, explicitCredentials, secretsOf } from '../shared/providers/alibaba-ecs/credentials';
 import type { AlibabaCredentialSource } from '../shared/providers/alibaba-ecs/credentials';
-import { type EcsEndpointOverride, ecsEndpointFromEnv } from '../shared/providers/alibaba-ecs/image-cloud';
+import { type EcsEndpointOverride, ESS_ENDPOINT_ENV, ecsEndpointFromEnv } from '../shared/providers/alibaba-ecs/image-cloud';
 import { createEcsSimulator, type EcsSimulator } from '../sim/ecs-simulator';
 import { createImsSimulator, type ImsSimulator } from '../sim/huawei/ims-simulator';
 import { loadImsSeedFile } from '../sim/huawei/seed';
@@ -52,6 +52,7 @@ export interface TargetOptions {
  */
 export const selectTarget = async (env: NodeJS.ProcessEnv, config: PolicyConfig, options: TargetOptions = {}): Promise<Target> => {
   const ecsOverride = ecsEndpointFromEnv(env);
+  const essOverride = ecsEndpointFromEnv(env, ESS_ENDPOINT_ENV);
   const huaweiOverride = env[HUAWEI_ENDPOINT_ENV] === '' ? undefined : env[HUAWEI_ENDPOINT_ENV];
   const fromEnvironment =
     ecsOverride !== undefined || huaweiOverride !== undefined || (env.ALIBABA_CLOUD_ACCESS_KEY_ID ?? '') !== '' || (env.HUAWEICLOUD_SDK_AK ?? '') !== '';
@@ -71,6 +72,7 @@ export const selectTarget = async (env: NodeJS.ProcessEnv, config: PolicyConfig,
       config,
       alibabaDefault,
       ecsEndpoint: ecsOverride,
+      essEndpoint: essOverride,
       huaweiEndpointTemplate: huaweiOverride,
       huaweiEcsEndpointTemplate: huaweiEcsOverride,
       huaweiAsEndpointTemplate: huaweiAsOverride,

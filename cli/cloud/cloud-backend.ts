@@ -3,7 +3,7 @@ import type { Logger } from '../../shared/core/ports/logger';
 import { createProviders } from '../../shared/platform/providers';
 import { silentLogger } from '../../shared/platform/logging/json-logger';
 import { explicitCredentials } from '../../shared/providers/alibaba-ecs/credentials';
-import { parseEcsEndpoint } from '../../shared/providers/alibaba-ecs/image-cloud';
+import { ESS_ENDPOINT_ENV, parseEcsEndpoint } from '../../shared/providers/alibaba-ecs/image-cloud';
 import { MnsMessageQueue } from '../../shared/stores/mns/mns-message-queue';
 import { TablestoreJobStore } from '../../shared/stores/tablestore/tablestore-job-store';
 import { parsePolicyConfig } from '../../shared/core/config/load-policy-config';
@@ -72,6 +72,7 @@ export const openCloudBackend = (env: OperatorEnv, processEnv: NodeJS.ProcessEnv
         config,
         alibabaDefault: explicitCredentials(credentials),
         ecsEndpoint: env.IMAGE_REPLICATOR_ECS_ENDPOINT === undefined ? undefined : parseEcsEndpoint(env.IMAGE_REPLICATOR_ECS_ENDPOINT),
+        essEndpoint: env.IMAGE_REPLICATOR_ESS_ENDPOINT === undefined ? undefined : parseEcsEndpoint(env.IMAGE_REPLICATOR_ESS_ENDPOINT, ESS_ENDPOINT_ENV),
         huaweiEndpointTemplate: env.IMAGE_REPLICATOR_HUAWEI_IMS_ENDPOINT,
         huaweiEcsEndpointTemplate: env.IMAGE_REPLICATOR_HUAWEI_ECS_ENDPOINT,
         huaweiAsEndpointTemplate: env.IMAGE_REPLICATOR_HUAWEI_AS_ENDPOINT,

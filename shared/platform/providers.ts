@@ -18,6 +18,8 @@ export interface ProviderSettings {
   /** Alibaba's default account: the function role's STS set on FC, the credential chain or a simulator's keys locally. */
   readonly alibabaDefault: AlibabaCredentialSource;
   readonly ecsEndpoint?: EcsEndpointOverride | undefined;
+  /** Auto Scaling's endpoint when not the ECS override's (a private ESS endpoint). */
+  readonly essEndpoint?: EcsEndpointOverride | undefined;
   readonly ecsTuning?: Pick<AlibabaEcsImageCloudOptions, 'readTimeoutMs' | 'connectTimeoutMs' | 'retry'> | undefined;
   /** Huawei's default account; the standard HUAWEICLOUD_SDK_* variables when absent. */
   readonly huaweiDefault?: AccessKeyCredentials | undefined;
@@ -47,6 +49,7 @@ export const createProviders = (settings: ProviderSettings): CopyProviders =>
       const ecs = new AlibabaEcsImageCloud({
         credentials: account === DEFAULT_ACCOUNT ? settings.alibabaDefault : explicitCredentials(namedAccountCredentials(settings.env, ProviderId.Alibaba, account)),
         endpoint: settings.ecsEndpoint,
+        essEndpoint: settings.essEndpoint,
         ...settings.ecsTuning,
       });
       return new AlibabaEcsCopyProvider({ account, images: ecs, extras: createEcsExtras(ecs) });

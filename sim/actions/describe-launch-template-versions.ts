@@ -2,6 +2,7 @@ import { pageOf, pageParams } from '../paging';
 import { booleanParam, optional, required } from '../params';
 import { SimApiError, missingParameter, regionNotFound } from '../sim-errors';
 import type { ActionHandler } from './action';
+import { MAX_TEMPLATE_PAGE_SIZE } from './describe-launch-templates';
 
 /**
  * One template's versions, a page at a time. The template is required (by id or name), as the API
@@ -18,6 +19,7 @@ export const describeLaunchTemplateVersions: ActionHandler = ({ state, params })
   if (template === undefined) throw new SimApiError(404, 'InvalidLaunchTemplate.NotFound', 'The specified launch template does not exist.');
   const detail = booleanParam(params, 'DetailFlag') ?? true;
   const page = pageParams(params);
+  if (page.size > MAX_TEMPLATE_PAGE_SIZE) throw new SimApiError(400, 'InvalidPageSize.Malformed', `PageSize must be at most ${MAX_TEMPLATE_PAGE_SIZE}.`);
   return {
     TotalCount: template.versions.length,
     PageNumber: page.number,

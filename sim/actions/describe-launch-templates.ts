@@ -1,11 +1,13 @@
 import type { SimLaunchTemplate } from '../model';
 import { pageOf, pageParams } from '../paging';
 import { required, scalarList } from '../params';
-import { regionNotFound } from '../sim-errors';
+import { SimApiError, regionNotFound } from '../sim-errors';
 import type { ActionHandler } from './action';
 import { apiTime } from './image-view';
 
 const MAX_IDS = 100;
+/** The template calls page at most 50. */
+export const MAX_TEMPLATE_PAGE_SIZE = 50;
 
 const templateView = (template: SimLaunchTemplate): Record<string, unknown> => ({
   LaunchTemplateId: template.id,
@@ -24,6 +26,7 @@ export const describeLaunchTemplates: ActionHandler = ({ state, params }) => {
     .filter((template) => template.region === region && (ids.length === 0 || ids.includes(template.id)))
     .sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
   const page = pageParams(params);
+  if (page.size > MAX_TEMPLATE_PAGE_SIZE) throw new SimApiError(400, 'InvalidPageSize.Malformed', `PageSize must be at most ${MAX_TEMPLATE_PAGE_SIZE}.`);
   return {
     TotalCount: found.length,
     PageNumber: page.number,

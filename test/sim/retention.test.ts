@@ -157,3 +157,56 @@ describe('retention: delete order and in-use checks', () => {
     expect(kit.sim.inspect.snapshot(idle.disks[0]!.snapshotId)).toBeUndefined();
   });
 });
+
+describe('what would launch an image: launch templates and Auto Scaling configurations', () => {
+  let kit: SimKit;
+  beforeEach(async () => {
+    kit = await startSimKit({ images: [{ region: 'cn-shanghai', name: 'web', sizeGiB: 20 }] });
+  });
+  afterEach(() => kit.close());
+
+  const ess = (query: Record<string, string>) => rawCall(kit.sim, 'DescribeScalingConfigurations', query, undefined, {}, '2014-08-28');
+
+  it('lists a template’s versions only for a template named, with their image unless DetailFlag is false', async () => {
+    // Prepare
+    const imageId = kit.sim.inspect.images('cn-shanghai')[0]?.id ?? '';
+    const template = kit.sim.inspect.addLaunchTemplate({ region: 'cn-shanghai', name: 'web', versions: [imageId, undefined] });
+
+    // Act
+    const unnamed = await rejection(rawCall(kit.sim, 'DescribeLaunchTemplateVersions', { RegionId: 'cn-shanghai' }));
+    const unknown = await rejection(rawCall(kit.sim, 'DescribeLaunchTemplateVersions', { RegionId: 'cn-shanghai', LaunchTemplateId: 'lt-nothere' }));
+    const detailed = await rawCall(kit.sim, 'DescribeLaunchTemplateVersions', { RegionId: 'cn-shanghai', LaunchTemplateName: 'web' });
+    const bare = await rawCall(kit.sim, 'DescribeLaunchTemplateVersions', { RegionId: 'cn-shanghai', LaunchTemplateId: template.id, DetailFlag: 'false' });
+    const tooBig = await rejection(rawCall(kit.sim, 'DescribeLaunchTemplates', { RegionId: 'cn-shanghai', PageSize: '51' }));
+
+    // Assess
+    expect(unnamed).toMatchObject({ code: 'MissingParameter' });
+    expect(unknown).toMatchObject({ code: 'InvalidLaunchTemplate.NotFound' });
+    expect(items(detailed, 'LaunchTemplateVersionSets', 'LaunchTemplateVersionSet').map((v) => [v.VersionNumber, v.LaunchTemplateData])).toEqual([
+      [1, { ImageId: imageId }],
+      [2, {}],
+    ]);
+    expect(items(bare, 'LaunchTemplateVersionSets', 'LaunchTemplateVersionSet').every((v) => v.LaunchTemplateData === undefined)).toBe(true);
+    expect(tooBig).toMatchObject({ code: 'InvalidPageSize.Malformed' });
+  });
+
+  it('lists scaling configurations under ESS’s version only, 50 a page at most, of one group when asked', async () => {
+    // Prepare
+    const imageId = kit.sim.inspect.images('cn-shanghai')[0]?.id ?? '';
+    kit.sim.inspect.addScalingConfiguration({ region: 'cn-shanghai', imageId, groupId: 'asg-web' });
+    kit.sim.inspect.addScalingConfiguration({ region: 'cn-shanghai', groupId: 'asg-api' });
+
+    // Act
+    const all = await ess({ RegionId: 'cn-shanghai' });
+    const web = await ess({ RegionId: 'cn-shanghai', ScalingGroupId: 'asg-web' });
+    const tooBig = await rejection(ess({ RegionId: 'cn-shanghai', PageSize: '51' }));
+    const underEcs = await rejection(rawCall(kit.sim, 'DescribeScalingConfigurations', { RegionId: 'cn-shanghai' }));
+    const ecsUnderEss = await rejection(rawCall(kit.sim, 'DescribeImages', { RegionId: 'cn-shanghai' }, undefined, {}, '2014-08-28'));
+
+    // Assess
+    expect(all.TotalCount).toBe(2);
+    expect(items(web, 'ScalingConfigurations', 'ScalingConfiguration').map((c) => [c.ScalingGroupId, c.ImageId, c.LifecycleState])).toEqual([['asg-web', imageId, 'Active']]);
+    expect(tooBig).toMatchObject({ code: 'InvalidParameter' });
+    expect([underEcs, ecsUnderEss]).toMatchObject([{ code: 'InvalidAction.NotFound' }, { code: 'InvalidAction.NotFound' }]);
+  });
+});

@@ -52,6 +52,8 @@ export const rawCall = async (
   query: Record<string, string>,
   credentials: AlibabaCredentials = TEST_CREDENTIALS,
   extra: Partial<$OpenApiUtil.Config> = {},
+  /** ECS's; ESS's (2014-08-28) for Auto Scaling actions. */
+  version = '2014-05-26',
 ): Promise<Record<string, unknown>> => {
   const client = new OpenApi(
     new $OpenApiUtil.Config({
@@ -64,7 +66,7 @@ export const rawCall = async (
       ...extra,
     }),
   );
-  const params = rpcParams(action, '2014-05-26');
+  const params = rpcParams(action, version);
   const response = await client.callApi(params, new $OpenApiUtil.OpenApiRequest({ query }), new $dara.RuntimeOptions({}));
   return response.body as Record<string, unknown>;
 };

@@ -16,6 +16,7 @@ export const RegionId = z.string().check(z.maxLength(MAX_REGION_ID_LENGTH), z.re
 /** For error messages: a value that is not a region id is quoted short, never whole. */
 export const quoteShort = (value: unknown, max = 64): string => {
   const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
-  const printable = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  // Controls, and the format and separator characters that reorder or break a line when shown.
+  const printable = text.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, '?');
   return JSON.stringify(printable.length > max ? `${printable.slice(0, max)}…` : printable);
 };

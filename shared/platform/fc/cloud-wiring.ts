@@ -1,7 +1,7 @@
 import { readValidatedPolicy } from './validated-policy';
 import { readFileSync } from 'node:fs';
 import { explicitCredentials } from '../../providers/alibaba-ecs/credentials';
-import { parseEcsEndpoint } from '../../providers/alibaba-ecs/image-cloud';
+import { ESS_ENDPOINT_ENV, parseEcsEndpoint } from '../../providers/alibaba-ecs/image-cloud';
 import { createProviders } from '../providers';
 import { guardedWebhookTransport } from '../http/webhook-transport';
 import { createJsonLogger } from '../logging/json-logger';
@@ -48,6 +48,7 @@ export const createCloudWiring = (processEnv: NodeJS.ProcessEnv, options: { webh
   const config = loadPolicy(env);
   const secrets: WebhookSecrets = options.webhookSecrets ? resolveWebhookSecrets(config, processEnv) : new Map();
   const ecsEndpoint = env.IMAGE_REPLICATOR_ECS_ENDPOINT === undefined ? undefined : parseEcsEndpoint(env.IMAGE_REPLICATOR_ECS_ENDPOINT);
+  const essEndpoint = env.IMAGE_REPLICATOR_ESS_ENDPOINT === undefined ? undefined : parseEcsEndpoint(env.IMAGE_REPLICATOR_ESS_ENDPOINT, ESS_ENDPOINT_ENV);
   const mns = mnsEndpoint(env);
   const accountId = env.IMAGE_REPLICATOR_ACCOUNT_ID ?? new URL(mns).hostname.split('.')[0] ?? '';
   const otsEndpoint = env.IMAGE_REPLICATOR_OTS_ENDPOINT ?? `https://${env.IMAGE_REPLICATOR_OTS_INSTANCE}.${env.IMAGE_REPLICATOR_REGION}.ots.aliyuncs.com`;
@@ -77,6 +78,7 @@ export const createCloudWiring = (processEnv: NodeJS.ProcessEnv, options: { webh
         config,
         alibabaDefault: explicitCredentials(credentials),
         ecsEndpoint,
+        essEndpoint,
         huaweiEndpointTemplate: env.IMAGE_REPLICATOR_HUAWEI_IMS_ENDPOINT,
         huaweiEcsEndpointTemplate: env.IMAGE_REPLICATOR_HUAWEI_ECS_ENDPOINT,
         huaweiAsEndpointTemplate: env.IMAGE_REPLICATOR_HUAWEI_AS_ENDPOINT,

@@ -27,6 +27,8 @@ export const FunctionEnv = z.object({
   IMAGE_REPLICATOR_ACCOUNT_ID: z.optional(z.string().check(z.regex(/^\d{6,32}$/, 'a numeric account id'))),
   /** Override for the ECS API (the simulator, a private endpoint): http://127.0.0.1:8123. */
   IMAGE_REPLICATOR_ECS_ENDPOINT: z.optional(z.url()),
+  /** Override for Auto Scaling (retention's in-use check); the ECS override when absent. */
+  IMAGE_REPLICATOR_ESS_ENDPOINT: z.optional(z.url()),
   /** Override for Huawei IMS, a URL template with {region}: http://127.0.0.1:8124/{region} for the simulator. */
   IMAGE_REPLICATOR_HUAWEI_IMS_ENDPOINT: z.optional(z.string().check(z.includes('{region}'))),
   /** Override for Huawei ECS (retention asks it which servers run from a copy); the IMS override when absent. */

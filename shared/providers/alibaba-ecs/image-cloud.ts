@@ -36,7 +36,10 @@ export type EssAction = (typeof ESS_ACTIONS_USED)[number];
 export const ECS_API_VERSION = '2014-05-26';
 export const ESS_API_VERSION = '2014-08-28';
 /** Regions whose ESS answers at the central endpoint (the SDKs' endpoint map); any other at ess.<region>.aliyuncs.com. */
-const ESS_CENTRAL_REGIONS: ReadonlySet<string> = new Set(['cn-qingdao', 'cn-beijing', 'cn-hangzhou', 'cn-shanghai', 'cn-shenzhen', 'cn-hongkong', 'ap-southeast-1', 'us-east-1', 'us-west-1']);
+const ESS_CENTRAL_REGIONS: ReadonlySet<string> = new Set([
+  'cn-qingdao', 'cn-beijing', 'cn-hangzhou', 'cn-shanghai', 'cn-shenzhen', 'cn-hongkong', 'ap-southeast-1', 'us-east-1', 'us-west-1',
+  'cn-shanghai-finance-1', 'cn-shenzhen-finance-1', 'cn-north-2-gov-1',
+]);
 
 /** Where ESS answers for a region (a region id, checked before any host is made of it). */
 export const essHost = (region: string): string => (ESS_CENTRAL_REGIONS.has(region) ? 'ess.aliyuncs.com' : `ess.${region}.aliyuncs.com`);
@@ -49,6 +52,7 @@ const PRODUCTS = {
 type Product = keyof typeof PRODUCTS;
 const productOf = (action: EcsAction | EssAction): Product => ((ESS_ACTIONS_USED as readonly string[]).includes(action) ? 'ess' : 'ecs');
 export const ECS_ENDPOINT_ENV = 'IMAGE_REPLICATOR_ECS_ENDPOINT';
+export const ESS_ENDPOINT_ENV = 'IMAGE_REPLICATOR_ESS_ENDPOINT';
 
 /** The SDK retries nothing by default; these are ours. Backoff ceiling 2^(attempt·period) ms, equal jitter. */
 export const ECS_RETRY_MAX_ATTEMPTS = 3;
@@ -76,32 +80,35 @@ export interface AlibabaEcsImageCloudOptions {
   readonly credentials: AlibabaCredentialSource;
   /**
    * Set to talk to the simulator (or a private endpoint); otherwise `ecs.<region>.aliyuncs.com` over
-   * https. Auto Scaling is asked there too (the simulator answers both by the request's version).
+   * https. Auto Scaling is asked there too (the simulator answers both by the request's version)
+   * unless `essEndpoint` is set.
    */
   readonly endpoint?: EcsEndpointOverride | undefined;
+  /** Where Auto Scaling answers when not at its public endpoints or `endpoint` (a private ESS endpoint). */
+  readonly essEndpoint?: EcsEndpointOverride | undefined;
   readonly readTimeoutMs?: number | undefined;
   readonly connectTimeoutMs?: number | undefined;
   readonly retry?: Partial<EcsRetrySettings> | undefined;
 }
 
 /** Parses `http://127.0.0.1:8123` (the IMAGE_REPLICATOR_ECS_ENDPOINT form) into the SDK's endpoint + protocol. */
-export const parseEcsEndpoint = (url: string): EcsEndpointOverride => {
+export const parseEcsEndpoint = (url: string, name: string = ECS_ENDPOINT_ENV): EcsEndpointOverride => {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch (error) {
-    throw new ConfigError(`${ECS_ENDPOINT_ENV} must be a URL like http://127.0.0.1:8123, got "${url}"`, { cause: error });
+    throw new ConfigError(`${name} must be a URL like http://127.0.0.1:8123, got "${url}"`, { cause: error });
   }
   const protocol = parsed.protocol.replace(/:$/, '');
   if ((protocol !== 'http' && protocol !== 'https') || parsed.host === '' || (parsed.pathname !== '/' && parsed.pathname !== '') || parsed.search !== '' || parsed.username !== '') {
-    throw new ConfigError(`${ECS_ENDPOINT_ENV} must be http(s)://host[:port] with no path, query or user, got "${url}"`);
+    throw new ConfigError(`${name} must be http(s)://host[:port] with no path, query or user, got "${url}"`);
   }
   return { endpoint: parsed.host, protocol };
 };
 
-export const ecsEndpointFromEnv = (env: NodeJS.ProcessEnv = process.env): EcsEndpointOverride | undefined => {
-  const raw = env[ECS_ENDPOINT_ENV];
-  return raw === undefined || raw === '' ? undefined : parseEcsEndpoint(raw);
+export const ecsEndpointFromEnv = (env: NodeJS.ProcessEnv = process.env, name: string = ECS_ENDPOINT_ENV): EcsEndpointOverride | undefined => {
+  const raw = env[name];
+  return raw === undefined || raw === '' ? undefined : parseEcsEndpoint(raw, name);
 };
 
 const ALIBABA_STATUS = z.enum(['Creating', 'Waiting', 'Available', 'UnAvailable', 'CreateFailed', 'Deprecated']);
@@ -303,7 +310,7 @@ export class AlibabaEcsImageCloud implements EcsImages {
     // The region becomes the endpoint's host name: anything but a region id could send the signed
     // request, and the function's STS token, somewhere else.
     if (!isRegionId(region)) throw new TerminalError('InvalidRegion', `${quoteShort(region)} is not a region id; no request was made`);
-    const override = this.options.endpoint;
+    const override = product === 'ess' ? (this.options.essEndpoint ?? this.options.endpoint) : this.options.endpoint;
     const client = new OpenApi(
       new $OpenApiUtil.Config({
         credential: sdkCredential(this.options.credentials),

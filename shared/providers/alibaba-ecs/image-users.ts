@@ -1,5 +1,6 @@
-import { TerminalError, isReplicationError } from '../../core/domain/errors';
+import { isReplicationError } from '../../core/domain/errors';
 import { quoteShort } from '../../core/domain/region';
+import { type ListingPage, readWholeListing } from '../../core/domain/whole-listing';
 import { type ImageUse, ImageUseState } from '../../core/ports/copy-provider';
 import { type EcsAction, type EssAction, parseBody } from './image-cloud';
 import * as z from '../../core/zod';
@@ -12,9 +13,9 @@ import * as z from '../../core/zod';
  *   - Auto Scaling configurations naming it (ESS DescribeScalingConfigurations over the whole
  *     region: it has no image filter). A scaling group launching from a template is covered by
  *     the template. An inactive configuration counts: activating it would launch the image.
- * Asked cheapest first; the first user found ends the asking. A failure throws, so retention
- * keeps the copy; only an account without Auto Scaling (ESS says it is not activated) has no
- * configurations to ask about.
+ * Asked cheapest first; the first user found ends the asking. Every listing is read whole, or not
+ * judged (whole-listing.ts). A failure throws, so retention keeps the copy; only an account
+ * without Auto Scaling (ESS's first answer says it is not activated) has no configurations to ask about.
  */
 export interface ImageUseCaller {
   call(action: EcsAction | EssAction, region: string, params: Record<string, string>): Promise<unknown>;
@@ -24,6 +25,10 @@ export interface ImageUseCaller {
 const PAGE_SIZE = 50;
 /** Pages read per listing at most; a region beyond that cannot be judged (far over the default quotas of 30 templates and 100 configurations). */
 const MAX_PAGES = 20;
+/** A template holds at most 30 versions: two pages are room to spare, and bound the calls per template. */
+const MAX_VERSION_PAGES = 2;
+/** Users named in a reason, and versions named per template; the rest are counted. */
+const NAMED = 3;
 /** ESS's answer for an account where Auto Scaling was never activated: there is nothing to launch from. */
 const ESS_NOT_ACTIVATED = 'Forbidden.Unsubscribed';
 
@@ -57,18 +62,6 @@ const configurationsSchema = z.object({
   }),
 });
 
-/** Every item of a paged listing, or an error when it goes past MAX_PAGES. */
-const allPages = async <T>(read: (page: number) => Promise<{ items: readonly T[]; total: number }>, what: string): Promise<T[]> => {
-  const items: T[] = [];
-  for (let page = 1; page <= MAX_PAGES; page += 1) {
-    const answer = await read(page);
-    items.push(...answer.items);
-    // A short page is the last one, whatever TotalCount claims.
-    if (answer.items.length < PAGE_SIZE || items.length >= answer.total) return items;
-  }
-  throw new TerminalError('TooManyToCheck', `more than ${MAX_PAGES * PAGE_SIZE} ${what} to read; the copy is kept`);
-};
-
 /** A version number as the API gives it (a number; a string in some answers), never raw text from it. */
 const versionText = (version: number | string | undefined): string => (typeof version === 'number' || /^\d{1,6}$/.test(version ?? '') ? String(version) : quoteShort(version ?? '?', 12));
 
@@ -79,49 +72,64 @@ const instancesUsing = async (ecs: ImageUseCaller, region: string, imageId: stri
   return parseBody('DescribeInstances', region, instancesSchema, body).TotalCount;
 };
 
-/** `lt-1 (versions 1, 3)` for each template with a version naming the image. */
+/** `first, second, third and 2 more`. */
+const named = (names: readonly string[]): string => (names.length <= NAMED ? names.join(', ') : `${names.slice(0, NAMED).join(', ')} and ${names.length - NAMED} more`);
+
+/** `launch template "lt-1" (version 1, 3)` for each template with a version naming the image. */
 const templatesUsing = async (ecs: ImageUseCaller, region: string, imageId: string): Promise<string[]> => {
-  const templates = await allPages(async (page) => {
-    const parsed = parseBody('DescribeLaunchTemplates', region, templatesSchema, await ecs.call('DescribeLaunchTemplates', region, paging(page)));
-    return { items: parsed.LaunchTemplateSets.LaunchTemplateSet, total: parsed.TotalCount };
-  }, 'launch templates');
+  const templates = await readWholeListing({
+    pageSize: PAGE_SIZE,
+    maxPages: MAX_PAGES,
+    what: `launch templates in ${region}`,
+    read: async ({ index }) => {
+      const parsed = parseBody('DescribeLaunchTemplates', region, templatesSchema, await ecs.call('DescribeLaunchTemplates', region, paging(index)));
+      return { items: parsed.LaunchTemplateSets.LaunchTemplateSet, total: parsed.TotalCount };
+    },
+  });
   const users: string[] = [];
   for (const template of templates) {
-    const versions = await allPages(async (page) => {
-      const body = await ecs.call('DescribeLaunchTemplateVersions', region, { LaunchTemplateId: template.LaunchTemplateId, DetailFlag: 'true', ...paging(page) });
-      const parsed = parseBody('DescribeLaunchTemplateVersions', region, versionsSchema, body);
-      return { items: parsed.LaunchTemplateVersionSets.LaunchTemplateVersionSet, total: parsed.TotalCount };
-    }, `versions of launch template ${quoteShort(template.LaunchTemplateId)}`);
+    const versions = await readWholeListing({
+      pageSize: PAGE_SIZE,
+      maxPages: MAX_VERSION_PAGES,
+      what: `versions of launch template ${quoteShort(template.LaunchTemplateId)}`,
+      read: async ({ index }) => {
+        const body = await ecs.call('DescribeLaunchTemplateVersions', region, { LaunchTemplateId: template.LaunchTemplateId, DetailFlag: 'true', ...paging(index) });
+        const parsed = parseBody('DescribeLaunchTemplateVersions', region, versionsSchema, body);
+        return { items: parsed.LaunchTemplateVersionSets.LaunchTemplateVersionSet, total: parsed.TotalCount };
+      },
+    });
     const naming = versions.filter((version) => version.LaunchTemplateData?.ImageId === imageId).map((version) => versionText(version.VersionNumber));
-    if (naming.length > 0) users.push(`launch template ${quoteShort(template.LaunchTemplateId)} (version ${naming.join(', ')})`);
+    if (naming.length > 0) users.push(`launch template ${quoteShort(template.LaunchTemplateId)} (version ${named(naming)})`);
   }
   return users;
 };
 
+type Configuration = z.infer<typeof configurationsSchema>['ScalingConfigurations']['ScalingConfiguration'][number];
+
 const configurationsUsing = async (ecs: ImageUseCaller, region: string, imageId: string): Promise<string[]> => {
-  let configurations;
-  try {
-    configurations = await allPages(async (page) => {
-      const body = await ecs.call('DescribeScalingConfigurations', region, paging(page));
+  const configurations = await readWholeListing({
+    pageSize: PAGE_SIZE,
+    maxPages: MAX_PAGES,
+    what: `scaling configurations in ${region}`,
+    read: async ({ index }): Promise<ListingPage<Configuration>> => {
+      let body;
+      try {
+        body = await ecs.call('DescribeScalingConfigurations', region, paging(index));
+      } catch (error) {
+        // Only a first answer says the account has no Auto Scaling; later in a listing it is a failure like any other.
+        if (index === 1 && isReplicationError(error) && error.code === ESS_NOT_ACTIVATED) return { items: [], total: 0 };
+        throw error;
+      }
       const parsed = parseBody('DescribeScalingConfigurations', region, configurationsSchema, body);
       return { items: parsed.ScalingConfigurations.ScalingConfiguration, total: parsed.TotalCount };
-    }, 'scaling configurations');
-  } catch (error) {
-    if (isReplicationError(error) && error.code === ESS_NOT_ACTIVATED) return [];
-    throw error;
-  }
+    },
+  });
   return configurations
     .filter((configuration) => configuration.ImageId === imageId)
     .map((configuration) => `scaling configuration ${quoteShort(configuration.ScalingConfigurationId)}${configuration.ScalingGroupId === undefined ? '' : ` of group ${quoteShort(configuration.ScalingGroupId)}`}`);
 };
 
-/** At most this many users named; the rest counted. */
-const NAMED = 3;
-
-const usedBy = (users: readonly string[]): ImageUse => ({
-  state: ImageUseState.Used,
-  by: users.length <= NAMED ? users.join(', ') : `${users.slice(0, NAMED).join(', ')} and ${users.length - NAMED} more`,
-});
+const usedBy = (users: readonly string[]): ImageUse => ({ state: ImageUseState.Used, by: named(users) });
 
 export const alibabaImageUse = async (ecs: ImageUseCaller, region: string, imageId: string): Promise<ImageUse> => {
   const instances = await instancesUsing(ecs, region, imageId);

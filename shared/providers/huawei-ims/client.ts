@@ -1,6 +1,7 @@
 import { type Clock, systemClock } from '../../core/domain/clock';
 import { ConfigError, TerminalError } from '../../core/domain/errors';
 import { withRetry } from '../../core/domain/retry';
+import { readWholeListing } from '../../core/domain/whole-listing';
 import { type AccessKeyCredentials, secretValuesOf } from '../../core/ports/credentials';
 import { DEFAULT_AS_ENDPOINT_TEMPLATE, DEFAULT_ECS_ENDPOINT_TEMPLATE, type EndpointResolver, endpointResolver } from './endpoint';
 import {
@@ -342,25 +343,26 @@ export class ImsClient {
   /**
    * Every AS configuration of the project in the region, a page of 100 at a time (`start_number`
    * is an offset). AS's image filter matches only the system disk's image, so all are read and the
-   * caller looks at data disks too. A listing past maxPages is an error: nothing is judged on half.
+   * caller looks at data disks too. A listing short of its count or past maxPages is an error.
    */
   async scalingConfigs(target: ImsTarget): Promise<ScalingConfig[]> {
-    const configs: ScalingConfig[] = [];
-    for (let page = 0; page < this.#maxPages; page += 1) {
-      const request = {
-        operation: ImsOperation.ListScalingConfigs,
-        service: 'as',
-        target,
-        method: 'GET',
-        path: `/autoscaling-api/v1/${target.projectId}/scaling_configuration`,
-        query: { start_number: String(configs.length), limit: String(AS_PAGE_SIZE) },
-      } as const;
-      const answer = this.#parse(request, await this.#expect(request, [200]), listScalingConfigsAnswerSchema);
-      configs.push(...answer.scaling_configurations);
-      // A short page is the last one, whatever total_number claims.
-      if (answer.scaling_configurations.length < AS_PAGE_SIZE || configs.length >= answer.total_number) return configs;
-    }
-    throw new TerminalError(ImsErrorCode.TooManyPages, `Auto Scaling listed more than ${this.#maxPages * AS_PAGE_SIZE} configurations in ${target.region}; nothing is judged on half a listing`);
+    return readWholeListing({
+      pageSize: AS_PAGE_SIZE,
+      maxPages: this.#maxPages,
+      what: `AS configurations in ${target.region}`,
+      read: async ({ offset }) => {
+        const request = {
+          operation: ImsOperation.ListScalingConfigs,
+          service: 'as',
+          target,
+          method: 'GET',
+          path: `/autoscaling-api/v1/${target.projectId}/scaling_configuration`,
+          query: { start_number: String(offset), limit: String(AS_PAGE_SIZE) },
+        } as const;
+        const answer = this.#parse(request, await this.#expect(request, [200]), listScalingConfigsAnswerSchema);
+        return { items: answer.scaling_configurations, total: answer.total_number };
+      },
+    });
   }
 
   #context(request: ImsRequest): ImsCallContext {

@@ -2,8 +2,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FaultKind } from '../../../sim/faults';
 import { AlibabaEcsCopyProvider } from '../../../shared/providers/alibaba-ecs/copy-provider';
 import { createEcsExtras } from '../../../shared/providers/alibaba-ecs/ecs-extras';
+import { TerminalError } from '../../../shared/core/domain/errors';
 import { essHost } from '../../../shared/providers/alibaba-ecs/image-cloud';
-import { type SimKit, rawCall, rejection, startSimKit } from '../../sim/sim-test-kit';
+import { alibabaImageUse } from '../../../shared/providers/alibaba-ecs/image-users';
+import { parsePolicyConfig } from '../../../shared/core/config/load-policy-config';
+import { createProviders } from '../../../shared/platform/providers';
+import { explicitCredentials } from '../../../shared/providers/alibaba-ecs/credentials';
+import { type SimKit, TEST_CREDENTIALS, rawCall, rejection, startSimKit } from '../../sim/sim-test-kit';
 
 const REGION = 'cn-shanghai';
 
@@ -134,18 +139,171 @@ describe('Alibaba provider: whether anything runs or would launch from an image'
   });
 });
 
+describe('Alibaba in-use check: listings that page', () => {
+  let kit: SimKit;
+  let provider: AlibabaEcsCopyProvider;
+  beforeEach(async () => {
+    kit = await startSimKit({ images: [{ region: REGION, name: 'copy-web', sizeGiB: 20 }] });
+    const cloud = kit.cloud();
+    provider = new AlibabaEcsCopyProvider({ account: 'test', images: cloud, extras: createEcsExtras(cloud) });
+  });
+  afterEach(() => kit.close());
+
+  it('reads every page of launch templates: one on the second page of 50 keeps the copy', async () => {
+    // Prepare
+    const imageId = kit.sim.inspect.images(REGION)[0]?.id ?? '';
+    for (let i = 0; i < 52; i += 1) kit.sim.inspect.addLaunchTemplate({ region: REGION, versions: [undefined] });
+    const naming = kit.sim.inspect.addLaunchTemplate({ region: REGION, versions: [imageId] });
+
+    // Act
+    const answer = await provider.imageInUse({ region: REGION, imageId });
+
+    // Assess
+    expect(answer).toEqual({ state: 'used', by: `launch template "${naming.id}" (version 1)` });
+    expect(kit.sim.requests.recent('DescribeLaunchTemplates').map((request) => request.params.PageNumber)).toEqual(['1', '2']);
+  });
+
+  it('fails, keeping the copy, when a template’s versions cannot be read', async () => {
+    // Prepare
+    const imageId = kit.sim.inspect.images(REGION)[0]?.id ?? '';
+    kit.sim.inspect.addLaunchTemplate({ region: REGION, versions: [imageId] });
+    kit.sim.faults.injectNext('DescribeLaunchTemplateVersions', FaultKind.ServiceUnavailable, 10);
+
+    // Act
+    const error = await rejection(provider.imageInUse({ region: REGION, imageId }));
+
+    // Assess
+    expect(error).toMatchObject({ retryable: true });
+    expect(String(error.message)).toMatch(/^ECS DescribeLaunchTemplateVersions in cn-shanghai/);
+  });
+});
+
+describe('Alibaba in-use check: answers that do not add up', () => {
+  const IMAGE = 'm-copy000000000000001';
+  const configurationPage = (ids: readonly string[], total: number) => ({
+    TotalCount: total,
+    ScalingConfigurations: { ScalingConfiguration: ids.map((id) => ({ ScalingConfigurationId: id, ImageId: id === 'asc-naming' ? IMAGE : 'm-other' })) },
+  });
+  /** ECS answers nothing in use; ESS as the test scripts it, page by page. */
+  const caller = (essPages: readonly unknown[]) => {
+    const asked: string[] = [];
+    return {
+      asked,
+      call: async (action: string, _region: string, params: Record<string, string>): Promise<unknown> => {
+        asked.push(`${action}#${params.PageNumber ?? ''}`);
+        await Promise.resolve();
+        if (action === 'DescribeInstances') return { TotalCount: 0 };
+        if (action === 'DescribeLaunchTemplates') return { TotalCount: 0, LaunchTemplateSets: { LaunchTemplateSet: [] } };
+        const page = essPages[Number(params.PageNumber) - 1];
+        if (page instanceof Error) throw page;
+        return page;
+      },
+    };
+  };
+  const ids = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `asc-${from + i}`);
+
+  it('reads on past a count too low while pages come back full, and finds the configuration on page 2', async () => {
+    // Prepare: ESS claims 50, yet page 2 holds the one naming the image
+    const ecs = caller([configurationPage(ids(50), 50), configurationPage(['asc-naming'], 50)]);
+
+    // Act
+    const answer = await alibabaImageUse(ecs, REGION, IMAGE);
+
+    // Assess
+    expect(answer).toMatchObject({ state: 'used' });
+    expect(ecs.asked.filter((call) => call.startsWith('DescribeScalingConfigurations'))).toHaveLength(2);
+  });
+
+  it('refuses to judge when a short page leaves ESS’s own count unmet', async () => {
+    // Prepare: 20 served of 40 claimed (a capped page)
+    const ecs = caller([configurationPage(ids(20), 40)]);
+
+    // Act
+    const error = await rejection(alibabaImageUse(ecs, REGION, IMAGE));
+
+    // Assess
+    expect(error).toMatchObject({ code: 'ListingIncomplete' });
+  });
+
+  it('takes "not activated" only as ESS’s first answer: after a page it is a failure, and the copy is kept', async () => {
+    // Prepare
+    const unsubscribed = new TerminalError('Forbidden.Unsubscribed', 'Do not have permission to access this API.');
+    const ecs = caller([configurationPage(['asc-naming', ...ids(49)], 60), unsubscribed]);
+
+    // Act
+    const error = await rejection(alibabaImageUse(ecs, REGION, IMAGE));
+
+    // Assess
+    expect(error).toMatchObject({ code: 'Forbidden.Unsubscribed' });
+  });
+
+  it('names three versions of a template and counts the rest, so a reason stays short', async () => {
+    // Prepare
+    const versions = Array.from({ length: 12 }, (_, i) => ({ VersionNumber: i + 1, LaunchTemplateData: { ImageId: IMAGE } }));
+    const ecs = {
+      call: async (action: string): Promise<unknown> => {
+        await Promise.resolve();
+        if (action === 'DescribeInstances') return { TotalCount: 0 };
+        if (action === 'DescribeLaunchTemplates') return { TotalCount: 1, LaunchTemplateSets: { LaunchTemplateSet: [{ LaunchTemplateId: 'lt-web' }] } };
+        return { TotalCount: 12, LaunchTemplateVersionSets: { LaunchTemplateVersionSet: versions } };
+      },
+    };
+
+    // Act
+    const answer = await alibabaImageUse(ecs, REGION, IMAGE);
+
+    // Assess
+    expect(answer).toEqual({ state: 'used', by: 'launch template "lt-web" (version 1, 2, 3 and 9 more)' });
+  });
+});
+
 describe('the Auto Scaling endpoint', () => {
   it.each([
     ['cn-hangzhou', 'ess.aliyuncs.com'],
     ['ap-southeast-1', 'ess.aliyuncs.com'],
     ['eu-central-1', 'ess.eu-central-1.aliyuncs.com'],
     ['cn-zhangjiakou', 'ess.cn-zhangjiakou.aliyuncs.com'],
+    ['cn-shanghai-finance-1', 'ess.aliyuncs.com'],
   ])('for %s is %s, as the SDKs map it', (region, host) => {
     // Act
     const answer = essHost(region);
 
     // Assess
     expect(answer).toBe(host);
+  });
+
+  it('is its own override when one is set beside the ECS one, through the providers the functions build', async () => {
+    // Prepare: ECS at one simulator, Auto Scaling at another
+    const ecs = await startSimKit({ images: [{ region: REGION, name: 'copy-web', sizeGiB: 20 }] });
+    const ess = await startSimKit();
+    const config = parsePolicyConfig(
+      `
+version: 1
+policies:
+  - name: golden
+    source: { region: cn-hangzhou, select: { tags: { role: golden } } }
+    destinations: [{ region: ${REGION} }]
+`,
+      'policy',
+    );
+    const providers = createProviders({
+      env: {},
+      config,
+      alibabaDefault: explicitCredentials(TEST_CREDENTIALS),
+      ecsEndpoint: { endpoint: ecs.sim.endpoint, protocol: 'http' },
+      essEndpoint: { endpoint: ess.sim.endpoint, protocol: 'http' },
+      wallClock: { now: () => new Date() },
+    });
+
+    // Act
+    const answer = await providers.get('alibaba', 'default').imageInUse({ region: REGION, imageId: ecs.sim.inspect.images(REGION)[0]?.id ?? '' });
+    const asked = [ecs.sim.requests.count('DescribeScalingConfigurations'), ess.sim.requests.count('DescribeScalingConfigurations'), ess.sim.requests.count('DescribeInstances')];
+    await ecs.close();
+    await ess.close();
+
+    // Assess
+    expect(answer).toEqual({ state: 'unused' });
+    expect(asked).toEqual([0, 1, 0]);
   });
 
   it('is the simulator’s too, which answers ESS only under ESS’s version', async () => {

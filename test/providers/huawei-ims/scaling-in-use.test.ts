@@ -158,7 +158,7 @@ describe('the AS listing at the wire', () => {
     const error = await rejection(client.scalingConfigs({ region: 'cn-north-4', projectId: PROJECT }));
 
     // Assess
-    expect(error).toMatchObject({ code: 'ImsTooManyPages' });
+    expect(error).toMatchObject({ code: 'ListingTooLong' });
     expect(urls).toHaveLength(3);
   });
 
