@@ -33,6 +33,7 @@ describe('the cloud wiring end to end over wire fakes', () => {
   let handlers: { startCopy: FcHandler; pollStatus: FcHandler; notify: FcHandler };
   let consumers: { startCopy: MnsMessageQueue; notify: MnsMessageQueue; deadLetters: MnsMessageQueue };
   const stdout: string[] = [];
+  let env: Record<string, string>;
   let invocation = 0;
   const context = (): FcContext => ({ requestId: `fc-req-${(invocation += 1)}`, credentials: STS, accountId: '1234567890', region: 'cn-hangzhou' });
 
@@ -52,7 +53,7 @@ describe('the cloud wiring end to end over wire fakes', () => {
       },
     });
     receiver = await startWebhookReceiver({ secret: WEBHOOK_SECRET });
-    const env = {
+    env = {
       IMAGE_REPLICATOR_REGION: 'cn-hangzhou',
       IMAGE_REPLICATOR_POLICY: `
 version: 1
@@ -167,6 +168,23 @@ policies:
     const [letter] = await consumers.deadLetters.receive(1, 30);
     expect(result).toMatchObject({ deadLettered: 1 });
     expect(JSON.parse(letter!.body)).toMatchObject({ function: 'start-copy', code: 'InvalidInput', reason: expect.stringContaining('bad-1') });
+  });
+
+  it('gives every function instance the same chat webhook outboxes, kept in the jobs’ table', async () => {
+    // Prepare: two notify instances, each with its own cold start
+    const first = createCloudWiring(env, { webhookSecrets: true }).dependencies(STS);
+    const second = createCloudWiring(env, { webhookSecrets: true }).dependencies(STS);
+
+    // Act: one records a digest mark; the other reads it, and cannot write over it
+    const written = await first.outbox?.write('golden/ding', '{"digest":{"slotMs":1}}', 0);
+    const seen = await second.outbox?.read('golden/ding');
+    const stale = await second.outbox?.write('golden/ding', '{"digest":{"slotMs":0}}', 0);
+
+    // Assess
+    expect(written?.version).toBe(1);
+    expect(seen).toEqual({ key: 'golden/ding', version: 1, body: '{"digest":{"slotMs":1}}' });
+    expect(stale).toBeUndefined();
+    expect(tablestore.requests.some((request) => request.operation === 'PutRow' && JSON.stringify(request.primaryKeys[0]?.[0]?.value) === JSON.stringify({ type: 'string', value: 'outbox:golden/ding' }))).toBe(true);
   });
 
   it('fails at cold start, naming the variable, when the environment is incomplete', () => {

@@ -6,30 +6,49 @@ import { acquireLease, OUTBOX_LEASE_MS, peekOutbox } from '../../shared/core/not
 import type { WebhookOutboxStore } from '../../shared/core/ports/webhook-outbox';
 import { silentLogger } from '../../shared/platform/logging/json-logger';
 import { SqliteWebhookOutbox } from '../../shared/stores/sqlite/sqlite-webhook-outbox';
+import { type TablestoreHarness, startTablestoreHarness } from '../fakes/tablestore-wire/harness';
 
 const KEY = 'golden/ding';
 const databases: Database.Database[] = [];
+const harnesses: TablestoreHarness[] = [];
 
-const STORES: readonly (readonly [string, () => WebhookOutboxStore])[] = [
-  ['in memory', () => new InMemoryWebhookOutbox()],
+const STORES: readonly (readonly [string, () => Promise<WebhookOutboxStore>])[] = [
+  ['in memory', async () => Promise.resolve(new InMemoryWebhookOutbox())],
   [
     'in SQLite',
-    () => {
+    async () => {
       const db = new Database(':memory:');
       databases.push(db);
-      return new SqliteWebhookOutbox(db);
+      return Promise.resolve(new SqliteWebhookOutbox(db));
+    },
+  ],
+  [
+    'in Tablestore (the functions’ store, over the wire fake)',
+    async () => {
+      const harness = await startTablestoreHarness();
+      harnesses.push(harness);
+      return harness.store.outbox;
+    },
+  ],
+  [
+    'in Tablestore, where a column condition fails on a missing row',
+    async () => {
+      const harness = await startTablestoreHarness({ missingRowFailsColumnCondition: true });
+      harnesses.push(harness);
+      return harness.store.outbox;
     },
   ],
 ];
 
-afterEach(() => {
+afterEach(async () => {
   for (const db of databases.splice(0)) db.close();
+  for (const harness of harnesses.splice(0)) await harness.close();
 });
 
 describe.each(STORES)('the webhook outbox store %s', (_name, open) => {
   it('writes a document once per version: the second writer of a version is told, and writes nothing', async () => {
     // Prepare
-    const store = open();
+    const store = await open();
     // Act
     const first = await store.write(KEY, '{"a":1}', 0);
     const again = await store.write(KEY, '{"a":2}', 0);
@@ -43,7 +62,7 @@ describe.each(STORES)('the webhook outbox store %s', (_name, open) => {
 
   it('refuses a document far bigger than an outbox ever is', async () => {
     // Prepare
-    const store = open();
+    const store = await open();
     // Act
     const write = store.write(KEY, 'x'.repeat(20_000), 0);
     // Assess

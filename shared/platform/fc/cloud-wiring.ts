@@ -85,8 +85,9 @@ export const createCloudWiring = (processEnv: NodeJS.ProcessEnv, options: { webh
         wallClock: systemClock,
       }),
       jobs,
-      // Speeds sit in the jobs' table: one row per provider account.
+      // Speeds and chat webhooks' outboxes sit in the jobs' table: every instance shares them.
       speeds: jobs,
+      outbox: jobs.outbox,
       queues: {
         startCopy: queue(env.IMAGE_REPLICATOR_START_COPY_QUEUE),
         notify: queue(env.IMAGE_REPLICATOR_NOTIFY_QUEUE),

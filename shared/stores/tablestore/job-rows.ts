@@ -7,12 +7,14 @@ import { type Cell, type Column } from './wire/plain-buffer';
  *   `job:<id>`               the job: its JSON body plus the columns conditions and the console need;
  *   `inflight:<id>`          a marker for each job in flight, so listInFlight ranges over markers only;
  *   `aside:<id>:<time>`      a row the code could not read, kept for an operator;
- *   `speeds:<provider>/<account>`  observed copy speeds between regions (relay source choice).
+ *   `speeds:<provider>/<account>`  observed copy speeds between regions (relay source choice);
+ *   `outbox:<policy>/<webhook>`    a chat webhook's outbox (pacing, lease, digest mark), shared by every instance.
  */
 export const JOB_PREFIX = 'job:';
 export const MARKER_PREFIX = 'inflight:';
 export const ASIDE_PREFIX = 'aside:';
 export const SPEEDS_PREFIX = 'speeds:';
+export const OUTBOX_PREFIX = 'outbox:';
 /** The character after ':' — the exclusive end of a prefix range. */
 export const rangeEnd = (prefix: string): string => `${prefix.slice(0, -1)};`;
 

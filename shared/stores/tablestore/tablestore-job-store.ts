@@ -1,9 +1,10 @@
 import { type CopySpeeds, decodeCopySpeeds, encodeCopySpeeds } from '../../core/domain/copy-speed';
-import { ReplicationError, RetryableError, TerminalError, VersionConflictError } from '../../core/domain/errors';
+import { InvalidInputError, ReplicationError, RetryableError, TerminalError, VersionConflictError } from '../../core/domain/errors';
 import { type Job, isInFlight } from '../../core/domain/job';
 import { type JobListFilter, type JobStore, type JobUpdateOutcome, type SetAsideJob, duplicateIds } from '../../core/ports/job-store';
 import type { Logger } from '../../core/ports/logger';
 import type { SpeedBook } from '../../core/ports/speed-book';
+import { MAX_OUTBOX_BODY_BYTES, type StoredOutbox, type WebhookOutboxStore } from '../../core/ports/webhook-outbox';
 import { CorruptJobError } from '../job-codec';
 import { InFlightSightings } from './in-flight-sightings';
 import {
@@ -11,7 +12,9 @@ import {
   type Columns,
   JOB_PREFIX,
   MARKER_PREFIX,
+  OUTBOX_PREFIX,
   SPEEDS_PREFIX,
+  asInteger,
   byCreation,
   canonical,
   jobColumns,
@@ -96,6 +99,19 @@ const jobAt = (version: number): WriteCondition => ({ rowExistence: RowExistence
 /** A marker write or delete that never goes back past a newer one. */
 const markerAtMost = (version: number): WriteCondition => ({ rowExistence: RowExistence.Ignore, column: versionIs(Comparator.LessEqual, version, true) });
 const UNCONDITIONAL: WriteCondition = { rowExistence: RowExistence.Ignore };
+
+/**
+ * An outbox row as the port answers it. A row without a usable version is as good as none: the
+ * first write's condition lets it be replaced. A body that is not text is an unreadable document,
+ * which the outbox replaces rather than obeys.
+ */
+const outboxFrom = (key: string, columns: Columns): StoredOutbox | undefined => {
+  const version = asInteger(columns.get('version'));
+  const body = columns.get('body');
+  return version === undefined || version < 1 ? undefined : { key, version, body: typeof body === 'string' ? body : '' };
+};
+/** The first write: no row, or a row without a version; anything written since fails it. */
+const OUTBOX_ABSENT: WriteCondition = { rowExistence: RowExistence.Ignore, column: versionIs(Comparator.Equal, 0, true) };
 
 const conditionFailed = (error: unknown): boolean => error instanceof ReplicationError && error.code === CONDITION_FAILED;
 const attemptsOf = (error: unknown): number =>
@@ -290,6 +306,44 @@ export class TablestoreJobStore implements JobStore, SpeedBook {
   async writeSpeeds(scope: string, speeds: CopySpeeds): Promise<void> {
     await this.#call('PutRow', () => this.#client.putRow(encodePutRow(SPEEDS_PREFIX + scope, [{ name: 'body', value: encodeCopySpeeds(speeds) }]), UNCONDITIONAL));
   }
+
+  /**
+   * Chat webhooks' outboxes (notify's pacing, its lease, the digest's mark), one row each in the
+   * jobs' table, so every function instance paces and digests as one. Written whole under the
+   * row's `version`, as the port's compare-and-set asks.
+   */
+  readonly outbox: WebhookOutboxStore = {
+    read: async (key) => {
+      const row = await this.#call('GetRow', () => this.#client.getRow(OUTBOX_PREFIX + key));
+      return row === undefined ? undefined : outboxFrom(key, columnsOf(row));
+    },
+    write: async (key, body, expectedVersion) => {
+      if (Buffer.byteLength(body) > MAX_OUTBOX_BODY_BYTES) throw new InvalidInputError(`an outbox document of more than ${MAX_OUTBOX_BODY_BYTES} bytes`);
+      const version = expectedVersion + 1;
+      const row = encodePutRow(OUTBOX_PREFIX + key, [
+        { name: 'version', value: BigInt(version) },
+        { name: 'body', value: body },
+      ]);
+      const put = async (condition: WriteCondition): Promise<StoredOutbox | undefined> => {
+        try {
+          await this.#call('PutRow', () => this.#client.putRow(row, condition));
+          return { key, version, body };
+        } catch (error) {
+          if (!conditionFailed(error)) throw error;
+          // A retried write whose first answer was lost finds its own document: it did write it.
+          const stored = attemptsOf(error) > 1 ? await this.outbox.read(key) : undefined;
+          return stored?.version === version && stored.body === body ? stored : undefined;
+        }
+      };
+      if (expectedVersion > 0) return put({ rowExistence: RowExistence.ExpectExist, column: versionIs(Comparator.Equal, expectedVersion, false) });
+      // The first write. Where the service fails a column condition on a missing row (undocumented),
+      // a row still missing is created outright.
+      const written = await put(OUTBOX_ABSENT);
+      if (written !== undefined) return written;
+      const exists = (await this.#call('GetRow', () => this.#client.getRow(OUTBOX_PREFIX + key))) !== undefined;
+      return exists ? undefined : put({ rowExistence: RowExistence.ExpectNotExist });
+    },
+  };
 
   async listSetAside(): Promise<SetAsideJob[]> {
     return (await this.#scan(ASIDE_PREFIX)).map(({ columns }) => ({
