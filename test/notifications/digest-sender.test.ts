@@ -7,6 +7,7 @@ import { planJob } from '../../shared/core/domain/policy';
 import { createDigestSender, digestSlotMs, MAX_DIGEST_ATTEMPTS } from '../../shared/core/notifications/digest-sender';
 import { peekOutbox } from '../../shared/core/notifications/outbox';
 import { silentLogger } from '../../shared/platform/logging/json-logger';
+import { startTablestoreHarness } from '../fakes/tablestore-wire/harness';
 import { chatPolicy, chatWorld, type ChatWorld, ENV } from './chat-world';
 
 const DAILY = '      - { name: wx, kind: wecom, urlEnv: WX_URL, perJob: false, digest: daily }';
@@ -169,5 +170,38 @@ describe('the digest', () => {
     // Assess
     expect([...a.sent, ...b.sent]).toEqual(['wx']);
     expect(world.receiver.requests).toHaveLength(1);
+  });
+
+  it('is sent once a slot by notify instances sharing the table’s outbox, a recycled one included', async () => {
+    // Prepare: the functions' outbox store, over the Tablestore wire fake
+    const harness = await startTablestoreHarness();
+    const config = chatPolicy(DAILY);
+    const world = chatWorld(config, { outbox: harness.store.outbox });
+    world.clock.set('2026-03-01T01:30:00Z');
+
+    // Act: the first instance sends; a fresh one (new memory) starts an hour later
+    const first = await senderFor(world, config, 'instance-1').maybeSend(config.policies[0]!);
+    world.clock.set('2026-03-01T02:30:00Z');
+    const recycled = await senderFor(world, config, 'instance-2').maybeSend(config.policies[0]!);
+    await harness.close();
+
+    // Assess
+    expect([first.sent, recycled.sent]).toEqual([['wx'], []]);
+    expect(world.receiver.requests).toHaveLength(1);
+  });
+
+  it('does not obey a digest mark in the future (a document edited by hand): the slot’s digest goes out', async () => {
+    // Prepare
+    const config = chatPolicy(DAILY);
+    const world = chatWorld(config);
+    await world.outbox.write('golden/wx', JSON.stringify({ v: 1, sentAtMs: [], digest: { slotMs: Date.parse('2030-01-01T01:00:00Z'), attempts: 0 } }), 0);
+    world.clock.set('2026-03-01T01:30:00Z');
+
+    // Act
+    const run = await senderFor(world, config).maybeSend(config.policies[0]!);
+
+    // Assess
+    expect(run.sent).toEqual(['wx']);
+    expect((await peekOutbox(world.outbox, 'golden/wx')).digest?.slotMs).toBe(Date.parse('2026-03-01T01:00:00Z'));
   });
 });

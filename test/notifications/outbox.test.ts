@@ -132,4 +132,39 @@ describe('the webhook lease', () => {
     expect(result.kind).toBe('held');
     expect((await peekOutbox(store, KEY)).sentAtMs).toEqual([]);
   });
+
+  it('drops a lease or a hold longer than any writer sets (a document edited by hand) instead of obeying it', async () => {
+    // Prepare: a lease and a hold until 2030
+    const store = new InMemoryWebhookOutbox();
+    const clock = new ManualClock('2026-03-01T00:00:00Z');
+    const far = Date.parse('2030-01-01T00:00:00Z');
+    await store.write(KEY, JSON.stringify({ v: 1, sentAtMs: [], blockedUntilMs: far, lease: { owner: 'someone', untilMs: far } }), 0);
+
+    // Act
+    const result = await acquireLease(store, KEY, 'run-b', now(clock), silentLogger);
+
+    // Assess
+    expect(result.kind).toBe('held');
+    const doc = await peekOutbox(store, KEY);
+    expect(doc.lease?.owner).toBe('run-b');
+    expect(doc.blockedUntilMs).toBeUndefined();
+  });
+
+  it('keeps a lease and a hold a writer could have set, up to the hour a platform may ask', async () => {
+    // Prepare: another run's lease for a minute, a platform's hold for 59 minutes
+    const store = new InMemoryWebhookOutbox();
+    const clock = new ManualClock('2026-03-01T00:00:00Z');
+    const at = clock.now().getTime();
+    await store.write(KEY, JSON.stringify({ v: 1, sentAtMs: [], blockedUntilMs: at + 59 * 60_000, lease: { owner: 'someone', untilMs: at + OUTBOX_LEASE_MS } }), 0);
+
+    // Act
+    const busy = await acquireLease(store, KEY, 'run-b', now(clock), silentLogger);
+    clock.advance(OUTBOX_LEASE_MS + 1);
+    const taken = await acquireLease(store, KEY, 'run-b', now(clock), silentLogger);
+
+    // Assess
+    expect(busy).toEqual({ kind: 'busy', untilMs: at + OUTBOX_LEASE_MS });
+    expect(taken.kind).toBe('held');
+    expect((await peekOutbox(store, KEY)).blockedUntilMs).toBe(at + 59 * 60_000);
+  });
 });

@@ -43,7 +43,9 @@ export const dueSlot = async (
   copiesRunning: () => Promise<boolean>,
 ): Promise<number | undefined> => {
   const slot = digestSlotMs(schedule, nowMs, config);
-  if ((doc.digest?.slotMs ?? -1) >= slot) return undefined;
+  // A mark past now is no run's (a document edited by hand): obeyed, it would stop every digest until then.
+  const marked = doc.digest?.slotMs;
+  if (marked !== undefined && marked >= slot && marked <= nowMs) return undefined;
   if (schedule === 'daily') return slot;
   if (nowMs < slot + NIGHTLY_SETTLE_MS) return undefined;
   // After the nightly run means after its copies: wait for them, but not forever.
@@ -114,6 +116,10 @@ export const createDigestSender = (deps: DigestSenderDeps) => {
       const lastTo = lease.doc.digest?.windowToMs;
       const window = digestWindow(new Date(now), lastTo === undefined ? undefined : new Date(lastTo));
       const digest = buildDigest({ policy: policy.name, webhook: hook.name, window, jobs: await jobs.list({ policy: policy.name }), statusPageBaseUrl: deps.statusPageBaseUrl });
+      // Reading every job may outlast the lease: renewed (and still ours) before anything is posted.
+      await lease.update((doc) => doc);
+      const marked = lease.doc.digest?.slotMs;
+      if (lease.doc.lease?.owner !== deps.owner || (marked !== undefined && marked >= slot && marked <= now)) return { sent: false };
       const result = await poster.post(digest, lease);
       switch (result.kind) {
         case 'delivered':

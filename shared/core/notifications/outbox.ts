@@ -14,6 +14,14 @@ import * as z from '../zod';
 export const OUTBOX_LEASE_MS = 60_000;
 /** Kept send times: a minute's worth at the fastest platform, with room. */
 const MAX_SENDS_KEPT = 200;
+/**
+ * Beyond these from now, a lease or a hold is nobody's: no writer sets a lease longer than
+ * OUTBOX_LEASE_MS, nor a hold longer than the hour a platform's Retry-After is capped at. Such a
+ * document was edited by hand or written under a clock far off; obeyed, it would silence the
+ * webhook for as long as it says. A minute of leeway covers clocks of different instances.
+ */
+const CLOCK_LEEWAY_MS = 60_000;
+const MAX_HOLD_MS = 3_600_000;
 
 const OutboxDocument = z.object({
   v: z.literal(1),
@@ -45,6 +53,15 @@ export const withHistory = (doc: OutboxDocument, history: SendHistory, nowMs: nu
   sentAtMs: history.sentAtMs.filter((at) => at > nowMs - MINUTE_WINDOW_MS).slice(-MAX_SENDS_KEPT),
   blockedUntilMs: history.blockedUntilMs !== undefined && history.blockedUntilMs > nowMs ? history.blockedUntilMs : undefined,
 });
+
+/** The document without a lease or a hold no writer could have set (see MAX_HOLD_MS). */
+const withoutImpossibleWaits = (doc: OutboxDocument, nowMs: number): { readonly doc: OutboxDocument; readonly dropped: boolean } => {
+  const leaseOk = doc.lease === undefined || doc.lease.untilMs <= nowMs + OUTBOX_LEASE_MS + CLOCK_LEEWAY_MS;
+  const holdOk = doc.blockedUntilMs === undefined || doc.blockedUntilMs <= nowMs + MAX_HOLD_MS + CLOCK_LEEWAY_MS;
+  if (leaseOk && holdOk) return { doc, dropped: false };
+  const { lease, blockedUntilMs, ...rest } = doc;
+  return { doc: { ...rest, ...(leaseOk && lease !== undefined ? { lease } : {}), ...(holdOk && blockedUntilMs !== undefined ? { blockedUntilMs } : {}) }, dropped: true };
+};
 
 export type LeaseResult = { readonly kind: 'held'; readonly lease: OutboxLease } | { readonly kind: 'busy'; readonly untilMs: number };
 
@@ -144,8 +161,11 @@ export const acquireLease = async (
   logger: Logger,
 ): Promise<LeaseResult> => {
   for (let round = 0; round < MAX_CAS_ROUNDS; round += 1) {
-    const { stored, doc, corrupt } = await readDocument(store, key);
+    const read = await readDocument(store, key);
+    const { stored, corrupt } = read;
+    const { doc, dropped } = withoutImpossibleWaits(read.doc, now());
     if (corrupt) logger.warn('unreadable webhook outbox replaced', { outbox: key });
+    if (dropped) logger.warn('webhook outbox lease or hold far past any writer’s dropped', { outbox: key });
     const held = doc.lease;
     if (held !== undefined && held.owner !== owner && held.untilMs > now()) return { kind: 'busy', untilMs: held.untilMs };
     if (held !== undefined && held.owner !== owner) logger.warn('expired outbox lease taken over', { outbox: key });

@@ -27,8 +27,8 @@ export interface Dependencies {
   readonly logger: Logger;
   readonly pause: (ms: number) => Promise<void>;
   /**
-   * Where chat webhooks' outboxes (rate budgets, batches) are kept between invocations; absent, in
-   * the process (on FC, notify runs one instance at a time: s.yaml's reserved concurrency).
+   * Where chat webhooks' outboxes (rate budgets, leases, digest marks) are kept between
+   * invocations: the jobs' table on FC, the SQLite file locally; absent (tests), in the process.
    */
   readonly outbox?: WebhookOutboxStore | undefined;
   /** Observed copy speeds between regions (relay source choice); absent, sources are taken in order. */

@@ -39,7 +39,7 @@ import {
   type WriteCondition,
   columnsOf,
 } from './wire/operations';
-import { encodeDeleteRow, encodePutRow, encodeUpdateRow } from './wire/plain-buffer';
+import { type Cell, encodeDeleteRow, encodePutRow, encodeUpdateRow } from './wire/plain-buffer';
 
 export { describeOtsFailure, type OtsFailure } from './ots-failure';
 
@@ -106,9 +106,14 @@ const UNCONDITIONAL: WriteCondition = { rowExistence: RowExistence.Ignore };
  * which the outbox replaces rather than obeys.
  */
 const outboxFrom = (key: string, columns: Columns): StoredOutbox | undefined => {
-  const version = asInteger(columns.get('version'));
+  const version = usableVersion(columns.get('version'));
   const body = columns.get('body');
-  return version === undefined || version < 1 ? undefined : { key, version, body: typeof body === 'string' ? body : '' };
+  return version === undefined ? undefined : { key, version, body: typeof body === 'string' ? body : '' };
+};
+/** A version the compare-and-set can count on: a whole number from 1, short of where a double loses the +1. */
+const usableVersion = (cell: Cell | undefined): number | undefined => {
+  const version = asInteger(cell);
+  return version !== undefined && version >= 1 && version < Number.MAX_SAFE_INTEGER ? version : undefined;
 };
 /** The first write: no row, or a row without a version; anything written since fails it. */
 const OUTBOX_ABSENT: WriteCondition = { rowExistence: RowExistence.Ignore, column: versionIs(Comparator.Equal, 0, true) };
@@ -340,8 +345,13 @@ export class TablestoreJobStore implements JobStore, SpeedBook {
       // a row still missing is created outright.
       const written = await put(OUTBOX_ABSENT);
       if (written !== undefined) return written;
-      const exists = (await this.#call('GetRow', () => this.#client.getRow(OUTBOX_PREFIX + key))) !== undefined;
-      return exists ? undefined : put({ rowExistence: RowExistence.ExpectNotExist });
+      const there = await this.#call('GetRow', () => this.#client.getRow(OUTBOX_PREFIX + key));
+      if (there === undefined) return put({ rowExistence: RowExistence.ExpectNotExist });
+      // A version no writer of ours leaves (text, a fraction, past 2^53) is replaced under its exact
+      // value, so the row cannot block the outbox, and a writer that replaced it first still wins.
+      const stored = columnsOf(there).get('version');
+      if (stored === undefined || usableVersion(stored) !== undefined) return undefined;
+      return put({ rowExistence: RowExistence.ExpectExist, column: { name: 'version', comparator: Comparator.Equal, value: stored, passIfMissing: false } });
     },
   };
 

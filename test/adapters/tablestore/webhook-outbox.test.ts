@@ -85,4 +85,36 @@ describe('chat webhook outboxes in the jobs’ Tablestore table', () => {
     expect(read).toEqual({ key: KEY, version: 4, body: '' });
     expect(written?.version).toBe(5);
   });
+
+  it.each([
+    ['text', 'seven'],
+    ['negative', TableStore.Long.fromNumber(-3)],
+    ['past 2^53, where +1 is lost', TableStore.Long.fromString('4611686018427387904')],
+    ['a fraction', 1.5],
+  ])('replaces a row whose version is %s, which no writer of ours leaves, rather than being blocked by it', async (_name, version) => {
+    // Prepare
+    await plant(harness, [{ version }, { body: '{"v":1}' }]);
+
+    // Act
+    const read = await harness.store.outbox.read(KEY);
+    const written = await harness.store.outbox.write(KEY, '{"fresh":true}', 0);
+    const next = await harness.store.outbox.write(KEY, '{"fresher":true}', 1);
+
+    // Assess
+    expect(read).toBeUndefined();
+    expect(written?.version).toBe(1);
+    expect(next?.version).toBe(2);
+  });
+
+  it('takes a later write whose answer was lost as done, on its version', async () => {
+    // Prepare
+    await harness.store.outbox.write(KEY, '{"a":1}', 0);
+    harness.fake.failNext({ code: 'OTSInternalServerError', operation: 'PutRow', afterApply: true });
+
+    // Act
+    const written = await harness.store.outbox.write(KEY, '{"a":2}', 1);
+
+    // Assess
+    expect(written).toEqual({ key: KEY, version: 2, body: '{"a":2}' });
+  });
 });
