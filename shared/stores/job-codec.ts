@@ -46,6 +46,7 @@ const jobSchema = lazy(() => {
         imageName: z.string(),
         sizeGiB: z.optional(z.number()),
         family: optionalString,
+        createdAt: optionalString,
       }),
       destination: z.object({
         region: z.string(),

@@ -3,7 +3,8 @@ import { ManualClock } from '../../shared/core/domain/clock';
 import { RetryableError, TerminalError } from '../../shared/core/domain/errors';
 import { ReplicaTag } from '../../shared/core/domain/image';
 import { type Job, JobStatus } from '../../shared/core/domain/job';
-import { createPrune } from '../../shared/core/use-cases/prune';
+import { createJobWriter } from '../../shared/core/use-cases/job-writer';
+import { continuePrune, createPrune } from '../../shared/core/use-cases/prune';
 import { silentLogger } from '../../shared/platform/logging/json-logger';
 import { FakeCopyProvider, fakeProviders } from '../fakes/fake-copy-provider';
 import { InMemoryJobStore } from '../fakes/in-memory-job-store';
@@ -34,8 +35,8 @@ describe('retention when the provider cannot answer for one copy', () => {
   });
 
   /** A finished copy of `name` in `region`, made now: its job available, its image tagged ours. */
-  const copied = async (name: string, region: string): Promise<Job> => {
-    const source = images.addImage({ id: `m-${name}`, region: 'cn-hangzhou', name, sizeGiB: 10, tags: { role: 'golden' } });
+  const copied = async (name: string, region: string, sourceMadeAt?: string): Promise<Job> => {
+    const source = images.addImage({ id: `m-${name}`, region: 'cn-hangzhou', name, sizeGiB: 10, tags: { role: 'golden' }, ...(sourceMadeAt === undefined ? {} : { createdAt: sourceMadeAt }) });
     const copyId = `m-${name}-${region}`;
     const job = await storedJob(
       { jobs, clock, config: testPolicyConfig(POLICY) },
@@ -91,5 +92,49 @@ describe('retention when the provider cannot answer for one copy', () => {
     expect(outcome).toMatchObject({ deleted: 1, deferred: [], failed: [{ policy: 'golden', region: 'cn-beijing', code: 'UnexpectedResponse', message: 'the answer could not be read' }] });
     expect((await jobs.get(oldShanghai.id))?.status).toBe(JobStatus.Pruned);
     expect((await jobs.get(oldBeijing.id))?.status).toBe(JobStatus.Available);
+  });
+
+  it('keeps the copy of the newest version, though an older version’s copy ended later', async () => {
+    // Prepare: golden-b is baked an hour after golden-a, but golden-a's copy ends last (a retry, a slow link)
+    const newer = await copied('golden-b', 'cn-shanghai', '2026-02-28T01:00:00.000Z');
+    clock.advance(HOUR);
+    const older = await copied('golden-a', 'cn-shanghai', '2026-02-28T00:00:00.000Z');
+    const prune = createPrune({ config: testPolicyConfig(POLICY), providers: fakeProviders(images), jobs, queues: recordingQueues(), clock, logger: silentLogger });
+
+    // Act
+    const outcome = await prune({ dryRun: false });
+
+    // Assess
+    expect(outcome).toMatchObject({ deleted: 1 });
+    expect(images.deleted).toEqual(['m-golden-a-cn-shanghai']);
+    expect((await jobs.get(newer.id))?.status).toBe(JobStatus.Available);
+    expect((await jobs.get(older.id))?.status).toBe(JobStatus.Pruned);
+  });
+
+  it('finishes deleting a copy an earlier try deleted without learning it: nothing is asked about an image that is gone', async () => {
+    // Prepare: the older copy's job is mid-deletion, and its image is already gone
+    const old = await copied('golden-a', 'cn-shanghai');
+    clock.advance(HOUR);
+    await copied('golden-b', 'cn-shanghai');
+    const pruneOnce = createPrune({ config: testPolicyConfig(POLICY), providers: fakeProviders(images), jobs, queues: recordingQueues(), clock, logger: silentLogger });
+    const asked: string[] = [];
+    const inUse = images.imageInUse.bind(images);
+    images.imageInUse = async (image) => {
+      asked.push(image.imageId);
+      // The first try's deletion lands, and its answer is lost.
+      images.images.delete(image.imageId);
+      throw new RetryableError('NetworkError', 'socket hang up');
+    };
+    await pruneOnce({ dryRun: false });
+    images.imageInUse = inUse;
+    const pruning = await jobs.get(old.id);
+
+    // Act: the next look (poll-status) goes on with it
+    const done = await continuePrune({ providers: fakeProviders(images), writer: createJobWriter(jobs, clock, silentLogger, recordingQueues().notify), logger: silentLogger }, pruning!);
+
+    // Assess
+    expect(pruning?.status).toBe(JobStatus.Pruning);
+    expect(asked).toEqual(['m-golden-a-cn-shanghai']);
+    expect(done?.status).toBe(JobStatus.Pruned);
   });
 });

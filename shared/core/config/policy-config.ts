@@ -75,8 +75,10 @@ const accountId = z.pipe(
 
 /**
  * Which copies to keep. Copies are grouped by the source's image family (or by name prefix); per
- * group the newest `keepNewest` are kept, and any copy younger than `keepFor`; the newest available
- * copy of a group is never deleted, nor one in use. Only copies carrying our managed tag are touched.
+ * group the copies of the newest `keepNewest` versions are kept (newest by when the source was
+ * made, so an old version's late copy does not push out a newer one), and any copy younger than
+ * `keepFor`; the newest copy of a group is never deleted, nor one in use. Only copies carrying our
+ * managed tag are touched.
  */
 const Retention = z.strictObject({
   keepNewest: z.optional(z.number().check(z.int(), z.gte(1, 'keep at least the newest copy'), z.lte(1000))),

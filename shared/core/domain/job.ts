@@ -112,6 +112,8 @@ export interface JobSpec {
     readonly sizeGiB?: number | undefined;
     /** The source's image family: what retention groups copies by. */
     readonly family?: string | undefined;
+    /** When the source was created, as its provider says: retention's order of a group's versions. */
+    readonly createdAt?: string | undefined;
   };
   readonly destination: {
     readonly region: string;

@@ -86,7 +86,14 @@ export const planJob = (policy: Policy, destination: DestinationLike, source: Cl
       policy: policy.name,
       provider: policy.provider,
       account: policy.account,
-      source: { region: source.region, imageId: source.id, imageName: source.name, sizeGiB: source.sizeGiB, ...(source.family === undefined ? {} : { family: source.family }) },
+      source: {
+        region: source.region,
+        imageId: source.id,
+        imageName: source.name,
+        sizeGiB: source.sizeGiB,
+        ...(source.family === undefined ? {} : { family: source.family }),
+        ...(source.createdAt === undefined ? {} : { createdAt: source.createdAt }),
+      },
       destination: {
         region: destination.region,
         imageName: renderTemplate(destination.name, values),

@@ -2,6 +2,7 @@ import type { PolicyConfig } from '../config/policy-config';
 import { type Clock, secondsBetween } from '../domain/clock';
 import { type Deadline, NO_DEADLINE } from '../domain/deadline';
 import { errorCode, errorMessage, isRetryable } from '../domain/errors';
+import { ALL_IMAGE_STATES } from '../domain/image';
 import { type Job, JobStatus } from '../domain/job';
 import { type CopyProvider, type CopyProviders, type ImageUse, ImageUseState, type Replica } from '../ports/copy-provider';
 import type { JobStore } from '../ports/job-store';
@@ -86,14 +87,21 @@ export const continuePrune = async (deps: { providers: CopyProviders; writer: Jo
   const provider = deps.providers.get(job.provider, job.account);
   const image = { region: job.destination.region, imageId: job.destinationImageId, handle: job.copyHandle, sharedWith: job.sharedWith };
   try {
-    // Deleting needs a copy nobody uses: asked again now, right before it goes.
-    const use = await provider.imageInUse(image);
-    if (use.state !== ImageUseState.Unused) {
-      deps.logger.info('copy kept by retention: it is in use, or nobody can tell', { jobId: job.id, region: job.destination.region, use: useText(use) });
-      return await deps.writer.apply(job, { type: 'prune.refused', error: { code: 'CopyInUse', message: `${useText(use)}; it is kept` } });
+    // An earlier try may have deleted the image and lost the answer: then there is nothing left to
+    // ask about or unshare, only what the copy held (its snapshots) to finish deleting.
+    const present = (await provider.listImages(image.region, { imageId: image.imageId, states: ALL_IMAGE_STATES, ownedBySelf: true })).some((found) => found.id === image.imageId);
+    if (present) {
+      // Deleting needs a copy nobody uses: asked again now, right before it goes.
+      const use = await provider.imageInUse(image);
+      if (use.state !== ImageUseState.Unused) {
+        deps.logger.info('copy kept by retention: it is in use, or nobody can tell', { jobId: job.id, region: job.destination.region, use: useText(use) });
+        return await deps.writer.apply(job, { type: 'prune.refused', error: { code: 'CopyInUse', message: `${useText(use)}; it is kept` } });
+      }
+      if ((job.sharedWith?.length ?? 0) > 0) deps.logger.warn('unsharing a copy before deleting it: its recipients lose it', { jobId: job.id, accounts: job.sharedWith?.length });
+      await provider.unshareImage(image, 'all');
+    } else {
+      deps.logger.info('copy already gone; finishing its deletion', { jobId: job.id, destinationImageId: job.destinationImageId, region: job.destination.region });
     }
-    if ((job.sharedWith?.length ?? 0) > 0) deps.logger.warn('unsharing a copy before deleting it: its recipients lose it', { jobId: job.id, accounts: job.sharedWith?.length });
-    await provider.unshareImage(image, 'all');
     await provider.deleteCopy({ handle: job.copyHandle ?? job.destinationImageId, destinationRegion: job.destination.region });
     deps.logger.info('copy deleted by retention', { jobId: job.id, destinationImageId: job.destinationImageId, region: job.destination.region });
     return await deps.writer.apply(job, { type: 'prune.completed' });
@@ -133,7 +141,13 @@ export const createPrune = (deps: PruneDeps) => {
       groups.set(group, [...(groups.get(group) ?? []), entry]);
     }
     for (const [group, members] of groups) {
-      const newestFirst = [...members].sort((a, b) => copyCreatedAt(b.job, b.replica).localeCompare(copyCreatedAt(a.job, a.replica)) || b.job.id.localeCompare(a.job.id));
+      // A group's versions in the order their sources were made: a copy of an older version that
+      // ended late (a retry, a slow link) is not newer for it. Copies made before jobs recorded
+      // when their source was made are ordered by when the copy was.
+      const bySource = members.every((entry) => entry.job.source.createdAt !== undefined);
+      const sourceMadeAt = (entry: { job: Job }): number => (bySource ? Date.parse(entry.job.source.createdAt ?? '') || 0 : 0);
+      const copyMadeAt = (entry: { job: Job; replica: Replica | undefined }): number => Date.parse(copyCreatedAt(entry.job, entry.replica)) || 0;
+      const newestFirst = [...members].sort((a, b) => sourceMadeAt(b) - sourceMadeAt(a) || copyMadeAt(b) - copyMadeAt(a) || b.job.id.localeCompare(a.job.id));
       newestFirst.forEach((entry, index) => {
         const ageSeconds = secondsBetween(copyCreatedAt(entry.job, entry.replica), now);
         if (index === 0) return decisions.push(decision(entry, group, PruneAction.Keep, 'the newest copy of its group'));
