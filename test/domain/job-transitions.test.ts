@@ -131,6 +131,17 @@ describe('job transitions', () => {
     expect(done.notification.eventId).toBe('rj-1.r1.available');
   });
 
+  it('keeps the handle a deletion is begun with, and the copy\'s own when none is given', () => {
+    // Prepare
+    const available = jobIn(JobStatus.Available, { destinationImageId: 'm-dst', copyHandle: 'm-dst' });
+    // Act
+    const withHandle = advance(available, { type: 'prune.started', reason: 'past retention', handle: '{"v":1,"r":"img","i":"m-dst","s":["s-1"]}' }, NOW);
+    const without = advance(available, { type: 'prune.started', reason: 'past retention' }, NOW);
+    // Assess
+    expect([withHandle.status, withHandle.copyHandle]).toEqual([JobStatus.Pruning, '{"v":1,"r":"img","i":"m-dst","s":["s-1"]}']);
+    expect(without.copyHandle).toBe('m-dst');
+  });
+
   it('retries a failed copy with a new attempt after a back-off, while attempts remain', () => {
     const next = advance(jobIn(JobStatus.Copying), { type: 'copy.observed', state: ImageState.Failed }, NOW);
     expect(next.status).toBe(JobStatus.Queued);

@@ -1,4 +1,3 @@
-import { TerminalError } from '../../shared/core/domain/errors';
 import { type CloudImage, ImageState, ReplicaTag } from '../../shared/core/domain/image';
 import { DEFAULT_ACCOUNT, type ProviderId } from '../../shared/core/domain/provider';
 import {
@@ -190,8 +189,6 @@ export class FakeCopyProvider implements CopyProvider {
   async unshareImage(image: ImageRef, accounts: readonly string[] | 'all'): Promise<void> {
     await Promise.resolve();
     this.calls.push({ op: 'unshareImage', region: image.region });
-    // As ECS answers for an image that is gone (DescribeImageSharePermission).
-    if (!this.images.has(image.imageId)) throw new TerminalError('InvalidImageId.NotFound', 'The specified ImageId does not exist.');
     if (accounts === 'all') this.shares.delete(image.imageId);
     else for (const account of accounts) this.shares.get(image.imageId)?.delete(account);
   }

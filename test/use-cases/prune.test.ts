@@ -3,8 +3,7 @@ import { ManualClock } from '../../shared/core/domain/clock';
 import { RetryableError, TerminalError } from '../../shared/core/domain/errors';
 import { ReplicaTag } from '../../shared/core/domain/image';
 import { type Job, JobStatus } from '../../shared/core/domain/job';
-import { createJobWriter } from '../../shared/core/use-cases/job-writer';
-import { continuePrune, createPrune } from '../../shared/core/use-cases/prune';
+import { createPrune } from '../../shared/core/use-cases/prune';
 import { silentLogger } from '../../shared/platform/logging/json-logger';
 import { FakeCopyProvider, fakeProviders } from '../fakes/fake-copy-provider';
 import { InMemoryJobStore } from '../fakes/in-memory-job-store';
@@ -111,30 +110,20 @@ describe('retention when the provider cannot answer for one copy', () => {
     expect((await jobs.get(older.id))?.status).toBe(JobStatus.Pruned);
   });
 
-  it('finishes deleting a copy an earlier try deleted without learning it: nothing is asked about an image that is gone', async () => {
-    // Prepare: the older copy's job is mid-deletion, and its image is already gone
-    const old = await copied('golden-a', 'cn-shanghai');
+  it('orders a job made before jobs recorded their source’s time by when the job was made, not by when its copy ended', async () => {
+    // Prepare: golden-a's job is from before the field (its source seen first), and its copy ended after golden-b's
+    const legacy = await copied('golden-a', 'cn-shanghai');
     clock.advance(HOUR);
-    await copied('golden-b', 'cn-shanghai');
-    const pruneOnce = createPrune({ config: testPolicyConfig(POLICY), providers: fakeProviders(images), jobs, queues: recordingQueues(), clock, logger: silentLogger });
-    const asked: string[] = [];
-    const inUse = images.imageInUse.bind(images);
-    images.imageInUse = async (image) => {
-      asked.push(image.imageId);
-      // The first try's deletion lands, and its answer is lost.
-      images.images.delete(image.imageId);
-      throw new RetryableError('NetworkError', 'socket hang up');
-    };
-    await pruneOnce({ dryRun: false });
-    images.imageInUse = inUse;
-    const pruning = await jobs.get(old.id);
+    const newer = await copied('golden-b', 'cn-shanghai', clock.now().toISOString());
+    const endedLater = new Date(clock.now().getTime() + HOUR).toISOString();
+    await jobs.update({ ...legacy, version: legacy.version + 1, finishedAt: endedLater, source: { ...legacy.source, createdAt: undefined } });
+    const prune = createPrune({ config: testPolicyConfig(POLICY), providers: fakeProviders(images), jobs, queues: recordingQueues(), clock, logger: silentLogger });
 
-    // Act: the next look (poll-status) goes on with it
-    const done = await continuePrune({ providers: fakeProviders(images), writer: createJobWriter(jobs, clock, silentLogger, recordingQueues().notify), logger: silentLogger }, pruning!);
+    // Act
+    await prune({ dryRun: false });
 
     // Assess
-    expect(pruning?.status).toBe(JobStatus.Pruning);
-    expect(asked).toEqual(['m-golden-a-cn-shanghai']);
-    expect(done?.status).toBe(JobStatus.Pruned);
+    expect(images.deleted).toEqual(['m-golden-a-cn-shanghai']);
+    expect((await jobs.get(newer.id))?.status).toBe(JobStatus.Available);
   });
 });

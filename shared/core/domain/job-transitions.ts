@@ -257,7 +257,7 @@ const decide = (job: Job, event: JobEvent, now: Date): Job | undefined => {
         : undefined;
     case 'prune.started':
       return (job.status === JobStatus.Available || job.status === JobStatus.Deprecated) && notificationSettled(job)
-        ? { ...job, status: JobStatus.Pruning, lastError: undefined }
+        ? { ...job, status: JobStatus.Pruning, lastError: undefined, copyHandle: event.handle ?? job.copyHandle }
         : undefined;
     case 'prune.completed':
       return job.status === JobStatus.Pruning ? finish(job, JobStatus.Pruned, now) : undefined;

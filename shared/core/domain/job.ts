@@ -275,7 +275,7 @@ export type JobEvent =
     }
   | { readonly type: 'share.refused'; readonly error: JobErrorInput }
   | { readonly type: 'deprecated' }
-  | { readonly type: 'prune.started'; readonly reason: string }
+  | { readonly type: 'prune.started'; readonly reason: string; /** What the deletion must remove, if the provider said (CopyProvider.deletionHandle). */ readonly handle?: string | undefined }
   | { readonly type: 'prune.completed' }
   /** The copy could not be deleted (in use, refused): it stays, and says why. */
   | { readonly type: 'prune.refused'; readonly error: JobErrorInput }

@@ -224,13 +224,20 @@ export interface CopyProvider {
   /** The copy of a job, if one exists (an abandoned dispatch, a lost answer). Never starts anything. */
   findCopy(request: CopyRequest): Promise<{ readonly handle: CopyHandle; readonly imageId?: string | undefined; readonly state: ImageState } | undefined>;
   cancelCopy(copy: CopyInFlight): Promise<CancelResult>;
+  /**
+   * What deleting a copy must remove, as a handle that still knows it once the image is gone (on
+   * ECS, a one-step copy's snapshots, which DeleteImage leaves behind and which only the image
+   * names). Retention stores it on the job before anything is deleted, so a try after a lost answer
+   * finishes the deletion. Absent where the handle already knows all a copy holds.
+   */
+  deletionHandle?(copy: Pick<CopyInFlight, 'handle' | 'destinationRegion'>): Promise<CopyHandle>;
   /** Removes a copy and what it holds (a failed leftover, a cancelled copy); gone already is fine. */
   deleteCopy(copy: Pick<CopyInFlight, 'handle' | 'destinationRegion'>): Promise<void>;
   /** Our copies in a region (managed tag), for adoption, relaying and retention. */
   listReplicas(region: string): Promise<Replica[]>;
   /** Shares an image with accounts (idempotent: those already shared are left as they are). */
   shareImage(image: ImageRef, accounts: readonly string[]): Promise<ShareResult>;
-  /** Takes accounts (or all of them) off an image, before it is deleted. */
+  /** Takes accounts (or all of them) off an image, before it is deleted; an image the provider says is gone has nobody to take off. */
   unshareImage(image: ImageRef, accounts: readonly string[] | 'all'): Promise<void>;
   /** Does anything run or launch from the image (servers, templates, scaling)? `unknown`: treated as yes. */
   imageInUse(image: ImageRef): Promise<ImageUse>;

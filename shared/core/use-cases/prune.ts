@@ -2,7 +2,6 @@ import type { PolicyConfig } from '../config/policy-config';
 import { type Clock, secondsBetween } from '../domain/clock';
 import { type Deadline, NO_DEADLINE } from '../domain/deadline';
 import { errorCode, errorMessage, isRetryable } from '../domain/errors';
-import { ALL_IMAGE_STATES } from '../domain/image';
 import { type Job, JobStatus } from '../domain/job';
 import { type CopyProvider, type CopyProviders, type ImageUse, ImageUseState, type Replica } from '../ports/copy-provider';
 import type { JobStore } from '../ports/job-store';
@@ -87,21 +86,15 @@ export const continuePrune = async (deps: { providers: CopyProviders; writer: Jo
   const provider = deps.providers.get(job.provider, job.account);
   const image = { region: job.destination.region, imageId: job.destinationImageId, handle: job.copyHandle, sharedWith: job.sharedWith };
   try {
-    // An earlier try may have deleted the image and lost the answer: then there is nothing left to
-    // ask about or unshare, only what the copy held (its snapshots) to finish deleting.
-    const present = (await provider.listImages(image.region, { imageId: image.imageId, states: ALL_IMAGE_STATES, ownedBySelf: true })).some((found) => found.id === image.imageId);
-    if (present) {
-      // Deleting needs a copy nobody uses: asked again now, right before it goes.
-      const use = await provider.imageInUse(image);
-      if (use.state !== ImageUseState.Unused) {
-        deps.logger.info('copy kept by retention: it is in use, or nobody can tell', { jobId: job.id, region: job.destination.region, use: useText(use) });
-        return await deps.writer.apply(job, { type: 'prune.refused', error: { code: 'CopyInUse', message: `${useText(use)}; it is kept` } });
-      }
-      if ((job.sharedWith?.length ?? 0) > 0) deps.logger.warn('unsharing a copy before deleting it: its recipients lose it', { jobId: job.id, accounts: job.sharedWith?.length });
-      await provider.unshareImage(image, 'all');
-    } else {
-      deps.logger.info('copy already gone; finishing its deletion', { jobId: job.id, destinationImageId: job.destinationImageId, region: job.destination.region });
+    // Deleting needs a copy nobody uses: asked again now, right before it goes (also on a try after
+    // one whose deletion landed and whose answer was lost: the questions hold for a gone image).
+    const use = await provider.imageInUse(image);
+    if (use.state !== ImageUseState.Unused) {
+      deps.logger.info('copy kept by retention: it is in use, or nobody can tell', { jobId: job.id, region: job.destination.region, use: useText(use) });
+      return await deps.writer.apply(job, { type: 'prune.refused', error: { code: 'CopyInUse', message: `${useText(use)}; it is kept` } });
     }
+    if ((job.sharedWith?.length ?? 0) > 0) deps.logger.warn('unsharing a copy before deleting it: its recipients lose it', { jobId: job.id, accounts: job.sharedWith?.length });
+    await provider.unshareImage(image, 'all');
     await provider.deleteCopy({ handle: job.copyHandle ?? job.destinationImageId, destinationRegion: job.destination.region });
     deps.logger.info('copy deleted by retention', { jobId: job.id, destinationImageId: job.destinationImageId, region: job.destination.region });
     return await deps.writer.apply(job, { type: 'prune.completed' });
@@ -142,10 +135,10 @@ export const createPrune = (deps: PruneDeps) => {
     }
     for (const [group, members] of groups) {
       // A group's versions in the order their sources were made: a copy of an older version that
-      // ended late (a retry, a slow link) is not newer for it. Copies made before jobs recorded
-      // when their source was made are ordered by when the copy was.
-      const bySource = members.every((entry) => entry.job.source.createdAt !== undefined);
-      const sourceMadeAt = (entry: { job: Job }): number => (bySource ? Date.parse(entry.job.source.createdAt ?? '') || 0 : 0);
+      // ended late (a retry, a slow link) is not newer for it. A job that does not say when its
+      // source was made (made before jobs recorded it, or a date that does not parse) counts from
+      // when the job was made, which is when its source was first seen.
+      const sourceMadeAt = (entry: { job: Job }): number => Date.parse(entry.job.source.createdAt ?? '') || Date.parse(entry.job.createdAt) || 0;
       const copyMadeAt = (entry: { job: Job; replica: Replica | undefined }): number => Date.parse(copyCreatedAt(entry.job, entry.replica)) || 0;
       const newestFirst = [...members].sort((a, b) => sourceMadeAt(b) - sourceMadeAt(a) || copyMadeAt(b) - copyMadeAt(a) || b.job.id.localeCompare(a.job.id));
       newestFirst.forEach((entry, index) => {
@@ -236,7 +229,9 @@ export const createPrune = (deps: PruneDeps) => {
       await provider.deprecateImage(image);
       return (await writer.apply(job, { type: 'deprecated' })) === undefined ? 'nothing' : 'deprecated';
     }
-    const started = await writer.apply(job, { type: 'prune.started', reason: item.reason });
+    // Before anything is deleted: a try after a lost answer must still know what the copy held.
+    const handle = await provider.deletionHandle?.({ handle: job.copyHandle ?? job.destinationImageId ?? '', destinationRegion: job.destination.region });
+    const started = await writer.apply(job, { type: 'prune.started', reason: item.reason, handle });
     const done = started === undefined ? undefined : await continuePrune({ providers, writer, logger }, started);
     if (done === undefined) return 'nothing';
     return done.status === JobStatus.Pruned ? 'deleted' : 'refused';

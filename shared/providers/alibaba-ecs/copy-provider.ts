@@ -4,6 +4,7 @@ import { ProviderId } from '../../core/domain/provider';
 import type {
   CancelResult,
   CapacityRule,
+  CopyHandle,
   CopyInFlight,
   CopyObservation,
   CopyPlan,
@@ -19,7 +20,7 @@ import type {
 import { RefusalReason } from '../../core/ports/copy-provider';
 import type { EcsExtras } from './ecs-extras';
 import type { EcsImages } from './ecs-images';
-import { parseHandle, ROUTE_COPY_IMAGE, ROUTE_SNAPSHOTS } from './handle';
+import { deletionHandle, parseHandle, ROUTE_COPY_IMAGE, ROUTE_SNAPSHOTS } from './handle';
 import { advanceSnapshotRoute, deleteSnapshotRoute, startSnapshotRoute } from './snapshot-route';
 
 /**
@@ -266,10 +267,23 @@ export class AlibabaEcsCopyProvider implements CopyProvider {
       await deleteSnapshotRoute(this.#extras, copy.destinationRegion, handle.snapshot, (region, id) => this.#images.deleteImage(region, id));
       return;
     }
-    const image = await this.#extras.describeImage(copy.destinationRegion, handle.imageId);
-    const snapshots = (image?.DiskDeviceMappings?.DiskDeviceMapping ?? []).map((d) => d.SnapshotId).filter((id): id is string => id !== undefined && id !== '');
+    // The snapshots the image names now, and those named before a deletion whose answer was lost.
+    const snapshots = new Set([...(handle.snapshots ?? []), ...(await this.#snapshotsOf(copy.destinationRegion, handle.imageId))]);
     await this.#images.deleteImage(copy.destinationRegion, handle.imageId);
     for (const snapshot of snapshots) await this.#extras.deleteSnapshot(copy.destinationRegion, snapshot);
+  }
+
+  /** A one-step copy's handle that still names its snapshots once the image is gone; a snapshot-route handle names them already. */
+  async deletionHandle(copy: Pick<CopyInFlight, 'handle' | 'destinationRegion'>): Promise<CopyHandle> {
+    const handle = parseHandle(copy.handle);
+    if (handle?.route !== ROUTE_COPY_IMAGE) return copy.handle;
+    const snapshots = new Set([...(handle.snapshots ?? []), ...(await this.#snapshotsOf(copy.destinationRegion, handle.imageId))]);
+    return snapshots.size === 0 ? copy.handle : deletionHandle(handle.imageId, [...snapshots]);
+  }
+
+  async #snapshotsOf(region: string, imageId: string): Promise<string[]> {
+    const image = await this.#extras.describeImage(region, imageId);
+    return (image?.DiskDeviceMappings?.DiskDeviceMapping ?? []).map((d) => d.SnapshotId).filter((id): id is string => id !== undefined && id !== '');
   }
 
   async listReplicas(region: string): Promise<Replica[]> {
@@ -306,8 +320,14 @@ export class AlibabaEcsCopyProvider implements CopyProvider {
   }
 
   async unshareImage(image: ImageRef, accounts: readonly string[] | 'all'): Promise<void> {
-    const remove = accounts === 'all' ? await this.#extras.sharedWith(image.region, image.imageId) : [...accounts];
-    if (remove.length > 0) await this.#extras.modifySharing(image.region, image.imageId, { remove });
+    try {
+      const remove = accounts === 'all' ? await this.#extras.sharedWith(image.region, image.imageId) : [...accounts];
+      if (remove.length > 0) await this.#extras.modifySharing(image.region, image.imageId, { remove });
+    } catch (error) {
+      // ECS says the image is gone (an earlier deletion whose answer was lost): nobody has it.
+      if (isReplicationError(error) && error.code === 'InvalidImageId.NotFound') return;
+      throw error;
+    }
   }
 
   imageInUse(image: ImageRef): Promise<ImageUse> {

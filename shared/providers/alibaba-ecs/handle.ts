@@ -34,17 +34,36 @@ const SnapshotHandle = z.strictObject({
 export type SnapshotHandle = z.infer<typeof SnapshotHandle>;
 export type SnapshotDisk = z.infer<typeof disk>;
 
-export type AlibabaHandle = { readonly route: typeof ROUTE_COPY_IMAGE; readonly imageId: string } | { readonly route: typeof ROUTE_SNAPSHOTS; readonly snapshot: SnapshotHandle };
+/**
+ * A one-step copy about to be deleted: its image and the snapshots it holds, read before
+ * DeleteImage (which leaves them, and after which nothing names them).
+ */
+const DeletionHandle = z.strictObject({
+  v: z.literal(1),
+  r: z.literal('img'),
+  i: z.string().check(z.minLength(1), z.maxLength(64)),
+  s: z.array(z.string().check(z.minLength(1), z.maxLength(64))).check(z.maxLength(17)),
+});
+
+export type AlibabaHandle =
+  | { readonly route: typeof ROUTE_COPY_IMAGE; readonly imageId: string; readonly snapshots?: readonly string[] | undefined }
+  | { readonly route: typeof ROUTE_SNAPSHOTS; readonly snapshot: SnapshotHandle };
 
 /** Reads a handle; a malformed one is treated as a copy with no image (observed missing), never as a crash. */
 export const parseHandle = (handle: string): AlibabaHandle | undefined => {
   if (!handle.startsWith('{')) return handle === '' ? undefined : { route: ROUTE_COPY_IMAGE, imageId: handle };
   try {
-    const parsed = z.safeParse(SnapshotHandle, JSON.parse(handle));
-    return parsed.success ? { route: ROUTE_SNAPSHOTS, snapshot: parsed.data } : undefined;
+    const json: unknown = JSON.parse(handle);
+    const snapshot = z.safeParse(SnapshotHandle, json);
+    if (snapshot.success) return { route: ROUTE_SNAPSHOTS, snapshot: snapshot.data };
+    const deletion = z.safeParse(DeletionHandle, json);
+    return deletion.success ? { route: ROUTE_COPY_IMAGE, imageId: deletion.data.i, snapshots: deletion.data.s } : undefined;
   } catch {
     return undefined;
   }
 };
+
+/** A one-step copy's handle that also names its snapshots (see DeletionHandle). */
+export const deletionHandle = (imageId: string, snapshots: readonly string[]): string => JSON.stringify(z.parse(DeletionHandle, { v: 1, r: 'img', i: imageId, s: [...snapshots] }));
 
 export const snapshotHandle = (handle: SnapshotHandle): string => JSON.stringify(z.parse(SnapshotHandle, handle));

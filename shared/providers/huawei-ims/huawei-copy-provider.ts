@@ -23,7 +23,7 @@ import { type AccessKeyCredentials, secretValuesOf } from '../../core/ports/cred
 import { ImageType, ImsClient, type ImsRetrySettings, type ImsTarget, type ListImagesFilter } from './client';
 import { isMarkableJobId, markedDescription } from './copy-identity';
 import { findJobCopies, isLive } from './copy-lookup';
-import { cleanText } from './errors';
+import { cleanText, isNotFound } from './errors';
 import { type HuaweiCopyHandle, decodeHandle, encodeHandle } from './handle';
 import { ImsImageStatus, stateOfStatus, statusesOfState, toCloudImage } from './image-mapping';
 import { type ObserveContext, observeCopy } from './observe';
@@ -302,8 +302,14 @@ export class HuaweiImsCopyProvider implements CopyProvider {
   /** Takes projects (or every member) off the image; a job IMS finishes on its own. */
   async unshareImage(image: ImageRef, projects: readonly string[] | 'all'): Promise<void> {
     const target = this.#target(image.region);
-    const remove = projects === 'all' ? await this.#client.imageMembers(target, image.imageId) : [...projects];
-    if (remove.length > 0) await this.#client.removeMembers(target, { images: [image.imageId], projects: remove });
+    try {
+      const remove = projects === 'all' ? await this.#client.imageMembers(target, image.imageId) : [...projects];
+      if (remove.length > 0) await this.#client.removeMembers(target, { images: [image.imageId], projects: remove });
+    } catch (error) {
+      // IMS says the image is gone (an earlier deletion whose answer was lost): nobody has it.
+      if (isNotFound(error)) return;
+      throw error;
+    }
   }
 
   /**

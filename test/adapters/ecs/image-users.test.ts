@@ -178,6 +178,52 @@ describe('Alibaba in-use check: listings that page', () => {
   });
 });
 
+describe('Alibaba provider: a copy whose deletion landed and whose answer was lost', () => {
+  it('still deletes the snapshots a one-step copy held, named in the handle retention stored before DeleteImage', async () => {
+    // Prepare: DeleteImage keeps the image's snapshots (the documented ECS)
+    const kit = await startSimKit({ images: [{ region: REGION, name: 'copy-web', sizeGiB: 20 }], quirks: { imageSnapshotsOnDelete: 'keep' } });
+    const cloud = kit.cloud();
+    const provider = new AlibabaEcsCopyProvider({ account: 'test', images: cloud, extras: createEcsExtras(cloud) });
+    const image = kit.sim.inspect.images(REGION)[0];
+    const held = image?.disks.map((disk) => disk.snapshotId) ?? [];
+    const handle = await provider.deletionHandle({ handle: image?.id ?? '', destinationRegion: REGION });
+    await rawCall(kit.sim, 'DeleteImage', { RegionId: REGION, ImageId: image?.id ?? '' });
+
+    // Act
+    await provider.deleteCopy({ handle, destinationRegion: REGION });
+    const left = kit.sim.inspect.snapshots(REGION).map((snapshot) => snapshot.id);
+    await kit.close();
+
+    // Assess
+    expect(held.length).toBeGreaterThan(0);
+    expect(JSON.parse(handle)).toEqual({ v: 1, r: 'img', i: image?.id, s: held });
+    expect(left.filter((id) => held.includes(id))).toEqual([]);
+  });
+});
+
+describe('Alibaba provider: unsharing an image that is gone', () => {
+  it('has nobody to take off an image ECS says is gone (an earlier deletion whose answer was lost)', async () => {
+    // Prepare
+    const kit = await startSimKit({ images: [{ region: REGION, name: 'copy-web', sizeGiB: 20 }] });
+    const cloud = kit.cloud();
+    const provider = new AlibabaEcsCopyProvider({ account: 'test', images: cloud, extras: createEcsExtras(cloud) });
+    const imageId = kit.sim.inspect.images(REGION)[0]?.id ?? '';
+    await rawCall(kit.sim, 'DeleteImage', { RegionId: REGION, ImageId: imageId, Force: 'true' });
+
+    // Act
+    const outcome = await provider.unshareImage({ region: REGION, imageId }, 'all').then(
+      () => 'done',
+      (error: unknown) => error,
+    );
+    const codes = kit.sim.requests.recent('DescribeImageSharePermission').map((request) => request.code);
+    await kit.close();
+
+    // Assess
+    expect(outcome).toBe('done');
+    expect(codes).toEqual(['InvalidImageId.NotFound']);
+  });
+});
+
 describe('Alibaba in-use check: answers that do not add up', () => {
   const IMAGE = 'm-copy000000000000001';
   const configurationPage = (ids: readonly string[], total: number) => ({
