@@ -1,61 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../runtime/local-runtime';
-import { parsePolicyConfig } from '../../shared/core/config/load-policy-config';
-import { systemClock } from '../../shared/core/domain/clock';
 import { JobStatus } from '../../shared/core/domain/job';
-import { createProviders } from '../../shared/platform/providers';
-import { silentLogger } from '../../shared/platform/logging/json-logger';
-import { explicitCredentials } from '../../shared/providers/alibaba-ecs/credentials';
-import { PROVIDER_RULES } from '../../shared/providers/catalog';
-import { createEcsSimulator, type EcsSimulator, type SimSeedInput } from '../../sim/ecs-simulator';
-import { ManualSimClock } from '../../sim/sim-clock';
+import type { SimSeedInput } from '../../sim/ecs-simulator';
+import { closeRuntimeWorlds, type EcsRuntimeWorld, startEcsRuntime } from './runtime-world';
 
-const ACCESS_KEY = { accessKeyId: 'LTAI-features', accessKeySecret: 'features-secret-value-xyz' };
 const PARTNERS = ['1000000000000002', '1000000000000003'];
 
-interface World {
-  readonly clock: ManualSimClock;
-  readonly sim: EcsSimulator;
-  readonly runtime: LocalRuntime;
-  readonly stateDir: string;
-}
+type World = EcsRuntimeWorld;
 
-const worlds: World[] = [];
+// The documented ECS: DeleteImage leaves the image's snapshots, which the product deletes itself.
+const start = (seed: SimSeedInput, policy: string): Promise<World> =>
+  startEcsRuntime({ seed: { regions: ['cn-hangzhou', 'cn-shanghai', 'cn-beijing', 'eu-central-1'], otherAccounts: PARTNERS, quirks: { imageSnapshotsOnDelete: 'keep' }, ...seed }, policy });
 
-const start = async (seed: SimSeedInput, policy: string): Promise<World> => {
-  const clock = new ManualSimClock('2026-11-01T00:00:00Z');
-  const sim = await createEcsSimulator({
-    clock,
-    // The documented ECS: DeleteImage leaves the image's snapshots, which the product deletes itself.
-    seed: { credentials: [ACCESS_KEY], regions: ['cn-hangzhou', 'cn-shanghai', 'cn-beijing', 'eu-central-1'], otherAccounts: PARTNERS, quirks: { imageSnapshotsOnDelete: 'keep' }, ...seed },
-  });
-  const config = parsePolicyConfig(policy, 'features', PROVIDER_RULES);
-  const stateDir = mkdtempSync(join(tmpdir(), 'ir-features-'));
-  const runtime = new LocalRuntime({
-    stateDir,
-    config,
-    secrets: new Map(),
-    providers: createProviders({ env: {}, config, alibabaDefault: explicitCredentials(ACCESS_KEY), ecsEndpoint: { endpoint: sim.endpoint, protocol: 'http' }, wallClock: systemClock }),
-    transport: { post: async () => ({ ok: true, status: 204 }) },
-    clock,
-    logger: silentLogger,
-    pause: async () => undefined,
-  });
-  const world = { clock, sim, runtime, stateDir };
-  worlds.push(world);
-  return world;
-};
-
-afterEach(async () => {
-  for (const world of worlds.splice(0)) {
-    world.runtime.close();
-    await world.sim.close();
-    rmSync(world.stateDir, { recursive: true, force: true });
-  }
-});
+afterEach(closeRuntimeWorlds);
 
 /** A minute per step, as the poll timer sees it, until nothing is left to do. */
 const runToIdle = async (world: World, maxSteps = 2_000): Promise<void> => {
