@@ -66,11 +66,16 @@ policies:
   - name: golden
     source: { region: cn-hangzhou, select: { tags: { role: golden } } }
     destinations: [{ region: cn-shanghai }, { region: ap-southeast-1 }]
-    webhooks: [{ name: ops, url: "${receiver.url}", secretEnv: OPS_WEBHOOK_SECRET, allowInsecureLoopback: true }]
+    webhooks:
+      - { name: ops, url: "${receiver.url}", secretEnv: OPS_WEBHOOK_SECRET, allowInsecureLoopback: true }
+      # A chat webhook's daily digest: its URL is not WeCom's, so the digest is given up without a
+      # post (no network), and its outbox (lease, digest mark) is written to the table.
+      - { name: wx, kind: wecom, urlEnv: WX_URL, perJob: false, digest: daily }
 `,
       }),
       IMAGE_REPLICATOR_ECS_ENDPOINT: simulator.url,
       OPS_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      WX_URL: 'https://127.0.0.1/not-a-wecom-webhook',
       IMAGE_REPLICATOR_STATUS_TOKEN: STATUS_TOKEN,
     };
     const started = await Promise.all(FUNCTIONS.map((fn) => BundleProcess.start(driver, join(outDir, fn), env)));
@@ -152,7 +157,11 @@ policies:
     expect(page).toMatchObject({ ok: true, result: { statusCode: 200 } });
     for (const job of jobs) expect((page.result as { body: string }).body).toContain(`data-job-id="${job.id}"`);
     expect(refused).toMatchObject({ ok: true, result: { statusCode: 401 } });
+    // The notify bundle keeps the chat webhook's outbox in the table, where every instance reads it.
+    const outbox = await store.outbox.read('golden/wx');
+    expect(JSON.parse(outbox?.body ?? '{}')).toMatchObject({ v: 1, digest: { slotMs: expect.any(Number) } });
     const logs = Object.values(bundles).flatMap((bundle) => bundle.log).join('');
+    expect(logs).toContain('digest given up for this slot');
     expect(logs).not.toMatch(/is not defined/);
     expect(logs).not.toContain(STS.accessKeySecret);
   });
