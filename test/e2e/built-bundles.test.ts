@@ -52,6 +52,8 @@ describe('the built bundles replicate end to end over wire fakes', () => {
         credentials: [STS],
         regions: ['cn-hangzhou', 'cn-shanghai', 'ap-southeast-1'],
         images: [{ region: 'cn-hangzhou', name: 'golden-bundle', sizeGiB: 30, tags: { role: 'golden' } }],
+        // The documented ECS: DeleteImage leaves the image's snapshots, which retention deletes itself.
+        quirks: { imageSnapshotsOnDelete: 'keep' },
       },
     });
     receiver = await startWebhookReceiver({ secret: WEBHOOK_SECRET, now: () => simClock.now().getTime() / 1000 });
@@ -66,6 +68,7 @@ policies:
   - name: golden
     source: { region: cn-hangzhou, select: { tags: { role: golden } } }
     destinations: [{ region: cn-shanghai }, { region: ap-southeast-1 }]
+    retention: { keepNewest: 1, groupBy: name-prefix, namePrefixes: [golden-bundle] }
     webhooks:
       - { name: ops, url: "${receiver.url}", secretEnv: OPS_WEBHOOK_SECRET, allowInsecureLoopback: true }
       # A chat webhook's daily digest: its URL is not WeCom's, so the digest is given up without a
@@ -164,5 +167,50 @@ policies:
     expect(logs).toContain('digest given up for this slot');
     expect(logs).not.toMatch(/is not defined/);
     expect(logs).not.toContain(STS.accessKeySecret);
+  });
+
+  it('deletes from the bundles, a version later, the old copy nothing launches with its snapshots, and keeps the one a scaling configuration launches', async () => {
+    // Prepare: a second version is baked the next day and copied
+    const store = new TablestoreJobStore({ endpoint: tablestore.endpoint, instanceName: 'replicator', tableName: 'jobs', credentials: STS, now: () => simClock.now() });
+    const timer = (name: string) => ({ triggerTime: simClock.now().toISOString(), triggerName: name, payload: '' });
+    const night = async () => {
+      const sweep = await invoke('start-copy', timer('nightly-sweep'));
+      for (let minute = 0; minute < 120; minute += 1) {
+        await invoke('poll-status', timer('poll-status'));
+        for (let second = 0; second < 60; second += 5) {
+          await deliver(consumers.poll, 'poll-status');
+          while ((await deliver(consumers.startCopy, 'start-copy')) > 0);
+          while ((await deliver(consumers.notify, 'notify')) > 0);
+          advance(5);
+        }
+        if ((await store.listInFlight()).length === 0) break;
+      }
+      return sweep;
+    };
+    const old = await store.list();
+    advance(24 * 3600);
+    simulator.inspect.addImage({ region: 'cn-hangzhou', name: 'golden-bundle-2', sizeGiB: 30, tags: { role: 'golden' } });
+    await night();
+    const oldShanghai = old.find((job) => job.destination.region === 'cn-shanghai');
+    const oldApac = old.find((job) => job.destination.region === 'ap-southeast-1');
+    const apacSnapshots = simulator.inspect.image(oldApac?.destinationImageId ?? '')?.disks.map((disk) => disk.snapshotId) ?? [];
+    const configuration = simulator.inspect.addScalingConfiguration({ region: 'cn-shanghai', imageId: oldShanghai?.destinationImageId ?? '' });
+    advance(24 * 3600);
+
+    // Act: the third night's sweep applies retention
+    const third = await night();
+
+    // Assess
+    expect(third).toMatchObject({ ok: true, result: { results: [{ pruned: 1 }] } });
+    const jobs = await store.list();
+    expect(jobs.find((job) => job.id === oldApac?.id)?.status).toBe(JobStatus.Pruned);
+    expect(simulator.inspect.image(oldApac?.destinationImageId ?? '')).toBeUndefined();
+    expect(apacSnapshots.length).toBeGreaterThan(0);
+    expect(simulator.inspect.snapshots('ap-southeast-1').filter((snapshot) => apacSnapshots.includes(snapshot.id))).toEqual([]);
+    expect(jobs.find((job) => job.id === oldShanghai?.id)).toMatchObject({
+      status: JobStatus.Available,
+      lastError: { code: 'CopyInUse', message: `in use by scaling configuration "${configuration.id}" of group "${configuration.groupId}"; it is kept` },
+    });
+    expect(simulator.requests.count('DescribeScalingConfigurations')).toBeGreaterThan(0);
   });
 });
