@@ -352,4 +352,30 @@ describe('createPollStatus', () => {
     expect(outcome.notificationsQueued).toBe(1);
     expect(next.notificationsQueued).toBe(0);
   });
+
+  it('goes on with a deletion retention began, and leaves one for the next pass when it has no time for it', async () => {
+    // Prepare: two available copies whose deletion began (a retryable refusal left them pruning)
+    const copies = [await copyingJob('m-1', 'm-c1', ImageState.Available), await copyingJob('m-2', 'm-c2', ImageState.Available)];
+    await poll();
+    const pruning = async (job: Job) => {
+      let told = (await jobs.get(job.id))!;
+      for (const webhook of Object.keys(told.notification.webhooks)) {
+        told = await jobs.update(advance(told, { type: 'webhook.delivered', eventId: told.notification.eventId ?? '', webhook }, clock.now()));
+      }
+      return jobs.update(advance(told, { type: 'prune.started', reason: 'past retention' }, clock.now()));
+    };
+    const first = await pruning(copies[0]!);
+    const second = await pruning(copies[1]!);
+    let asked = 0;
+    const timed = createPollStatus({ providers: fakeProviders(images), jobs, queues, clock, logger: silentLogger, limitCap: 2, deadline: { allows: (ms) => ms < 10_000 || (asked += 1) <= 1, remainingMs: () => 0 } });
+
+    // Act
+    await timed();
+
+    // Assess
+    const statuses = [(await jobs.get(first.id))?.status, (await jobs.get(second.id))?.status];
+    expect(statuses.filter((status) => status === JobStatus.Pruned)).toHaveLength(1);
+    expect(statuses.filter((status) => status === JobStatus.Pruning)).toHaveLength(1);
+    expect(images.deleted).toHaveLength(1);
+  });
 });

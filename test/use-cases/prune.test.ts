@@ -126,4 +126,25 @@ describe('retention when the provider cannot answer for one copy', () => {
     expect(images.deleted).toEqual(['m-golden-a-cn-shanghai']);
     expect((await jobs.get(newer.id))?.status).toBe(JobStatus.Available);
   });
+
+  it('leaves the copies it has no time for to the next run, as deferred, once the invocation runs short', async () => {
+    // Prepare: three versions in Shanghai, two past retention; time for the region and one copy only
+    await copied('golden-a', 'cn-shanghai');
+    clock.advance(HOUR);
+    const middle = await copied('golden-b', 'cn-shanghai');
+    clock.advance(HOUR);
+    await copied('golden-c', 'cn-shanghai');
+    let asked = 0;
+    const deadline = { allows: () => (asked += 1) <= 2, remainingMs: () => 0 };
+    const prune = createPrune({ config: testPolicyConfig(POLICY), providers: fakeProviders(images), jobs, queues: recordingQueues(), clock, logger: silentLogger, deadline });
+
+    // Act
+    const outcome = await prune({ dryRun: false });
+
+    // Assess
+    expect(images.deleted).toEqual(['m-golden-b-cn-shanghai']);
+    expect((await jobs.get(middle.id))?.status).toBe(JobStatus.Pruned);
+    expect(outcome.deferred).toHaveLength(1);
+    expect(outcome).toMatchObject({ deleted: 1 });
+  });
 });

@@ -18,7 +18,7 @@ import type { DispatchScope } from './commands';
 import { copyRequestFor, slotsFrom, slotsOf } from './dispatch';
 import { candidateSources } from './source-choice';
 import { createJobWriter, type JobWriter, notificationMessage } from './job-writer';
-import { continuePrune } from './prune';
+import { continuePrune, PRUNE_STEP_MS } from './prune';
 import { shareStep } from './share-step';
 import { stopCopy } from './stop-copy';
 
@@ -187,8 +187,13 @@ export const createPollStatus = (deps: PollStatusDeps) => {
       });
     }
 
-    // 3b. Deletions retention started and did not finish (a crash, a retryable refusal).
+    // 3b. Deletions retention started and did not finish (a crash, a retryable refusal). Each asks
+    // the provider a few questions first: those the invocation has no time for wait for the next.
     for (const job of [...latest.values()].filter((j) => j.status === JobStatus.Pruning)) {
+      if (!(deps.deadline ?? NO_DEADLINE).allows(PRUNE_STEP_MS)) {
+        logger.warn('out of time: unfinished deletions left for the next pass', { jobId: job.id });
+        break;
+      }
       await isolated({ jobId: job.id }, async () => {
         settle(job, await continuePrune({ providers, writer, logger }, job));
       });

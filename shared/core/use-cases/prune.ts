@@ -19,6 +19,9 @@ import { createJobWriter, type JobWriter } from './job-writer';
  * and its notification tells it once.
  */
 
+/** Time one copy's deletion may take: its in-use questions (a listing or a few) and its deletions. */
+export const PRUNE_STEP_MS = 15_000;
+
 export const PruneAction = { Keep: 'keep', Deprecate: 'deprecate', Delete: 'delete' } as const;
 export type PruneAction = (typeof PruneAction)[keyof typeof PruneAction];
 
@@ -196,6 +199,12 @@ export const createPrune = (deps: PruneDeps) => {
         decisions.push(...decided);
         if (options.dryRun) continue;
         for (const item of decided.filter((d) => d.action !== PruneAction.Keep)) {
+          // Each copy asks the provider a few questions first: those there is no time for wait for the next run.
+          if (!deadline.allows(PRUNE_STEP_MS)) {
+            logger.warn('out of time: retention left a copy for the next run', { jobId: item.jobId, region: item.region });
+            deferred.push(item.jobId);
+            continue;
+          }
           try {
             const outcome = await act(provider, item);
             if (outcome === 'deprecated') deprecated += 1;
@@ -224,7 +233,11 @@ export const createPrune = (deps: PruneDeps) => {
     if (job === undefined) return 'nothing';
     const image = { region: job.destination.region, imageId: job.destinationImageId ?? '', handle: job.copyHandle, sharedWith: job.sharedWith };
     if (item.action === PruneAction.Deprecate) {
-      if ((await provider.imageInUse(image)).state !== ImageUseState.Unused) return 'nothing';
+      const use = await provider.imageInUse(image);
+      if (use.state !== ImageUseState.Unused) {
+        logger.info('copy not deprecated: it is in use, or nobody can tell', { jobId: job.id, region: job.destination.region, use: useText(use) });
+        return 'nothing';
+      }
       await provider.unshareImage(image, 'all');
       await provider.deprecateImage(image);
       return (await writer.apply(job, { type: 'deprecated' })) === undefined ? 'nothing' : 'deprecated';

@@ -324,7 +324,13 @@ export class HuaweiImsCopyProvider implements CopyProvider {
   async imageInUse(image: ImageRef): Promise<ImageUse> {
     const target = this.#target(image.region);
     const ours = new Set(image.sharedWith ?? []);
-    const strangers = (await this.#client.imageMembers(target, image.imageId)).filter((member) => !ours.has(member));
+    // An image IMS says is gone (a deletion whose answer was lost) has no members; servers and
+    // scaling configurations are still asked, as they can outlive the image.
+    const members = await this.#client.imageMembers(target, image.imageId).catch((error: unknown) => {
+      if (isNotFound(error)) return [];
+      throw error;
+    });
+    const strangers = members.filter((member) => !ours.has(member));
     if (strangers.length > 0) return { state: ImageUseState.Unknown, why: `shared with ${strangers.length} project(s) the policy does not name, whose servers cannot be listed` };
     const servers = await this.#client.serversUsingImage(target, image.imageId);
     if (servers > 0) return { state: ImageUseState.Used, by: `${servers} server${servers === 1 ? '' : 's'}` };

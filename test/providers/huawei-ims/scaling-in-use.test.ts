@@ -89,6 +89,22 @@ describe('Huawei provider: an image an AS configuration would launch is in use',
     ]);
   });
 
+  it('still answers for an image IMS says is gone (a deletion whose answer was lost): no members, and servers and AS asked', async () => {
+    // Prepare
+    const image = { region: SOURCE, imageId: GOLDEN_ID };
+    kit.sim.inspect.removeImage(GOLDEN_ID);
+
+    // Act
+    const gone = await provider.imageInUse(image);
+    kit.sim.inspect.launchServer(SOURCE, GOLDEN_ID);
+    const stillRunning = await provider.imageInUse(image);
+
+    // Assess
+    expect(gone).toEqual({ state: 'unused' });
+    expect(stillRunning).toEqual({ state: 'used', by: '1 server' });
+    expect(kit.sim.requests.recent('GlanceListImageMembers').map((request) => request.status)).toEqual([404, 404]);
+  });
+
   it('does not ask AS once a server already keeps the image', async () => {
     // Prepare
     kit.sim.inspect.launchServer(SOURCE, GOLDEN_ID);
