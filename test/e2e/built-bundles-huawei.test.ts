@@ -13,7 +13,7 @@ import { ManualSimClock } from '../../sim/sim-clock';
 import { MnsWireServer } from '../fakes/mns-wire/mns-wire-server';
 import { TablestoreWireFake } from '../fakes/tablestore-wire/server';
 import { ROOT } from '../deploy/s-preview';
-import { BundleProcess, baseFunctionEnv, DRIVER, QUEUES, queueConsumers, queueEvent, STS } from './bundle-harness';
+import { BundleProcess, baseFunctionEnv, DRIVER, QUEUES, nightOfBundles, queueConsumers, queueEvent, STS } from './bundle-harness';
 
 const HUAWEI_KEYS = { accessKeyId: 'HWBUNDLEAK0000000001', accessKeySecret: 'hw-bundle-secret-value-77a1' };
 const WEBHOOK_SECRET = 'bundle-huawei-webhook-secret-0123';
@@ -109,7 +109,6 @@ policies:
     simClock.advanceSeconds(seconds);
     mnsClock.set(simClock.now());
   };
-  const timer = (name: string) => ({ triggerTime: simClock.now().toISOString(), triggerName: name, payload: '' });
   /** FC's MNS trigger: CloudEvents carrying the plain body; success acknowledges. */
   const deliver = async (queue: MnsMessageQueue, fn: Fn): Promise<number> => {
     const messages = await queue.receive(10, 60);
@@ -119,20 +118,11 @@ policies:
     return messages.length;
   };
   /** The nightly sweep, then the timer and the queues a minute at a time until nothing is in flight. */
-  const night = async () => {
-    const sweep = await invoke('start-copy', timer('nightly-sweep'));
-    for (let minute = 0; minute < 90; minute += 1) {
-      await invoke('poll-status', timer('poll-status'));
-      for (let second = 0; second < 60; second += 10) {
-        await deliver(consumers.poll, 'poll-status');
-        while ((await deliver(consumers.startCopy, 'start-copy')) > 0);
-        while ((await deliver(consumers.notify, 'notify')) > 0);
-        advance(10);
-      }
-      if ((await store.listInFlight()).length === 0) break;
-    }
-    return sweep;
-  };
+  const night = () =>
+    nightOfBundles(
+      { invoke, deliver, consumers, advance, now: () => simClock.now(), busy: async () => (await store.listInFlight()).length > 0 },
+      { stepSeconds: 10, maxMinutes: 90 },
+    );
   const jobOf = (jobs: readonly Job[], name: string, region: string): Job => {
     const job = jobs.find((candidate) => candidate.source.imageName === name && candidate.destination.region === region);
     if (job === undefined) throw new Error(`no job for ${name} in ${region}`);

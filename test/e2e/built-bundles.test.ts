@@ -13,7 +13,7 @@ import { ManualSimClock } from '../../sim/sim-clock';
 import { MnsWireServer } from '../fakes/mns-wire/mns-wire-server';
 import { TablestoreWireFake } from '../fakes/tablestore-wire/server';
 import { ROOT } from '../deploy/s-preview';
-import { BundleProcess, baseFunctionEnv, DRIVER, type Invocation, QUEUES, queueConsumers, queueEvent, STS } from './bundle-harness';
+import { BundleProcess, baseFunctionEnv, DRIVER, type Invocation, QUEUES, nightOfBundles, queueConsumers, queueEvent, STS } from './bundle-harness';
 
 const WEBHOOK_SECRET = 'bundle-e2e-webhook-secret-0123';
 const STATUS_TOKEN = 'bundle-e2e-status-token-0123456789';
@@ -172,21 +172,11 @@ policies:
   it('deletes from the bundles, a version later, the old copy nothing launches with its snapshots, and keeps the one a scaling configuration launches', async () => {
     // Prepare: a second version is baked the next day and copied
     const store = new TablestoreJobStore({ endpoint: tablestore.endpoint, instanceName: 'replicator', tableName: 'jobs', credentials: STS, now: () => simClock.now() });
-    const timer = (name: string) => ({ triggerTime: simClock.now().toISOString(), triggerName: name, payload: '' });
-    const night = async () => {
-      const sweep = await invoke('start-copy', timer('nightly-sweep'));
-      for (let minute = 0; minute < 120; minute += 1) {
-        await invoke('poll-status', timer('poll-status'));
-        for (let second = 0; second < 60; second += 5) {
-          await deliver(consumers.poll, 'poll-status');
-          while ((await deliver(consumers.startCopy, 'start-copy')) > 0);
-          while ((await deliver(consumers.notify, 'notify')) > 0);
-          advance(5);
-        }
-        if ((await store.listInFlight()).length === 0) break;
-      }
-      return sweep;
-    };
+    const night = () =>
+      nightOfBundles(
+        { invoke, deliver, consumers, advance, now: () => simClock.now(), busy: async () => (await store.listInFlight()).length > 0 },
+        { stepSeconds: 5, maxMinutes: 120 },
+      );
     const old = await store.list();
     advance(24 * 3600);
     simulator.inspect.addImage({ region: 'cn-hangzhou', name: 'golden-bundle-2', sizeGiB: 30, tags: { role: 'golden' } });

@@ -106,3 +106,35 @@ export const queueConsumers = (mnsEndpoint: string): Record<keyof typeof QUEUES,
 /** FC's MNS trigger with IsBase64Decode: CloudEvents carrying the plain bodies. */
 export const queueEvent = (messages: readonly ReceivedMessage[]): unknown[] =>
   messages.map((m) => ({ id: m.messageId, source: 'MNS-trigger', specversion: '1.0', type: 'mns:Queue:SendMessage', data: { messageId: m.messageId, messageBody: m.body } }));
+
+/** What a night of a deployment needs from a bundle test: its functions, its queues, its clock. */
+export interface NightOfBundles {
+  invoke(fn: 'start-copy' | 'poll-status', event: unknown): Promise<Invocation>;
+  /** Delivers a batch from `queue` to `fn` as the MNS trigger does; answers how many messages it held. */
+  deliver(queue: MnsMessageQueue, fn: 'start-copy' | 'poll-status' | 'notify'): Promise<number>;
+  readonly consumers: Record<keyof typeof QUEUES, MnsMessageQueue>;
+  advance(seconds: number): void;
+  now(): Date;
+  /** Whether any job is still in flight (the table's markers). */
+  busy(): Promise<boolean>;
+}
+
+/**
+ * The nightly sweep, then the poll timer a minute at a time with the queues' deliveries in
+ * between, until nothing is in flight (or `maxMinutes`). Answers the sweep's invocation.
+ */
+export const nightOfBundles = async (night: NightOfBundles, options: { readonly stepSeconds: number; readonly maxMinutes: number }): Promise<Invocation> => {
+  const timer = (name: string) => ({ triggerTime: night.now().toISOString(), triggerName: name, payload: '' });
+  const sweep = await night.invoke('start-copy', timer('nightly-sweep'));
+  for (let minute = 0; minute < options.maxMinutes; minute += 1) {
+    await night.invoke('poll-status', timer('poll-status'));
+    for (let second = 0; second < 60; second += options.stepSeconds) {
+      await night.deliver(night.consumers.poll, 'poll-status');
+      while ((await night.deliver(night.consumers.startCopy, 'start-copy')) > 0);
+      while ((await night.deliver(night.consumers.notify, 'notify')) > 0);
+      night.advance(options.stepSeconds);
+    }
+    if (!(await night.busy())) break;
+  }
+  return sweep;
+};

@@ -267,8 +267,9 @@ export class AlibabaEcsCopyProvider implements CopyProvider {
       await deleteSnapshotRoute(this.#extras, copy.destinationRegion, handle.snapshot, (region, id) => this.#images.deleteImage(region, id));
       return;
     }
-    // The snapshots the image names now, and those named before a deletion whose answer was lost.
-    const snapshots = new Set([...(handle.snapshots ?? []), ...(await this.#snapshotsOf(copy.destinationRegion, handle.imageId))]);
+    // Named in the handle when the deletion began (they outlive a DeleteImage whose answer was
+    // lost), else read from the image now.
+    const snapshots = handle.snapshots ?? (await this.#snapshotsOf(copy.destinationRegion, handle.imageId));
     await this.#images.deleteImage(copy.destinationRegion, handle.imageId);
     for (const snapshot of snapshots) await this.#extras.deleteSnapshot(copy.destinationRegion, snapshot);
   }
