@@ -180,6 +180,14 @@ export class SimInspection {
     this.changed();
   }
 
+  /** Somebody makes a disk from a snapshot: DeleteSnapshot then refuses it unless forced. */
+  addDiskFromSnapshot(snapshotId: string): void {
+    const snapshot = this.state.snapshots.get(snapshotId);
+    if (snapshot === undefined) throw new Error(`no snapshot ${snapshotId}`);
+    snapshot.disksMade = (snapshot.disksMade ?? 0) + 1;
+    this.changed();
+  }
+
   /** An Auto Scaling configuration launching the image (ESS DescribeScalingConfigurations lists it). */
   addScalingConfiguration(configuration: { region: string; imageId?: string; groupId?: string; lifecycle?: SimScalingConfiguration['lifecycle'] }): SimScalingConfiguration {
     const added = { ...this.state.addScalingConfiguration(configuration) };

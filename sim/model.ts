@@ -112,6 +112,8 @@ export interface SimSnapshot {
   tags: TagList;
   readonly retentionDays?: number | undefined;
   readonly copy?: SnapshotCopy | undefined;
+  /** Disks somebody made from the snapshot: DeleteSnapshot refuses it (SnapshotCreatedDisk) unless forced. */
+  disksMade?: number | undefined;
 }
 
 /** A launch template: each version may name an image, which RunInstances or a scaling group then launches. */

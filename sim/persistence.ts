@@ -49,6 +49,7 @@ const snapshotRecord = z.strictObject({
   kmsKeyId: z.string().optional(),
   tags,
   retentionDays: z.number().int().optional(),
+  disksMade: z.number().int().nonnegative().optional(),
   copy: z
     .strictObject({ sourceSnapshotId: z.string(), sourceRegion: z.string(), startedAt: ms, durationMs: ms, endsAt: ms, fails: z.boolean() })
     .optional(),

@@ -36,6 +36,13 @@ export interface MessageDoc {
 
 const PRODUCT = 'image-replicator';
 
+/** Copies deleted, what that freed, and how many of them the provider kept a part of (still billed). */
+const prunedText = (digest: Digest): string => {
+  if (digest.pruned === 0) return '0';
+  const kept = digest.prunedLeavingParts > 0 ? `, ${digest.prunedLeavingParts} with parts the provider kept, still billed` : '';
+  return `${digest.pruned} (${formatGiB(digest.freedGiB)} freed${kept})`;
+};
+
 const OUTCOME_WORDING: Readonly<Record<Outcome, { readonly icon: string; readonly headline: string; readonly tone: Tone }>> = {
   available: { icon: '✅', headline: 'Copy available', tone: Tone.Success },
   failed: { icon: '❌', headline: 'Copy failed', tone: Tone.Failure },
@@ -123,7 +130,7 @@ const digestDoc = (digest: Digest): MessageDoc => {
       { label: 'Copies made', value: String(digest.copiesMade) },
       { label: 'Failed', value: digest.timedOut > 0 ? `${problems} (${digest.timedOut} timed out)` : String(problems) },
       { label: 'Cancelled', value: String(digest.cancelled) },
-      { label: 'Pruned', value: digest.pruned > 0 ? `${digest.pruned} (${formatGiB(digest.freedGiB)} freed)` : '0' },
+      { label: 'Pruned', value: prunedText(digest) },
       { label: 'Storage added', value: unknown > 0 ? `at least ${formatGiB(addedGiB)}` : formatGiB(addedGiB) },
     ],
     detail: null,

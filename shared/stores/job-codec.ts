@@ -1,6 +1,6 @@
 import { TerminalError } from '../core/domain/errors';
 import { CORRUPT_JOB_CODE } from '../core/ports/job-store';
-import { DeliveryStatus, type Job, JobStatus, NotificationStatus } from '../core/domain/job';
+import { DeliveryStatus, type Job, JobStatus, MAX_LEFT_BEHIND, MAX_LEFT_BEHIND_ID, MAX_LEFT_BEHIND_WHY, NotificationStatus } from '../core/domain/job';
 import { DEFAULT_ACCOUNT, PROVIDER_IDS, ProviderId } from '../core/domain/provider';
 import { MAX_COPY_HANDLE_LENGTH } from '../core/ports/copy-provider';
 import { MAX_HISTORY_ENTRIES } from '../core/domain/history';
@@ -75,6 +75,9 @@ const jobSchema = lazy(() => {
         z.object({ outcome: z.enum([JobStatus.TimedOut, JobStatus.Cancelled]), reason: z.optional(z.string().check(z.maxLength(500))), since: z.string() }),
       ),
       deprecatedAt: optionalString,
+      leftBehind: z.optional(
+        z.array(z.object({ id: z.string().check(z.maxLength(MAX_LEFT_BEHIND_ID + 1)), why: z.string().check(z.maxLength(MAX_LEFT_BEHIND_WHY + 1)) })).check(z.maxLength(MAX_LEFT_BEHIND)),
+      ),
       copyHandle: z.optional(z.string().check(z.maxLength(MAX_COPY_HANDLE_LENGTH))),
       destinationImageId: optionalString,
       route: optionalString,

@@ -103,14 +103,16 @@ describe.each(KINDS)('%s rendering', (kind) => {
       finishedJob({ outcome: 'available', id: 'a1', createdAt: '2026-03-01T01:00:00Z', sizeGiB: 20, copySeconds: 5400 }),
       finishedJob({ outcome: 'available', id: 'a2', createdAt: '2026-03-01T02:00:00Z', sizeGiB: 30, destinationRegion: 'cn-beijing' }),
       finishedJob({ outcome: 'timed_out', id: 't1', createdAt: '2026-03-01T03:00:00Z' }),
+      finishedJob({ outcome: 'pruned', id: 'p1', createdAt: '2026-02-27T00:00:00Z', keptSeconds: 2 * 86_400, sizeGiB: 20 }),
+      finishedJob({ outcome: 'pruned', id: 'p2', createdAt: '2026-02-27T00:00:00Z', keptSeconds: 2 * 86_400, sizeGiB: 50, leftBehind: [{ id: 's-1', why: 'SnapshotCreatedDisk' }] }),
     ];
-    const digest = buildDigest({ policy: 'golden', webhook: 'ops', window, jobs, pruned: [{ region: 'cn-shanghai', sizeGiB: 20, prunedAt: '2026-03-01T05:00:00Z' }] });
+    const digest = buildDigest({ policy: 'golden', webhook: 'ops', window, jobs });
 
     // Act
     const text = visibleText(kind, channel.render(digest, { url: URLS[kind], now: NOW }));
 
     // Assess
-    for (const expected of ['Replication digest', 'golden', 'Copies made: 2', 'Failed: 1 (1 timed out)', 'Pruned: 1 (20 GiB freed)', 'Storage added: 50 GiB', 'cn-beijing: 30 GiB in 1 copy', '1 h 30 min', 'CopyTimedOut']) {
+    for (const expected of ['Replication digest', 'golden', 'Copies made: 2', 'Failed: 1 (1 timed out)', 'Pruned: 2 (20 GiB freed, 1 with parts the provider kept, still billed)', 'Storage added: 50 GiB', 'cn-beijing: 30 GiB in 1 copy', '1 h 30 min', 'CopyTimedOut']) {
       expect(text.replace(/[*>]|\*\*/g, '').replace(/ {2,}/g, ' ')).toContain(expected);
     }
   });

@@ -6,6 +6,8 @@ import {
   type JobEvent,
   JobStatus,
   type JobSpec,
+  MAX_LEFT_BEHIND,
+  MAX_LEFT_BEHIND_WHY,
   NotificationStatus,
   isInFlight,
 } from '../../shared/core/domain/job';
@@ -140,6 +142,24 @@ describe('job transitions', () => {
     // Assess
     expect([withHandle.status, withHandle.copyHandle]).toEqual([JobStatus.Pruning, '{"v":1,"r":"img","i":"m-dst","s":["s-1"]}']);
     expect(without.copyHandle).toBe('m-dst');
+  });
+
+  it('ends a deletion pruned with what the provider kept, on one line and bounded, and names it in the history', () => {
+    // Prepare: a provider answer with a line break, a right-to-left override and far too much text
+    const pruning = advance(jobIn(JobStatus.Available, { destinationImageId: 'm-dst', copyHandle: 'm-dst' }), { type: 'prune.started', reason: 'past retention' }, NOW);
+    const parts = Array.from({ length: 30 }, (_, i) => ({ id: `s-${i}\u202e`, why: `kept\nforged line ${'x'.repeat(1_000)}` }));
+
+    // Act
+    const pruned = advance(pruning, { type: 'prune.completed', leftBehind: parts }, NOW);
+    const clean = advance(pruning, { type: 'prune.completed', leftBehind: [] }, NOW);
+
+    // Assess
+    expect(pruned.status).toBe(JobStatus.Pruned);
+    expect(pruned.leftBehind).toHaveLength(MAX_LEFT_BEHIND);
+    expect(pruned.leftBehind?.[0]).toEqual({ id: 's-0?', why: `kept?forged line ${'x'.repeat(MAX_LEFT_BEHIND_WHY - 'kept?forged line '.length)}…` });
+    expect(pruned.history?.at(-1)).toMatchObject({ event: 'prune.completed', code: 'LeftBehind', detail: expect.stringMatching(/^the provider kept s-0\?, s-1\?/) });
+    expect(clean.leftBehind).toBeUndefined();
+    expect(clean.history?.at(-1)?.code).toBeUndefined();
   });
 
   it('retries a failed copy with a new attempt after a back-off, while attempts remain', () => {

@@ -152,4 +152,61 @@ policies:
       expect(own.every((snapshot) => snapshot?.deletedAt !== undefined && snapshot.deletedAt >= image.deletedAt!)).toBe(true);
     }
   });
+
+  it('deletes a copy whose snapshot somebody made a disk from, leaves that snapshot (unforced), and ends the job pruned saying what is still billed', async () => {
+    // Prepare: two versions with a system and a data disk; somebody makes a disk from the old copy's data snapshot
+    const world = await start(
+      { copy: { bandwidthMiBps: 100, overheadSeconds: 60 }, images: [] },
+      `
+version: 1
+policies:
+  - name: web
+    source: { region: cn-hangzhou, select: { tags: { role: golden } } }
+    destinations: [{ region: cn-shanghai }]
+    retention: { keepNewest: 1, groupBy: family }
+    webhooks:
+      - { name: ops, url: http://127.0.0.1:9/hooks, allowInsecureLoopback: true, secretEnv: E2E_WEBHOOK_SECRET }
+`,
+    );
+    const version = (day: number) =>
+      world.sim.inspect.addImage({
+        region: 'cn-hangzhou',
+        name: `golden-web-v${day}`,
+        sizeGiB: 60,
+        imageFamily: 'golden-web',
+        tags: { role: 'golden' },
+        disks: [
+          { type: 'system', sizeGiB: 40 },
+          { type: 'data', sizeGiB: 20 },
+        ],
+      });
+    version(1);
+    await world.runtime.sweep();
+    await runToIdle(world);
+    const old = (await world.runtime.jobs.list())[0];
+    const copy = world.sim.inspect.images('cn-shanghai').find((image) => image.id === old?.destinationImageId);
+    const [systemSnapshot, dataSnapshot] = copy?.disks.map((disk) => disk.snapshotId) ?? [];
+    world.sim.inspect.addDiskFromSnapshot(dataSnapshot ?? '');
+    world.clock.advanceSeconds(24 * 3600);
+    version(2);
+
+    // Act: the new version is copied; the next night's retention deletes the old copy
+    await world.runtime.sweep();
+    await runToIdle(world);
+    world.clock.advanceSeconds(24 * 3600);
+    await world.runtime.sweep();
+    await runToIdle(world);
+
+    // Assess
+    const job = await world.runtime.jobs.get(old?.id ?? '');
+    const live = new Set(world.sim.inspect.snapshots('cn-shanghai').map((snapshot) => snapshot.id));
+    const refusal = world.sim.requests.recent('DeleteSnapshot').find((request) => request.params.SnapshotId === dataSnapshot);
+    const pruned = world.posts.map((post) => JSON.parse(post.body) as { type: string; jobId: string; destination: { leftBehind?: unknown } }).find((body) => body.type === 'replication.pruned');
+    expect(world.sim.inspect.images('cn-shanghai').map((image) => image.id)).not.toContain(copy?.id);
+    expect([live.has(systemSnapshot ?? ''), live.has(dataSnapshot ?? '')]).toEqual([false, true]);
+    expect(refusal).toMatchObject({ code: 'SnapshotCreatedDisk' });
+    expect(refusal?.params.Force).toBeUndefined();
+    expect(job).toMatchObject({ status: JobStatus.Pruned, leftBehind: [{ id: dataSnapshot, why: expect.stringMatching(/: SnapshotCreatedDisk: /) }] });
+    expect(pruned).toMatchObject({ jobId: old?.id, destination: { leftBehind: [{ id: dataSnapshot, why: expect.stringMatching(/: SnapshotCreatedDisk: /) }] } });
+  });
 });

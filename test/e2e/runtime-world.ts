@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalRuntime } from '../../runtime/local-runtime';
-import { parsePolicyConfig } from '../../shared/core/config/load-policy-config';
+import { resolveWebhookSecrets, parsePolicyConfig } from '../../shared/core/config/load-policy-config';
+import type { WebhookRequest } from '../../shared/core/ports/webhook-transport';
 import { systemClock } from '../../shared/core/domain/clock';
 import { type ProviderSettings, createProviders } from '../../shared/platform/providers';
 import { silentLogger } from '../../shared/platform/logging/json-logger';
@@ -14,14 +15,19 @@ import { ManualSimClock } from '../../sim/sim-clock';
 
 /**
  * The real handlers in the local runtime over a simulator, on one manual clock from 2026-11-01:
- * what the end-to-end policy tests drive. Webhooks are accepted and dropped.
+ * what the end-to-end policy tests drive. Webhooks are accepted, and what was posted is kept.
  */
 export interface RuntimeWorld<Sim extends { close(): Promise<void> }> {
   readonly clock: ManualSimClock;
   readonly sim: Sim;
   readonly runtime: LocalRuntime;
   readonly stateDir: string;
+  /** Every webhook request the runtime sent, in order. */
+  readonly posts: WebhookRequest[];
 }
+
+/** The signing secret of every webhook the end-to-end policies name (`secretEnv: E2E_WEBHOOK_SECRET`). */
+const E2E_WEBHOOK_SECRET = 'e2e-webhook-secret-0123456789';
 export type EcsRuntimeWorld = RuntimeWorld<EcsSimulator>;
 
 export const ECS_ACCESS_KEY = { accessKeyId: 'LTAI-features', accessKeySecret: 'features-secret-value-xyz' };
@@ -37,17 +43,23 @@ export const runtimeOver = <Sim extends { close(): Promise<void> }>(
 ): RuntimeWorld<Sim> => {
   const config = parsePolicyConfig(policy, 'e2e', PROVIDER_RULES);
   const stateDir = mkdtempSync(join(tmpdir(), 'ir-e2e-'));
+  const posts: WebhookRequest[] = [];
   const runtime = new LocalRuntime({
     stateDir,
     config,
-    secrets: new Map(),
+    secrets: resolveWebhookSecrets(config, { E2E_WEBHOOK_SECRET }),
     providers: createProviders({ env: {}, config, wallClock: systemClock, ...settings }),
-    transport: { post: async () => ({ ok: true, status: 204 }) },
+    transport: {
+      post: async (request) => {
+        posts.push(request);
+        return { ok: true, status: 204 };
+      },
+    },
     clock,
     logger: silentLogger,
     pause: async () => undefined,
   });
-  const world = { clock, sim, runtime, stateDir };
+  const world = { clock, sim, runtime, stateDir, posts };
   open.push(world);
   return world;
 };

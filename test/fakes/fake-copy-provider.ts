@@ -3,6 +3,7 @@ import { DEFAULT_ACCOUNT, type ProviderId } from '../../shared/core/domain/provi
 import {
   type CancelResult,
   type CapacityRule,
+  type CopyDeleted,
   type CopyInFlight,
   type CopyObservation,
   type CopyPlan,
@@ -12,6 +13,7 @@ import {
   type ImageQuery,
   type ImageRef,
   type ImageUse,
+  type LeftBehind,
   ImageUseState,
   RefusalReason,
   type Replica,
@@ -163,13 +165,17 @@ export class FakeCopyProvider implements CopyProvider {
     return { kind: 'cancelled' };
   }
 
-  async deleteCopy(copy: Pick<CopyInFlight, 'handle' | 'destinationRegion'>): Promise<void> {
+  /** What the next deletions leave behind, as a provider refusing to remove a part would say. */
+  leaveBehind: LeftBehind[] = [];
+
+  async deleteCopy(copy: Pick<CopyInFlight, 'handle' | 'destinationRegion'>): Promise<CopyDeleted> {
     await Promise.resolve();
     const image = this.images.get(copy.handle);
     if (image && image.region === copy.destinationRegion) {
       this.images.delete(copy.handle);
       this.deleted.push(copy.handle);
     }
+    return { leftBehind: [...this.leaveBehind] };
   }
 
   /** Accounts each image is shared with; images in use by an instance; deprecated images. */

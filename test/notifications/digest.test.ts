@@ -20,21 +20,46 @@ describe('digest', () => {
       finishedJob({ outcome: 'failed', id: 'late', createdAt: hour(24) }),
       finishedJob({ outcome: 'available', id: 'other', createdAt: hour(7), policy: 'other' }),
     ];
+    // Pruned copies are jobs too: deleted inside the window (two), or after it.
     const pruned = [
-      { region: 'cn-shanghai', sizeGiB: 20, prunedAt: hour(8) },
-      { region: 'cn-beijing', sizeGiB: 5.5, prunedAt: hour(9) },
-      { region: 'cn-beijing', sizeGiB: 99, prunedAt: hour(30) },
+      finishedJob({ outcome: 'pruned', id: 'p1', createdAt: hour(-48), keptSeconds: 56 * 3600, sizeGiB: 20 }),
+      finishedJob({ outcome: 'pruned', id: 'p2', createdAt: hour(-48), keptSeconds: 57 * 3600, sizeGiB: 5.5, destinationRegion: 'cn-beijing' }),
+      finishedJob({ outcome: 'pruned', id: 'p3', createdAt: hour(-48), keptSeconds: 78 * 3600, sizeGiB: 99, destinationRegion: 'cn-beijing' }),
     ];
 
     // Act
-    const digest = buildDigest({ policy: 'golden', webhook: 'ops', window: WINDOW, jobs, pruned });
+    const digest = buildDigest({ policy: 'golden', webhook: 'ops', window: WINDOW, jobs: [...jobs, ...pruned] });
 
     // Assess
-    expect(digest).toMatchObject({ copiesMade: 3, failed: 1, timedOut: 1, cancelled: 1, pruned: 2, freedGiB: 25.5, window: { from: '2026-03-01T00:00:00.000Z', to: '2026-03-02T00:00:00.000Z' } });
+    expect(digest).toMatchObject({
+      copiesMade: 3,
+      failed: 1,
+      timedOut: 1,
+      cancelled: 1,
+      pruned: 2,
+      freedGiB: 25.5,
+      prunedLeavingParts: 0,
+      window: { from: '2026-03-01T00:00:00.000Z', to: '2026-03-02T00:00:00.000Z' },
+    });
     expect(digest.failures.map((f) => [f.outcome, f.errorCode])).toEqual([
       ['timed_out', 'CopyTimedOut'],
       ['failed', 'QuotaExceeded'],
     ]);
+  });
+
+  it('does not count as freed a pruned copy the provider kept a part of, and counts it apart', () => {
+    // Prepare
+    const kept = [{ id: 's-bp1disk0001', why: 'SnapshotCreatedDisk: The snapshot has been used to create disks.' }];
+    const jobs = [
+      finishedJob({ outcome: 'pruned', id: 'p1', createdAt: hour(-24), keptSeconds: 26 * 3600, sizeGiB: 20 }),
+      finishedJob({ outcome: 'pruned', id: 'p2', createdAt: hour(-24), keptSeconds: 27 * 3600, sizeGiB: 40, leftBehind: kept }),
+    ];
+
+    // Act
+    const digest = buildDigest({ policy: 'golden', webhook: 'ops', window: WINDOW, jobs });
+
+    // Assess
+    expect(digest).toMatchObject({ pruned: 2, freedGiB: 20, prunedLeavingParts: 1 });
   });
 
   it('sums the storage each region gained, largest first, and says when sizes were unknown', () => {

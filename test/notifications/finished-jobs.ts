@@ -1,10 +1,10 @@
 import { ImageState } from '../../shared/core/domain/image';
-import type { Job, JobSpec } from '../../shared/core/domain/job';
+import type { Job, JobSpec, LeftBehind } from '../../shared/core/domain/job';
 import { advance, newJob } from '../../shared/core/domain/job-transitions';
 
 /** How a test job ends, and when. Times are offsets from `createdAt`, so no test reads a clock. */
 export interface FinishedJobInput {
-  readonly outcome: 'available' | 'failed' | 'timed_out' | 'cancelled';
+  readonly outcome: 'available' | 'failed' | 'timed_out' | 'cancelled' | 'pruned';
   readonly id?: string;
   readonly policy?: string;
   readonly imageName?: string;
@@ -18,6 +18,10 @@ export interface FinishedJobInput {
   /** Copy started → outcome. */
   readonly copySeconds?: number;
   readonly error?: { readonly code: string; readonly message: string };
+  /** Pruned: available → pruned after this long. */
+  readonly keptSeconds?: number;
+  /** Pruned: what the provider kept of the copy. */
+  readonly leftBehind?: readonly LeftBehind[];
 }
 
 const at = (start: Date, seconds: number): Date => new Date(start.getTime() + seconds * 1000);
@@ -45,6 +49,12 @@ export const finishedJob = (input: FinishedJobInput): Job => {
   switch (input.outcome) {
     case 'available':
       return advance(job, { type: 'copy.observed', state: ImageState.Available }, end);
+    case 'pruned': {
+      const available = advance(job, { type: 'copy.observed', state: ImageState.Available }, end);
+      const told = advance(available, { type: 'webhook.delivered', eventId: available.notification.eventId ?? '', webhook: 'ops' }, end);
+      const prunedAt = at(end, input.keptSeconds ?? 86_400);
+      return advance(advance(told, { type: 'prune.started', reason: 'past retention' }, prunedAt), { type: 'prune.completed', leftBehind: input.leftBehind }, prunedAt);
+    }
     case 'failed':
       return advance(job, { type: 'copy.observed', state: ImageState.Failed, error: input.error }, end);
     case 'timed_out':

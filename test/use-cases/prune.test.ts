@@ -4,7 +4,7 @@ import { RetryableError, TerminalError } from '../../shared/core/domain/errors';
 import { ReplicaTag } from '../../shared/core/domain/image';
 import { type Job, JobStatus } from '../../shared/core/domain/job';
 import { createPrune } from '../../shared/core/use-cases/prune';
-import { silentLogger } from '../../shared/platform/logging/json-logger';
+import { createJsonLogger, silentLogger } from '../../shared/platform/logging/json-logger';
 import { FakeCopyProvider, fakeProviders } from '../fakes/fake-copy-provider';
 import { InMemoryJobStore } from '../fakes/in-memory-job-store';
 import { recordingQueues } from '../fakes/recording-queue';
@@ -71,6 +71,27 @@ describe('retention when the provider cannot answer for one copy', () => {
     expect((await jobs.get(oldShanghai.id))?.status).toBe(JobStatus.Pruned);
     expect((await jobs.get(oldBeijing.id))?.status).toBe(JobStatus.Pruning);
     expect(images.deleted).toEqual(['m-golden-a-cn-shanghai']);
+  });
+
+  it('ends a copy pruned though the provider kept a part of it, and records and logs what is still billed', async () => {
+    // Prepare: the provider deletes the image and keeps one snapshot, as ECS does for one a disk was made from
+    const old = await copied('golden-a', 'cn-shanghai');
+    clock.advance(HOUR);
+    await copied('golden-b', 'cn-shanghai');
+    images.leaveBehind = [{ id: 's-data0001', why: 'SnapshotCreatedDisk: The snapshot has been used to create disks.' }];
+    const lines: string[] = [];
+    const logger = createJsonLogger({ sink: (line) => lines.push(line), clock: () => clock.now() });
+    const prune = createPrune({ config: testPolicyConfig(POLICY), providers: fakeProviders(images), jobs, queues: recordingQueues(), clock, logger });
+
+    // Act
+    const outcome = await prune({ dryRun: false });
+
+    // Assess
+    expect(outcome).toMatchObject({ deleted: 1, refused: 0 });
+    expect(images.deleted).toEqual(['m-golden-a-cn-shanghai']);
+    expect(await jobs.get(old.id)).toMatchObject({ status: JobStatus.Pruned, leftBehind: images.leaveBehind, lastError: undefined });
+    const warned = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.level === 'warn');
+    expect(warned).toMatchObject({ message: expect.stringMatching(/kept some of its parts, still billed/), jobId: old.id, leftBehind: 1, first: '"s-data0001"' });
   });
 
   it('names a region whose copies cannot be listed and goes on with the others', async () => {

@@ -1,4 +1,5 @@
 import type { HistoryEntry, Job, JobEvent } from './job';
+import { printableShort } from './region';
 
 /** A job's history keeps its first entry and the latest ones: a job retried for months stays small. */
 export const MAX_HISTORY_ENTRIES = 40;
@@ -32,6 +33,8 @@ const detailOf = (event: JobEvent): { code?: string; detail?: string } => {
       return { detail: `told ${event.webhook}` };
     case 'webhook.failed':
       return { detail: `${event.webhook}: ${event.error}` };
+    case 'prune.completed':
+      return (event.leftBehind?.length ?? 0) === 0 ? {} : { code: 'LeftBehind', detail: `the provider kept ${event.leftBehind?.map((part) => printableShort(part.id, 64)).join(', ') ?? ''}` };
     default:
       return {};
   }

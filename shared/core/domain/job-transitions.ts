@@ -11,10 +11,15 @@ import {
   JobStatus,
   type JobNotification,
   type JobSpec,
+  type LeftBehind,
+  MAX_LEFT_BEHIND,
+  MAX_LEFT_BEHIND_ID,
+  MAX_LEFT_BEHIND_WHY,
   NotificationStatus,
   isTerminal,
 } from './job';
 import { withHistory } from './history';
+import { printableShort } from './region';
 import { firstLookAt } from './look-schedule';
 import { copyRetryDelaySeconds, reopenDelaySeconds } from './retry-policy';
 
@@ -63,6 +68,12 @@ const finish = (job: Job, status: JobStatus, now: Date, changes: Partial<Job> = 
       : { status: NotificationStatus.Pending, eventId: `${job.id}.r${job.round}.${status}`, requestedAt: at, webhooks };
   return { ...job, ...changes, status, finishedAt: at, notBefore: undefined, notification };
 };
+
+/** The provider's ids and answers are kept bounded and on one line: they reach logs, webhooks and chat. */
+const leftBehindOf = (parts: readonly LeftBehind[] | undefined): Partial<Job> =>
+  parts === undefined || parts.length === 0
+    ? {}
+    : { leftBehind: parts.slice(0, MAX_LEFT_BEHIND).map((part) => ({ id: printableShort(part.id, MAX_LEFT_BEHIND_ID), why: printableShort(part.why, MAX_LEFT_BEHIND_WHY) })) };
 
 /** Predictions are kept to the second. */
 const PREDICTION_STEP_MS = 1_000;
@@ -260,7 +271,7 @@ const decide = (job: Job, event: JobEvent, now: Date): Job | undefined => {
         ? { ...job, status: JobStatus.Pruning, lastError: undefined, copyHandle: event.handle ?? job.copyHandle }
         : undefined;
     case 'prune.completed':
-      return job.status === JobStatus.Pruning ? finish(job, JobStatus.Pruned, now) : undefined;
+      return job.status === JobStatus.Pruning ? finish(job, JobStatus.Pruned, now, leftBehindOf(event.leftBehind)) : undefined;
     case 'prune.refused':
       return job.status === JobStatus.Pruning
         ? { ...job, status: job.deprecatedAt === undefined ? JobStatus.Available : JobStatus.Deprecated, lastError: error(event.error, now) }

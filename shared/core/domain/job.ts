@@ -78,6 +78,20 @@ export type NotificationStatus = (typeof NotificationStatus)[keyof typeof Notifi
 export const DeliveryStatus = { Pending: 'pending', Delivered: 'delivered', GaveUp: 'gave_up' } as const;
 export type DeliveryStatus = (typeof DeliveryStatus)[keyof typeof DeliveryStatus];
 
+/**
+ * A part of a deleted copy the provider would not remove (a snapshot a disk was made from): it
+ * stays, billed, until someone removes it. `id` is the provider's, `why` its answer.
+ */
+export interface LeftBehind {
+  readonly id: string;
+  readonly why: string;
+}
+
+/** Parts named on a job at most (an ECS image has at most 17 disks, each a snapshot), and the length kept of an id and of an answer. */
+export const MAX_LEFT_BEHIND = 17;
+export const MAX_LEFT_BEHIND_ID = 128;
+export const MAX_LEFT_BEHIND_WHY = 300;
+
 export interface JobError {
   readonly code: string;
   readonly message: string;
@@ -186,6 +200,8 @@ export interface Job extends JobSpec {
   readonly stop?: Stop | undefined;
   /** When retention marked the copy deprecated. */
   readonly deprecatedAt?: string | undefined;
+  /** What retention's deletion could not remove once the copy was gone (see LeftBehind). */
+  readonly leftBehind?: readonly LeftBehind[] | undefined;
   readonly lastError?: JobError | undefined;
   readonly createdAt: string;
   readonly updatedAt: string;
@@ -276,7 +292,7 @@ export type JobEvent =
   | { readonly type: 'share.refused'; readonly error: JobErrorInput }
   | { readonly type: 'deprecated' }
   | { readonly type: 'prune.started'; readonly reason: string; /** What the deletion must remove, if the provider said (CopyProvider.deletionHandle). */ readonly handle?: string | undefined }
-  | { readonly type: 'prune.completed' }
+  | { readonly type: 'prune.completed'; /** What the provider would not remove (see LeftBehind). */ readonly leftBehind?: readonly LeftBehind[] | undefined }
   /** The copy could not be deleted (in use, refused): it stays, and says why. */
   | { readonly type: 'prune.refused'; readonly error: JobErrorInput }
   | { readonly type: 'cancelled'; readonly reason: string }

@@ -28,6 +28,8 @@ export const NotificationV1 = z.strictObject({
     sharedWith: z.optional(z.array(z.string())),
     /** `pending`: the provider offered the share, and each recipient accepts it before using the copy. */
     shareAcceptance: z.optional(z.enum(['pending'])),
+    /** On `replication.pruned`: what the provider would not delete with the copy, still billed (a snapshot a disk was made from). */
+    leftBehind: z.optional(z.array(z.object({ id: z.string(), why: z.string() }))),
   }),
   timings: z.object({
     createdAt: z.string(),
@@ -66,6 +68,7 @@ export const buildNotification = (job: Job, now: Date): NotificationV1 => ({
     ...(job.route === undefined ? {} : { route: job.route }),
     ...(job.sharedWith === undefined ? {} : { sharedWith: [...job.sharedWith] }),
     ...(job.sharedWith !== undefined && job.shareAwaitsAcceptance === true ? { shareAcceptance: 'pending' as const } : {}),
+    ...(job.status === JobStatus.Pruned && job.leftBehind !== undefined ? { leftBehind: job.leftBehind.map((part) => ({ id: part.id, why: part.why })) } : {}),
   },
   timings: {
     createdAt: job.createdAt,

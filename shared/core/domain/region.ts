@@ -13,10 +13,12 @@ export const isRegionId = (value: unknown): value is string =>
 
 export const RegionId = z.string().check(z.maxLength(MAX_REGION_ID_LENGTH), z.regex(REGION_ID_PATTERN, 'expected a region id such as cn-hangzhou'));
 
-/** For error messages: a value that is not a region id is quoted short, never whole. */
-export const quoteShort = (value: unknown, max = 64): string => {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
-  // Controls, and the format and separator characters that reorder or break a line when shown.
+/** Somebody else's text on one line that shows what it says: bounded, and its controls, format and separator characters (which reorder or break a line) replaced. */
+export const printableShort = (text: string, max: number): string => {
   const printable = text.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, '?');
-  return JSON.stringify(printable.length > max ? `${printable.slice(0, max)}…` : printable);
+  return printable.length > max ? `${printable.slice(0, max)}…` : printable;
 };
+
+/** For error messages: a value that is not a region id is quoted short, never whole. */
+export const quoteShort = (value: unknown, max = 64): string =>
+  JSON.stringify(printableShort(typeof value === 'string' ? value : JSON.stringify(value) ?? String(value), max));

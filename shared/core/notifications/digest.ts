@@ -11,13 +11,6 @@ import {
 } from './message';
 import { boundedLine } from './text';
 
-/** A copy the retention sweep deleted. */
-export interface PrunedCopy {
-  readonly region: string;
-  readonly sizeGiB?: number | undefined;
-  readonly prunedAt: string;
-}
-
 export interface DigestWindow {
   readonly from: Date;
   readonly to: Date;
@@ -51,6 +44,8 @@ const within = (at: string | undefined, window: DigestWindow): boolean => {
 
 /** GiB with at most one decimal: the digest is read, not reconciled. */
 const roundGiB = (value: number): number => Math.round(value * 10) / 10;
+/** A size counts only when it is one: a job from before sizes were recorded adds nothing. */
+const knownGiB = (size: number | undefined): number => (size !== undefined && Number.isFinite(size) && size > 0 ? size : 0);
 
 const copyDuration = (job: Job): number | undefined => {
   if (job.finishedAt === undefined) return undefined;
@@ -66,7 +61,7 @@ const storageByRegion = (made: readonly Job[]): RegionStorage[] => {
     const size = job.source.sizeGiB;
     byRegion.set(region, {
       copies: entry.copies + 1,
-      addedGiB: entry.addedGiB + (size !== undefined && Number.isFinite(size) && size > 0 ? size : 0),
+      addedGiB: entry.addedGiB + knownGiB(size),
       unknownSize: entry.unknownSize + (size === undefined || !Number.isFinite(size) ? 1 : 0),
     });
   }
@@ -105,7 +100,6 @@ export interface DigestInput {
   readonly window: DigestWindow;
   /** Any jobs: only the policy's, finished inside the window, are counted. */
   readonly jobs: readonly Job[];
-  readonly pruned?: readonly PrunedCopy[] | undefined;
   readonly statusPageBaseUrl?: string | undefined;
 }
 
@@ -116,7 +110,10 @@ export const buildDigest = (input: DigestInput): Digest => {
   const made = withStatus(JobStatus.Available);
   const failed = withStatus(JobStatus.Failed);
   const timedOut = withStatus(JobStatus.TimedOut);
-  const pruned = (input.pruned ?? []).filter((copy) => within(copy.prunedAt, input.window));
+  // Copies retention deleted in the window: their jobs end pruned then. One whose provider kept a
+  // part of it (leftBehind) freed what is unknown, and is counted apart, still billed.
+  const pruned = withStatus(JobStatus.Pruned);
+  const freed = pruned.filter((job) => job.leftBehind === undefined);
   return {
     kind: 'digest',
     policy: boundedLine(input.policy, FIELD_BYTES.policy),
@@ -127,7 +124,8 @@ export const buildDigest = (input: DigestInput): Digest => {
     timedOut: timedOut.length,
     cancelled: withStatus(JobStatus.Cancelled).length,
     pruned: pruned.length,
-    freedGiB: roundGiB(pruned.reduce((sum, copy) => sum + (copy.sizeGiB !== undefined && Number.isFinite(copy.sizeGiB) && copy.sizeGiB > 0 ? copy.sizeGiB : 0), 0)),
+    freedGiB: roundGiB(freed.reduce((sum, job) => sum + knownGiB(job.source.sizeGiB), 0)),
+    prunedLeavingParts: pruned.length - freed.length,
     storage: storageByRegion(made),
     slowest: slowestOf(made),
     failures: failuresOf([...failed, ...timedOut]),

@@ -96,7 +96,10 @@ export interface Digest {
   readonly timedOut: number;
   readonly cancelled: number;
   readonly pruned: number;
+  /** Of the sizes of the copies pruned whose provider kept nothing of them. */
   readonly freedGiB: number;
+  /** Pruned copies the provider kept a part of (a snapshot a disk was made from): still billed. */
+  readonly prunedLeavingParts: number;
   readonly storage: readonly RegionStorage[];
   readonly slowest: readonly SlowCopy[];
   readonly failures: readonly DigestFailure[];

@@ -1,5 +1,8 @@
 import type { CloudImage, ImageState } from '../domain/image';
+import type { LeftBehind } from '../domain/job';
 import type { ProviderId } from '../domain/provider';
+
+export type { LeftBehind };
 
 /**
  * What the core needs from a cloud's image service to replicate an image: the provider-neutral
@@ -193,6 +196,13 @@ export type ImageUse =
   | { readonly state: typeof ImageUseState.Used; readonly by: string }
   | { readonly state: typeof ImageUseState.Unknown; readonly why: string };
 
+/** A deletion that went as far as it can: the copy is gone, and these of its parts are not. */
+export interface CopyDeleted {
+  readonly leftBehind: readonly LeftBehind[];
+}
+
+export const NOTHING_LEFT: CopyDeleted = { leftBehind: [] };
+
 export type ShareResult =
   | { readonly kind: 'shared'; readonly accounts: readonly string[] }
   | ({ readonly kind: 'refused'; readonly reason: RefusalReason } & ProviderProblem);
@@ -231,8 +241,12 @@ export interface CopyProvider {
    * finishes the deletion. Absent where the handle already knows all a copy holds.
    */
   deletionHandle?(copy: Pick<CopyInFlight, 'handle' | 'destinationRegion'>): Promise<CopyHandle>;
-  /** Removes a copy and what it holds (a failed leftover, a cancelled copy); gone already is fine. */
-  deleteCopy(copy: Pick<CopyInFlight, 'handle' | 'destinationRegion'>): Promise<void>;
+  /**
+   * Removes a copy and what it holds (a failed leftover, a cancelled copy); gone already is fine.
+   * Throws while the copy itself could not go (retryable: try again), and once it is gone answers
+   * what of its parts the provider refused to remove, instead of throwing.
+   */
+  deleteCopy(copy: Pick<CopyInFlight, 'handle' | 'destinationRegion'>): Promise<CopyDeleted>;
   /** Our copies in a region (managed tag), for adoption, relaying and retention. */
   listReplicas(region: string): Promise<Replica[]>;
   /** Shares an image with accounts (idempotent: those already shared are left as they are). */

@@ -4,6 +4,7 @@ import { ProviderId } from '../../core/domain/provider';
 import type {
   CancelResult,
   CapacityRule,
+  CopyDeleted,
   CopyHandle,
   CopyInFlight,
   CopyObservation,
@@ -17,9 +18,10 @@ import type {
   ShareResult,
   StartCopyResult,
 } from '../../core/ports/copy-provider';
-import { RefusalReason } from '../../core/ports/copy-provider';
+import { NOTHING_LEFT, RefusalReason } from '../../core/ports/copy-provider';
 import type { EcsExtras } from './ecs-extras';
 import type { EcsImages } from './ecs-images';
+import { deleteSnapshots } from './delete-snapshots';
 import { deletionHandle, parseHandle, ROUTE_COPY_IMAGE, ROUTE_SNAPSHOTS } from './handle';
 import { advanceSnapshotRoute, deleteSnapshotRoute, startSnapshotRoute } from './snapshot-route';
 
@@ -260,18 +262,18 @@ export class AlibabaEcsCopyProvider implements CopyProvider {
    * Removes a copy and what it holds. DeleteImage leaves the image's snapshots behind, billed, and
    * a snapshot cannot go while an image uses it: the image first, then its snapshots.
    */
-  async deleteCopy(copy: Pick<CopyInFlight, 'handle' | 'destinationRegion'>): Promise<void> {
+  async deleteCopy(copy: Pick<CopyInFlight, 'handle' | 'destinationRegion'>): Promise<CopyDeleted> {
     const handle = parseHandle(copy.handle);
-    if (handle === undefined) return;
+    if (handle === undefined) return NOTHING_LEFT;
     if (handle.route === ROUTE_SNAPSHOTS) {
-      await deleteSnapshotRoute(this.#extras, copy.destinationRegion, handle.snapshot, (region, id) => this.#images.deleteImage(region, id));
-      return;
+      const leftBehind = await deleteSnapshotRoute(this.#extras, copy.destinationRegion, handle.snapshot, (region, id) => this.#images.deleteImage(region, id));
+      return { leftBehind };
     }
     // Named in the handle when the deletion began (they outlive a DeleteImage whose answer was
     // lost), else read from the image now.
     const snapshots = handle.snapshots ?? (await this.#snapshotsOf(copy.destinationRegion, handle.imageId));
     await this.#images.deleteImage(copy.destinationRegion, handle.imageId);
-    for (const snapshot of snapshots) await this.#extras.deleteSnapshot(copy.destinationRegion, snapshot);
+    return { leftBehind: await deleteSnapshots(this.#extras, copy.destinationRegion, snapshots) };
   }
 
   /** A one-step copy's handle that still names its snapshots once the image is gone; a snapshot-route handle names them already. */

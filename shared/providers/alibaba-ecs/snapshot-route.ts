@@ -1,6 +1,7 @@
 import { errorCode, errorMessage, isRetryable } from '../../core/domain/errors';
-import type { CopyInFlight, CopyObservation, CopyRequest, StartCopyResult } from '../../core/ports/copy-provider';
+import type { CopyInFlight, CopyObservation, CopyRequest, LeftBehind, StartCopyResult } from '../../core/ports/copy-provider';
 import { RefusalReason } from '../../core/ports/copy-provider';
+import { deleteSnapshots } from './delete-snapshots';
 import type { EcsExtras } from './ecs-extras';
 import { type SnapshotDisk, type SnapshotHandle, snapshotHandle } from './handle';
 import type { EcsImageRecord } from './image-cloud';
@@ -141,8 +142,16 @@ export const advanceSnapshotRoute = async (
   }
 };
 
-/** Deletes what a snapshot-route copy made: the image first (its snapshots cannot go while it exists), then the snapshots. */
-export const deleteSnapshotRoute = async (extras: EcsExtras, region: string, handle: SnapshotHandle, deleteImage: (region: string, imageId: string) => Promise<void>): Promise<void> => {
+/**
+ * Deletes what a snapshot-route copy made: the image first (its snapshots cannot go while it
+ * exists), then the snapshots, answering those ECS keeps (delete-snapshots.ts).
+ */
+export const deleteSnapshotRoute = async (
+  extras: EcsExtras,
+  region: string,
+  handle: SnapshotHandle,
+  deleteImage: (region: string, imageId: string) => Promise<void>,
+): Promise<LeftBehind[]> => {
   if (handle.i !== undefined) await deleteImage(region, handle.i);
-  for (const [, , , , snapshot] of handle.d) await extras.deleteSnapshot(region, snapshot);
+  return deleteSnapshots(extras, region, handle.d.map(([, , , , snapshot]) => snapshot));
 };

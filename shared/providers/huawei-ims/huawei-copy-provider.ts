@@ -2,8 +2,9 @@ import type { Clock } from '../../core/domain/clock';
 import { ConfigError, errorCode, errorMessage, isRetryable, RetryableError, TerminalError } from '../../core/domain/errors';
 import { type CloudImage, ImageState, ReplicaTag } from '../../core/domain/image';
 import { quoteShort } from '../../core/domain/region';
-import type { ImageRef, ImageUse, ShareResult } from '../../core/ports/copy-provider';
+import type { CopyDeleted, ImageRef, ImageUse, ShareResult } from '../../core/ports/copy-provider';
 import {
+  NOTHING_LEFT,
   type CancelResult,
   type CapacityRule,
   type CopyHandle,
@@ -208,7 +209,11 @@ export class HuaweiImsCopyProvider implements CopyProvider {
     return isLive(best) && best.status !== ImsImageStatus.Active ? { kind: 'unsupported' } : { kind: 'too-late' };
   }
 
-  async deleteCopy(copy: Pick<CopyInFlight, 'handle' | 'destinationRegion'>): Promise<void> {
+  /**
+   * IMS deletes a disk image whole: nothing of a copy is left once it goes. (A full-ECS image would
+   * leave its backup unless asked; IMS does not copy those across regions without a vault.)
+   */
+  async deleteCopy(copy: Pick<CopyInFlight, 'handle' | 'destinationRegion'>): Promise<CopyDeleted> {
     const handle = decodeHandle(copy.handle);
     if (handle === undefined) throw new TerminalError('HuaweiBadHandle', `not a Huawei copy handle; nothing deleted in ${copy.destinationRegion}`);
     const destination = this.#target(copy.destinationRegion);
@@ -225,9 +230,10 @@ export class HuaweiImsCopyProvider implements CopyProvider {
     if (imageId === undefined) {
       // A job still running may yet make its image: come back rather than leave it behind.
       if (jobRunning) throw new RetryableError('HuaweiCopyStillRunning', `the IMS copy job ${handle.imsJobId ?? ''} has not made its image yet; delete it later`);
-      return;
+      return NOTHING_LEFT;
     }
     await this.#client.deleteImage(destination, imageId);
+    return NOTHING_LEFT;
   }
 
   async listReplicas(region: string): Promise<Replica[]> {
