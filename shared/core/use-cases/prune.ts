@@ -3,12 +3,12 @@ import { type Clock, secondsBetween } from '../domain/clock';
 import { type Deadline, NO_DEADLINE } from '../domain/deadline';
 import { errorCode, errorMessage, isRetryable } from '../domain/errors';
 import { type Job, JobStatus } from '../domain/job';
-import { quoteShort } from '../domain/region';
 import { type CopyProvider, type CopyProviders, type ImageUse, ImageUseState, type Replica } from '../ports/copy-provider';
 import type { JobStore } from '../ports/job-store';
 import type { Logger } from '../ports/logger';
 import type { Queues } from '../ports/message-queue';
 import { createJobWriter, type JobWriter } from './job-writer';
+import { removeCopy } from './remove-copy';
 
 /**
  * Retention: copies are billed for as long as they exist, whatever happens to their source. Per
@@ -99,19 +99,9 @@ export const continuePrune = async (deps: { providers: CopyProviders; writer: Jo
     }
     if ((job.sharedWith?.length ?? 0) > 0) deps.logger.warn('unsharing a copy before deleting it: its recipients lose it', { jobId: job.id, accounts: job.sharedWith?.length });
     await provider.unshareImage(image, 'all');
-    const { leftBehind } = await provider.deleteCopy({ handle: job.copyHandle ?? job.destinationImageId, destinationRegion: job.destination.region });
+    const { leftBehind } = await removeCopy(provider, { handle: job.copyHandle ?? job.destinationImageId, destinationRegion: job.destination.region }, deps.logger, job.id);
     // The copy is gone whatever the provider kept of it: the job ends pruned, and says what is still billed.
-    if (leftBehind.length > 0) {
-      deps.logger.warn('copy deleted by retention; the provider kept some of its parts, still billed', {
-        jobId: job.id,
-        region: job.destination.region,
-        leftBehind: leftBehind.length,
-        first: quoteShort(leftBehind[0]?.id),
-        why: quoteShort(leftBehind[0]?.why, 200),
-      });
-    } else {
-      deps.logger.info('copy deleted by retention', { jobId: job.id, destinationImageId: job.destinationImageId, region: job.destination.region });
-    }
+    deps.logger.info('copy deleted by retention', { jobId: job.id, destinationImageId: job.destinationImageId, region: job.destination.region, leftBehind: leftBehind.length });
     return await deps.writer.apply(job, { type: 'prune.completed', leftBehind });
   } catch (error) {
     if (isRetryable(error)) throw error;

@@ -5,6 +5,7 @@ import { CopyState, type Job, JobStatus } from '../domain/job';
 import type { CopyInFlight, CopyObservation, CopyProvider } from '../ports/copy-provider';
 import type { Logger } from '../ports/logger';
 import type { JobWriter } from './job-writer';
+import { removeCopy } from './remove-copy';
 
 /**
  * A copy the provider cannot stop is watched this long after the decision to stop it; if it has
@@ -88,11 +89,11 @@ const step = async (
     }
     case CopyState.Available:
       // It finished after all: the outcome was decided, and a copy nobody asked for is billed forever.
-      await provider.deleteCopy({ ...target, handle: observation.handle ?? target.handle });
+      await removeCopy(provider, { ...target, handle: observation.handle ?? target.handle }, logger, job.id);
       logger.warn('deleted a copy that finished after it was stopped', { jobId: job.id, destinationImageId: observation.imageId ?? job.destinationImageId });
       return writer.apply(job, { type: 'copy.stopped' });
     case CopyState.Failed:
-      if (observation.leftover) await provider.deleteCopy(target);
+      if (observation.leftover) await removeCopy(provider, target, logger, job.id);
       return writer.apply(job, { type: 'copy.stopped' });
     case CopyState.Missing:
       return writer.apply(job, { type: 'copy.stopped' });
