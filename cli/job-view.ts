@@ -15,7 +15,15 @@ export const JobViewV1 = z
     provider: z.string(),
     account: z.string(),
     source: z.object({ region: z.string(), imageId: z.string(), imageName: z.string() }).strict(),
-    destination: z.object({ region: z.string(), imageName: z.string(), imageId: z.string().nullable() }).strict(),
+    destination: z
+      .object({
+        region: z.string(),
+        imageName: z.string(),
+        imageId: z.string().nullable(),
+        /** A pruned copy's parts the provider would not delete (a snapshot a disk was made from): still billed. */
+        leftBehind: z.array(z.object({ id: z.string(), why: z.string() }).strict()).nullable(),
+      })
+      .strict(),
     status: z.string(),
     progressPercent: z.number().nullable(),
     /** Seconds left as the provider estimates it, when it does. */
@@ -39,7 +47,12 @@ export const jobView = (job: Job): JobViewV1 => ({
   provider: job.provider,
   account: job.account,
   source: { region: job.source.region, imageId: job.source.imageId, imageName: job.source.imageName },
-  destination: { region: job.destination.region, imageName: job.destination.imageName, imageId: job.destinationImageId ?? null },
+  destination: {
+    region: job.destination.region,
+    imageName: job.destination.imageName,
+    imageId: job.destinationImageId ?? null,
+    leftBehind: job.leftBehind === undefined ? null : job.leftBehind.map((part) => ({ id: part.id, why: part.why })),
+  },
   status: job.status,
   progressPercent: job.progressPercent ?? null,
   remainingSeconds: job.remainingSeconds ?? null,
