@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NotificationV1 } from '../../shared/core/domain/notification';
 import { startWebhookReceiver, type WebhookReceiver } from '../../examples/webhook-receiver';
 import { buildFunctions, FUNCTIONS, type FunctionName } from '../../scripts/build';
 import { ManualClock } from '../../shared/core/domain/clock';
@@ -51,7 +52,7 @@ describe('the built bundles replicate end to end over wire fakes', () => {
       seed: {
         credentials: [STS],
         regions: ['cn-hangzhou', 'cn-shanghai', 'ap-southeast-1'],
-        images: [{ region: 'cn-hangzhou', name: 'golden-bundle', sizeGiB: 30, tags: { role: 'golden' } }],
+        images: [{ region: 'cn-hangzhou', name: 'golden-bundle', tags: { role: 'golden' }, disks: [{ type: 'system', sizeGiB: 20 }, { type: 'data', sizeGiB: 10 }] }],
         // The documented ECS: DeleteImage leaves the image's snapshots, which retention deletes itself.
         quirks: { imageSnapshotsOnDelete: 'keep' },
       },
@@ -169,7 +170,7 @@ policies:
     expect(logs).not.toContain(STS.accessKeySecret);
   });
 
-  it('deletes from the bundles, a version later, the old copy nothing launches with its snapshots, and keeps the one a scaling configuration launches', async () => {
+  it('deletes from the bundles, a version later, the old copy nothing launches with its snapshots but the one a disk was made from, and keeps the copy a scaling configuration launches', async () => {
     // Prepare: a second version is baked the next day and copied
     const store = new TablestoreJobStore({ endpoint: tablestore.endpoint, instanceName: 'replicator', tableName: 'jobs', credentials: STS, now: () => simClock.now() });
     const night = () =>
@@ -183,7 +184,9 @@ policies:
     await night();
     const oldShanghai = old.find((job) => job.destination.region === 'cn-shanghai');
     const oldApac = old.find((job) => job.destination.region === 'ap-southeast-1');
-    const apacSnapshots = simulator.inspect.image(oldApac?.destinationImageId ?? '')?.disks.map((disk) => disk.snapshotId) ?? [];
+    const [apacSystem, apacData] = simulator.inspect.image(oldApac?.destinationImageId ?? '')?.disks.map((disk) => disk.snapshotId) ?? [];
+    // Somebody made a disk from the old copy's data snapshot: ECS keeps it unless forced.
+    simulator.inspect.addDiskFromSnapshot(apacData ?? '');
     const configuration = simulator.inspect.addScalingConfiguration({ region: 'cn-shanghai', imageId: oldShanghai?.destinationImageId ?? '' });
     advance(24 * 3600);
 
@@ -193,10 +196,12 @@ policies:
     // Assess
     expect(third).toMatchObject({ ok: true, result: { results: [{ pruned: 1 }] } });
     const jobs = await store.list();
-    expect(jobs.find((job) => job.id === oldApac?.id)?.status).toBe(JobStatus.Pruned);
+    expect(jobs.find((job) => job.id === oldApac?.id)).toMatchObject({ status: JobStatus.Pruned, leftBehind: [{ id: apacData, why: expect.stringMatching(/SnapshotCreatedDisk/) }] });
     expect(simulator.inspect.image(oldApac?.destinationImageId ?? '')).toBeUndefined();
-    expect(apacSnapshots.length).toBeGreaterThan(0);
-    expect(simulator.inspect.snapshots('ap-southeast-1').filter((snapshot) => apacSnapshots.includes(snapshot.id))).toEqual([]);
+    const live = simulator.inspect.snapshots('ap-southeast-1').map((snapshot) => snapshot.id);
+    expect([live.includes(apacSystem ?? ''), live.includes(apacData ?? '')]).toEqual([false, true]);
+    const told = receiver.received.find((delivery) => delivery.body.type === 'replication.pruned' && delivery.body.jobId === oldApac?.id);
+    expect(NotificationV1.parse(told?.body).destination.leftBehind).toEqual([{ id: apacData, why: expect.stringMatching(/SnapshotCreatedDisk/) }]);
     expect(jobs.find((job) => job.id === oldShanghai?.id)).toMatchObject({
       status: JobStatus.Available,
       lastError: { code: 'CopyInUse', message: `in use by scaling configuration "${configuration.id}" of group "${configuration.groupId}"; it is kept` },
