@@ -48,6 +48,7 @@ const OUTCOME_WORDING: Readonly<Record<Outcome, { readonly icon: string; readonl
   failed: { icon: '❌', headline: 'Copy failed', tone: Tone.Failure },
   timed_out: { icon: '⏱️', headline: 'Copy timed out', tone: Tone.Failure },
   cancelled: { icon: '🚫', headline: 'Copy cancelled', tone: Tone.Warning },
+  pruned: { icon: '🗑️', headline: 'Copy deleted by retention', tone: Tone.Neutral },
 };
 
 const OUTCOME_LABEL: Readonly<Record<Outcome, string>> = {
@@ -55,6 +56,7 @@ const OUTCOME_LABEL: Readonly<Record<Outcome, string>> = {
   failed: 'Failed',
   timed_out: 'Timed out',
   cancelled: 'Cancelled',
+  pruned: 'Deleted by retention',
 };
 
 const statusLink = (url: string | null) => (url === null ? null : { label: 'Open the status page', url });
@@ -77,7 +79,8 @@ const outcomeDoc = (summary: OutcomeSummary): MessageDoc => {
   ];
   return {
     title: `${wording.icon} ${wording.headline}: ${summary.image.name} → ${summary.destinationRegion}`,
-    tone: wording.tone,
+    // What the provider kept of a deleted copy is still billed: worth a look.
+    tone: summary.outcome === Outcome.Pruned && summary.error !== null ? Tone.Warning : wording.tone,
     facts,
     detail: summary.error === null ? null : { label: `Error ${summary.error.code}`, value: summary.error.message === '' ? summary.error.code : summary.error.message },
     sections: [],

@@ -75,6 +75,7 @@ const jobSchema = lazy(() => {
         z.object({ outcome: z.enum([JobStatus.TimedOut, JobStatus.Cancelled]), reason: z.optional(z.string().check(z.maxLength(500))), since: z.string() }),
       ),
       deprecatedAt: optionalString,
+      imageGoneAt: optionalString,
       leftBehind: z.optional(
         z.array(z.object({ id: z.string().check(z.maxLength(MAX_LEFT_BEHIND_ID + 1)), why: z.string().check(z.maxLength(MAX_LEFT_BEHIND_WHY + 1)) })).check(z.maxLength(MAX_LEFT_BEHIND)),
       ),

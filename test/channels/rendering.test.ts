@@ -50,6 +50,22 @@ describe.each(KINDS)('%s rendering', (kind) => {
     expect(text).toContain('snapshot quota reached in cn');
   });
 
+  it('tells a copy deleted by retention as such, not as a failure, and names what the provider kept', () => {
+    // Prepare
+    const clean = summaryOf({ outcome: 'pruned' });
+    const leaving = summaryOf({ outcome: 'pruned', leftBehind: [{ id: 's-bp1data0001', why: 'SnapshotCreatedDisk' }] });
+
+    // Act
+    const [cleanText, leavingText] = [clean, leaving].map((summary) => visibleText(kind, channel.render(summary, { url: URLS[kind], now: NOW })));
+
+    // Assess
+    expect(cleanText).toContain('Copy deleted by retention');
+    expect(cleanText).not.toMatch(/failed|Error/);
+    expect(leavingText).toContain('Copy deleted by retention');
+    expect(leavingText).toContain('LeftBehind');
+    expect(leavingText).toContain('s-bp1data0001');
+  });
+
   it('lets no job text become markup, a mention or a link; only the status page is linked', () => {
     // Prepare
     const summary = summaryOf({ outcome: 'failed', imageName: HOSTILE, error: { code: 'E', message: HOSTILE } }, STATUS_PAGE);

@@ -58,6 +58,7 @@ const EVENTS: Record<JobEvent['type'], JobEvent> = {
   'prune.started': { type: 'prune.started', reason: 'older than 30 days' },
   'prune.completed': { type: 'prune.completed' },
   'prune.refused': { type: 'prune.refused', error: { code: 'InUse', message: 'instances run from it' } },
+  'prune.imageGone': { type: 'prune.imageGone', error: { code: 'CopyPartlyDeleted', message: 'a snapshot is not deleted yet' } },
 };
 
 /** status → events that apply to it (webhook events apply only with a pending notification). */
@@ -73,7 +74,7 @@ const ALLOWED: Record<JobStatus, JobEvent['type'][]> = {
   [JobStatus.TimedOut]: ['reopened'],
   [JobStatus.Cancelled]: [],
   [JobStatus.Deprecated]: ['prune.started'],
-  [JobStatus.Pruning]: ['prune.completed', 'prune.refused'],
+  [JobStatus.Pruning]: ['prune.completed', 'prune.refused', 'prune.imageGone'],
   [JobStatus.Pruned]: [],
 };
 
@@ -160,6 +161,24 @@ describe('job transitions', () => {
     expect(pruned.history?.at(-1)).toMatchObject({ event: 'prune.completed', code: 'LeftBehind', detail: expect.stringMatching(/^the provider kept s-0\?, s-1\?/) });
     expect(clean.leftBehind).toBeUndefined();
     expect(clean.history?.at(-1)?.code).toBeUndefined();
+  });
+
+  it('never returns a copy whose image is gone to available: the refusal is illegal, the deletion goes on and ends pruned', () => {
+    // Prepare
+    const pruning = advance(jobIn(JobStatus.Available, { destinationImageId: 'm-dst', copyHandle: 'm-dst' }), { type: 'prune.started', reason: 'past retention' }, NOW);
+    const later = new Date(NOW.getTime() + 60_000);
+
+    // Act
+    const gone = advance(pruning, { type: 'prune.imageGone', error: { code: 'CopyPartlyDeleted', message: 'snapshot s-1 not deleted yet' } }, NOW);
+    const again = advance(gone, { type: 'prune.imageGone', error: { code: 'CopyPartlyDeleted', message: 'still not' } }, later);
+    const refused = tryAdvance(again, { type: 'prune.refused', error: { code: 'CopyInUse', message: 'in use by a template' } }, later);
+    const done = advance(again, { type: 'prune.completed' }, later);
+
+    // Assess
+    expect([gone.status, gone.imageGoneAt, gone.lastError?.code]).toEqual([JobStatus.Pruning, NOW.toISOString(), 'CopyPartlyDeleted']);
+    expect([again.imageGoneAt, again.lastError?.message]).toEqual([NOW.toISOString(), 'still not']);
+    expect(refused).toBeUndefined();
+    expect(done.status).toBe(JobStatus.Pruned);
   });
 
   it('retries a failed copy with a new attempt after a back-off, while attempts remain', () => {

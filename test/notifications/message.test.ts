@@ -105,7 +105,7 @@ describe('outcome batch', () => {
     const batch = batchOutcomes(summaries);
 
     // Assess
-    expect(batch.counts).toEqual({ available: 1, failed: 1, timed_out: 1, cancelled: 0 });
+    expect(batch.counts).toEqual({ available: 1, failed: 1, timed_out: 1, cancelled: 0, pruned: 0 });
     expect(batch.items.map((item) => item.jobId)).toEqual(['rj-a', 'rj-b', 'rj-c']);
     expect(batch.omitted).toBe(0);
   });

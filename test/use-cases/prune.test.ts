@@ -1,9 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../shared/core/domain/clock';
-import { RetryableError, TerminalError } from '../../shared/core/domain/errors';
+import { COPY_PARTLY_DELETED, RetryableError, TerminalError } from '../../shared/core/domain/errors';
 import { ReplicaTag } from '../../shared/core/domain/image';
 import { type Job, JobStatus } from '../../shared/core/domain/job';
-import { createPrune } from '../../shared/core/use-cases/prune';
+import { continuePrune, createPrune } from '../../shared/core/use-cases/prune';
+import { ImageUseState } from '../../shared/core/ports/copy-provider';
+import { createJobWriter } from '../../shared/core/use-cases/job-writer';
 import { createJsonLogger, silentLogger } from '../../shared/platform/logging/json-logger';
 import { FakeCopyProvider, fakeProviders } from '../fakes/fake-copy-provider';
 import { InMemoryJobStore } from '../fakes/in-memory-job-store';
@@ -91,7 +93,40 @@ describe('retention when the provider cannot answer for one copy', () => {
     expect(images.deleted).toEqual(['m-golden-a-cn-shanghai']);
     expect(await jobs.get(old.id)).toMatchObject({ status: JobStatus.Pruned, leftBehind: images.leaveBehind, lastError: undefined });
     const warned = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.level === 'warn');
-    expect(warned).toMatchObject({ message: expect.stringMatching(/kept some of its parts, still billed/), jobId: old.id, leftBehind: 1, first: '"s-data0001"' });
+    expect(warned).toMatchObject({ message: expect.stringMatching(/kept some of its parts, still billed/), jobId: old.id, leftBehind: ['"s-data0001"'] });
+  });
+
+  it('goes on with a deletion whose image went and a snapshot did not, never asking again who uses the image, and never sends the job back to available', async () => {
+    // Prepare: the first deletion removes the image and is throttled on a snapshot; then nobody can tell about users
+    const old = await copied('golden-a', 'cn-shanghai');
+    clock.advance(HOUR);
+    await copied('golden-b', 'cn-shanghai');
+    const remove = images.deleteCopy.bind(images);
+    let tries = 0;
+    images.deleteCopy = async (copy) => {
+      tries += 1;
+      const deleted = await remove(copy);
+      if (tries === 1) throw new RetryableError(COPY_PARTLY_DELETED, 'the copy has no image left in cn-shanghai, and its snapshot s-1 is not deleted yet: Throttling.User');
+      return deleted;
+    };
+    const queues = recordingQueues();
+    const prune = createPrune({ config: testPolicyConfig(POLICY), providers: fakeProviders(images), jobs, queues, clock, logger: silentLogger });
+    const first = await prune({ dryRun: false });
+    const asked = { count: 0 };
+    images.imageInUse = async () => {
+      asked.count += 1;
+      return { state: ImageUseState.Unknown, why: 'Auto Scaling did not answer' };
+    };
+    const pruning = await jobs.get(old.id);
+
+    // Act
+    const done = await continuePrune({ providers: fakeProviders(images), writer: createJobWriter(jobs, clock, silentLogger, queues.notify), logger: silentLogger }, pruning!);
+
+    // Assess
+    expect(first.deferred).toEqual([old.id]);
+    expect(pruning).toMatchObject({ status: JobStatus.Pruning, imageGoneAt: clock.now().toISOString(), lastError: { code: COPY_PARTLY_DELETED } });
+    expect(done?.status).toBe(JobStatus.Pruned);
+    expect([tries, asked.count]).toEqual([2, 0]);
   });
 
   it('names a region whose copies cannot be listed and goes on with the others', async () => {

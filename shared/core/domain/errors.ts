@@ -72,6 +72,13 @@ export class VersionConflictError extends RetryableError {
   }
 }
 
+/**
+ * A deletion that removed the copy's image and not yet all it held (a snapshot's deletion failed):
+ * the image is gone for good, so the job must never be told it is still there. Retryable or not
+ * as the failure was; the deletion is tried again from where it stopped.
+ */
+export const COPY_PARTLY_DELETED = 'CopyPartlyDeleted';
+
 export const isReplicationError = (error: unknown): error is ReplicationError => error instanceof ReplicationError;
 
 /** Anything we did not classify is treated as retryable: losing work is worse than a redelivery. */

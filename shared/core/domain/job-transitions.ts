@@ -69,7 +69,7 @@ const finish = (job: Job, status: JobStatus, now: Date, changes: Partial<Job> = 
   return { ...job, ...changes, status, finishedAt: at, notBefore: undefined, notification };
 };
 
-/** The provider's ids and answers are kept bounded and on one line: they reach logs, webhooks and chat. */
+/** The provider's ids and answers are kept bounded and on one line: they reach the job's record, webhooks, chat and the CLI. */
 const leftBehindOf = (parts: readonly LeftBehind[] | undefined): Partial<Job> =>
   parts === undefined || parts.length === 0
     ? {}
@@ -272,8 +272,11 @@ const decide = (job: Job, event: JobEvent, now: Date): Job | undefined => {
         : undefined;
     case 'prune.completed':
       return job.status === JobStatus.Pruning ? finish(job, JobStatus.Pruned, now, leftBehindOf(event.leftBehind)) : undefined;
+    case 'prune.imageGone':
+      return job.status === JobStatus.Pruning ? { ...job, imageGoneAt: job.imageGoneAt ?? now.toISOString(), lastError: error(event.error, now) } : undefined;
     case 'prune.refused':
-      return job.status === JobStatus.Pruning
+      // A copy whose image is gone is never available again: its deletion goes on instead.
+      return job.status === JobStatus.Pruning && job.imageGoneAt === undefined
         ? { ...job, status: job.deprecatedAt === undefined ? JobStatus.Available : JobStatus.Deprecated, lastError: error(event.error, now) }
         : undefined;
     case 'cancelled':

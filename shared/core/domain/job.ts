@@ -200,6 +200,8 @@ export interface Job extends JobSpec {
   readonly stop?: Stop | undefined;
   /** When retention marked the copy deprecated. */
   readonly deprecatedAt?: string | undefined;
+  /** When retention's deletion removed the copy's image but not yet all it held: it is never available again. */
+  readonly imageGoneAt?: string | undefined;
   /** What retention's deletion could not remove once the copy was gone (see LeftBehind). */
   readonly leftBehind?: readonly LeftBehind[] | undefined;
   readonly lastError?: JobError | undefined;
@@ -295,6 +297,8 @@ export type JobEvent =
   | { readonly type: 'prune.completed'; /** What the provider would not remove (see LeftBehind). */ readonly leftBehind?: readonly LeftBehind[] | undefined }
   /** The copy could not be deleted (in use, refused): it stays, and says why. */
   | { readonly type: 'prune.refused'; readonly error: JobErrorInput }
+  /** The deletion removed the copy's image, and failed on what it held (CopyPartlyDeleted): it goes on from there. */
+  | { readonly type: 'prune.imageGone'; readonly error: JobErrorInput }
   | { readonly type: 'cancelled'; readonly reason: string }
   | { readonly type: 'reopened' }
   | { readonly type: 'notification.requeued' }

@@ -29,6 +29,8 @@ export const Outcome = {
   Failed: JobStatus.Failed,
   TimedOut: JobStatus.TimedOut,
   Cancelled: JobStatus.Cancelled,
+  /** Retention deleted the copy. */
+  Pruned: JobStatus.Pruned,
 } as const;
 export type Outcome = (typeof Outcome)[keyof typeof Outcome];
 
@@ -145,6 +147,7 @@ const OUTCOME_BY_STATUS: Partial<Record<Job['status'], Outcome>> = {
   [JobStatus.Failed]: Outcome.Failed,
   [JobStatus.TimedOut]: Outcome.TimedOut,
   [JobStatus.Cancelled]: Outcome.Cancelled,
+  [JobStatus.Pruned]: Outcome.Pruned,
 };
 
 const seconds = (from: string | undefined, to: string | undefined): number | null => {
@@ -161,14 +164,27 @@ export interface SummaryOptions {
   readonly now: Date;
 }
 
+/** A pruned copy is told as a problem only when the provider kept a part of it, which is still billed. */
+const keptByProvider = (job: Job): OutcomeSummary['error'] => {
+  const parts = job.leftBehind ?? [];
+  if (parts.length === 0) return null;
+  const first = parts[0]?.why ?? '';
+  return {
+    code: 'LeftBehind',
+    message: boundedLine(`kept by the provider, still billed: ${parts.map((part) => part.id).join(', ')} (${first})`, FIELD_BYTES.errorMessage),
+  };
+};
+
 /** The outcome of a finished job, as a chat message tells it. */
 export const summarizeOutcome = (job: Job, options: SummaryOptions): OutcomeSummary => {
   const outcome = OUTCOME_BY_STATUS[job.status] ?? Outcome.Failed;
   const finishedAt = job.finishedAt ?? options.now.toISOString();
   const error =
-    outcome === Outcome.Available || job.lastError === undefined
-      ? null
-      : { code: boundedLine(job.lastError.code, FIELD_BYTES.errorCode), message: boundedLine(job.lastError.message, FIELD_BYTES.errorMessage) };
+    outcome === Outcome.Pruned
+      ? keptByProvider(job)
+      : outcome === Outcome.Available || job.lastError === undefined
+        ? null
+        : { code: boundedLine(job.lastError.code, FIELD_BYTES.errorCode), message: boundedLine(job.lastError.message, FIELD_BYTES.errorMessage) };
   return {
     kind: 'outcome',
     eventId: boundedLine(job.notification.eventId ?? job.id, FIELD_BYTES.id * 2),
@@ -193,15 +209,15 @@ export const summarizeOutcome = (job: Job, options: SummaryOptions): OutcomeSumm
 /** A batch lists at most this many outcomes; a chat message is read on a phone. */
 export const MAX_BATCH_ITEMS = 50;
 
-const NO_COUNTS: Readonly<Record<Outcome, number>> = { available: 0, failed: 0, timed_out: 0, cancelled: 0 };
+const NO_COUNTS: Readonly<Record<Outcome, number>> = { available: 0, failed: 0, timed_out: 0, cancelled: 0, pruned: 0 };
 
 /** Outcomes held back by the rate budget, as one message. */
 export const batchOutcomes = (summaries: readonly OutcomeSummary[], statusPageBaseUrl?: string): OutcomeBatch => {
   const counts = { ...NO_COUNTS };
   for (const summary of summaries) counts[summary.outcome] += 1;
   // When some must be left out, failures are kept first: they are what a reader acts on.
-  const failures = summaries.filter((summary) => summary.outcome !== Outcome.Available);
-  const successes = summaries.filter((summary) => summary.outcome === Outcome.Available);
+  const failures = summaries.filter((summary) => summary.outcome !== Outcome.Available && summary.outcome !== Outcome.Pruned);
+  const successes = summaries.filter((summary) => summary.outcome === Outcome.Available || summary.outcome === Outcome.Pruned);
   const kept = [...failures, ...successes].slice(0, MAX_BATCH_ITEMS).sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
   return {
     kind: 'batch',

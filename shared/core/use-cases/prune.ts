@@ -1,7 +1,7 @@
 import type { PolicyConfig } from '../config/policy-config';
 import { type Clock, secondsBetween } from '../domain/clock';
 import { type Deadline, NO_DEADLINE } from '../domain/deadline';
-import { errorCode, errorMessage, isRetryable } from '../domain/errors';
+import { COPY_PARTLY_DELETED, errorCode, errorMessage, isRetryable } from '../domain/errors';
 import { type Job, JobStatus } from '../domain/job';
 import { type CopyProvider, type CopyProviders, type ImageUse, ImageUseState, type Replica } from '../ports/copy-provider';
 import type { JobStore } from '../ports/job-store';
@@ -90,21 +90,30 @@ export const continuePrune = async (deps: { providers: CopyProviders; writer: Jo
   const provider = deps.providers.get(job.provider, job.account);
   const image = { region: job.destination.region, imageId: job.destinationImageId, handle: job.copyHandle, sharedWith: job.sharedWith };
   try {
-    // Deleting needs a copy nobody uses: asked again now, right before it goes (also on a try after
-    // one whose deletion landed and whose answer was lost: the questions hold for a gone image).
-    const use = await provider.imageInUse(image);
-    if (use.state !== ImageUseState.Unused) {
-      deps.logger.info('copy kept by retention: it is in use, or nobody can tell', { jobId: job.id, region: job.destination.region, use: useText(use) });
-      return await deps.writer.apply(job, { type: 'prune.refused', error: { code: 'CopyInUse', message: `${useText(use)}; it is kept` } });
+    // Once a try removed the image, nobody can launch or be given it: what is left is its parts,
+    // and no answer about users may bring the job back to available.
+    if (job.imageGoneAt === undefined) {
+      // Deleting needs a copy nobody uses: asked again now, right before it goes (also on a try after
+      // one whose deletion landed and whose answer was lost: the questions hold for a gone image).
+      const use = await provider.imageInUse(image);
+      if (use.state !== ImageUseState.Unused) {
+        deps.logger.info('copy kept by retention: it is in use, or nobody can tell', { jobId: job.id, region: job.destination.region, use: useText(use) });
+        return await deps.writer.apply(job, { type: 'prune.refused', error: { code: 'CopyInUse', message: `${useText(use)}; it is kept` } });
+      }
+      if ((job.sharedWith?.length ?? 0) > 0) deps.logger.warn('unsharing a copy before deleting it: its recipients lose it', { jobId: job.id, accounts: job.sharedWith?.length });
+      await provider.unshareImage(image, 'all');
     }
-    if ((job.sharedWith?.length ?? 0) > 0) deps.logger.warn('unsharing a copy before deleting it: its recipients lose it', { jobId: job.id, accounts: job.sharedWith?.length });
-    await provider.unshareImage(image, 'all');
     const { leftBehind } = await removeCopy(provider, { handle: job.copyHandle ?? job.destinationImageId, destinationRegion: job.destination.region }, deps.logger, job.id);
     // The copy is gone whatever the provider kept of it: the job ends pruned, and says what is still billed.
     deps.logger.info('copy deleted by retention', { jobId: job.id, destinationImageId: job.destinationImageId, region: job.destination.region, leftBehind: leftBehind.length });
     return await deps.writer.apply(job, { type: 'prune.completed', leftBehind });
   } catch (error) {
-    if (isRetryable(error)) throw error;
+    if (errorCode(error) === COPY_PARTLY_DELETED) {
+      // The image went and a part did not: recorded, so the next try goes on from there.
+      await deps.writer.apply(job, { type: 'prune.imageGone', error: { code: errorCode(error), message: errorMessage(error) } });
+      throw error;
+    }
+    if (isRetryable(error) || job.imageGoneAt !== undefined) throw error;
     return deps.writer.apply(job, { type: 'prune.refused', error: { code: errorCode(error), message: errorMessage(error) } });
   }
 };

@@ -19,8 +19,7 @@ export const removeCopy = async (
     logger.warn('copy deleted; the provider kept some of its parts, still billed', {
       jobId,
       region: copy.destinationRegion,
-      leftBehind: deleted.leftBehind.length,
-      first: quoteShort(first.id),
+      leftBehind: deleted.leftBehind.map((part) => quoteShort(part.id)),
       why: quoteShort(first.why, 200),
     });
   }

@@ -1,15 +1,20 @@
-import { errorMessage, isRetryable } from '../../core/domain/errors';
+import { COPY_PARTLY_DELETED, ReplicationError, errorCode, errorMessage, isRetryable } from '../../core/domain/errors';
 import type { LeftBehind } from '../../core/ports/copy-provider';
 import type { EcsExtras } from './ecs-extras';
 
 /**
- * Deletes the snapshots of a copy whose image is gone (or never was), one by one. ECS refuses a
- * snapshot a disk was made from (`SnapshotCreatedDisk`) unless forced, and forcing would leave that
- * disk, which is somebody's, unable to re-initialise; it refuses one another image was made from
- * (`SnapshotCreatedImage`). Such a refusal, or any other answer that a retry would not change,
- * leaves that snapshot behind and goes on with the others: the copy is gone either way, and the
- * caller records what stays billed. A throttled or failing service throws, and the deletion is
- * tried again with the same handle.
+ * ECS's refusals to delete a snapshot that are somebody else's business, which no retry changes:
+ * a disk was made from it (deleting needs Force, and would leave that disk, which is somebody's,
+ * unable to re-initialise), or another image was made from it.
+ */
+const KEPT_BY_ECS = new Set(['SnapshotCreatedDisk', 'SnapshotCreatedImage']);
+
+/**
+ * Deletes the snapshots of a copy whose image is gone (or never was), one by one. A snapshot ECS
+ * keeps for somebody else (KEPT_BY_ECS) is left behind, answered, and the others still go: the copy
+ * is gone either way, and the caller records what stays billed. Any other failure (throttling, an
+ * outage, a missing permission) throws CopyPartlyDeleted, retryable or not as the failure was, so
+ * the deletion is tried again with the same handle rather than recorded as done.
  */
 export const deleteSnapshots = async (extras: Pick<EcsExtras, 'deleteSnapshot'>, region: string, snapshots: readonly string[]): Promise<LeftBehind[]> => {
   const left: LeftBehind[] = [];
@@ -17,8 +22,15 @@ export const deleteSnapshots = async (extras: Pick<EcsExtras, 'deleteSnapshot'>,
     try {
       await extras.deleteSnapshot(region, snapshot);
     } catch (error) {
-      if (isRetryable(error)) throw error;
-      left.push({ id: snapshot, why: errorMessage(error) });
+      if (!isRetryable(error) && KEPT_BY_ECS.has(errorCode(error))) {
+        left.push({ id: snapshot, why: errorMessage(error) });
+        continue;
+      }
+      throw new ReplicationError(COPY_PARTLY_DELETED, `the copy has no image left in ${region}, and its snapshot ${snapshot} is not deleted yet: ${errorMessage(error)}`, {
+        retryable: isRetryable(error),
+        cause: error,
+        details: { region, snapshot, code: errorCode(error) },
+      });
     }
   }
   return left;

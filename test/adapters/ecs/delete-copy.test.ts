@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FaultKind } from '../../../sim/faults';
 import { AlibabaEcsCopyProvider } from '../../../shared/providers/alibaba-ecs/copy-provider';
 import { createEcsExtras } from '../../../shared/providers/alibaba-ecs/ecs-extras';
-import { type SimKit, rejection, startSimKit } from '../../sim/sim-test-kit';
+import { type SimKit, rawCall, rejection, startSimKit } from '../../sim/sim-test-kit';
 
 const REGION = 'cn-shanghai';
 
@@ -68,10 +68,24 @@ describe('Alibaba provider: deleting a copy and what it holds', () => {
     const second = await provider.deleteCopy({ handle, destinationRegion: REGION });
 
     // Assess
-    expect(first).toMatchObject({ retryable: true });
+    expect(first).toMatchObject({ code: 'CopyPartlyDeleted', retryable: true });
     expect(imagesAfterFirst).toBe(0);
     expect(leftAfterFirst).toEqual(snapshots);
     expect(second).toEqual({ leftBehind: [] });
     expect(liveSnapshots()).toEqual([]);
+  });
+
+  it('lets only a forced DeleteSnapshot remove a snapshot a disk was made from (the simulator keeps the rule ECS documents)', async () => {
+    // Prepare
+    kit.sim.inspect.addDiskFromSnapshot(snapshots[0] ?? '');
+    await rawCall(kit.sim, 'DeleteImage', { RegionId: REGION, ImageId: imageId });
+
+    // Act
+    const unforced = await rejection(rawCall(kit.sim, 'DeleteSnapshot', { RegionId: REGION, SnapshotId: snapshots[0] ?? '' }));
+    await rawCall(kit.sim, 'DeleteSnapshot', { RegionId: REGION, SnapshotId: snapshots[0] ?? '', Force: 'true' });
+
+    // Assess
+    expect(unforced).toMatchObject({ code: 'SnapshotCreatedDisk' });
+    expect(liveSnapshots()).not.toContain(snapshots[0]);
   });
 });
