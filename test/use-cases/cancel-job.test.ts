@@ -4,7 +4,7 @@ import { ImageState, ReplicaTag } from '../../shared/core/domain/image';
 import { type Job, JobStatus } from '../../shared/core/domain/job';
 import { createCancelJob } from '../../shared/core/use-cases/cancel-job';
 import { createPollStatus } from '../../shared/core/use-cases/poll-status';
-import { silentLogger } from '../../shared/platform/logging/json-logger';
+import { createJsonLogger, silentLogger } from '../../shared/platform/logging/json-logger';
 import { FakeCopyProvider, fakeProviders } from '../fakes/fake-copy-provider';
 import { InMemoryJobStore } from '../fakes/in-memory-job-store';
 import { recordingQueues } from '../fakes/recording-queue';
@@ -45,6 +45,20 @@ describe('cancelling a job', () => {
     expect(images.cancelled).toEqual(['m-c1']);
     expect(after.status).toBe(JobStatus.Cancelled);
     expect(after.lastError?.message).toBe('wrong image');
+  });
+
+  it('says in the log what the provider kept of a copy it cancelled by deleting it', async () => {
+    // Prepare: cancelling deletes the copy's snapshots, and the provider keeps one
+    const job = await copyingJob();
+    images.answerCancelWith({ kind: 'cancelled', leftBehind: [{ id: 's-kept0001', why: 'SnapshotCreatedDisk' }] });
+    const lines: string[] = [];
+    const logged = createCancelJob({ providers: fakeProviders(images), jobs, queues, clock, logger: createJsonLogger({ sink: (line) => lines.push(line) }) });
+    // Act
+    const after = await logged(job.id, 'wrong image');
+    // Assess
+    expect(after.status).toBe(JobStatus.Cancelled);
+    const warned = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.level === 'warn');
+    expect(warned).toMatchObject({ message: expect.stringMatching(/kept some of its parts, still billed/), jobId: job.id, leftBehind: ['"s-kept0001"'], why: '"SnapshotCreatedDisk"' });
   });
 
   it('leaves a copy the provider cannot stop to poll-status, which deletes it when it ends and records the cancel then', async () => {

@@ -137,7 +137,8 @@ export type CopyObservation =
   | ({ readonly state: 'unobserved'; readonly retryable: boolean } & ProviderProblem);
 
 export type CancelResult =
-  | { readonly kind: 'cancelled' }
+  /** Stopped; cancelling by deleting (a copy through snapshots) may leave parts the provider kept (see CopyDeleted). */
+  | { readonly kind: 'cancelled'; readonly leftBehind?: readonly LeftBehind[] | undefined }
   /** Already finished or failed: the next observation tells which. */
   | { readonly kind: 'too-late' }
   | { readonly kind: 'not-found' }

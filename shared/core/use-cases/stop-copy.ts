@@ -5,7 +5,7 @@ import { CopyState, type Job, JobStatus } from '../domain/job';
 import type { CopyInFlight, CopyObservation, CopyProvider } from '../ports/copy-provider';
 import type { Logger } from '../ports/logger';
 import type { JobWriter } from './job-writer';
-import { removeCopy } from './remove-copy';
+import { removeCopy, sayLeftBehind } from './remove-copy';
 
 /**
  * A copy the provider cannot stop is watched this long after the decision to stop it; if it has
@@ -79,6 +79,7 @@ const step = async (
           logger.debug('waiting for a copy the provider cannot stop, to delete it when it ends', { jobId: job.id, destinationImageId: job.destinationImageId });
           return job;
         case 'cancelled':
+          sayLeftBehind(logger, job.id, copy.destinationRegion, result.leftBehind);
           return writer.apply(job, { type: 'copy.stopped' });
         case 'not-found':
           // Seen running a moment ago: not found now may be the provider's lag, not the end. A look

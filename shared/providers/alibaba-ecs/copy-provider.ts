@@ -161,8 +161,10 @@ export class AlibabaEcsCopyProvider implements CopyProvider {
       return { kind: 'started', handle: found.handle, imageId: found.imageId, adopted: true };
     }
     if (found !== undefined) {
-      await this.deleteCopy({ handle: found.handle, destinationRegion: request.destination.region });
-      return { kind: 'refused', reason: RefusalReason.Busy, code: 'LeftoverRemoved', message: 'a failed copy of this job held the name; it was deleted and the copy is tried again', busySlots: [] };
+      const { leftBehind } = await this.deleteCopy({ handle: found.handle, destinationRegion: request.destination.region });
+      // What ECS kept of the leftover is still billed: said in the refusal, which the job records and the log shows.
+      const kept = leftBehind.length === 0 ? '' : `; ECS kept ${leftBehind.map((part) => part.id).join(', ')} (${leftBehind[0]?.why ?? ''})`;
+      return { kind: 'refused', reason: RefusalReason.Busy, code: 'LeftoverRemoved', message: `a failed copy of this job held the name; it was deleted and the copy is tried again${kept}`, busySlots: [] };
     }
     return {
       kind: 'refused',
@@ -243,8 +245,8 @@ export class AlibabaEcsCopyProvider implements CopyProvider {
     if (handle === undefined) return { kind: 'not-found' };
     if (handle.route === ROUTE_SNAPSHOTS) {
       // Deleting a snapshot being copied cancels its copy; the image, if any, goes first.
-      await this.deleteCopy(copy);
-      return { kind: 'cancelled' };
+      const { leftBehind } = await this.deleteCopy(copy);
+      return { kind: 'cancelled', leftBehind };
     }
     try {
       await this.#images.cancelCopy(copy.destinationRegion, handle.imageId);

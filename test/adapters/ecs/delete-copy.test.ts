@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FaultKind } from '../../../sim/faults';
 import { AlibabaEcsCopyProvider } from '../../../shared/providers/alibaba-ecs/copy-provider';
 import { createEcsExtras } from '../../../shared/providers/alibaba-ecs/ecs-extras';
+import { ReplicaTag } from '../../../shared/core/domain/image';
 import { type SimKit, rawCall, rejection, startSimKit } from '../../sim/sim-test-kit';
 
 const REGION = 'cn-shanghai';
@@ -89,3 +90,36 @@ describe('Alibaba provider: deleting a copy and what it holds', () => {
     expect(liveSnapshots()).not.toContain(snapshots[0]);
   });
 });
+
+describe('Alibaba provider: a failed leftover that holds a copy’s name', () => {
+  it('is deleted so the copy can be tried again, and the refusal names the snapshot ECS kept of it', async () => {
+    // Prepare: this job's failed copy holds the name in Shanghai; somebody made a disk from its snapshot
+    const jobId = 'rj-leftover0000000000000001';
+    const kit = await startSimKit({ images: [{ region: 'cn-hangzhou', name: 'golden-web', sizeGiB: 20 }], quirks: { imageSnapshotsOnDelete: 'keep' } });
+    const cloud = kit.cloud();
+    const provider = new AlibabaEcsCopyProvider({ account: 'test', images: cloud, extras: createEcsExtras(cloud) });
+    const source = kit.sim.inspect.images('cn-hangzhou')[0];
+    const tags = { [ReplicaTag.Managed]: 'true', [ReplicaTag.Job]: jobId };
+    const leftover = kit.sim.inspect.addImage({ region: REGION, name: 'golden-web-copy', sizeGiB: 20, status: 'CreateFailed', tags });
+    const kept = leftover.disks[0]?.snapshotId ?? '';
+    kit.sim.inspect.addDiskFromSnapshot(kept);
+
+    // Act
+    const result = await provider.startCopy({
+      jobId,
+      source: { region: 'cn-hangzhou', imageId: source?.id ?? '', sizeGiB: 20 },
+      destination: { region: REGION, name: 'golden-web-copy', tags },
+      idempotencyToken: `${jobId}-r1-a1`,
+      claimedAt: kit.sim.clock.now(),
+    });
+    const images = kit.sim.inspect.images(REGION).map((image) => image.id);
+    const snapshots = kit.sim.inspect.snapshots(REGION).map((snapshot) => snapshot.id);
+    await kit.close();
+
+    // Assess
+    expect(result).toMatchObject({ kind: 'refused', code: 'LeftoverRemoved', message: expect.stringContaining(`ECS kept ${kept} (`) });
+    expect(images).not.toContain(leftover.id);
+    expect(snapshots).toContain(kept);
+  });
+});
+
