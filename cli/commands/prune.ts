@@ -42,7 +42,7 @@ const resultOf = (decision: PruneDecision, job: Job | undefined, deferred: Reado
   }
   if (job.status === JobStatus.Pruned) return { ...base, done: true, refusal: null };
   if (job.lastError !== undefined) return { ...base, done: false, refusal: `${job.lastError.code}: ${job.lastError.message}` };
-  if (job.status === JobStatus.Pruning) return { ...base, done: false, refusal: 'the deletion did not finish; the next prune or run goes on with it' };
+  if (job.status === JobStatus.Pruning) return { ...base, done: false, refusal: 'the deletion did not finish; the next run goes on with it' };
   return { ...base, done: false, refusal: 'not started: its last outcome is still being notified; prune again after the next run' };
 };
 

@@ -63,6 +63,8 @@ const statusLink = (url: string | null) => (url === null ? null : { label: 'Open
 
 const outcomeDoc = (summary: OutcomeSummary): MessageDoc => {
   const wording = OUTCOME_WORDING[summary.outcome];
+  // A pruned copy's time is how long it was kept, and its attempts were its copy's.
+  const pruned = summary.outcome === Outcome.Pruned;
   const took =
     summary.copySeconds !== null && summary.copySeconds !== summary.durationSeconds
       ? `${formatDuration(summary.durationSeconds)} (copying ${formatDuration(summary.copySeconds)})`
@@ -71,16 +73,16 @@ const outcomeDoc = (summary: OutcomeSummary): MessageDoc => {
     { label: 'Image', value: `${summary.image.name} (${summary.image.id})` },
     { label: 'From', value: `${summary.sourceRegion} (${summary.provider})` },
     { label: 'To', value: summary.destinationRegion },
-    { label: 'Outcome', value: summary.attempt > 1 ? `${OUTCOME_LABEL[summary.outcome]} after ${summary.attempt} attempts` : OUTCOME_LABEL[summary.outcome] },
+    { label: 'Outcome', value: summary.attempt > 1 && !pruned ? `${OUTCOME_LABEL[summary.outcome]} after ${summary.attempt} attempts` : OUTCOME_LABEL[summary.outcome] },
     { label: 'Copy', value: summary.copyImageId ?? '—' },
-    { label: 'Took', value: took },
+    pruned ? { label: 'Kept for', value: formatDuration(summary.durationSeconds) } : { label: 'Took', value: took },
     ...(summary.sizeGiB === null ? [] : [{ label: 'Size', value: formatGiB(summary.sizeGiB) }]),
     { label: 'Finished', value: formatInstant(summary.finishedAt) },
   ];
   return {
     title: `${wording.icon} ${wording.headline}: ${summary.image.name} → ${summary.destinationRegion}`,
     // What the provider kept of a deleted copy is still billed: worth a look.
-    tone: summary.outcome === Outcome.Pruned && summary.error !== null ? Tone.Warning : wording.tone,
+    tone: pruned && summary.error !== null ? Tone.Warning : wording.tone,
     facts,
     detail: summary.error === null ? null : { label: `Error ${summary.error.code}`, value: summary.error.message === '' ? summary.error.code : summary.error.message },
     sections: [],
@@ -99,7 +101,7 @@ const batchDoc = (batch: OutcomeBatch): MessageDoc => {
   const failures = batch.counts.failed + batch.counts.timed_out;
   return {
     title: `📦 ${total} ${total === 1 ? 'copy' : 'copies'} finished${failures > 0 ? `, ${failures} failed` : ''}`,
-    tone: failures > 0 ? Tone.Failure : Tone.Success,
+    tone: failures > 0 ? Tone.Failure : batch.items.some((item) => item.outcome === Outcome.Pruned && item.error !== null) ? Tone.Warning : Tone.Success,
     facts: (Object.keys(OUTCOME_LABEL) as Outcome[]).filter((outcome) => batch.counts[outcome] > 0).map((outcome) => ({ label: OUTCOME_LABEL[outcome], value: String(batch.counts[outcome]) })),
     detail: null,
     sections: [{ heading: 'Copies', items: batch.items.map(batchItem), more: batch.omitted }],

@@ -60,7 +60,8 @@ describe.each(KINDS)('%s rendering', (kind) => {
 
     // Assess
     expect(cleanText).toContain('Copy deleted by retention');
-    expect(cleanText).not.toMatch(/failed|Error/);
+    expect(cleanText).toContain('Kept for');
+    expect(cleanText).not.toMatch(/failed|Error|Took|attempts/);
     expect(leavingText).toContain('Copy deleted by retention');
     expect(leavingText).toContain('LeftBehind');
     expect(leavingText).toContain('s-bp1data0001');

@@ -181,6 +181,20 @@ describe('job transitions', () => {
     expect(done.status).toBe(JobStatus.Pruned);
   });
 
+  it('records the same failure of a partial deletion once, not again on every pass', () => {
+    // Prepare
+    const pruning = advance(jobIn(JobStatus.Available, { destinationImageId: 'm-dst', copyHandle: 'm-dst' }), { type: 'prune.started', reason: 'past retention' }, NOW);
+    const failure = { type: 'prune.imageGone', error: { code: 'CopyPartlyDeleted', message: 'Forbidden.RAM on s-1' } } as const;
+    const gone = advance(pruning, failure, NOW);
+
+    // Act
+    const again = advance(gone, failure, new Date(NOW.getTime() + 60_000));
+
+    // Assess
+    expect({ ...again, version: gone.version, updatedAt: gone.updatedAt }).toEqual(gone);
+    expect(gone.history?.at(-1)).toMatchObject({ event: 'prune.imageGone', code: 'CopyPartlyDeleted', detail: 'Forbidden.RAM on s-1' });
+  });
+
   it('retries a failed copy with a new attempt after a back-off, while attempts remain', () => {
     const next = advance(jobIn(JobStatus.Copying), { type: 'copy.observed', state: ImageState.Failed }, NOW);
     expect(next.status).toBe(JobStatus.Queued);

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { RetryableError } from '../../shared/core/domain/errors';
+import { COPY_PARTLY_DELETED, ReplicationError, RetryableError } from '../../shared/core/domain/errors';
 import { silentLogger } from '../../shared/platform/logging/json-logger';
 import { ManualClock } from '../../shared/core/domain/clock';
 import { ImageState, ReplicaTag } from '../../shared/core/domain/image';
@@ -301,6 +301,21 @@ describe('createPollStatus', () => {
     expect(images.deleted).toEqual(['m-c1']);
     expect(retried?.status).toBe(JobStatus.Queued);
     expect(retried?.attempt).toBe(2);
+  });
+
+  it('retries a failed copy whose leftover lost its image but not a snapshot for good: the part is left behind, the job goes on', async () => {
+    // Prepare: deleting the leftover removes its image, then a snapshot fails for good (a missing permission)
+    const job = await copyingJob('m-1', 'm-c1', ImageState.Failed);
+    const remove = images.deleteCopy.bind(images);
+    images.deleteCopy = async (copy) => {
+      await remove(copy);
+      throw new ReplicationError(COPY_PARTLY_DELETED, 'the copy has no image left in cn-shanghai, and its snapshot s-9 is not deleted yet: Forbidden.RAM', { retryable: false, details: { snapshot: 's-9' } });
+    };
+    // Act
+    await poll();
+    // Assess
+    const retried = await jobs.get(job.id);
+    expect([retried?.status, retried?.attempt]).toEqual([JobStatus.Queued, 2]);
   });
 
   it('moves a waiting job to the queue once its source is available and nudges start-copy', async () => {

@@ -33,6 +33,8 @@ const detailOf = (event: JobEvent): { code?: string; detail?: string } => {
       return { detail: `told ${event.webhook}` };
     case 'webhook.failed':
       return { detail: `${event.webhook}: ${event.error}` };
+    case 'prune.imageGone':
+      return { code: event.error.code, detail: event.error.message };
     case 'prune.completed':
       return (event.leftBehind?.length ?? 0) === 0 ? {} : { code: 'LeftBehind', detail: `the provider kept ${event.leftBehind?.map((part) => printableShort(part.id, 64)).join(', ') ?? ''}` };
     default:
@@ -45,6 +47,8 @@ const detailOf = (event: JobEvent): { code?: string; detail?: string } => {
  * history (and must not cost a write); everything else is: status changes, errors, deliveries.
  */
 export const withHistory = (before: Job, after: Job, event: JobEvent, now: Date): Job => {
+  // A transition that kept the job as it was (the same failure again) has nothing to add.
+  if (after === before) return after;
   const changedStatus = before.status !== after.status;
   const { code, detail } = detailOf(event);
   if (!changedStatus && code === undefined && (event.type === 'copy.observed' || event.type === 'source.observed')) return after;

@@ -273,7 +273,10 @@ const decide = (job: Job, event: JobEvent, now: Date): Job | undefined => {
     case 'prune.completed':
       return job.status === JobStatus.Pruning ? finish(job, JobStatus.Pruned, now, leftBehindOf(event.leftBehind)) : undefined;
     case 'prune.imageGone':
-      return job.status === JobStatus.Pruning ? { ...job, imageGoneAt: job.imageGoneAt ?? now.toISOString(), lastError: error(event.error, now) } : undefined;
+      if (job.status !== JobStatus.Pruning) return undefined;
+      // The same failure pass after pass (a missing permission) is recorded once, not written every pass.
+      if (job.imageGoneAt !== undefined && job.lastError?.code === event.error.code && job.lastError.message === event.error.message) return job;
+      return { ...job, imageGoneAt: job.imageGoneAt ?? now.toISOString(), lastError: error(event.error, now) };
     case 'prune.refused':
       // A copy whose image is gone is never available again: its deletion goes on instead.
       return job.status === JobStatus.Pruning && job.imageGoneAt === undefined

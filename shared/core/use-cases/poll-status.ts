@@ -212,7 +212,7 @@ export const createPollStatus = (deps: PollStatusDeps) => {
           next = await writer.apply(job, { type: 'copy.accepted', handle: copy.handle, destinationImageId: copy.imageId, adopted: true });
         } else {
           // A failed leftover holds the name: removed before the retry makes another.
-          if (copy !== undefined) await removeCopy(provider, { handle: copy.handle, destinationRegion: job.destination.region }, logger, job.id);
+          if (copy !== undefined) await removeCopy(provider, { handle: copy.handle, destinationRegion: job.destination.region }, logger, job.id, 'leave');
           next = await writer.apply(job, {
             type: 'dispatch.deferred',
             reason: { code: 'DispatchLeaseExpired', message: 'the dispatcher did not record an answer; trying again' },
@@ -397,7 +397,7 @@ export const createPollStatus = (deps: PollStatusDeps) => {
         });
       case CopyState.Failed:
         // A failed copy still holds its name and storage: remove it before any retry makes another.
-        if (observation.leftover) await removeCopy(provider, { handle: job.copyHandle ?? '', destinationRegion: job.destination.region }, logger, job.id);
+        if (observation.leftover) await removeCopy(provider, { handle: job.copyHandle ?? '', destinationRegion: job.destination.region }, logger, job.id, 'leave');
         return writer.apply(job, { type: 'copy.observed', state: CopyState.Failed, error: { code: observation.code, message: observation.message } });
       case CopyState.Missing:
         return writer.apply(job, { type: 'copy.observed', state: CopyState.Missing });

@@ -1,3 +1,4 @@
+import { COPY_PARTLY_DELETED, errorCode, errorMessage, isReplicationError, isRetryable } from '../domain/errors';
 import { quoteShort } from '../domain/region';
 import type { CopyDeleted, CopyInFlight, CopyProvider, LeftBehind } from '../ports/copy-provider';
 import type { Logger } from '../ports/logger';
@@ -17,14 +18,32 @@ export const sayLeftBehind = (logger: Logger, jobId: string, region: string, par
 /**
  * Removes a copy (retention, a failed leftover, a copy that finished after it was stopped) and
  * says in the log what the provider kept of it, so those parts are never dropped in silence.
+ *
+ * `partlyDeleted: 'leave'` is for a leftover whose job goes on without it (a failed copy retried,
+ * a stopped copy): a part that failed for good once the copy went (CopyPartlyDeleted, terminal) is
+ * left behind and said, rather than holding the job. Retention keeps the default, `'throw'`: its
+ * job records the partial deletion and goes on with it.
  */
 export const removeCopy = async (
   provider: Pick<CopyProvider, 'deleteCopy'>,
   copy: Pick<CopyInFlight, 'handle' | 'destinationRegion'>,
   logger: Logger,
   jobId: string,
+  partlyDeleted: 'throw' | 'leave' = 'throw',
 ): Promise<CopyDeleted> => {
-  const deleted = await provider.deleteCopy(copy);
+  let deleted: CopyDeleted;
+  try {
+    deleted = await provider.deleteCopy(copy);
+  } catch (error) {
+    if (partlyDeleted === 'throw' || errorCode(error) !== COPY_PARTLY_DELETED || isRetryable(error)) throw error;
+    deleted = { leftBehind: [{ id: partOf(error), why: errorMessage(error) }] };
+  }
   sayLeftBehind(logger, jobId, copy.destinationRegion, deleted.leftBehind);
   return deleted;
+};
+
+/** The part a partial deletion stopped at, where the provider named it. */
+const partOf = (error: unknown): string => {
+  const part = isReplicationError(error) ? error.details.snapshot : undefined;
+  return typeof part === 'string' ? part : 'unknown part';
 };

@@ -90,11 +90,11 @@ const step = async (
     }
     case CopyState.Available:
       // It finished after all: the outcome was decided, and a copy nobody asked for is billed forever.
-      await removeCopy(provider, { ...target, handle: observation.handle ?? target.handle }, logger, job.id);
+      await removeCopy(provider, { ...target, handle: observation.handle ?? target.handle }, logger, job.id, 'leave');
       logger.warn('deleted a copy that finished after it was stopped', { jobId: job.id, destinationImageId: observation.imageId ?? job.destinationImageId });
       return writer.apply(job, { type: 'copy.stopped' });
     case CopyState.Failed:
-      if (observation.leftover) await removeCopy(provider, target, logger, job.id);
+      if (observation.leftover) await removeCopy(provider, target, logger, job.id, 'leave');
       return writer.apply(job, { type: 'copy.stopped' });
     case CopyState.Missing:
       return writer.apply(job, { type: 'copy.stopped' });

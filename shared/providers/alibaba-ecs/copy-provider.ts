@@ -1,4 +1,5 @@
-import { errorCode, errorMessage, isReplicationError, isRetryable } from '../../core/domain/errors';
+import { COPY_PARTLY_DELETED, errorCode, errorMessage, isReplicationError, isRetryable } from '../../core/domain/errors';
+import { printableShort } from '../../core/domain/region';
 import { ALL_IMAGE_STATES, type CloudImage, ImageState, ReplicaTag } from '../../core/domain/image';
 import { ProviderId } from '../../core/domain/provider';
 import type {
@@ -161,10 +162,18 @@ export class AlibabaEcsCopyProvider implements CopyProvider {
       return { kind: 'started', handle: found.handle, imageId: found.imageId, adopted: true };
     }
     if (found !== undefined) {
-      const { leftBehind } = await this.deleteCopy({ handle: found.handle, destinationRegion: request.destination.region });
-      // What ECS kept of the leftover is still billed: said in the refusal, which the job records and the log shows.
-      const kept = leftBehind.length === 0 ? '' : `; ECS kept ${leftBehind.map((part) => part.id).join(', ')} (${leftBehind[0]?.why ?? ''})`;
-      return { kind: 'refused', reason: RefusalReason.Busy, code: 'LeftoverRemoved', message: `a failed copy of this job held the name; it was deleted and the copy is tried again${kept}`, busySlots: [] };
+      // What ECS kept of the leftover, or could not delete once its image went, is still billed:
+      // said in the refusal, which the job records and the log shows. The name is free either way.
+      let kept: string;
+      try {
+        const { leftBehind } = await this.deleteCopy({ handle: found.handle, destinationRegion: request.destination.region });
+        kept = leftBehind.length === 0 ? '' : `; ECS kept ${leftBehind.map((part) => part.id).join(', ')} (${leftBehind[0]?.why ?? ''})`;
+      } catch (error) {
+        if (errorCode(error) !== COPY_PARTLY_DELETED) throw error;
+        kept = `; ${errorMessage(error)}`;
+      }
+      const message = printableShort(`a failed copy of this job held the name; it was deleted and the copy is tried again${kept}`, 500);
+      return { kind: 'refused', reason: RefusalReason.Busy, code: 'LeftoverRemoved', message, busySlots: [] };
     }
     return {
       kind: 'refused',

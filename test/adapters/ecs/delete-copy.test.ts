@@ -121,5 +121,31 @@ describe('Alibaba provider: a failed leftover that holds a copy’s name', () =>
     expect(images).not.toContain(leftover.id);
     expect(snapshots).toContain(kept);
   });
-});
 
+  it('frees the name though a snapshot of the leftover could not be deleted yet, and says so in the refusal', async () => {
+    // Prepare: as above, but DeleteSnapshot fails past the client's retries
+    const jobId = 'rj-leftover0000000000000002';
+    const kit = await startSimKit({ images: [{ region: 'cn-hangzhou', name: 'golden-web', sizeGiB: 20 }], quirks: { imageSnapshotsOnDelete: 'keep' } });
+    const cloud = kit.cloud();
+    const provider = new AlibabaEcsCopyProvider({ account: 'test', images: cloud, extras: createEcsExtras(cloud) });
+    const source = kit.sim.inspect.images('cn-hangzhou')[0];
+    const tags = { [ReplicaTag.Managed]: 'true', [ReplicaTag.Job]: jobId };
+    const leftover = kit.sim.inspect.addImage({ region: REGION, name: 'golden-web-copy', sizeGiB: 20, status: 'CreateFailed', tags });
+    kit.sim.faults.injectNext('DeleteSnapshot', FaultKind.ServiceUnavailable, 10);
+
+    // Act
+    const result = await provider.startCopy({
+      jobId,
+      source: { region: 'cn-hangzhou', imageId: source?.id ?? '', sizeGiB: 20 },
+      destination: { region: REGION, name: 'golden-web-copy', tags },
+      idempotencyToken: `${jobId}-r1-a1`,
+      claimedAt: kit.sim.clock.now(),
+    });
+    const images = kit.sim.inspect.images(REGION).map((image) => image.id);
+    await kit.close();
+
+    // Assess
+    expect(result).toMatchObject({ kind: 'refused', reason: 'busy', code: 'LeftoverRemoved', message: expect.stringContaining(`its snapshot ${leftover.disks[0]?.snapshotId ?? ''} is not deleted yet`) });
+    expect(images).not.toContain(leftover.id);
+  });
+});

@@ -19,19 +19,30 @@ const ecsAnswering = (errors: Record<string, Error>) => {
 };
 
 describe('deleting a gone copy’s snapshots on ECS', () => {
-  it('leaves behind only what ECS keeps for somebody else, and goes on with the others', async () => {
+  it('leaves behind only what ECS keeps for somebody else (a disk made from it), and goes on with the others', async () => {
     // Prepare
-    const ecs = ecsAnswering({
-      's-disk': new TerminalError('SnapshotCreatedDisk', 'ECS DeleteSnapshot in cn-shanghai failed: SnapshotCreatedDisk: The snapshot has been used to create disks.'),
-      's-image': new TerminalError('SnapshotCreatedImage', 'ECS DeleteSnapshot in cn-shanghai failed: SnapshotCreatedImage: The snapshot has been used to create user defined image(s).'),
-    });
+    const ecs = ecsAnswering({ 's-disk': new TerminalError('SnapshotCreatedDisk', 'ECS DeleteSnapshot in cn-shanghai failed: SnapshotCreatedDisk: The snapshot has been used to create disks.') });
 
     // Act
-    const left = await deleteSnapshots(ecs.extras, 'cn-shanghai', ['s-disk', 's-free', 's-image']);
+    const left = await deleteSnapshots(ecs.extras, 'cn-shanghai', ['s-disk', 's-free']);
 
     // Assess
-    expect(left.map((part) => part.id)).toEqual(['s-disk', 's-image']);
+    expect(left.map((part) => part.id)).toEqual(['s-disk']);
     expect(ecs.deleted).toEqual(['s-free']);
+  });
+
+  it('does not give up a snapshot ECS says an image still holds: right after our DeleteImage that may be ECS catching up', async () => {
+    // Prepare
+    const ecs = ecsAnswering({ 's-image': new TerminalError('SnapshotCreatedImage', 'ECS DeleteSnapshot in cn-shanghai failed: SnapshotCreatedImage: The snapshot has been used to create user defined image(s).') });
+
+    // Act
+    const error = await deleteSnapshots(ecs.extras, 'cn-shanghai', ['s-image']).then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+
+    // Assess
+    expect(error).toMatchObject({ code: 'CopyPartlyDeleted', details: { snapshot: 's-image', code: 'SnapshotCreatedImage' } });
   });
 
   it('does not record as done a snapshot a missing permission kept: the deletion is partly done, terminal, and tried again', async () => {
