@@ -92,60 +92,54 @@ describe('Alibaba provider: deleting a copy and what it holds', () => {
 });
 
 describe('Alibaba provider: a failed leftover that holds a copy’s name', () => {
-  it('is deleted so the copy can be tried again, and the refusal names the snapshot ECS kept of it', async () => {
-    // Prepare: this job's failed copy holds the name in Shanghai; somebody made a disk from its snapshot
-    const jobId = 'rj-leftover0000000000000001';
-    const kit = await startSimKit({ images: [{ region: 'cn-hangzhou', name: 'golden-web', sizeGiB: 20 }], quirks: { imageSnapshotsOnDelete: 'keep' } });
+  const JOB_ID = 'rj-leftover0000000000000001';
+  let kit: SimKit;
+  let provider: AlibabaEcsCopyProvider;
+  let leftoverId: string;
+  let leftoverSnapshot: string;
+  /** This job's failed copy holds the destination name in Shanghai. */
+  beforeEach(async () => {
+    kit = await startSimKit({ images: [{ region: 'cn-hangzhou', name: 'golden-web', sizeGiB: 20 }], quirks: { imageSnapshotsOnDelete: 'keep' } });
     const cloud = kit.cloud();
-    const provider = new AlibabaEcsCopyProvider({ account: 'test', images: cloud, extras: createEcsExtras(cloud) });
-    const source = kit.sim.inspect.images('cn-hangzhou')[0];
-    const tags = { [ReplicaTag.Managed]: 'true', [ReplicaTag.Job]: jobId };
-    const leftover = kit.sim.inspect.addImage({ region: REGION, name: 'golden-web-copy', sizeGiB: 20, status: 'CreateFailed', tags });
-    const kept = leftover.disks[0]?.snapshotId ?? '';
-    kit.sim.inspect.addDiskFromSnapshot(kept);
+    provider = new AlibabaEcsCopyProvider({ account: 'test', images: cloud, extras: createEcsExtras(cloud) });
+    const leftover = kit.sim.inspect.addImage({ region: REGION, name: 'golden-web-copy', sizeGiB: 20, status: 'CreateFailed', tags: tagsOfJob });
+    leftoverId = leftover.id;
+    leftoverSnapshot = leftover.disks[0]?.snapshotId ?? '';
+  });
+  afterEach(() => kit.close());
 
-    // Act
-    const result = await provider.startCopy({
-      jobId,
-      source: { region: 'cn-hangzhou', imageId: source?.id ?? '', sizeGiB: 20 },
-      destination: { region: REGION, name: 'golden-web-copy', tags },
-      idempotencyToken: `${jobId}-r1-a1`,
+  const tagsOfJob = { [ReplicaTag.Managed]: 'true', [ReplicaTag.Job]: JOB_ID };
+  const startCopy = () =>
+    provider.startCopy({
+      jobId: JOB_ID,
+      source: { region: 'cn-hangzhou', imageId: kit.sim.inspect.images('cn-hangzhou')[0]?.id ?? '', sizeGiB: 20 },
+      destination: { region: REGION, name: 'golden-web-copy', tags: tagsOfJob },
+      idempotencyToken: `${JOB_ID}-r1-a1`,
       claimedAt: kit.sim.clock.now(),
     });
-    const images = kit.sim.inspect.images(REGION).map((image) => image.id);
-    const snapshots = kit.sim.inspect.snapshots(REGION).map((snapshot) => snapshot.id);
-    await kit.close();
+
+  it('is deleted so the copy can be tried again, and the refusal names the snapshot ECS kept of it', async () => {
+    // Prepare: somebody made a disk from the leftover's snapshot
+    kit.sim.inspect.addDiskFromSnapshot(leftoverSnapshot);
+
+    // Act
+    const result = await startCopy();
 
     // Assess
-    expect(result).toMatchObject({ kind: 'refused', code: 'LeftoverRemoved', message: expect.stringContaining(`ECS kept ${kept} (`) });
-    expect(images).not.toContain(leftover.id);
-    expect(snapshots).toContain(kept);
+    expect(result).toMatchObject({ kind: 'refused', code: 'LeftoverRemoved', message: expect.stringContaining(`ECS kept ${leftoverSnapshot} (`) });
+    expect(kit.sim.inspect.images(REGION).map((image) => image.id)).not.toContain(leftoverId);
+    expect(kit.sim.inspect.snapshots(REGION).map((snapshot) => snapshot.id)).toContain(leftoverSnapshot);
   });
 
   it('frees the name though a snapshot of the leftover could not be deleted yet, and says so in the refusal', async () => {
-    // Prepare: as above, but DeleteSnapshot fails past the client's retries
-    const jobId = 'rj-leftover0000000000000002';
-    const kit = await startSimKit({ images: [{ region: 'cn-hangzhou', name: 'golden-web', sizeGiB: 20 }], quirks: { imageSnapshotsOnDelete: 'keep' } });
-    const cloud = kit.cloud();
-    const provider = new AlibabaEcsCopyProvider({ account: 'test', images: cloud, extras: createEcsExtras(cloud) });
-    const source = kit.sim.inspect.images('cn-hangzhou')[0];
-    const tags = { [ReplicaTag.Managed]: 'true', [ReplicaTag.Job]: jobId };
-    const leftover = kit.sim.inspect.addImage({ region: REGION, name: 'golden-web-copy', sizeGiB: 20, status: 'CreateFailed', tags });
+    // Prepare: DeleteSnapshot fails past the client's retries
     kit.sim.faults.injectNext('DeleteSnapshot', FaultKind.ServiceUnavailable, 10);
 
     // Act
-    const result = await provider.startCopy({
-      jobId,
-      source: { region: 'cn-hangzhou', imageId: source?.id ?? '', sizeGiB: 20 },
-      destination: { region: REGION, name: 'golden-web-copy', tags },
-      idempotencyToken: `${jobId}-r1-a1`,
-      claimedAt: kit.sim.clock.now(),
-    });
-    const images = kit.sim.inspect.images(REGION).map((image) => image.id);
-    await kit.close();
+    const result = await startCopy();
 
     // Assess
-    expect(result).toMatchObject({ kind: 'refused', reason: 'busy', code: 'LeftoverRemoved', message: expect.stringContaining(`its snapshot ${leftover.disks[0]?.snapshotId ?? ''} is not deleted yet`) });
-    expect(images).not.toContain(leftover.id);
+    expect(result).toMatchObject({ kind: 'refused', reason: 'busy', code: 'LeftoverRemoved', message: expect.stringContaining(`its snapshot ${leftoverSnapshot} is not deleted yet`) });
+    expect(kit.sim.inspect.images(REGION).map((image) => image.id)).not.toContain(leftoverId);
   });
 });
