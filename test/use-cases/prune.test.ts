@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../shared/core/domain/clock';
-import { COPY_PARTLY_DELETED, RetryableError, TerminalError } from '../../shared/core/domain/errors';
+import { COPY_PARTLY_DELETED, PartialDeletionError, RetryableError, TerminalError } from '../../shared/core/domain/errors';
 import { ReplicaTag } from '../../shared/core/domain/image';
 import { type Job, JobStatus } from '../../shared/core/domain/job';
 import { continuePrune, createPrune } from '../../shared/core/use-cases/prune';
@@ -120,13 +120,49 @@ describe('retention when the provider cannot answer for one copy', () => {
     const pruning = await jobs.get(old.id);
 
     // Act
-    const done = await continuePrune({ providers: fakeProviders(images), writer: createJobWriter(jobs, clock, silentLogger, queues.notify), logger: silentLogger }, pruning!);
+    const done = await continuePrune({ providers: fakeProviders(images), writer: createJobWriter(jobs, clock, silentLogger, queues.notify), logger: silentLogger, clock }, pruning!);
 
     // Assess
     expect(first.deferred).toEqual([old.id]);
     expect(pruning).toMatchObject({ status: JobStatus.Pruning, imageGoneAt: clock.now().toISOString(), lastError: { code: COPY_PARTLY_DELETED } });
     expect(done?.status).toBe(JobStatus.Pruned);
     expect([tries, asked.count]).toEqual([2, 0]);
+  });
+
+  it('gives up a part that fails for good a day after the image went, ending the job pruned with that part left behind', async () => {
+    // Prepare: the image goes, then its snapshots cannot be deleted (a missing permission) on every try
+    const old = await copied('golden-a', 'cn-shanghai');
+    clock.advance(HOUR);
+    await copied('golden-b', 'cn-shanghai');
+    const remove = images.deleteCopy.bind(images);
+    images.deleteCopy = async (copy) => {
+      await remove(copy);
+      throw new PartialDeletionError('the copy has no image left in cn-shanghai, and its snapshot s-1 is not deleted yet: Forbidden.RAM', { retryable: false, remaining: ['s-1', 's-2'] });
+    };
+    const queues = recordingQueues();
+    const deps = { providers: fakeProviders(images), writer: createJobWriter(jobs, clock, silentLogger, queues.notify), logger: silentLogger, clock };
+    await createPrune({ config: testPolicyConfig(POLICY), providers: fakeProviders(images), jobs, queues, clock, logger: silentLogger })({ dryRun: false });
+    const tryAt = async (hours: number) => {
+      clock.advance(hours * HOUR);
+      const job = await jobs.get(old.id);
+      return continuePrune(deps, job!).then(
+        (done) => done?.status,
+        (error: unknown) => (error as { code: string }).code,
+      );
+    };
+
+    const recorded = (await jobs.get(old.id))?.version;
+
+    // Act
+    const early = await tryAt(23);
+    const afterEarly = (await jobs.get(old.id))?.version;
+    const late = await tryAt(2);
+
+    // Assess: the same failure a day long is written once, then given up
+    expect(early).toBe(COPY_PARTLY_DELETED);
+    expect(afterEarly).toBe(recorded);
+    expect(late).toBe(JobStatus.Pruned);
+    expect(await jobs.get(old.id)).toMatchObject({ leftBehind: [{ id: 's-1', why: expect.stringMatching(/Forbidden.RAM/) }, { id: 's-2' }] });
   });
 
   it('names a region whose copies cannot be listed and goes on with the others', async () => {

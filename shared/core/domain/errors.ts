@@ -79,6 +79,19 @@ export class VersionConflictError extends RetryableError {
  */
 export const COPY_PARTLY_DELETED = 'CopyPartlyDeleted';
 
+/** A CopyPartlyDeleted failure, naming the parts (provider ids) not deleted yet: what stays billed if it is given up. */
+export class PartialDeletionError extends ReplicationError {
+  readonly remaining: readonly string[];
+
+  constructor(
+    message: string,
+    options: { retryable: boolean; remaining: readonly string[]; cause?: unknown; details?: Record<string, string | number | boolean | undefined> },
+  ) {
+    super(COPY_PARTLY_DELETED, message, options);
+    this.remaining = [...options.remaining];
+  }
+}
+
 export const isReplicationError = (error: unknown): error is ReplicationError => error instanceof ReplicationError;
 
 /** Anything we did not classify is treated as retryable: losing work is worse than a redelivery. */

@@ -196,7 +196,7 @@ export const createPollStatus = (deps: PollStatusDeps) => {
         break;
       }
       await isolated({ jobId: job.id }, async () => {
-        settle(job, await continuePrune({ providers, writer, logger }, job));
+        settle(job, await continuePrune({ providers, writer, logger, clock }, job));
       });
     }
 

@@ -1,14 +1,14 @@
 import type { PolicyConfig } from '../config/policy-config';
 import { type Clock, secondsBetween } from '../domain/clock';
 import { type Deadline, NO_DEADLINE } from '../domain/deadline';
-import { COPY_PARTLY_DELETED, errorCode, errorMessage, isRetryable } from '../domain/errors';
-import { type Job, JobStatus } from '../domain/job';
+import { COPY_PARTLY_DELETED, PartialDeletionError, errorCode, errorMessage, isRetryable } from '../domain/errors';
+import { type Job, JobStatus, type LeftBehind } from '../domain/job';
 import { type CopyProvider, type CopyProviders, type ImageUse, ImageUseState, type Replica } from '../ports/copy-provider';
 import type { JobStore } from '../ports/job-store';
 import type { Logger } from '../ports/logger';
 import type { Queues } from '../ports/message-queue';
 import { createJobWriter, type JobWriter } from './job-writer';
-import { removeCopy } from './remove-copy';
+import { removeCopy, sayLeftBehind } from './remove-copy';
 
 /**
  * Retention: copies are billed for as long as they exist, whatever happens to their source. Per
@@ -84,8 +84,22 @@ const copyCreatedAt = (job: Job, replica: Replica | undefined): string => replic
 const useText = (use: Exclude<ImageUse, { state: typeof ImageUseState.Unused }>): string =>
   (use.state === ImageUseState.Used ? `in use by ${use.by}` : `cannot tell whether it is in use (${use.why})`).slice(0, 400);
 
+/**
+ * How long a deletion whose image went goes on trying a part that fails for good (a missing
+ * permission, an image of somebody else's made from our snapshot): a day, for an operator to see
+ * the error and mend it. Then the job ends pruned, the part left behind and told, still billed.
+ */
+export const PARTIAL_DELETION_GIVE_UP_SECONDS = 24 * 3600;
+
+/** The parts a partial deletion gives up, once it failed for good for long enough; undefined to go on trying. */
+const givenUp = (job: Job, error: unknown, now: Date): LeftBehind[] | undefined => {
+  if (!(error instanceof PartialDeletionError) || isRetryable(error) || job.imageGoneAt === undefined) return undefined;
+  if (secondsBetween(job.imageGoneAt, now) < PARTIAL_DELETION_GIVE_UP_SECONDS) return undefined;
+  return error.remaining.map((id) => ({ id, why: errorMessage(error) }));
+};
+
 /** Deletion is one step after another; any of them may be redone after a crash. */
-export const continuePrune = async (deps: { providers: CopyProviders; writer: JobWriter; logger: Logger }, job: Job): Promise<Job | undefined> => {
+export const continuePrune = async (deps: { providers: CopyProviders; writer: JobWriter; logger: Logger; clock: Clock }, job: Job): Promise<Job | undefined> => {
   if (job.status !== JobStatus.Pruning || job.destinationImageId === undefined) return undefined;
   const provider = deps.providers.get(job.provider, job.account);
   const image = { region: job.destination.region, imageId: job.destinationImageId, handle: job.copyHandle, sharedWith: job.sharedWith };
@@ -109,6 +123,11 @@ export const continuePrune = async (deps: { providers: CopyProviders; writer: Jo
     return await deps.writer.apply(job, { type: 'prune.completed', leftBehind });
   } catch (error) {
     if (errorCode(error) === COPY_PARTLY_DELETED) {
+      const leftBehind = givenUp(job, error, deps.clock.now());
+      if (leftBehind !== undefined) {
+        sayLeftBehind(deps.logger, job.id, job.destination.region, leftBehind);
+        return deps.writer.apply(job, { type: 'prune.completed', leftBehind });
+      }
       // The image went and a part did not: recorded, so the next try goes on from there.
       await deps.writer.apply(job, { type: 'prune.imageGone', error: { code: errorCode(error), message: errorMessage(error) } });
       throw error;
@@ -256,7 +275,7 @@ export const createPrune = (deps: PruneDeps) => {
     // Before anything is deleted: a try after a lost answer must still know what the copy held.
     const handle = await provider.deletionHandle?.({ handle: job.copyHandle ?? job.destinationImageId ?? '', destinationRegion: job.destination.region });
     const started = await writer.apply(job, { type: 'prune.started', reason: item.reason, handle });
-    const done = started === undefined ? undefined : await continuePrune({ providers, writer, logger }, started);
+    const done = started === undefined ? undefined : await continuePrune({ providers, writer, logger, clock }, started);
     if (done === undefined) return 'nothing';
     return done.status === JobStatus.Pruned ? 'deleted' : 'refused';
   }

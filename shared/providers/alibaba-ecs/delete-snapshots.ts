@@ -1,4 +1,4 @@
-import { COPY_PARTLY_DELETED, ReplicationError, errorCode, errorMessage, isRetryable } from '../../core/domain/errors';
+import { PartialDeletionError, errorCode, errorMessage, isRetryable } from '../../core/domain/errors';
 import type { LeftBehind } from '../../core/ports/copy-provider';
 import type { EcsExtras } from './ecs-extras';
 
@@ -20,7 +20,7 @@ const KEPT_BY_ECS = new Set(['SnapshotCreatedDisk']);
  */
 export const deleteSnapshots = async (extras: Pick<EcsExtras, 'deleteSnapshot'>, region: string, snapshots: readonly string[]): Promise<LeftBehind[]> => {
   const left: LeftBehind[] = [];
-  for (const snapshot of snapshots) {
+  for (const [index, snapshot] of snapshots.entries()) {
     try {
       await extras.deleteSnapshot(region, snapshot);
     } catch (error) {
@@ -28,8 +28,9 @@ export const deleteSnapshots = async (extras: Pick<EcsExtras, 'deleteSnapshot'>,
         left.push({ id: snapshot, why: errorMessage(error) });
         continue;
       }
-      throw new ReplicationError(COPY_PARTLY_DELETED, `the copy has no image left in ${region}, and its snapshot ${snapshot} is not deleted yet: ${errorMessage(error)}`, {
+      throw new PartialDeletionError(`the copy has no image left in ${region}, and its snapshot ${snapshot} is not deleted yet: ${errorMessage(error)}`, {
         retryable: isRetryable(error),
+        remaining: [...left.map((part) => part.id), ...snapshots.slice(index)],
         cause: error,
         details: { region, snapshot, code: errorCode(error) },
       });

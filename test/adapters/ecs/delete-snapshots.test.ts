@@ -56,7 +56,7 @@ describe('deleting a gone copy’s snapshots on ECS', () => {
     );
 
     // Assess
-    expect(error).toMatchObject({ code: 'CopyPartlyDeleted', retryable: false, details: { snapshot: 's-2', code: 'Forbidden.RAM' } });
+    expect(error).toMatchObject({ code: 'CopyPartlyDeleted', retryable: false, remaining: ['s-2', 's-3'], details: { snapshot: 's-2', code: 'Forbidden.RAM' } });
     expect(ecs.deleted).toEqual(['s-1']);
   });
 
