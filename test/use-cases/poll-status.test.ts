@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { COPY_PARTLY_DELETED, ReplicationError, RetryableError } from '../../shared/core/domain/errors';
+import { PartialDeletionError, RetryableError } from '../../shared/core/domain/errors';
 import { silentLogger } from '../../shared/platform/logging/json-logger';
 import { ManualClock } from '../../shared/core/domain/clock';
 import { ImageState, ReplicaTag } from '../../shared/core/domain/image';
@@ -309,7 +309,7 @@ describe('createPollStatus', () => {
     const remove = images.deleteCopy.bind(images);
     images.deleteCopy = async (copy) => {
       await remove(copy);
-      throw new ReplicationError(COPY_PARTLY_DELETED, 'the copy has no image left in cn-shanghai, and its snapshot s-9 is not deleted yet: Forbidden.RAM', { retryable: false, details: { snapshot: 's-9' } });
+      throw new PartialDeletionError('the copy has no image left in cn-shanghai, and its snapshot s-9 is not deleted yet: Forbidden.RAM', { retryable: false, remaining: ['s-9'] });
     };
     // Act
     await poll();

@@ -8,7 +8,7 @@ import type { JobStore } from '../ports/job-store';
 import type { Logger } from '../ports/logger';
 import type { Queues } from '../ports/message-queue';
 import { createJobWriter, type JobWriter } from './job-writer';
-import { removeCopy, sayLeftBehind } from './remove-copy';
+import { partsLeftBy, removeCopy, sayLeftBehind } from './remove-copy';
 
 /**
  * Retention: copies are billed for as long as they exist, whatever happens to their source. Per
@@ -95,7 +95,7 @@ export const PARTIAL_DELETION_GIVE_UP_SECONDS = 24 * 3600;
 const givenUp = (job: Job, error: unknown, now: Date): LeftBehind[] | undefined => {
   if (!(error instanceof PartialDeletionError) || isRetryable(error) || job.imageGoneAt === undefined) return undefined;
   if (secondsBetween(job.imageGoneAt, now) < PARTIAL_DELETION_GIVE_UP_SECONDS) return undefined;
-  return error.remaining.map((id) => ({ id, why: errorMessage(error) }));
+  return partsLeftBy(error);
 };
 
 /** Deletion is one step after another; any of them may be redone after a crash. */

@@ -1,4 +1,4 @@
-import { COPY_PARTLY_DELETED, errorCode, errorMessage, isReplicationError, isRetryable } from '../domain/errors';
+import { errorMessage, PartialDeletionError } from '../domain/errors';
 import { quoteShort } from '../domain/region';
 import type { CopyDeleted, CopyInFlight, CopyProvider, LeftBehind } from '../ports/copy-provider';
 import type { Logger } from '../ports/logger';
@@ -35,15 +35,12 @@ export const removeCopy = async (
   try {
     deleted = await provider.deleteCopy(copy);
   } catch (error) {
-    if (partlyDeleted === 'throw' || errorCode(error) !== COPY_PARTLY_DELETED || isRetryable(error)) throw error;
-    deleted = { leftBehind: [{ id: partOf(error), why: errorMessage(error) }] };
+    if (partlyDeleted === 'throw' || !(error instanceof PartialDeletionError) || error.retryable) throw error;
+    deleted = { leftBehind: partsLeftBy(error) };
   }
   sayLeftBehind(logger, jobId, copy.destinationRegion, deleted.leftBehind);
   return deleted;
 };
 
-/** The part a partial deletion stopped at, where the provider named it. */
-const partOf = (error: unknown): string => {
-  const part = isReplicationError(error) ? error.details.snapshot : undefined;
-  return typeof part === 'string' ? part : 'unknown part';
-};
+/** What a partial deletion given up leaves: every part it had not deleted, with its failure as the reason. */
+export const partsLeftBy = (error: PartialDeletionError): LeftBehind[] => error.remaining.map((id) => ({ id, why: errorMessage(error) }));
