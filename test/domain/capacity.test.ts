@@ -63,4 +63,19 @@ describe('capacity ledger', () => {
     // Act / Assess: two must end before one place is free
     expect(ledger.freeAt([region], now, 3600)).toEqual(inMinutes(20));
   });
+
+  it('tells until when each slot is held, one entry per copy: an unknown end, a past one and a busy slot read as a schedule needs them', () => {
+    // Prepare: a copy ending in 20 min, one past its end, one nobody can say; the provider said image c is busy
+    const ledger = new CapacityLedger(1);
+    ledger.take([region, image('a')], inMinutes(20));
+    ledger.take([region], inMinutes(-5));
+    ledger.take([region]);
+    ledger.block([{ key: 'image/c', limit: 3 }]);
+    // Act
+    const taken = ledger.takenUntil(now, 3600);
+    // Assess: the past end is now, the unknown one an hour on; the busy slot is full (its limit, capped to 1) for that hour
+    expect(taken.get(region.key)).toEqual([inMinutes(20).getTime(), now.getTime(), inMinutes(60).getTime()]);
+    expect(taken.get('image/a')).toEqual([inMinutes(20).getTime()]);
+    expect(taken.get('image/c')).toEqual([inMinutes(60).getTime()]);
+  });
 });

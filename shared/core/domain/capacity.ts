@@ -10,14 +10,16 @@ export class CapacityLedger {
   readonly #used = new Map<string, number>();
   /** When each slot's takers are expected to end (ms; NaN when unknown), for `freeAt`. */
   readonly #ends = new Map<string, number[]>();
-  readonly #blocked = new Set<string>();
+  /** Slots the provider said are busy, with their limits. */
+  readonly #blocked = new Map<string, number>();
   readonly #limitCap: number;
 
   constructor(limitCap = Number.POSITIVE_INFINITY) {
     this.#limitCap = limitCap;
   }
 
-  #limit(slot: CapacitySlot): number {
+  /** The slot's limit as this pass counts it: the provider's, lowered by the policy's cap. */
+  limitOf(slot: CapacitySlot): number {
     return Math.min(slot.limit, Math.max(1, this.#limitCap));
   }
 
@@ -56,7 +58,7 @@ export class CapacityLedger {
         latest = Math.max(latest, unknown);
         continue;
       }
-      const over = (this.#used.get(slot.key) ?? 0) - this.#limit(slot);
+      const over = (this.#used.get(slot.key) ?? 0) - this.limitOf(slot);
       if (over < 0) continue;
       const ends = (this.#ends.get(slot.key) ?? []).map((end) => (Number.isNaN(end) ? unknown : Math.max(end, now.getTime()))).sort((a, b) => a - b);
       latest = Math.max(latest, ends[over] ?? unknown);
@@ -66,10 +68,22 @@ export class CapacityLedger {
 
   /** The provider said a slot is busy (somebody else's copy of the image runs): full for this pass. */
   block(slots: readonly CapacitySlot[]): void {
-    for (const slot of slots) this.#blocked.add(slot.key);
+    for (const slot of slots) this.#blocked.set(slot.key, this.limitOf(slot));
+  }
+
+  /**
+   * Until when each slot's takers hold it (ms), one entry per taker, by slot key: a taker whose
+   * end is unknown, and a slot the provider said is busy (full), until `unknownSeconds` after now.
+   */
+  takenUntil(now: Date, unknownSeconds: number): Map<string, number[]> {
+    const unknown = now.getTime() + unknownSeconds * 1000;
+    const taken = new Map<string, number[]>();
+    for (const [key, ends] of this.#ends) taken.set(key, ends.map((end) => (Number.isNaN(end) ? unknown : Math.max(end, now.getTime()))));
+    for (const [key, limit] of this.#blocked) taken.set(key, [...(taken.get(key) ?? []), ...Array.from({ length: limit }, () => unknown)]);
+    return taken;
   }
 
   fits(slots: readonly CapacitySlot[]): boolean {
-    return slots.every((slot) => !this.#blocked.has(slot.key) && (this.#used.get(slot.key) ?? 0) < this.#limit(slot));
+    return slots.every((slot) => !this.#blocked.has(slot.key) && (this.#used.get(slot.key) ?? 0) < this.limitOf(slot));
   }
 }
