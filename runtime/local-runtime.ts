@@ -19,6 +19,7 @@ import type { Logger } from '../shared/core/ports/logger';
 import type { WebhookTransport } from '../shared/core/ports/webhook-transport';
 import { actionTrailEvent, mnsQueueEvent, timerEvent } from './fc-events';
 import { RunLedger } from './run-ledger';
+import { createMemoryPlanHints } from '../shared/stores/memory/memory-plan-hints';
 
 /** How the local runtime stands in for FC's triggers. Virtual seconds where the clock is scaled. */
 export const LOCAL_POLL_INTERVAL_SECONDS = 60;
@@ -114,6 +115,7 @@ export class LocalRuntime {
       // Outboxes in the same file as the jobs: rate budgets hold across runs and processes.
       outbox: new SqliteWebhookOutbox(this.db),
       speeds: new SqliteSpeedBook(this.db),
+      plans: createMemoryPlanHints(),
     };
     const decorated = options.decorate?.(dependencies) ?? dependencies;
     const wiring: Wiring = { dependencies: () => decorated };

@@ -9,6 +9,7 @@ import { DISPATCH_DEFER_SECONDS } from '../domain/retry-policy';
 import { type CapacitySlot, type CopyProviders, type CopyRequest, RefusalReason, type StartCopyResult } from '../ports/copy-provider';
 import type { JobStore } from '../ports/job-store';
 import type { Logger } from '../ports/logger';
+import type { PlanHints } from '../ports/plan-hints';
 import type { SpeedBook } from '../ports/speed-book';
 import type { DispatchScope } from './commands';
 import type { JobWriter } from './job-writer';
@@ -27,6 +28,8 @@ export interface DispatchDeps {
   readonly deadline?: Deadline | undefined;
   /** Observed copy speeds, by which relay sources are chosen; without them, the first free source. */
   readonly speeds?: SpeedBook | undefined;
+  /** Where a pass leaves its joint schedule's order for the next pass's search to start from. */
+  readonly plans?: PlanHints | undefined;
 }
 
 /** A claim, a copy call and its record. */
@@ -121,6 +124,7 @@ export const createDispatch = (deps: DispatchDeps) => {
     const chooser = await createSourceChooser(
       {
         speeds: deps.speeds,
+        plans: deps.plans,
         logger: deps.logger,
         slotsFor: (job, source) => slotsFrom(deps, job, source),
         relaysPay: (job) => deps.providers.get(job.provider, job.account).copiesFromReplicas === true,

@@ -8,6 +8,7 @@ import { newJob } from '../domain/job-transitions';
 import { inScope, type PlannedJob, planJob, planJobs, type SourceScope, sourceScopes } from '../domain/policy';
 import type { CopyProviders, Replica } from '../ports/copy-provider';
 import { CORRUPT_JOB_CODE, type JobStore } from '../ports/job-store';
+import type { PlanHints } from '../ports/plan-hints';
 import type { SpeedBook } from '../ports/speed-book';
 import type { Logger } from '../ports/logger';
 import type { Queues } from '../ports/message-queue';
@@ -27,6 +28,8 @@ export interface StartCopyDeps {
   readonly deadline?: Deadline | undefined;
   /** Observed copy speeds, for choosing relay sources. */
   readonly speeds?: SpeedBook | undefined;
+  /** Where a dispatch pass leaves its schedule's order for the next (a hint). */
+  readonly plans?: PlanHints | undefined;
 }
 
 export interface StartCopyOutcome {
@@ -56,7 +59,7 @@ export const createStartCopy = (deps: StartCopyDeps) => {
   const { config, providers, jobs, queues, clock, logger } = deps;
   const writer = createJobWriter(jobs, clock, logger, queues.notify);
   const deadline = deps.deadline ?? NO_DEADLINE;
-  const dispatch = createDispatch({ providers, jobs, writer, clock, logger, limitCap: config.maxConcurrentCopiesPerRegion, deadline, speeds: deps.speeds });
+  const dispatch = createDispatch({ providers, jobs, writer, clock, logger, limitCap: config.maxConcurrentCopiesPerRegion, deadline, speeds: deps.speeds, plans: deps.plans });
   const prune = createPrune({ config, providers, jobs, queues, clock, logger, deadline });
 
   /**

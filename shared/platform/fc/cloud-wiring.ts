@@ -13,6 +13,7 @@ import type { PolicyConfig } from '../../core/config/policy-config';
 import { PROVIDER_RULES } from '../../providers/catalog';
 import { systemClock } from '../../core/domain/clock';
 import { ConfigError } from '../../core/domain/errors';
+import { createMemoryPlanHints } from '../../stores/memory/memory-plan-hints';
 import { type FcCredentials, memoizeByCredentials } from './context';
 import type { Dependencies, Wiring } from './dependencies';
 
@@ -53,6 +54,8 @@ export const createCloudWiring = (processEnv: NodeJS.ProcessEnv, options: { webh
   const accountId = env.IMAGE_REPLICATOR_ACCOUNT_ID ?? new URL(mns).hostname.split('.')[0] ?? '';
   const otsEndpoint = env.IMAGE_REPLICATOR_OTS_ENDPOINT ?? `https://${env.IMAGE_REPLICATOR_OTS_INSTANCE}.${env.IMAGE_REPLICATOR_REGION}.ots.aliyuncs.com`;
 
+  // Kept across credential sets: the hint outlives an STS rotation, as long as the instance lives.
+  const plans = createMemoryPlanHints();
   const build = memoizeByCredentials((credentials: FcCredentials | undefined): Dependencies => {
     if (credentials === undefined) {
       throw new ConfigError('the invocation carries no credentials: give the function a RAM role (s.yaml `role`)');
@@ -87,6 +90,7 @@ export const createCloudWiring = (processEnv: NodeJS.ProcessEnv, options: { webh
       jobs,
       // Speeds and chat webhooks' outboxes sit in the jobs' table: every instance shares them.
       speeds: jobs,
+      plans,
       outbox: jobs.outbox,
       queues: {
         startCopy: queue(env.IMAGE_REPLICATOR_START_COPY_QUEUE),

@@ -5,6 +5,7 @@ import type { CopyProviders } from '../../core/ports/copy-provider';
 import type { JobStore } from '../../core/ports/job-store';
 import type { Logger } from '../../core/ports/logger';
 import type { MessageQueue, Queues } from '../../core/ports/message-queue';
+import type { PlanHints } from '../../core/ports/plan-hints';
 import type { SpeedBook } from '../../core/ports/speed-book';
 import type { WebhookOutboxStore } from '../../core/ports/webhook-outbox';
 import type { WebhookTransport } from '../../core/ports/webhook-transport';
@@ -33,6 +34,8 @@ export interface Dependencies {
   readonly outbox?: WebhookOutboxStore | undefined;
   /** Observed copy speeds between regions (relay source choice); absent, sources are taken in order. */
   readonly speeds?: SpeedBook | undefined;
+  /** The last joint schedule's order, a hint for the next dispatch pass (kept per instance). */
+  readonly plans?: PlanHints | undefined;
 }
 
 export interface Wiring {

@@ -1,0 +1,110 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../shared/core/domain/clock';
+import { pairKey, type CopySpeeds } from '../../shared/core/domain/copy-speed';
+import type { CloudImage } from '../../shared/core/domain/image';
+import type { Job } from '../../shared/core/domain/job';
+import type { PlanHints } from '../../shared/core/ports/plan-hints';
+import { createStartCopy } from '../../shared/core/use-cases/start-copy';
+import { silentLogger } from '../../shared/platform/logging/json-logger';
+import { createMemoryPlanHints } from '../../shared/stores/memory/memory-plan-hints';
+import { FakeCopyProvider, fakeProviders } from '../fakes/fake-copy-provider';
+import { InMemoryJobStore } from '../fakes/in-memory-job-store';
+import { InMemorySpeedBook } from '../fakes/in-memory-speed-book';
+import { recordingQueues } from '../fakes/recording-queue';
+import { testPolicyConfig } from '../helpers/policy';
+import { storedJob } from '../helpers/stored-job';
+
+// One copy at a time out of a region: the slot every image wants is the source region's.
+const POLICY = `
+version: 1
+maxConcurrentCopiesPerRegion: 1
+policies:
+  - name: fan
+    source: { region: cn-hangzhou, select: { tags: { role: golden } } }
+    destinations: [{ region: ap-southeast-1 }, { region: eu-central-1 }, { region: me-east-1 }]
+`;
+const SCOPE = 'alibaba/default';
+const speeds = (pairs: Record<string, number>): CopySpeeds =>
+  Object.fromEntries(Object.entries(pairs).map(([pair, gibPerHour]) => [pair, { gibPerHour, samples: 3, at: '2026-03-01T00:00:00.000Z' }]));
+
+/** A hint store that records what each pass read and wrote. */
+const recordingHints = (): PlanHints & { reads: number; writes: Array<readonly string[]> } => {
+  const inner = createMemoryPlanHints();
+  const hints = {
+    reads: 0,
+    writes: [] as Array<readonly string[]>,
+    read: () => {
+      hints.reads += 1;
+      return inner.read();
+    },
+    write: (order: readonly string[]) => {
+      hints.writes.push(order);
+      inner.write(order);
+    },
+  };
+  return hints;
+};
+
+describe('dispatching by one schedule of every image', () => {
+  let clock: ManualClock;
+  let images: FakeCopyProvider;
+  let jobs: InMemoryJobStore;
+  let book: InMemorySpeedBook;
+  let hints: ReturnType<typeof recordingHints>;
+  let dispatch: () => Promise<unknown>;
+
+  beforeEach(() => {
+    clock = new ManualClock('2026-03-01T00:00:00Z');
+    images = new FakeCopyProvider();
+    jobs = new InMemoryJobStore();
+    book = new InMemorySpeedBook();
+    hints = recordingHints();
+    const startCopy = createStartCopy({ config: testPolicyConfig(POLICY), providers: fakeProviders(images), jobs, queues: recordingQueues(), clock, logger: silentLogger, speeds: book, plans: hints });
+    dispatch = () => startCopy({ kind: 'dispatch', reason: 'test' });
+  });
+
+  const stored = (source: CloudImage, region: string): Promise<Job> => storedJob({ jobs, clock, config: testPolicyConfig(POLICY) }, source, region);
+
+  /**
+   * Two 100 GiB images out of cn-hangzhou's one slot. B needs ap-southeast-1 (2 h). A needs
+   * eu-central-1 (30 min) and me-east-1: 4 h direct, 1 h from A's copy in eu-central-1.
+   * B first ends at 3.5 h; A's first copy first ends everything at 2.5 h.
+   */
+  const twoImages = async () => {
+    const a = images.addImage({ id: 'm-a', region: 'cn-hangzhou', sizeGiB: 100, tags: { role: 'golden' } });
+    const b = images.addImage({ id: 'm-b', region: 'cn-hangzhou', sizeGiB: 100, tags: { role: 'golden' } });
+    const toEu = await stored(a, 'eu-central-1');
+    const toMe = await stored(a, 'me-east-1');
+    const toAp = await stored(b, 'ap-southeast-1');
+    await book.writeSpeeds(
+      SCOPE,
+      speeds({
+        [pairKey('cn-hangzhou', 'ap-southeast-1')]: 50,
+        [pairKey('cn-hangzhou', 'eu-central-1')]: 200,
+        [pairKey('eu-central-1', 'me-east-1')]: 100,
+        [pairKey('cn-hangzhou', 'me-east-1')]: 25,
+      }),
+    );
+    return { toEu, toMe, toAp };
+  };
+
+  it('gives the one slot to the copy that starts the longer chain, though the other image alone would end later', async () => {
+    // Prepare
+    const { toEu } = await twoImages();
+    // Act
+    await dispatch();
+    // Assess: A's copy to eu-central-1 is the one started, from A's source; B's waits its turn
+    expect(images.requests.map((r) => [r.jobId, r.source.imageId, r.destination.region])).toEqual([[toEu.id, 'm-a', 'eu-central-1']]);
+  });
+
+  it('leaves the order of its schedule for the next pass, and starts from it', async () => {
+    // Prepare
+    const { toMe, toAp } = await twoImages();
+    // Act
+    await dispatch();
+    await dispatch();
+    // Assess: the waiting copies, in the order their schedule was decoded from, read by the next pass
+    expect(hints.writes[0]).toEqual(expect.arrayContaining([toMe.id, toAp.id]));
+    expect(hints.reads).toBe(2);
+  });
+});
