@@ -2,7 +2,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../shared/core/domain/clock';
 import { pairKey, type CopySpeeds } from '../../shared/core/domain/copy-speed';
 import type { CloudImage } from '../../shared/core/domain/image';
-import type { Job } from '../../shared/core/domain/job';
+import type { Job, JobEvent } from '../../shared/core/domain/job';
+import { RefusalReason } from '../../shared/core/ports/copy-provider';
 import type { PlanHints } from '../../shared/core/ports/plan-hints';
 import { createStartCopy } from '../../shared/core/use-cases/start-copy';
 import { silentLogger } from '../../shared/platform/logging/json-logger';
@@ -27,19 +28,19 @@ const SCOPE = 'alibaba/default';
 const speeds = (pairs: Record<string, number>): CopySpeeds =>
   Object.fromEntries(Object.entries(pairs).map(([pair, gibPerHour]) => [pair, { gibPerHour, samples: 3, at: '2026-03-01T00:00:00.000Z' }]));
 
-/** A hint store that records what each pass read and wrote. */
-const recordingHints = (): PlanHints & { reads: number; writes: Array<readonly string[]> } => {
+/** A hint store that records what each pass read and wrote, and may answer a given order. */
+const recordingHints = (given?: readonly string[]) => {
   const inner = createMemoryPlanHints();
   const hints = {
-    reads: 0,
+    reads: [] as string[],
     writes: [] as Array<readonly string[]>,
-    read: () => {
-      hints.reads += 1;
-      return inner.read();
+    read: (key: string) => {
+      hints.reads.push(key);
+      return given ?? inner.read(key);
     },
-    write: (order: readonly string[]) => {
+    write: (key: string, order: readonly string[]) => {
       hints.writes.push(order);
-      inner.write(order);
+      inner.write(key, order);
     },
   };
   return hints;
@@ -53,17 +54,22 @@ describe('dispatching by one schedule of every image', () => {
   let hints: ReturnType<typeof recordingHints>;
   let dispatch: () => Promise<unknown>;
 
+  /** Dispatch passes with these hints (a recording store of their own by default). */
+  const withHints = (plans: PlanHints) => {
+    const startCopy = createStartCopy({ config: testPolicyConfig(POLICY), providers: fakeProviders(images), jobs, queues: recordingQueues(), clock, logger: silentLogger, speeds: book, plans });
+    return () => startCopy({ kind: 'dispatch', reason: 'test' });
+  };
+
   beforeEach(() => {
     clock = new ManualClock('2026-03-01T00:00:00Z');
     images = new FakeCopyProvider();
     jobs = new InMemoryJobStore();
     book = new InMemorySpeedBook();
     hints = recordingHints();
-    const startCopy = createStartCopy({ config: testPolicyConfig(POLICY), providers: fakeProviders(images), jobs, queues: recordingQueues(), clock, logger: silentLogger, speeds: book, plans: hints });
-    dispatch = () => startCopy({ kind: 'dispatch', reason: 'test' });
+    dispatch = withHints(hints);
   });
 
-  const stored = (source: CloudImage, region: string): Promise<Job> => storedJob({ jobs, clock, config: testPolicyConfig(POLICY) }, source, region);
+  const stored = (source: CloudImage, region: string, ...events: JobEvent[]): Promise<Job> => storedJob({ jobs, clock, config: testPolicyConfig(POLICY) }, source, region, ...events);
 
   /**
    * Two 100 GiB images out of cn-hangzhou's one slot. B needs ap-southeast-1 (2 h). A needs
@@ -97,14 +103,63 @@ describe('dispatching by one schedule of every image', () => {
     expect(images.requests.map((r) => [r.jobId, r.source.imageId, r.destination.region])).toEqual([[toEu.id, 'm-a', 'eu-central-1']]);
   });
 
-  it('leaves the order of its schedule for the next pass, and starts from it', async () => {
+  it('leaves the order of its schedule for the next pass over the same account and region', async () => {
     // Prepare
     const { toMe, toAp } = await twoImages();
     // Act
     await dispatch();
     await dispatch();
-    // Assess: the waiting copies, in the order their schedule was decoded from, read by the next pass
+    // Assess: the waiting copies, in the order their schedule was decoded from, asked for again
     expect(hints.writes[0]).toEqual(expect.arrayContaining([toMe.id, toAp.id]));
-    expect(hints.reads).toBe(2);
+    expect(hints.reads).toEqual(['alibaba/default/cn-hangzhou', 'alibaba/default/cn-hangzhou']);
+  });
+
+  it('starts its search from the hint: of two images that end the same either way, the one the hint puts first starts', async () => {
+    // Prepare: two equal images, one slot; either order ends both at the same times
+    const a = images.addImage({ id: 'm-a', region: 'cn-hangzhou', sizeGiB: 100, tags: { role: 'golden' } });
+    const b = images.addImage({ id: 'm-b', region: 'cn-hangzhou', sizeGiB: 100, tags: { role: 'golden' } });
+    const toA = await stored(a, 'eu-central-1');
+    const toB = await stored(b, 'eu-central-1');
+    await book.writeSpeeds(SCOPE, speeds({ [pairKey('cn-hangzhou', 'eu-central-1')]: 100 }));
+    // Act
+    await withHints(recordingHints([toB.id, toA.id]))();
+    // Assess
+    expect(images.requests.map((r) => r.jobId)).toEqual([toB.id]);
+  });
+
+  it('does not hold a copy back for the replica of a sibling whose last try was refused', async () => {
+    // Prepare: A to eu-central-1 was refused busy (somebody else copies m-a); A to me-east-1 can
+    // come from a finished replica in ap-southeast-1 (2 h) or, counting on eu-central-1's, in 1 h
+    const a = images.addImage({ id: 'm-a', region: 'cn-hangzhou', sizeGiB: 100, tags: { role: 'golden' } });
+    images.addImage({ id: 'm-ap', region: 'ap-southeast-1', sizeGiB: 100 });
+    await stored(a, 'eu-central-1', { type: 'dispatch.claimed' }, { type: 'dispatch.deferred', reason: { code: 'ImageBusy', message: 'another copy of the image runs' } });
+    const toMe = await stored(a, 'me-east-1', { type: 'relay.available', relay: { region: 'ap-southeast-1', imageId: 'm-ap' } });
+    await book.writeSpeeds(
+      SCOPE,
+      speeds({
+        [pairKey('cn-hangzhou', 'eu-central-1')]: 200,
+        [pairKey('eu-central-1', 'me-east-1')]: 200,
+        [pairKey('ap-southeast-1', 'me-east-1')]: 50,
+        [pairKey('cn-hangzhou', 'me-east-1')]: 20,
+      }),
+    );
+    images.failNextCopy({ kind: 'refused', reason: RefusalReason.Busy, code: 'ImageBusy', message: 'another copy of the image runs' });
+    // Act
+    await dispatch();
+    // Assess: me-east-1 starts from the finished replica now
+    expect(images.requests.filter((r) => r.jobId === toMe.id).map((r) => r.source.imageId)).toEqual(['m-ap']);
+  });
+
+  it('lets the rest of a pass start what a refusal freed, though the schedule had put it later', async () => {
+    // Prepare: two copies of one image, one at a time out of it; the first is refused for good
+    const a = images.addImage({ id: 'm-a', region: 'cn-hangzhou', sizeGiB: 100, tags: { role: 'golden' } });
+    const toEu = await stored(a, 'eu-central-1');
+    const toAp = await stored(a, 'ap-southeast-1');
+    await book.writeSpeeds(SCOPE, speeds({ [pairKey('cn-hangzhou', 'eu-central-1')]: 200, [pairKey('cn-hangzhou', 'ap-southeast-1')]: 100, [pairKey('eu-central-1', 'ap-southeast-1')]: 10 }));
+    images.failNextCopy({ kind: 'refused', reason: RefusalReason.Quota, code: 'QuotaExceed.Image', message: 'full' });
+    // Act
+    await dispatch();
+    // Assess: eu-central-1 went first and was refused; ap-southeast-1 started in the same pass
+    expect(images.requests.map((r) => r.jobId)).toEqual([toEu.id, toAp.id]);
   });
 });

@@ -6,6 +6,9 @@ import type { CapacitySlot } from '../ports/copy-provider';
  * when none of its slots is full. `limitCap` lowers every limit (a policy may ask for fewer
  * concurrent copies than the provider allows, never more).
  */
+/** A slot the provider said is busy is full up to this many copies (limits are a handful). */
+const MAX_BLOCKED_TAKERS = 1_000;
+
 export class CapacityLedger {
   readonly #used = new Map<string, number>();
   /** When each slot's takers are expected to end (ms; NaN when unknown), for `freeAt`. */
@@ -79,7 +82,8 @@ export class CapacityLedger {
     const unknown = now.getTime() + unknownSeconds * 1000;
     const taken = new Map<string, number[]>();
     for (const [key, ends] of this.#ends) taken.set(key, ends.map((end) => (Number.isNaN(end) ? unknown : Math.max(end, now.getTime()))));
-    for (const [key, limit] of this.#blocked) taken.set(key, [...(taken.get(key) ?? []), ...Array.from({ length: limit }, () => unknown)]);
+    // Full: as many takers as its limit, and never an array sized by a limit nobody bounded.
+    for (const [key, limit] of this.#blocked) taken.set(key, [...(taken.get(key) ?? []), ...Array.from({ length: Math.min(limit, MAX_BLOCKED_TAKERS) }, () => unknown)]);
     return taken;
   }
 

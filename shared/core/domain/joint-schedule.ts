@@ -169,6 +169,9 @@ interface Decoded {
   readonly sumMs: number;
 }
 
+/** How many changes back a change is compared with (late acceptance hill climbing). */
+const LATE_ACCEPTANCE = 20;
+
 const better = (a: Decoded, b: Decoded): boolean => a.endMs < b.endMs || (a.endMs === b.endMs && a.sumMs < b.sumMs);
 
 export const scheduleJointly = (problem: ScheduleProblem): JointSchedule => {
@@ -217,7 +220,8 @@ export const scheduleJointly = (problem: ScheduleProblem): JointSchedule => {
       let best: ScheduledCopy | undefined;
       let bestSlots: readonly CapacitySlot[] = [];
       for (const place of places) {
-        const duration = copyMs(copy.image, place.region, copy.region);
+        // A copy of no time still takes its slots for a moment: one of zero would take none.
+        const duration = Math.max(1, copyMs(copy.image, place.region, copy.region));
         const from = Math.max(nowMs, copy.notBeforeMs, place.readyAtMs);
         if (best !== undefined && from + duration >= best.endMs) continue;
         const start = earliestStart(place.slots.map(usageOf), from, duration);
@@ -255,11 +259,13 @@ export const scheduleJointly = (problem: ScheduleProblem): JointSchedule => {
     decoded += 1;
     if (better(result, best)) [order, best] = [start, result];
   }
-  // Local search: move one copy, or swap two; a change that is no worse is kept (plateaus are
-  // where most of the moves that later help are found).
+  // Local search (late acceptance): move one copy, or swap two; a change is kept when it is no
+  // worse than the current order, or than the order of LATE_ACCEPTANCE changes ago. Keeping only
+  // changes that are no worse stops in the first order no single move improves; this climbs out.
   const random = generator(problem.seed);
   let current = order;
   let currentResult = best;
+  const history: Decoded[] = Array.from({ length: LATE_ACCEPTANCE }, () => best);
   while (decoded < problem.budget && current.length > 1) {
     const candidate = [...current];
     const a = Math.floor(random() * candidate.length);
@@ -267,12 +273,14 @@ export const scheduleJointly = (problem: ScheduleProblem): JointSchedule => {
     if (random() < 0.5) candidate.splice(b, 0, ...candidate.splice(a, 1));
     else [candidate[a], candidate[b]] = [candidate[b]!, candidate[a]!];
     const result = decode(candidate);
+    const slot = decoded % LATE_ACCEPTANCE;
     decoded += 1;
-    if (!better(currentResult, result)) {
+    if (!better(currentResult, result) || !better(history[slot]!, result)) {
       current = candidate;
       currentResult = result;
       if (better(result, best)) [order, best] = [candidate, result];
     }
+    history[slot] = currentResult;
   }
   return { copies: best.copies, endMs: best.endMs, order: order.map((copy) => copy.id), decoded };
 };

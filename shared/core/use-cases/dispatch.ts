@@ -150,6 +150,7 @@ export const createDispatch = (deps: DispatchDeps) => {
     const throttled = new Set<string>();
     // A refusal frees its slots: the jobs left waiting get another round in the same pass.
     for (let round = 0; round < MAX_ROUNDS && queued.length > 0; round += 1) {
+      if (round > 0) chooser.dropSchedule();
       const result = await dispatchRound(queued, timed, chooser, throttled, now);
       total.started += result.started;
       total.deferred += result.deferred;

@@ -103,6 +103,11 @@ export interface SourceChooser {
   due(job: Job): number | undefined;
   /** The pass's order within an image: the planned start, else the estimated seconds of a copy out of its source region (0 when unknown). */
   rank(job: Job): number;
+  /**
+   * A refusal freed slots the joint schedule counted as taken: the rest of the pass chooses copy by
+   * copy, so that a copy the schedule put behind the refused one does not wait a pass for it.
+   */
+  dropSchedule(): void;
   /** The pass claimed the job: an image that had no other way out of its source no longer waits for it. */
   claimed(job: Job): void;
   /** When a running copy should end: its prediction, else its start plus the copy time estimated. */
@@ -373,12 +378,16 @@ export const createSourceChooser = async (deps: SourceChooserDeps, inFlight: rea
           notBeforeMs: Math.max(now.getTime(), Date.parse(job.notBefore ?? '') || 0),
           holders: ids,
           fromReplicas: !fixed,
-          relays: relayable(job),
+          // A copy whose last try did not start (refused busy, deferred) may not start the next time
+          // either: counting on its replica could hold a sibling back for as long as that lasts.
+          relays: relayable(job) && job.lastError === undefined,
           replicaSlots: capped(deps.slotsFor(job, { region: job.destination.region, imageId: `planned:${job.id}` })),
         });
       }
     }
     if (copies.length === 0 || copies.length > JOINT_MAX_COPIES) return undefined;
+    // Passes over other accounts or regions (poll-status asks for some) keep their own orders.
+    const hintKey = [...new Set(images.map((jobs) => (jobs[0] === undefined ? '' : `${scopeKey(jobs[0])}/${jobs[0].source.region}`)))].sort().join(' ');
     // Most urgent first: the images whose own plans end last, each image's copies by planned start.
     const urgency = new Map(images.map((jobs, index) => [jobs[0] === undefined ? '' : sourceImageKey(jobs[0]), index]));
     copies.sort((a, b) => (urgency.get(a.image) ?? 0) - (urgency.get(b.image) ?? 0) || (plannedCopies.get(a.id)?.startMs ?? 0) - (plannedCopies.get(b.id)?.startMs ?? 0));
@@ -393,11 +402,11 @@ export const createSourceChooser = async (deps: SourceChooserDeps, inFlight: rea
           const job = images.find((jobs) => jobs[0] !== undefined && sourceImageKey(jobs[0]) === image)?.[0] ?? first;
           return job === undefined ? 0 : (orderSeconds(job, from, to) ?? 0) * 1000;
         },
-        hint: deps.plans?.read(),
+        hint: deps.plans?.read(hintKey),
         budget: jointBudget(copies.length),
         seed: now.getTime() % 2_147_483_647,
       });
-      deps.plans?.write(schedule.order);
+      deps.plans?.write(hintKey, schedule.order);
       return schedule;
     } catch (error) {
       deps.logger.warn('no joint schedule; each image planned alone', { code: errorCode(error), error: errorMessage(error) });
@@ -439,6 +448,10 @@ export const createSourceChooser = async (deps: SourceChooserDeps, inFlight: rea
       const planned = plannedCopies.get(job.id);
       if (planned !== undefined) return (planned.startMs - now.getTime()) / 1000;
       return orderSeconds(job, job.source.region, job.destination.region) ?? 0;
+    },
+
+    dropSchedule() {
+      joint = undefined;
     },
 
     claimed(job) {
