@@ -12,6 +12,7 @@ import { InMemorySpeedBook } from '../fakes/in-memory-speed-book';
 import { recordingQueues } from '../fakes/recording-queue';
 import { testPolicyConfig } from '../helpers/policy';
 import { storedJob } from '../helpers/stored-job';
+import { copySpeeds } from '../helpers/copy-speeds';
 
 /** One destination: nothing to choose between, the speeds only aim the first look. */
 const POLICY = `
@@ -24,8 +25,7 @@ policies:
 const SCOPE = 'alibaba/default';
 const START = '2026-03-01T00:00:00.000Z';
 const MINUTE = 60_000;
-const speeds = (pairs: Record<string, number>): CopySpeeds =>
-  Object.fromEntries(Object.entries(pairs).map(([pair, gibPerHour]) => [pair, { gibPerHour, samples: 4, at: START }]));
+const speeds = (pairs: Record<string, number>): CopySpeeds => copySpeeds(pairs, { samples: 4, at: START });
 /** The pair of a copy to eu-central-1 from the source region. */
 const DIRECT = pairKey('cn-hangzhou', 'eu-central-1');
 

@@ -14,6 +14,7 @@ import { InMemorySpeedBook } from '../fakes/in-memory-speed-book';
 import { recordingQueues } from '../fakes/recording-queue';
 import { testPolicyConfig } from '../helpers/policy';
 import { storedJob } from '../helpers/stored-job';
+import { copySpeeds } from '../helpers/copy-speeds';
 
 // One copy at a time out of a region: the slot every image wants is the source region's.
 const POLICY = `
@@ -25,8 +26,7 @@ policies:
     destinations: [{ region: ap-southeast-1 }, { region: eu-central-1 }, { region: me-east-1 }]
 `;
 const SCOPE = 'alibaba/default';
-const speeds = (pairs: Record<string, number>): CopySpeeds =>
-  Object.fromEntries(Object.entries(pairs).map(([pair, gibPerHour]) => [pair, { gibPerHour, samples: 3, at: '2026-03-01T00:00:00.000Z' }]));
+const speeds = (pairs: Record<string, number>): CopySpeeds => copySpeeds(pairs);
 
 /** A hint store that records what each pass read and wrote, and may answer a given order. */
 const recordingHints = (given?: readonly string[]) => {

@@ -11,6 +11,7 @@ import { InMemorySpeedBook } from '../fakes/in-memory-speed-book';
 import { recordingQueues } from '../fakes/recording-queue';
 import { testPolicyConfig } from '../helpers/policy';
 import { storedJob } from '../helpers/stored-job';
+import { copySpeeds } from '../helpers/copy-speeds';
 
 const POLICY = `
 version: 1
@@ -21,8 +22,7 @@ policies:
 `;
 
 const SCOPE = 'alibaba/default';
-const speeds = (pairs: Record<string, number>): CopySpeeds =>
-  Object.fromEntries(Object.entries(pairs).map(([pair, gibPerHour]) => [pair, { gibPerHour, samples: 3, at: '2026-03-01T00:00:00.000Z' }]));
+const speeds = (pairs: Record<string, number>): CopySpeeds => copySpeeds(pairs);
 
 describe('choosing where a copy comes from', () => {
   let clock: ManualClock;
