@@ -1,3 +1,5 @@
+import { mulberry32 } from '../shared/core/domain/random';
+
 /**
  * A seeded generator (mulberry32): the same seed gives the same ids and the same injected faults,
  * so a failing chaos run can be replayed.
@@ -13,11 +15,9 @@ export class Prng {
   }
   /** Uniform in [0, 1). */
   next(): number {
-    this.#state = (this.#state + 0x6d2b79f5) >>> 0;
-    let t = this.#state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    const { state, value } = mulberry32(this.#state);
+    this.#state = state;
+    return value;
   }
   /** True with probability p. A probability of 0 never consumes randomness, so adding a fault kind does not shift others. */
   chance(p: number): boolean {

@@ -1,4 +1,5 @@
 import type { CapacitySlot } from '../ports/copy-provider';
+import { mulberry32 } from './random';
 
 /**
  * One schedule for every waiting copy of every image at once: which holder each copy comes from
@@ -9,8 +10,8 @@ import type { CapacitySlot } from '../ports/copy-provider';
  * A schedule is decoded from an order of the copies: each in turn is placed where it ends first,
  * over every holder it may come from (a holder given, or a replica an earlier copy in the order
  * makes), at the earliest time all of that holder's slots have room for the whole copy. The search
- * moves copies within the order and keeps a change that ends no later (then: whose copies end no
- * later in sum), for a bounded number of decodings. Seeded with the order of an earlier pass
+ * moves copies within the order by late acceptance (see below), comparing orders by when they end,
+ * then by their copies' ends in sum, for a bounded number of decodings. Seeded with the order of an earlier pass
  * (`hint`), the search goes on where that one stopped; the hint is only a start, any order gives
  * a valid schedule.
  *
@@ -80,9 +81,6 @@ interface Place {
   readonly region: string;
   readonly slots: readonly CapacitySlot[];
   readonly readyAtMs: number;
-  readonly image: string;
-  /** Holders given: which copies may use it; a planned replica: undefined (any that may relay). */
-  readonly planned: boolean;
 }
 
 /**
@@ -151,15 +149,13 @@ const earliestStart = (usages: ReadonlyArray<readonly [Usage, number]>, from: nu
   return start;
 };
 
-/** mulberry32: small, seeded, good enough to pick moves. */
+/** Seeded numbers in [0, 1) to pick moves with. */
 const generator = (seed: number) => {
   let state = seed >>> 0;
   return (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+    const step = mulberry32(state);
+    state = step.state;
+    return step.value;
   };
 };
 
@@ -214,7 +210,7 @@ export const scheduleJointly = (problem: ScheduleProblem): JointSchedule => {
       const places: Place[] = [];
       for (const id of copy.holders) {
         const holder = holderById.get(id);
-        if (holder !== undefined && holder.region !== copy.region) places.push({ from: id, region: holder.region, slots: holder.slots, readyAtMs: holder.readyAtMs, image: holder.image, planned: false });
+        if (holder !== undefined && holder.region !== copy.region) places.push({ from: id, region: holder.region, slots: holder.slots, readyAtMs: holder.readyAtMs });
       }
       if (copy.fromReplicas) for (const place of replicas.get(copy.image) ?? []) if (place.region !== copy.region) places.push(place);
       let best: ScheduledCopy | undefined;
@@ -238,7 +234,7 @@ export const scheduleJointly = (problem: ScheduleProblem): JointSchedule => {
       sumMs += best.endMs - nowMs;
       if (copy.relays) {
         const list = replicas.get(copy.image) ?? [];
-        list.push({ from: copy.id, region: copy.region, slots: copy.replicaSlots, readyAtMs: best.endMs, image: copy.image, planned: true });
+        list.push({ from: copy.id, region: copy.region, slots: copy.replicaSlots, readyAtMs: best.endMs });
         replicas.set(copy.image, list);
       }
     }

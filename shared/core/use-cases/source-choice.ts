@@ -143,7 +143,7 @@ const PLAN_STEPS_PER_IMAGE = 5_000;
 const PLAN_STEPS_PER_PASS = 20_000;
 /**
  * A pass's joint schedule search: copies decoded at most (an order of 100 copies decoded 1,000
- * times), so a pass spends about the same at any size, 50–150 ms on this 2-core machine; at least
+ * times), so a pass spends about the same at any size, 150–200 ms on this 2-core machine; at least
  * 50 orders, at most 1,000. The search goes on from the last pass's order (PlanHints), so passes
  * add up. On the fan-out bench more search did better: the worst of 5 draws 1.38 at 100 orders a
  * pass, 1.31 at 1,000.
@@ -386,12 +386,14 @@ export const createSourceChooser = async (deps: SourceChooserDeps, inFlight: rea
       }
     }
     if (copies.length === 0 || copies.length > JOINT_MAX_COPIES) return undefined;
+    // A job of each image, in the order of urgency: the images whose own plans end last first.
+    const firstJobs = images.flatMap((jobs) => jobs.slice(0, 1));
+    const jobOf = new Map(firstJobs.map((job) => [sourceImageKey(job), job]));
+    const urgency = new Map(firstJobs.map((job, index) => [sourceImageKey(job), index]));
     // Passes over other accounts or regions (poll-status asks for some) keep their own orders.
-    const hintKey = [...new Set(images.map((jobs) => (jobs[0] === undefined ? '' : `${scopeKey(jobs[0])}/${jobs[0].source.region}`)))].sort().join(' ');
-    // Most urgent first: the images whose own plans end last, each image's copies by planned start.
-    const urgency = new Map(images.map((jobs, index) => [jobs[0] === undefined ? '' : sourceImageKey(jobs[0]), index]));
+    const hintKey = [...new Set(firstJobs.map((job) => `${scopeKey(job)}/${job.source.region}`))].sort().join(' ');
+    // Each image's copies by planned start.
     copies.sort((a, b) => (urgency.get(a.image) ?? 0) - (urgency.get(b.image) ?? 0) || (plannedCopies.get(a.id)?.startMs ?? 0) - (plannedCopies.get(b.id)?.startMs ?? 0));
-    const first = images[0]?.[0];
     try {
       const schedule = scheduleJointly({
         nowMs: now.getTime(),
@@ -399,7 +401,7 @@ export const createSourceChooser = async (deps: SourceChooserDeps, inFlight: rea
         holders,
         copies,
         copyMs: (image, from, to) => {
-          const job = images.find((jobs) => jobs[0] !== undefined && sourceImageKey(jobs[0]) === image)?.[0] ?? first;
+          const job = jobOf.get(image);
           return job === undefined ? 0 : (orderSeconds(job, from, to) ?? 0) * 1000;
         },
         hint: deps.plans?.read(hintKey),
