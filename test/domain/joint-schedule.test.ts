@@ -99,6 +99,17 @@ describe('scheduling every image’s copies together', () => {
     expect(pinned.copies.get('m')?.fromId).toBe('s');
   });
 
+
+  it('keeps every replica it plans for later copies, also past a copy that may not come from replicas', () => {
+    // Prepare: in this order, F relays; G may not come from replicas but relays too; M is quick
+    // only from F. G must not hide F's replica from M.
+    const copyMs = links({ 'S>F': 100, 'S>G': 100, 'F>M': 10, 'G>M': 500, 'S>M': 1_000 });
+    const copies = [copy('f', 'A', 'F', ['s']), copy('g', 'A', 'G', ['s'], { fromReplicas: false }), copy('m', 'A', 'M', ['s'])];
+    // Act: the given order alone (a budget of one decoding)
+    const schedule = scheduleJointly(problem({ holders: [holder('s', 'A', 'S')], copies, copyMs, budget: 1 }));
+    // Assess
+    expect(schedule.copies.get('m')).toEqual({ fromId: 'f', fromRegion: 'F', startMs: 100, endMs: 110 });
+  });
   it('never starts a copy before its back-off, its holder is ready, or now', () => {
     // Prepare
     const input = problem({

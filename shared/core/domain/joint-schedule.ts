@@ -76,11 +76,32 @@ export interface JointSchedule {
   readonly decoded: number;
 }
 
+/** The slots a copy out of one holder takes, as numbers, with their limits (at least 1). */
+interface PreparedSlots {
+  readonly ids: readonly number[];
+  readonly limits: readonly number[];
+}
+
 interface Place {
   readonly from: string;
   readonly region: string;
-  readonly slots: readonly CapacitySlot[];
+  readonly regionId: number;
+  readonly slots: PreparedSlots;
   readonly readyAtMs: number;
+}
+
+/** Where a copy is placed while its holders are weighed, with the slots it would take. */
+interface Choice extends ScheduledCopy {
+  readonly slots: PreparedSlots;
+}
+
+/** A copy's parts that do not depend on the order. */
+interface PreparedCopy {
+  readonly image: number;
+  readonly region: number;
+  /** The given holders it may come from, outside its own region. */
+  readonly given: readonly Place[];
+  readonly replicaSlots: PreparedSlots;
 }
 
 /**
@@ -88,8 +109,15 @@ interface Place {
  * `times[k + 1]` (the last step lasts for ever). Both kept sorted, so a query is one pass.
  */
 class Usage {
-  readonly times: number[] = [Number.NEGATIVE_INFINITY];
-  readonly counts: number[] = [0];
+  times: number[] = [Number.NEGATIVE_INFINITY];
+  counts: number[] = [0];
+
+  clone(): Usage {
+    const copy = new Usage();
+    copy.times = this.times.slice();
+    copy.counts = this.counts.slice();
+    return copy;
+  }
 
   /** The index of the step that holds `at`. */
   #stepAt(at: number): number {
@@ -121,25 +149,29 @@ class Usage {
 
   /** The earliest start at or after `from` such that [start, start + duration) never meets `limit` holders. */
   earliest(from: number, duration: number, limit: number): number {
+    const { times, counts } = this;
+    const last = times.length - 1;
     let start = from;
-    for (let k = this.#stepAt(from); k < this.times.length; k += 1) {
-      const stepEnd = this.times[k + 1] ?? Number.POSITIVE_INFINITY;
+    // The last step is read apart: reading past an array's end is slow in V8.
+    for (let k = this.#stepAt(from); k < last; k += 1) {
+      const stepEnd = times[k + 1]!;
       if (stepEnd <= start) continue;
-      if (this.times[k]! >= start + duration) return start;
-      if (this.counts[k]! >= limit) start = stepEnd;
+      if (times[k]! >= start + duration) return start;
+      if (counts[k]! >= limit) start = stepEnd;
     }
-    return start;
+    if (times[last]! >= start + duration) return start;
+    return counts[last]! >= limit ? Number.POSITIVE_INFINITY : start;
   }
 }
 
 /** The earliest start at or after `from` at which every slot has room for `duration`. */
-const earliestStart = (usages: ReadonlyArray<readonly [Usage, number]>, from: number, duration: number): number => {
+const earliestStart = (slots: PreparedSlots, usageOf: (id: number) => Usage, from: number, duration: number): number => {
   let start = from;
   // Each slot's earliest moves the start forward, never back: a round that moves none is the answer.
   for (let moved = true; moved && Number.isFinite(start); ) {
     moved = false;
-    for (const [usage, limit] of usages) {
-      const next = usage.earliest(start, duration, limit);
+    for (let k = 0; k < slots.ids.length; k += 1) {
+      const next = usageOf(slots.ids[k]!).earliest(start, duration, slots.limits[k]!);
       if (next !== start) {
         start = next;
         moved = true;
@@ -177,65 +209,95 @@ export const scheduleJointly = (problem: ScheduleProblem): JointSchedule => {
   }
   const byId = new Map(copies.map((copy) => [copy.id, copy]));
   const holderById = new Map(holders.map((holder) => [holder.id, holder]));
+  // Decoding runs hundreds of times a pass: everything that does not depend on the order is
+  // resolved once here (slots to numbers, each copy's given holders, link times in a table).
+  const slotIds = new Map<string, number>();
+  const slotId = (key: string): number => {
+    let id = slotIds.get(key);
+    if (id === undefined) slotIds.set(key, (id = slotIds.size));
+    return id;
+  };
+  const prepare = (slots: readonly CapacitySlot[]): PreparedSlots => ({
+    ids: slots.map((slot) => slotId(slot.key)),
+    limits: slots.map((slot) => Math.max(1, slot.limit)),
+  });
+  const regionIds = new Map<string, number>();
+  const regionId = (region: string): number => {
+    let id = regionIds.get(region);
+    if (id === undefined) regionIds.set(region, (id = regionIds.size));
+    return id;
+  };
+  const imageIds = new Map<string, number>();
+  const imageId = (image: string): number => {
+    let id = imageIds.get(image);
+    if (id === undefined) imageIds.set(image, (id = imageIds.size));
+    return id;
+  };
+  const taken = new Map<number, Usage>();
+  for (const [key, ends] of problem.takenUntil) {
+    const usage = new Usage();
+    for (const end of ends) usage.add(nowMs, end);
+    taken.set(slotId(key), usage);
+  }
+  const prepared = new Map<ScheduleCopy, PreparedCopy>();
+  for (const copy of copies) {
+    const given: Place[] = [];
+    for (const id of copy.holders) {
+      const holder = holderById.get(id);
+      if (holder !== undefined && holder.region !== copy.region) {
+        given.push({ from: id, region: holder.region, regionId: regionId(holder.region), slots: prepare(holder.slots), readyAtMs: holder.readyAtMs });
+      }
+    }
+    prepared.set(copy, { image: imageId(copy.image), region: regionId(copy.region), given, replicaSlots: prepare(copy.replicaSlots) });
+  }
+  const regionCount = regionIds.size;
   // Every link's copy time, asked once per image: decoding reads them for every copy tried.
-  const times = new Map<string, number>();
-  const copyMs = (image: string, from: string, to: string): number => {
-    const key = `${image}\u0000${from}\u0000${to}`;
-    let time = times.get(key);
-    if (time === undefined) {
-      time = problem.copyMs(image, from, to);
-      if (!(time >= 0 && time < Number.POSITIVE_INFINITY)) throw new RangeError(`a copy from ${from} to ${to} takes ${time} ms`);
-      times.set(key, time);
+  const times = new Float64Array(imageIds.size * regionCount * regionCount).fill(-1);
+  const copyMs = (copy: ScheduleCopy, into: PreparedCopy, place: Place): number => {
+    const index = (into.image * regionCount + place.regionId) * regionCount + into.region;
+    let time = times[index]!;
+    if (time < 0) {
+      time = problem.copyMs(copy.image, place.region, copy.region);
+      if (!(time >= 0 && time < Number.POSITIVE_INFINITY)) throw new RangeError(`a copy from ${place.region} to ${copy.region} takes ${time} ms`);
+      times[index] = time;
     }
     return time;
   };
 
   const decode = (order: readonly ScheduleCopy[]): Decoded => {
-    const usages = new Map<string, Usage>();
-    for (const [key, ends] of problem.takenUntil) {
-      const usage = new Usage();
-      for (const end of ends) usage.add(nowMs, end);
-      usages.set(key, usage);
-    }
-    const usageOf = (slot: CapacitySlot): readonly [Usage, number] => {
-      let usage = usages.get(slot.key);
-      if (usage === undefined) usages.set(slot.key, (usage = new Usage()));
-      return [usage, Math.max(1, slot.limit)];
-    };
-    const replicas = new Map<string, Place[]>();
+    const usages: Array<Usage | undefined> = [];
+    const usageOf = (id: number): Usage => (usages[id] ??= taken.get(id)?.clone() ?? new Usage());
+    const replicas = new Map<number, Place[]>();
     const placed = new Map<string, ScheduledCopy>();
     let endMs = nowMs;
     let sumMs = 0;
+    /** `place` for `copy` if it ends sooner than `best` there, else `best`. */
+    const sooner = (copy: ScheduleCopy, into: PreparedCopy, place: Place, best: Choice | undefined): Choice | undefined => {
+      // A copy of no time still takes its slots for a moment: one of zero would take none.
+      const duration = Math.max(1, copyMs(copy, into, place));
+      const from = Math.max(nowMs, copy.notBeforeMs, place.readyAtMs);
+      if (best !== undefined && from + duration >= best.endMs) return best;
+      const start = earliestStart(place.slots, usageOf, from, duration);
+      if (best !== undefined && start + duration >= best.endMs) return best;
+      return { fromId: place.from, fromRegion: place.region, startMs: start, endMs: start + duration, slots: place.slots };
+    };
     for (const copy of order) {
-      const places: Place[] = [];
-      for (const id of copy.holders) {
-        const holder = holderById.get(id);
-        if (holder !== undefined && holder.region !== copy.region) places.push({ from: id, region: holder.region, slots: holder.slots, readyAtMs: holder.readyAtMs });
-      }
-      if (copy.fromReplicas) for (const place of replicas.get(copy.image) ?? []) if (place.region !== copy.region) places.push(place);
-      let best: ScheduledCopy | undefined;
-      let bestSlots: readonly CapacitySlot[] = [];
-      for (const place of places) {
-        // A copy of no time still takes its slots for a moment: one of zero would take none.
-        const duration = Math.max(1, copyMs(copy.image, place.region, copy.region));
-        const from = Math.max(nowMs, copy.notBeforeMs, place.readyAtMs);
-        if (best !== undefined && from + duration >= best.endMs) continue;
-        const start = earliestStart(place.slots.map(usageOf), from, duration);
-        if (best === undefined || start + duration < best.endMs) {
-          best = { fromId: place.from, fromRegion: place.region, startMs: start, endMs: start + duration };
-          bestSlots = place.slots;
-        }
-      }
+      const into = prepared.get(copy)!;
+      const made = replicas.get(into.image);
+      let best: Choice | undefined;
+      for (const place of into.given) best = sooner(copy, into, place, best);
+      if (copy.fromReplicas && made !== undefined) for (const place of made) if (place.regionId !== into.region) best = sooner(copy, into, place, best);
       // No holder it may come from: left out (the pass decides it as before).
       if (best === undefined || !Number.isFinite(best.endMs)) continue;
-      for (const slot of bestSlots) usageOf(slot)[0].add(best.startMs, best.endMs);
-      placed.set(copy.id, best);
-      endMs = Math.max(endMs, best.endMs);
-      sumMs += best.endMs - nowMs;
+      const { slots, ...chosen } = best;
+      for (const id of slots.ids) usageOf(id).add(chosen.startMs, chosen.endMs);
+      placed.set(copy.id, chosen);
+      endMs = Math.max(endMs, chosen.endMs);
+      sumMs += chosen.endMs - nowMs;
       if (copy.relays) {
-        const list = replicas.get(copy.image) ?? [];
-        list.push({ from: copy.id, region: copy.region, slots: copy.replicaSlots, readyAtMs: best.endMs });
-        replicas.set(copy.image, list);
+        const place: Place = { from: copy.id, region: copy.region, regionId: into.region, slots: into.replicaSlots, readyAtMs: chosen.endMs };
+        if (made !== undefined) made.push(place);
+        else replicas.set(into.image, [place]);
       }
     }
     return { copies: placed, endMs, sumMs };
