@@ -252,14 +252,15 @@ export const scheduleJointly = (problem: ScheduleProblem): JointSchedule => {
   }
   const regionCount = regionIds.size;
   // Every link's copy time, asked once per image: decoding reads them for every copy tried.
-  const times = new Float64Array(imageIds.size * regionCount * regionCount).fill(-1);
+  // By a number, filled as asked: a table of every image and pair of regions would be mostly empty.
+  const times = new Map<number, number>();
   const copyMs = (copy: ScheduleCopy, into: PreparedCopy, place: Place): number => {
     const index = (into.image * regionCount + place.regionId) * regionCount + into.region;
-    let time = times[index]!;
-    if (time < 0) {
+    let time = times.get(index);
+    if (time === undefined) {
       time = problem.copyMs(copy.image, place.region, copy.region);
       if (!(time >= 0 && time < Number.POSITIVE_INFINITY)) throw new RangeError(`a copy from ${place.region} to ${copy.region} takes ${time} ms`);
-      times[index] = time;
+      times.set(index, time);
     }
     return time;
   };
