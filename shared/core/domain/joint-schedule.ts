@@ -76,7 +76,7 @@ export interface JointSchedule {
   readonly decoded: number;
 }
 
-/** The slots a copy out of one holder takes, as numbers, with their limits (at least 1). */
+/** The slots a copy out of one holder takes, as numbers, with their limits (raised to 1). */
 interface PreparedSlots {
   readonly ids: readonly number[];
   readonly limits: readonly number[];
@@ -109,14 +109,13 @@ interface PreparedCopy {
  * `times[k + 1]` (the last step lasts for ever). Both kept sorted, so a query is one pass.
  */
 class Usage {
-  times: number[] = [Number.NEGATIVE_INFINITY];
-  counts: number[] = [0];
+  constructor(
+    readonly times: number[] = [Number.NEGATIVE_INFINITY],
+    readonly counts: number[] = [0],
+  ) {}
 
   clone(): Usage {
-    const copy = new Usage();
-    copy.times = this.times.slice();
-    copy.counts = this.counts.slice();
-    return copy;
+    return new Usage(this.times.slice(), this.counts.slice());
   }
 
   /** The index of the step that holds `at`. */
@@ -152,15 +151,15 @@ class Usage {
     const { times, counts } = this;
     const last = times.length - 1;
     let start = from;
-    // The last step is read apart: reading past an array's end is slow in V8.
+    // The last step starts where the last copy ends: nobody holds the slot from there on, so the
+    // loop stops before it (and never reads past the arrays' end, which is slow in V8).
     for (let k = this.#stepAt(from); k < last; k += 1) {
       const stepEnd = times[k + 1]!;
       if (stepEnd <= start) continue;
       if (times[k]! >= start + duration) return start;
       if (counts[k]! >= limit) start = stepEnd;
     }
-    if (times[last]! >= start + duration) return start;
-    return counts[last]! >= limit ? Number.POSITIVE_INFINITY : start;
+    return start;
   }
 }
 
@@ -210,7 +209,7 @@ export const scheduleJointly = (problem: ScheduleProblem): JointSchedule => {
   const byId = new Map(copies.map((copy) => [copy.id, copy]));
   const holderById = new Map(holders.map((holder) => [holder.id, holder]));
   // Decoding runs hundreds of times a pass: everything that does not depend on the order is
-  // resolved once here (slots to numbers, each copy's given holders, link times in a table).
+  // resolved once here (slots to numbers, each holder's place, link times as they are asked).
   const slotIds = new Map<string, number>();
   const slotId = (key: string): number => {
     let id = slotIds.get(key);
@@ -239,19 +238,28 @@ export const scheduleJointly = (problem: ScheduleProblem): JointSchedule => {
     for (const end of ends) usage.add(nowMs, end);
     taken.set(slotId(key), usage);
   }
+  // One place per holder, however many copies may come from it.
+  const places = new Map<string, Place>();
+  const placeOf = (id: string): Place | undefined => {
+    let place = places.get(id);
+    const holder = holderById.get(id);
+    if (place === undefined && holder !== undefined) {
+      places.set(id, (place = { from: id, region: holder.region, regionId: regionId(holder.region), slots: prepare(holder.slots), readyAtMs: holder.readyAtMs }));
+    }
+    return place;
+  };
   const prepared = new Map<ScheduleCopy, PreparedCopy>();
   for (const copy of copies) {
     const given: Place[] = [];
     for (const id of copy.holders) {
-      const holder = holderById.get(id);
-      if (holder !== undefined && holder.region !== copy.region) {
-        given.push({ from: id, region: holder.region, regionId: regionId(holder.region), slots: prepare(holder.slots), readyAtMs: holder.readyAtMs });
-      }
+      const place = placeOf(id);
+      if (place !== undefined && place.region !== copy.region) given.push(place);
     }
     prepared.set(copy, { image: imageId(copy.image), region: regionId(copy.region), given, replicaSlots: prepare(copy.replicaSlots) });
   }
   const regionCount = regionIds.size;
-  // Every link's copy time, asked once per image: decoding reads them for every copy tried.
+  // Every link's copy time, asked once per image and pair of regions: decoding reads them for
+  // every copy tried.
   // By a number, filled as asked: a table of every image and pair of regions would be mostly empty.
   const times = new Map<number, number>();
   const copyMs = (copy: ScheduleCopy, into: PreparedCopy, place: Place): number => {
