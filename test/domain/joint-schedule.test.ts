@@ -147,6 +147,16 @@ describe('scheduling every image’s copies together', () => {
     expect(schedule.copies.get('c-1')?.startMs).toBe(1_000);
   });
 
+  it('takes each copy once from a hint that names it twice', () => {
+    // Prepare: one copy, one slot; the hint repeats it
+    const input = problem({ holders: [holder('a', 'A', 'S', 0, 1)], copies: [copy('a-1', 'A', 'T', ['a'])], hint: ['a-1', 'a-1'], budget: 0 });
+    // Act
+    const schedule = scheduleJointly(input);
+    // Assess: placed once, so it ends after one copy time, not behind itself
+    expect(schedule.order).toEqual(['a-1']);
+    expect(schedule.endMs).toBe(1_000);
+  });
+
   it('finds the best order there is on small problems: no order of their copies ends sooner', () => {
     const permutations = <T>(items: readonly T[]): T[][] =>
       items.length <= 1 ? [[...items]] : items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));

@@ -1,14 +1,14 @@
 import type { CapacitySlot } from '../ports/copy-provider';
 
+/** A slot the provider said is busy is full up to this many copies (limits are a handful). */
+const MAX_BLOCKED_TAKERS = 1_000;
+
 /**
  * Counts the provider's copy slots in use, once per pass: every running copy takes each of its
  * slots (Alibaba: its source region and its source image; Huawei: the tenant). A copy may start
  * when none of its slots is full. `limitCap` lowers every limit (a policy may ask for fewer
  * concurrent copies than the provider allows, never more).
  */
-/** A slot the provider said is busy is full up to this many copies (limits are a handful). */
-const MAX_BLOCKED_TAKERS = 1_000;
-
 export class CapacityLedger {
   readonly #used = new Map<string, number>();
   /** When each slot's takers are expected to end (ms; NaN when unknown), for `freeAt`. */

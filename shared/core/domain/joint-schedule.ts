@@ -190,6 +190,17 @@ const generator = (seed: number) => {
   };
 };
 
+/** Numbers 0, 1, 2, … for names, in the order they are first asked for. */
+const numbering = () => {
+  const numbers = new Map<string, number>();
+  const of = (name: string): number => {
+    let number = numbers.get(name);
+    if (number === undefined) numbers.set(name, (number = numbers.size));
+    return number;
+  };
+  return Object.assign(of, { count: () => numbers.size });
+};
+
 interface Decoded {
   readonly copies: Map<string, ScheduledCopy>;
   readonly endMs: number;
@@ -210,28 +221,13 @@ export const scheduleJointly = (problem: ScheduleProblem): JointSchedule => {
   const holderById = new Map(holders.map((holder) => [holder.id, holder]));
   // Decoding runs hundreds of times a pass: everything that does not depend on the order is
   // resolved once here (slots to numbers, each holder's place, link times as they are asked).
-  const slotIds = new Map<string, number>();
-  const slotId = (key: string): number => {
-    let id = slotIds.get(key);
-    if (id === undefined) slotIds.set(key, (id = slotIds.size));
-    return id;
-  };
+  const slotId = numbering();
+  const regionId = numbering();
+  const imageId = numbering();
   const prepare = (slots: readonly CapacitySlot[]): PreparedSlots => ({
     ids: slots.map((slot) => slotId(slot.key)),
     limits: slots.map((slot) => Math.max(1, slot.limit)),
   });
-  const regionIds = new Map<string, number>();
-  const regionId = (region: string): number => {
-    let id = regionIds.get(region);
-    if (id === undefined) regionIds.set(region, (id = regionIds.size));
-    return id;
-  };
-  const imageIds = new Map<string, number>();
-  const imageId = (image: string): number => {
-    let id = imageIds.get(image);
-    if (id === undefined) imageIds.set(image, (id = imageIds.size));
-    return id;
-  };
   const taken = new Map<number, Usage>();
   for (const [key, ends] of problem.takenUntil) {
     const usage = new Usage();
@@ -257,10 +253,9 @@ export const scheduleJointly = (problem: ScheduleProblem): JointSchedule => {
     }
     prepared.set(copy, { image: imageId(copy.image), region: regionId(copy.region), given, replicaSlots: prepare(copy.replicaSlots) });
   }
-  const regionCount = regionIds.size;
-  // Every link's copy time, asked once per image and pair of regions: decoding reads them for
-  // every copy tried.
-  // By a number, filled as asked: a table of every image and pair of regions would be mostly empty.
+  const regionCount = regionId.count();
+  // Every link's copy time, asked once per image and pair of regions (decoding reads them for every
+  // copy tried), kept by a number as asked: a table of every image and pair would be mostly empty.
   const times = new Map<number, number>();
   const copyMs = (copy: ScheduleCopy, into: PreparedCopy, place: Place): number => {
     const index = (into.image * regionCount + place.regionId) * regionCount + into.region;
@@ -313,7 +308,8 @@ export const scheduleJointly = (problem: ScheduleProblem): JointSchedule => {
   };
 
   // Starting orders: the copies the hint does not know, first or last, before the hint's.
-  const hinted = (problem.hint ?? []).filter((id) => byId.has(id));
+  // Each id once: a copy twice in an order would take its slots twice.
+  const hinted = [...new Set(problem.hint ?? [])].filter((id) => byId.has(id));
   const hintedSet = new Set(hinted);
   const fresh = copies.filter((copy) => !hintedSet.has(copy.id));
   const known = hinted.map((id) => byId.get(id)!);

@@ -143,7 +143,7 @@ const PLAN_STEPS_PER_IMAGE = 5_000;
 const PLAN_STEPS_PER_PASS = 20_000;
 /**
  * A pass's joint schedule search: copies decoded at most (an order of 100 copies decoded 1,000
- * times), so a pass spends about the same at any size, 150–200 ms on this 2-core machine; at least
+ * times), so a pass spends about the same at any size, 45–120 ms on this 2-core machine; at least
  * 50 orders, at most 1,000. The search goes on from the last pass's order (PlanHints), so passes
  * add up. On the fan-out bench more search did better: the worst of 5 draws 1.38 at 100 orders a
  * pass, 1.31 at 1,000.
@@ -152,6 +152,9 @@ const JOINT_COPIES_DECODED = 100_000;
 const jointBudget = (copies: number): number => Math.min(1_000, Math.max(50, Math.floor(JOINT_COPIES_DECODED / copies)));
 /** Beyond this many waiting copies a pass keeps to the images' own plans. */
 const JOINT_MAX_COPIES = 1_000;
+
+/** A holder's id in a plan or schedule of the image `key`: its source, or a replica of it. */
+const holderId = (key: string, source: CopySource): string => (source.relay === undefined ? `${key}#source` : `${key}#relay:${source.imageId}`);
 
 /** Region ids start with their area: `cn-hangzhou`, `ap-southeast-1`, `la-south-2`. */
 const areaOf = (region: string): string => region.split('-', 1)[0] ?? region;
@@ -266,10 +269,9 @@ export const createSourceChooser = async (deps: SourceChooserDeps, inFlight: rea
       holders.push({ id, region: source.region, freeAtMs: ledger.freeAt(deps.slotsFor(first, source), now, UNKNOWN_END_SECONDS).getTime() });
     };
     const original: CopySource = { region: first.source.region, imageId: first.source.imageId };
-    addHolder(`${key}#source`, original);
-    const sourceIds = (job: Job): string[] =>
-      sourcesFor(job).map((source) => (source.relay === undefined ? `${key}#source` : `${key}#relay:${source.imageId}`));
-    for (const job of jobs) for (const source of sourcesFor(job)) if (source.relay !== undefined) addHolder(`${key}#relay:${source.imageId}`, source);
+    addHolder(holderId(key, original), original);
+    const sourceIds = (job: Job): string[] => sourcesFor(job).map((source) => holderId(key, source));
+    for (const job of jobs) for (const source of sourcesFor(job)) if (source.relay !== undefined) addHolder(holderId(key, source), source);
     const futuresOf = new Map(jobs.map((job) => [job, futuresFor(job)]));
     const wanted = new Set([...futuresOf.values()].flat());
     for (const future of futures.get(key) ?? []) {
@@ -353,15 +355,15 @@ export const createSourceChooser = async (deps: SourceChooserDeps, inFlight: rea
         if (source !== undefined) jointSources.set(id, source);
       };
       const original: CopySource = { region: first.source.region, imageId: first.source.imageId };
-      add(`${key}#source`, original.region, now.getTime(), deps.slotsFor(first, original), original);
-      for (const job of jobs) for (const source of sourcesFor(job)) if (source.relay !== undefined) add(`${key}#relay:${source.imageId}`, source.region, now.getTime(), deps.slotsFor(first, source), source);
+      add(holderId(key, original), original.region, now.getTime(), deps.slotsFor(first, original), original);
+      for (const job of jobs) for (const source of sourcesFor(job)) if (source.relay !== undefined) add(holderId(key, source), source.region, now.getTime(), deps.slotsFor(first, source), source);
       for (const job of jobs) {
         const fixed = job.relay !== undefined || job.allowRelay === false || job.attemptFromSource === true;
         // As `choose` does: the source region's slots go first to images that have no other way out.
         const keepSource = !onlyFromSource(job) && othersNeedSource(job);
         const ids = sourcesFor(job)
           .filter((source) => source.relay !== undefined || !keepSource)
-          .map((source) => (source.relay === undefined ? `${key}#source` : `${key}#relay:${source.imageId}`));
+          .map((source) => holderId(key, source));
         if (!fixed && deps.relaysPay(job)) {
           const known = new Set((job.relays ?? []).map((relay) => relay.region));
           for (const future of coming.get(key) ?? []) {
